@@ -1,0 +1,3 @@
+//! The trawl command line.
+
+fn main() {}

@@ -1,0 +1,25 @@
+//! Finds indicators of compromise in untrusted bytes.
+//!
+//! The scanner takes a byte slice (mostly UTF-8 text, but any bytes are
+//! accepted), undoes the usual defanging with an offset map, runs every
+//! detector once over the result, resolves overlaps and returns
+//! [`Detection`]s whose offsets point into the original bytes. Nothing here
+//! performs I/O, and every detector runs in time linear in its input.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod category;
+mod detect;
+mod limits;
+mod offset_map;
+mod refang;
+mod report;
+mod resolve;
+mod scan;
+
+pub use category::{Category, CategorySet};
+pub use limits::Limits;
+pub use offset_map::OffsetMap;
+pub use report::{Detection, Iocs, Source};
+pub use scan::{ScanOutput, Scanner};

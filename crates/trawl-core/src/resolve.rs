@@ -1,0 +1,89 @@
+//! Overlap resolution between the detectors' candidates.
+//!
+//! Candidates are sorted by start, longer first, then by category order, and
+//! kept greedily when they do not overlap a kept one. So a URL owns the
+//! path and host inside it, an e-mail owns its domain, and a hash is not
+//! also base64. A URL's host, marked `derived`, is then kept beside the URL
+//! that contains it.
+
+use crate::detect::Candidate;
+use crate::Category;
+
+/// Returns the surviving candidates, sorted by start.
+pub(crate) fn resolve(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    candidates.sort_by(|a, b| {
+        (a.start, std::cmp::Reverse(a.end), a.category).cmp(&(
+            b.start,
+            std::cmp::Reverse(b.end),
+            b.category,
+        ))
+    });
+    let (derived, primary): (Vec<Candidate>, Vec<Candidate>) =
+        candidates.into_iter().partition(|c| c.derived);
+
+    let mut kept: Vec<Candidate> = Vec::with_capacity(primary.len());
+    let mut kept_end = 0;
+    for candidate in primary {
+        if candidate.start >= kept_end || kept.is_empty() {
+            kept_end = candidate.end;
+            kept.push(candidate);
+        }
+    }
+
+    let urls: Vec<(usize, usize)> = kept
+        .iter()
+        .filter(|c| c.category == Category::Url)
+        .map(|c| (c.start, c.end))
+        .collect();
+    for candidate in derived {
+        let inside = urls.partition_point(|&(s, _)| s <= candidate.start);
+        let owner = inside.checked_sub(1).and_then(|i| urls.get(i));
+        if owner.is_some_and(|&(_, end)| candidate.end <= end) {
+            kept.push(candidate);
+        }
+    }
+    kept.sort_by_key(|c| (c.start, c.category));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(category: Category, start: usize, end: usize) -> Candidate {
+        Candidate::new(category, start, end, format!("{start}-{end}"))
+    }
+
+    #[test]
+    fn contained_candidate_is_dropped() {
+        let kept = resolve(vec![
+            candidate(Category::FilePath, 10, 20),
+            candidate(Category::Url, 0, 30),
+        ]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].category, Category::Url);
+    }
+
+    #[test]
+    fn same_span_prefers_earlier_category() {
+        let kept = resolve(vec![
+            candidate(Category::Base64, 0, 32),
+            candidate(Category::Hash, 0, 32),
+        ]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].category, Category::Hash);
+    }
+
+    #[test]
+    fn derived_host_kept_only_inside_kept_url() {
+        let mut host = candidate(Category::Domain, 7, 18);
+        host.derived = true;
+        let mut orphan = candidate(Category::Domain, 50, 60);
+        orphan.derived = true;
+        let kept =
+            resolve(vec![candidate(Category::Url, 0, 25), host, orphan]);
+        let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
+        assert_eq!(categories, [Category::Url, Category::Domain]);
+        assert_eq!(kept[1].start, 7);
+    }
+}

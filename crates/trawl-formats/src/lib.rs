@@ -1,0 +1,49 @@
+//! Understands containers: sniffs what a file is, decodes text, and
+//! extracts the regions of a binary that are worth scanning.
+//!
+//! Nothing here reads paths; every function takes bytes and returns
+//! values, and none panics on hostile input.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod sniff;
+pub mod strings;
+pub mod text;
+
+use std::borrow::Cow;
+
+use trawl_core::OffsetMap;
+
+/// Where a region's bytes came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// The input itself, read as text.
+    Text,
+    /// A printable ASCII run in a binary.
+    AsciiString,
+    /// A UTF-16LE run in a binary, transcoded to UTF-8.
+    Utf16String,
+}
+
+impl Origin {
+    /// Returns the name used for this origin in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Text => "text",
+            Origin::AsciiString => "ascii string",
+            Origin::Utf16String => "utf16 string",
+        }
+    }
+}
+
+/// Bytes to scan, with the map from their positions to file offsets.
+#[derive(Clone, Debug)]
+pub struct Region<'a> {
+    /// UTF-8 text (or raw bytes treated as ASCII-compatible text).
+    pub text: Cow<'a, [u8]>,
+    /// Maps positions in `text` to offsets in the input.
+    pub map: OffsetMap,
+    /// Where `text` came from.
+    pub origin: Origin,
+}

@@ -1,0 +1,1 @@
+//! Content sniffing: what kind of input a byte slice is.

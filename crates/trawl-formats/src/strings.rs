@@ -1,0 +1,1 @@
+//! ASCII and UTF-16LE string extraction from binaries.
