@@ -1,10 +1,5 @@
 //! Byte classes and UTF-8 helpers shared by the detectors.
 
-/// Reports whether `b` is an ASCII letter or digit.
-pub(crate) fn is_alnum(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-}
-
 /// Reports whether `b` may appear in an ASCII host-name label.
 pub(crate) fn is_label_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
