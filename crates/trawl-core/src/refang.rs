@@ -159,9 +159,10 @@ fn simple(start: usize, end: usize, replacement: &'static [u8]) -> Edit {
     }
 }
 
-/// Full-width and ideographic full stops between labels, full-width
-/// letters and digits (NFKC maps them to ASCII), and zero-width characters
-/// hidden inside host names.
+/// Ideographic full stops between labels, full-width ASCII forms (NFKC
+/// maps them to ASCII, so `ｅｘａｍｐｌｅ．ｃｏｍ` reads as a domain and
+/// `＞` still ends a URL), and zero-width characters hidden inside host
+/// names.
 fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
     for lead in memchr::memchr3_iter(0xE2, 0xE3, 0xEF, input) {
         let Some(seq) = input.get(lead..lead + 3) else { continue };
@@ -174,18 +175,19 @@ fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
         }
         let end = lead + 3;
         match code {
-            0x3002 | 0xFF0E | 0xFF61 => {
-                if label_before(input, lead) && label_after(input, end) {
-                    edits.push(Edit {
-                        role: Role::Dot,
-                        ..simple(lead, end, b".")
-                    });
-                }
+            0x3002 | 0xFF61
+                if label_before(input, lead) && label_after(input, end) =>
+            {
+                edits
+                    .push(Edit { role: Role::Dot, ..simple(lead, end, b".") });
             }
-            0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => {
+            0xFF01..=0xFF5E => {
+                let role =
+                    if code == 0xFF0E { Role::Dot } else { Role::Other };
                 let ascii = (code - 0xFEE0) as usize;
                 if let Some(replacement) = ASCII.get(ascii..ascii + 1) {
-                    edits.push(simple(lead, end, replacement));
+                    edits
+                        .push(Edit { role, ..simple(lead, end, replacement) });
                 }
             }
             0x200B..=0x200D | 0x2060 | 0xFEFF => {

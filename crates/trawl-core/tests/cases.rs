@@ -2,6 +2,8 @@
 //! from public bug reports against IOC extractors, each with values that
 //! must be reported and values that must not.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use serde_json::Value;

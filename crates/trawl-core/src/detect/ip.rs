@@ -83,7 +83,8 @@ fn classify(
         Some(b'%') => {
             let zone = zone_len(text, end + 1);
             let zone_bytes = text.get(end + 1..end + 1 + zone)?;
-            if zone == 0 {
+            let glued = text.get(end + 1 + zone) == Some(&b':');
+            if zone == 0 || glued {
                 return None;
             }
             value.push('%');
@@ -96,7 +97,8 @@ fn classify(
                 span_end = end + 1 + len;
             }
         }
-        Some(b) if is_word_byte(b) => return None,
+        // A backslash is a JSON escape (`2001:db8::\n1`) or a path.
+        Some(b) if is_word_byte(b) || b == b'\\' => return None,
         _ => {}
     }
     let candidate = Candidate::new(Category::Ip, start, span_end, value);
@@ -190,6 +192,8 @@ mod tests {
             ("mac aa:bb:cc:dd:ee:ff 00:11:22:33:44:55:66:77", &[]),
             ("just :: here", &[]),
             ("1.2.3.4:8080", &[]),
+            ("\"2001:db8::\\n1\"", &[]),
+            ("fe80::1%eth0fe80::2%eth1", &[]),
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
