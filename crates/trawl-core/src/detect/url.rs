@@ -486,7 +486,7 @@ mod tests {
     #[test]
     fn long_url_is_kept_whole() {
         let text = format!("http://example.com/{}?q=1", "a".repeat(2500));
-        assert_eq!(urls(&text), [text.clone()]);
+        assert_eq!(urls(&text), [text]);
     }
 
     #[test]
