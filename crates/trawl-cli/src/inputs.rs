@@ -39,13 +39,13 @@ pub struct Collected {
     /// Paths from the command line that do not exist.
     pub missing: Vec<PathBuf>,
     /// Whether a directory was given, which makes the output a list even
-    /// when the directory holds one file.
+    /// when the directory contains one file.
     pub walked: bool,
 }
 
 /// Collects the inputs of one run.
 ///
-/// An explicit path is followed if it is a symbolic link; links met while
+/// A symbolic link named on the command line is followed. Links met while
 /// walking a directory are skipped, and so are sockets, FIFOs and devices,
 /// because reading them can block forever. `exclude` names the output
 /// file, which must not be scanned while it is being written.

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// What the run found, for the exit code.
+/// The findings of a run that decide its exit code.
 #[derive(Default)]
 struct Outcome {
     failed: bool,

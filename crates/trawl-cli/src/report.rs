@@ -10,7 +10,7 @@ pub struct Report {
     /// The path as given or as reached by the walk; `None` for `--text`
     /// and standard input.
     pub file: Option<String>,
-    /// What the input is: `text`, `PE`, `ELF`, `Mach-O`, `archive` or
+    /// The kind of content: `text`, `PE`, `ELF`, `Mach-O`, `archive` or
     /// `unknown`.
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -21,7 +21,7 @@ pub struct Report {
     /// Every occurrence, present only with `--detail`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detections: Option<Vec<DetailEntry>>,
-    /// What went wrong while reading or scanning this input.
+    /// The failures met while reading or scanning this input.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ReportError>,
 }
@@ -77,7 +77,7 @@ pub struct DetailEntry {
 pub struct ReportError {
     /// The step that failed: `read` or `scan`.
     pub stage: Stage,
-    /// What failed and why.
+    /// A description of what failed and why.
     pub message: String,
 }
 

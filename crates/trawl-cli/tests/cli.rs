@@ -88,7 +88,7 @@ fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
-/// A small ELF-looking binary: header, an ASCII URL, a UTF-16LE path and
+/// Builds a small ELF-looking binary: header, an ASCII URL, a UTF-16LE path and
 /// an ASCII CVE identifier between runs of non-printable bytes.
 fn sample_binary() -> Vec<u8> {
     let mut bytes = b"\x7fELF\x02\x01\x01\x00".to_vec();
