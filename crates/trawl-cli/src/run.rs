@@ -275,6 +275,27 @@ mod tests {
         assert!(report.iocs.is_empty());
     }
 
+    /// Bytes drawn mostly from characters that indicators are made of,
+    /// so that random inputs produce detections, plus any byte at all.
+    fn indicator_bytes() -> impl proptest::strategy::Strategy<Value = Vec<u8>>
+    {
+        use proptest::prelude::*;
+        let alphabet = b"ab0f19.:/@[]-\\ \n\x00\xff\xfe".to_vec();
+        let byte = prop_oneof![3 => proptest::sample::select(alphabet), 1 => any::<u8>()];
+        proptest::collection::vec(byte, 0..512)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_give_spans_inside_input(bytes in indicator_bytes()) {
+            let report = scan_bytes(None, &bytes, &settings(true));
+            for entry in report.detections.unwrap_or_default() {
+                let end = entry.offset.checked_add(entry.length);
+                proptest::prop_assert!(end.is_some_and(|e| e <= bytes.len()));
+            }
+        }
+    }
+
     #[test]
     fn text_input_has_no_file() {
         let input = Input::Text("nothing here".to_string());
