@@ -2,6 +2,9 @@
 //! exit codes and the report schema, on files made in temporary
 //! directories.
 
+// Helpers outside #[test] functions unwrap too, which tests may do.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
