@@ -1,5 +1,39 @@
 //! Byte classes and UTF-8 helpers shared by the detectors.
 
+/// A set of bytes as a lookup table, for membership tests in hot loops
+/// (a `contains` on a byte string calls `memchr` for every byte).
+#[derive(Clone, Copy)]
+pub(crate) struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    /// Builds the set of `members`, plus ASCII letters and digits when
+    /// `alnum` is set.
+    pub(crate) const fn new(members: &[u8], alnum: bool) -> ByteSet {
+        let mut table = [false; 256];
+        let mut i = 0;
+        while i < members.len() {
+            table[members[i] as usize] = true;
+            i += 1;
+        }
+        if alnum {
+            let mut b = 0;
+            while b < 128 {
+                if (b as u8).is_ascii_alphanumeric() {
+                    table[b] = true;
+                }
+                b += 1;
+            }
+        }
+        ByteSet(table)
+    }
+
+    /// Reports whether `b` is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b)]
+    }
+}
+
 /// Reports whether `b` may appear in an ASCII host-name label.
 pub(crate) fn is_label_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'

@@ -9,7 +9,7 @@
 
 use memchr::memchr_iter;
 
-use super::chars::{char_at, char_before, is_idn_char};
+use super::chars::{char_at, char_before, is_idn_char, ByteSet};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -54,6 +54,9 @@ pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     }
 }
 
+/// ASCII bytes of a dotted run; non-ASCII letters are decoded apart.
+const RUN_BYTES: ByteSet = ByteSet::new(b"-_.", true);
+
 fn is_run_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || c == '-'
@@ -65,6 +68,14 @@ fn is_run_char(c: char) -> bool {
 fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
     let mut start = dot;
     while start > floor {
+        let Some(&b) = text.get(start - 1) else { break };
+        if b < 0x80 {
+            if !RUN_BYTES.contains(b) {
+                break;
+            }
+            start -= 1;
+            continue;
+        }
         match char_before(text, start) {
             Some((c, len)) if is_run_char(c) && start - len >= floor => {
                 start -= len;
@@ -77,11 +88,18 @@ fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
 
 fn run_end(text: &[u8], from: usize) -> usize {
     let mut end = from;
-    while let Some((c, len)) = char_at(text, end) {
-        if !is_run_char(c) {
-            break;
+    while let Some(&b) = text.get(end) {
+        if b < 0x80 {
+            if !RUN_BYTES.contains(b) {
+                break;
+            }
+            end += 1;
+            continue;
         }
-        end += len;
+        match char_at(text, end) {
+            Some((c, len)) if is_run_char(c) => end += len,
+            _ => break,
+        }
     }
     end
 }
@@ -198,9 +216,26 @@ fn hex_ipv4(token: &[u8]) -> Option<[u8; 4]> {
 }
 
 fn ipv4_candidate(start: usize, end: usize, ip: [u8; 4]) -> Candidate {
-    let [a, b, c, d] = ip;
-    let value = format!("{a}.{b}.{c}.{d}");
+    let value = format_ipv4(ip);
     Candidate::new(Category::Ip, start, end, value).with_kind("ipv4")
+}
+
+/// Formats an address in dotted decimal without going through `fmt`.
+pub(crate) fn format_ipv4(ip: [u8; 4]) -> String {
+    let mut value = String::with_capacity(15);
+    for (i, octet) in ip.into_iter().enumerate() {
+        if i > 0 {
+            value.push('.');
+        }
+        if octet >= 100 {
+            value.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            value.push(char::from(b'0' + octet / 10 % 10));
+        }
+        value.push(char::from(b'0' + octet % 10));
+    }
+    value
 }
 
 /// A version after a product name, as in `Chrome/120.0.0.0`.
@@ -245,50 +280,41 @@ fn looks_like_code_or_file(token: &[u8], after: Option<u8>) -> bool {
     if !token.is_ascii() {
         return false;
     }
-    let labels: Vec<&[u8]> = token.split(|&b| b == b'.').collect();
-    let (Some(first), Some(tld)) = (labels.first(), labels.last()) else {
+    let mut labels = token.split(|&b| b == b'.');
+    let first = labels.next().unwrap_or_default();
+    let tld = token.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    let label_count = 1 + labels.count();
+    if !consistent_case(token, label_count, tld) {
         return true;
+    }
+    let in_list = |list: &[&str], word: &[u8]| {
+        list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
     };
-    if !consistent_case(&labels, tld) {
+    if in_list(CODE_OBJECTS, first) {
         return true;
     }
-    let first = String::from_utf8_lossy(first).to_ascii_lowercase();
-    let tld = String::from_utf8_lossy(tld).to_ascii_lowercase();
-    if CODE_OBJECTS.contains(&first.as_str()) {
-        return true;
-    }
-    if labels.len() == 2 {
-        if CODE_NAMES.contains(&first.as_str()) {
-            return true;
-        }
-        let port_follows = after == Some(b':');
-        if FILE_EXTENSION_TLDS.contains(&tld.as_str()) && !port_follows {
-            return true;
-        }
-    }
-    false
+    label_count == 2
+        && (in_list(CODE_NAMES, first)
+            || in_list(FILE_EXTENSION_TLDS, tld) && after != Some(b':'))
 }
 
 /// Domains are written in one case style: all lower (`example.com`), all
 /// upper (`EXAMPLE.COM`), title case throughout (`Mail.Example.Org`), or
 /// any style in front of a lower-case suffix (`GitHub.com`). Code mixes
 /// them (`System.IO`, `Console.Me`, `DetectRaptor.Windows`).
-fn consistent_case(labels: &[&[u8]], tld: &[u8]) -> bool {
-    let letters = || labels.iter().flat_map(|l| l.iter()).copied();
-    let has_upper = letters().any(|b| b.is_ascii_uppercase());
-    let has_lower = letters().any(|b| b.is_ascii_lowercase());
-    if !has_upper || !has_lower {
+fn consistent_case(token: &[u8], label_count: usize, tld: &[u8]) -> bool {
+    let has_upper = token.iter().any(u8::is_ascii_uppercase);
+    let has_lower = token.iter().any(u8::is_ascii_lowercase);
+    if !has_upper || !has_lower || !tld.iter().any(u8::is_ascii_uppercase) {
         return true;
     }
-    if tld.iter().all(|b| !b.is_ascii_uppercase()) {
-        return true;
-    }
-    let title = |label: &&[u8]| {
-        let mut bytes = label.iter().filter(|b| b.is_ascii_alphabetic());
-        bytes.next().is_none_or(|b| b.is_ascii_uppercase())
-            && bytes.all(|b| b.is_ascii_lowercase())
+    let title = |label: &[u8]| {
+        let mut letters = label.iter().filter(|b| b.is_ascii_alphabetic());
+        letters.next().is_none_or(u8::is_ascii_uppercase)
+            && letters.all(u8::is_ascii_lowercase)
     };
-    labels.iter().all(title) && (labels.len() >= 3 || tld.len() >= 3)
+    token.split(|&b| b == b'.').all(title)
+        && (label_count >= 3 || tld.len() >= 3)
 }
 
 #[cfg(test)]

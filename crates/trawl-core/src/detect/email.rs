@@ -7,7 +7,7 @@
 
 use memchr::memchr_iter;
 
-use super::chars::{char_at, is_idn_char};
+use super::chars::{char_at, is_idn_char, ByteSet};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -33,8 +33,11 @@ pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     }
 }
 
+/// Bytes of the local part: the RFC 5322 practical subset.
+const LOCAL_BYTES: ByteSet = ByteSet::new(b"._%+-'", true);
+
 fn is_local_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"._%+-'".contains(&b)
+    LOCAL_BYTES.contains(b)
 }
 
 fn domain_end(text: &[u8], from: usize) -> usize {

@@ -38,11 +38,10 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<String> {
     if raw.is_empty() || raw.len() > 4 * MAX_HOST_LEN {
         return None;
     }
-    let host = if raw.is_ascii() {
-        let lower = raw.to_ascii_lowercase();
-        String::from_utf8(lower).ok()?
+    let text = std::str::from_utf8(raw).ok()?;
+    let host = if text.is_ascii() {
+        text.to_ascii_lowercase()
     } else {
-        let text = std::str::from_utf8(raw).ok()?;
         idna::domain_to_ascii(text).ok()?
     };
     if host.len() > MAX_HOST_LEN || !valid_labels(&host) {

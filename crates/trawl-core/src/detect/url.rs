@@ -9,7 +9,7 @@
 
 use memchr::memchr_iter;
 
-use super::chars::{char_at, is_unicode_terminator};
+use super::chars::{char_at, is_unicode_terminator, ByteSet};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -174,11 +174,17 @@ fn is_defang_pair(a: u8, b: u8) -> bool {
     )
 }
 
-/// Bytes that end a URL wherever they appear.
+/// Bytes that end a URL wherever they appear: controls, space and the
+/// delimiters RFC 3986 leaves out of URLs.
+const TERMINATORS: ByteSet = ByteSet::new(
+    b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\
+      \x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\
+      \x7f \"'<>`{}|^\\",
+    false,
+);
+
 fn is_terminator(b: u8) -> bool {
-    b.is_ascii_whitespace()
-        || b.is_ascii_control()
-        || b"\"'<>`{}|^\\".contains(&b)
+    TERMINATORS.contains(b)
 }
 
 /// Parses the URL whose scheme starts at `start`; pushes it and returns
@@ -288,8 +294,8 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
 
     let numeric = raw.iter().all(|b| b.is_ascii_digit() || *b == b'.');
     if numeric {
-        let [a, b, c, d] = super::domain::parse_ipv4(raw)?;
-        let value = format!("{a}.{b}.{c}.{d}");
+        let ip = super::domain::parse_ipv4(raw)?;
+        let value = super::domain::format_ipv4(ip);
         return Some(Host {
             len: host_len,
             display: value.clone(),
