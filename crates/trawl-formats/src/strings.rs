@@ -1,20 +1,22 @@
 //! ASCII and UTF-16LE string extraction from binaries.
 //!
-//! Two linear passes find the runs: one over printable ASCII bytes, one
-//! over the NUL bytes (found with `memchr`) that end UTF-16LE code units of
-//! printable ASCII, at either byte parity. The two sorted lists are then
-//! merged by start offset. Each run becomes one region, or several
-//! overlapping windows when it is long, so that no run is ever dropped.
+//! Two lazy linear passes find the runs: one over printable ASCII bytes,
+//! one over the NUL bytes (found with `memchr`) that end UTF-16LE code
+//! units of printable ASCII, at either byte parity. Each pass yields its
+//! runs in file order, and [`StringRegions`] merges the two by start
+//! offset. Each run becomes one region, or several overlapping windows
+//! when it is long, so that no run is ever dropped.
 
 use std::borrow::Cow;
+use std::iter::Peekable;
 
-use memchr::memchr_iter;
+use memchr::memchr;
 use trawl_core::OffsetMap;
 
 use crate::{Origin, Region};
 
 /// Maximum region length, in characters. Longer runs are cut into windows
-/// of this length, so the scanner never sees one huge token.
+/// of this length, so the scanner never receives one huge token.
 pub const MAX_WINDOW_CHARS: usize = 64 * 1024;
 
 /// Characters shared by consecutive windows of a long run. Any stretch of
@@ -30,8 +32,9 @@ const WINDOW_STEP_CHARS: usize = MAX_WINDOW_CHARS - WINDOW_OVERLAP_CHARS;
 
 /// Maximum number of regions [`extract`] returns for one input. A region
 /// takes 80 bytes on a 64-bit target, plus its text for UTF-16 strings,
-/// so the list stays near 100 MB even when every string is short.
-pub const MAX_REGIONS: usize = 1 << 20;
+/// so by estimate the list stays below 400 MB however short the strings.
+/// [`regions`] streams them without a cap.
+pub const MAX_REGIONS: usize = 1 << 22;
 
 /// The regions found in one input.
 #[derive(Clone, Debug, Default)]
@@ -51,7 +54,7 @@ pub struct Extraction<'a> {
 /// as a byte or as a UTF-16LE code unit whose high byte is 0. A run longer
 /// than [`MAX_WINDOW_CHARS`] becomes several overlapping regions. At most
 /// [`MAX_REGIONS`] regions are returned; [`extract_bounded`] also reports
-/// whether the cap was reached.
+/// whether the cap was reached, and [`regions`] has no cap.
 pub fn extract(bytes: &[u8], min_len: usize) -> Vec<Region<'_>> {
     extract_bounded(bytes, min_len, MAX_REGIONS).regions
 }
@@ -63,10 +66,83 @@ pub fn extract_bounded(
     min_len: usize,
     max_regions: usize,
 ) -> Extraction<'_> {
+    let mut all = regions(bytes, min_len);
+    let regions: Vec<Region<'_>> = all.by_ref().take(max_regions).collect();
+    let truncated = all.next().is_some();
+    Extraction { regions, truncated }
+}
+
+/// Returns an iterator over the regions [`extract`] finds, without its
+/// cap, so that a caller can scan each region and drop it, in memory that
+/// does not grow with the number of strings.
+pub fn regions(bytes: &[u8], min_len: usize) -> StringRegions<'_> {
     let min_len = min_len.max(1);
-    let ascii = ascii_runs(bytes, min_len, max_regions);
-    let utf16 = utf16_runs(bytes, min_len, max_regions);
-    merge(bytes, ascii, utf16, max_regions)
+    StringRegions {
+        bytes,
+        ascii: AsciiRuns { bytes, min_len, position: 0 }.peekable(),
+        utf16: Utf16Runs { bytes, min_len, position: 0, current: None }
+            .peekable(),
+        windowing: None,
+    }
+}
+
+/// An iterator over the string regions of an input, in file order.
+#[derive(Debug)]
+pub struct StringRegions<'a> {
+    bytes: &'a [u8],
+    ascii: Peekable<AsciiRuns<'a>>,
+    utf16: Peekable<Utf16Runs<'a>>,
+    windowing: Option<Windowing>,
+}
+
+impl<'a> Iterator for StringRegions<'a> {
+    type Item = Region<'a>;
+
+    fn next(&mut self) -> Option<Region<'a>> {
+        loop {
+            if let Some(region) = self.next_window() {
+                return Some(region);
+            }
+            let ascii_start = self.ascii.peek().map(|run| run.start);
+            let utf16_start = self.utf16.peek().map(|run| run.start);
+            let (width, run) = match (ascii_start, utf16_start) {
+                (Some(ascii), Some(utf16)) if ascii <= utf16 => {
+                    (Width::Ascii, self.ascii.next()?)
+                }
+                (_, Some(_)) => (Width::Utf16, self.utf16.next()?),
+                (Some(_), None) => (Width::Ascii, self.ascii.next()?),
+                (None, None) => return None,
+            };
+            self.windowing = Some(Windowing { width, run, next_char: 0 });
+        }
+    }
+}
+
+impl<'a> StringRegions<'a> {
+    /// Returns the next window of the run being cut, if any is left.
+    fn next_window(&mut self) -> Option<Region<'a>> {
+        let windowing = self.windowing.as_mut()?;
+        let Windowing { width, run, next_char: first } = *windowing;
+        let len = run.chars.saturating_sub(first).min(MAX_WINDOW_CHARS);
+        if first + len < run.chars {
+            windowing.next_char = first + WINDOW_STEP_CHARS;
+        } else {
+            self.windowing = None;
+        }
+
+        let per_char = width.bytes_per_char();
+        let start = run.start + first * per_char;
+        let source = self.bytes.get(start..start + len * per_char);
+        Some(region(source.unwrap_or_default(), start, width))
+    }
+}
+
+/// A run being cut into windows, and the first char of the next window.
+#[derive(Clone, Copy, Debug)]
+struct Windowing {
+    width: Width,
+    run: Run,
+    next_char: usize,
 }
 
 /// Storage width of a run's characters in the input.
@@ -94,190 +170,139 @@ struct Run {
     chars: usize,
 }
 
-/// Runs of one width in file order, and whether the list stopped early
-/// because it reached the region cap.
-#[derive(Debug)]
-struct Runs {
-    runs: Vec<Run>,
-    complete: bool,
-}
-
-impl Runs {
-    fn new() -> Runs {
-        Runs { runs: Vec::new(), complete: true }
-    }
-
-    /// Adds `run` unless the list's windows already fill `budget`, in
-    /// which case no later run could be returned either: the list is then
-    /// marked incomplete and the caller stops looking.
-    fn push(&mut self, run: Run, windows: &mut usize, budget: usize) -> bool {
-        if *windows >= budget {
-            self.complete = false;
-            return false;
-        }
-        self.runs.push(run);
-        *windows = windows.saturating_add(window_count(run.chars));
-        true
-    }
-}
-
 fn is_printable(byte: u8) -> bool {
     matches!(byte, 0x20..=0x7E | b'\t')
 }
 
-/// Finds the printable ASCII runs of at least `min_len` bytes.
-fn ascii_runs(bytes: &[u8], min_len: usize, budget: usize) -> Runs {
-    let mut runs = Runs::new();
-    let mut windows = 0;
-    let mut position = 0;
+/// Bytes tested at once by [`find_byte`].
+const BLOCK_LEN: usize = 32;
 
-    while let Some(rest) = bytes.get(position..) {
-        let Some(skip) = rest.iter().position(|&byte| is_printable(byte))
-        else {
-            break;
-        };
-        let start = position + skip;
-        let tail = rest.get(skip..).unwrap_or_default();
-        let chars = tail
-            .iter()
-            .position(|&byte| !is_printable(byte))
-            .unwrap_or(tail.len());
-        position = start + chars;
-
-        // A lone character followed by NUL is a code unit of a UTF-16
-        // run, which reports it.
-        let in_utf16 = chars == 1 && bytes.get(position) == Some(&0);
-        if chars < min_len || in_utf16 {
-            continue;
-        }
-        if !runs.push(Run { start, chars }, &mut windows, budget) {
-            break;
-        }
+/// Returns the index of the first byte for which `matches` holds.
+///
+/// The first block is tested byte by byte, because in binaries most
+/// matches are near. After that, whole blocks are tested with a
+/// branch-free OR, which the compiler vectorizes, so long stretches
+/// without a match (NUL padding, long strings) cost a fraction of a cycle
+/// per byte.
+fn find_byte(bytes: &[u8], matches: impl Fn(u8) -> bool) -> Option<usize> {
+    let head = bytes.get(..BLOCK_LEN).unwrap_or(bytes);
+    if let Some(index) = head.iter().position(|&byte| matches(byte)) {
+        return Some(index);
     }
-    runs
+    let mut offset = head.len();
+    let mut blocks =
+        bytes.get(offset..).unwrap_or_default().chunks_exact(BLOCK_LEN);
+    for block in blocks.by_ref() {
+        if block.iter().fold(false, |found, &byte| found | matches(byte)) {
+            let index = block.iter().position(|&byte| matches(byte))?;
+            return Some(offset + index);
+        }
+        offset += BLOCK_LEN;
+    }
+    let index = blocks.remainder().iter().position(|&byte| matches(byte))?;
+    Some(offset + index)
 }
 
-/// Finds the UTF-16LE runs of at least `min_len` printable ASCII code
-/// units, starting at even or odd offsets.
+/// The printable ASCII runs of at least `min_len` bytes, in file order.
+#[derive(Clone, Debug)]
+struct AsciiRuns<'a> {
+    bytes: &'a [u8],
+    min_len: usize,
+    position: usize,
+}
+
+impl Iterator for AsciiRuns<'_> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        loop {
+            let rest = self.bytes.get(self.position..)?;
+            let skip = find_byte(rest, is_printable)?;
+            let start = self.position + skip;
+            let tail = rest.get(skip..).unwrap_or_default();
+            let chars = find_byte(tail, |byte| !is_printable(byte))
+                .unwrap_or(tail.len());
+            self.position = start + chars;
+
+            // A lone character followed by NUL is a code unit of a UTF-16
+            // run, which reports it.
+            let in_utf16 =
+                chars == 1 && self.bytes.get(self.position) == Some(&0);
+            if chars >= self.min_len && !in_utf16 {
+                return Some(Run { start, chars });
+            }
+        }
+    }
+}
+
+/// The UTF-16LE runs of at least `min_len` printable ASCII code units,
+/// starting at even or odd offsets, in file order.
 ///
 /// Every such unit is a printable byte followed by a NUL, so only the
-/// bytes before NULs are examined. Units at different parities cannot
+/// byte before the first NUL of each run of NULs is examined (the byte
+/// before any later NUL is itself NUL). Units at different parities cannot
 /// overlap (one's NUL would be the other's printable byte), so a single
 /// current run suffices: a unit extends it when it starts where the run
-/// ends.
-fn utf16_runs(bytes: &[u8], min_len: usize, budget: usize) -> Runs {
-    let mut runs = Runs::new();
-    let mut windows = 0;
-    let mut current: Option<Run> = None;
+/// ends. Runs are disjoint, so ending order is start order.
+#[derive(Clone, Debug)]
+struct Utf16Runs<'a> {
+    bytes: &'a [u8],
+    min_len: usize,
+    /// Offset at which the search for the next NUL resumes.
+    position: usize,
+    current: Option<Run>,
+}
 
-    for nul in memchr_iter(0, bytes) {
-        let Some(unit) = nul.checked_sub(1) else { continue };
-        if !bytes.get(unit).is_some_and(|&byte| is_printable(byte)) {
-            continue;
-        }
-        match current.as_mut() {
-            Some(run) if run.start + 2 * run.chars == unit => run.chars += 1,
-            _ => {
-                let finished = current.replace(Run { start: unit, chars: 1 });
-                if let Some(run) = finished.filter(|run| run.chars >= min_len)
-                {
-                    if !runs.push(run, &mut windows, budget) {
-                        return runs;
+impl Iterator for Utf16Runs<'_> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        while let Some(nul) = self.next_nul() {
+            let Some(unit) = nul.checked_sub(1) else { continue };
+            if !self.bytes.get(unit).is_some_and(|&byte| is_printable(byte)) {
+                continue;
+            }
+            match self.current.as_mut() {
+                Some(run) if run.start + 2 * run.chars == unit => {
+                    run.chars += 1;
+                }
+                _ => {
+                    let started = Run { start: unit, chars: 1 };
+                    let finished = self.current.replace(started);
+                    if let Some(run) =
+                        finished.filter(|run| run.chars >= self.min_len)
+                    {
+                        return Some(run);
                     }
                 }
             }
         }
+        let min_len = self.min_len;
+        self.current.take().filter(|run| run.chars >= min_len)
     }
-    if let Some(run) = current.filter(|run| run.chars >= min_len) {
-        runs.push(run, &mut windows, budget);
+}
+
+impl Utf16Runs<'_> {
+    /// Returns the offset of the next NUL that follows a non-NUL byte (or
+    /// starts the input), and moves past the NULs after it.
+    fn next_nul(&mut self) -> Option<usize> {
+        let rest = self.bytes.get(self.position..)?;
+        let nul = self.position + memchr(0, rest)?;
+        let after = self.bytes.get(nul + 1..).unwrap_or_default();
+        let run_len =
+            find_byte(after, |byte| byte != 0).unwrap_or(after.len());
+        self.position = nul + 1 + run_len;
+        Some(nul)
     }
-    runs
 }
 
 /// Returns how many windows a run of `chars` characters is cut into.
+#[cfg(test)]
 fn window_count(chars: usize) -> usize {
     match chars.checked_sub(MAX_WINDOW_CHARS) {
         None | Some(0) => 1,
         Some(excess) => 1 + excess.div_ceil(WINDOW_STEP_CHARS),
     }
-}
-
-/// Returns the windows of a run of `chars` characters, as (first char,
-/// length) pairs: every window but the last is [`MAX_WINDOW_CHARS`] long.
-fn windows(chars: usize) -> impl Iterator<Item = (usize, usize)> {
-    let mut next = Some(0);
-    std::iter::from_fn(move || {
-        let first = next?;
-        let len = chars.saturating_sub(first).min(MAX_WINDOW_CHARS);
-        next = (first + len < chars).then_some(first + WINDOW_STEP_CHARS);
-        Some((first, len))
-    })
-}
-
-/// Merges the two run lists by start offset into at most `max_regions`
-/// regions.
-fn merge(
-    bytes: &[u8],
-    ascii: Runs,
-    utf16: Runs,
-    max_regions: usize,
-) -> Extraction<'_> {
-    let capacity = ascii.runs.len().saturating_add(utf16.runs.len());
-    let mut extraction = Extraction {
-        regions: Vec::with_capacity(capacity.min(max_regions)),
-        truncated: false,
-    };
-    let mut ascii_left = ascii.runs.as_slice();
-    let mut utf16_left = utf16.runs.as_slice();
-
-    loop {
-        let width = match (ascii_left.first(), utf16_left.first()) {
-            (Some(a), Some(u)) if a.start <= u.start => Width::Ascii,
-            (Some(_), Some(_)) => Width::Utf16,
-            (None, Some(_)) if ascii.complete => Width::Utf16,
-            (Some(_), None) if utf16.complete => Width::Ascii,
-            (None, None) if ascii.complete && utf16.complete => break,
-            // A list cut by the cap ran out: what follows in the input
-            // may include its runs, so stop to keep a prefix.
-            _ => {
-                extraction.truncated = true;
-                break;
-            }
-        };
-        let left = match width {
-            Width::Ascii => &mut ascii_left,
-            Width::Utf16 => &mut utf16_left,
-        };
-        let Some((&run, rest)) = left.split_first() else { break };
-        *left = rest;
-        if !push_windows(bytes, width, run, max_regions, &mut extraction) {
-            extraction.truncated = true;
-            break;
-        }
-    }
-    extraction
-}
-
-/// Appends the regions for `run`, and reports false when the cap stopped
-/// it before the last window.
-fn push_windows<'a>(
-    bytes: &'a [u8],
-    width: Width,
-    run: Run,
-    max_regions: usize,
-    extraction: &mut Extraction<'a>,
-) -> bool {
-    for (first, len) in windows(run.chars) {
-        if extraction.regions.len() >= max_regions {
-            return false;
-        }
-        let per_char = width.bytes_per_char();
-        let start = run.start + first * per_char;
-        let source = bytes.get(start..start + len * per_char);
-        let source = source.unwrap_or_default();
-        extraction.regions.push(region(source, start, width));
-    }
-    true
 }
 
 /// Builds the region for the window `source`, which starts at file offset
@@ -486,7 +511,8 @@ mod tests {
         ];
         for (chars, expected) in cases {
             assert_eq!(window_count(chars), expected, "{chars} chars");
-            assert_eq!(windows(chars).count(), expected, "{chars} chars");
+            let input = vec![b'a'; chars];
+            assert_eq!(regions(&input, 1).count(), expected, "{chars} chars");
         }
     }
 
@@ -516,6 +542,15 @@ mod tests {
         let capped = extract_bounded(&input, 4, 1);
         assert!(capped.truncated);
         assert_eq!(capped.regions.len(), 1);
+    }
+
+    #[test]
+    fn region_iterator_has_no_cap() {
+        let input = b"abcd\x01".repeat(50);
+        assert_eq!(regions(&input, 4).count(), 50);
+        let capped = extract_bounded(&input, 4, 10);
+        assert_eq!(capped.regions.len(), 10);
+        assert!(capped.truncated);
     }
 
     #[test]

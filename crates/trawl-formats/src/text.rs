@@ -246,7 +246,10 @@ fn transcode_utf16(
     order: ByteOrder,
 ) -> Region<'static> {
     let body = bytes.get(start..).unwrap_or_default();
-    // Exact for ASCII text, the common case; wider text grows the buffer.
+    // NOTE: the map stores 24 bytes per change of character width, so text
+    // alternating ASCII and non-ASCII characters costs up to 12 map bytes
+    // per source byte. ASCII-only or non-ASCII-only text costs one.
+    // The capacity is exact for ASCII text, and wider text grows it.
     let mut text = Vec::with_capacity(body.len() / 2 + 3);
     let mut map = OffsetMap::shifted(start);
     let mut source = start;
