@@ -1,3 +1,236 @@
-//! The trawl command line.
+//! The `trawl` command line: collects the inputs, scans them on a thread
+//! pool, writes one report per input and sets the exit code.
 
-fn main() {}
+#![forbid(unsafe_code)]
+
+mod args;
+mod inputs;
+mod output;
+mod report;
+mod run;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use rayon::prelude::*;
+use trawl_core::{Category, Limits, Scanner};
+
+use crate::args::Args;
+use crate::inputs::Input;
+use crate::output::ReportWriter;
+use crate::report::Report;
+use crate::run::Settings;
+
+/// Some input was not found or not read, or the output failed.
+const EXIT_ERROR: u8 = 1;
+/// `--fail-on-ioc` was given and an indicator was found.
+const EXIT_IOC_FOUND: u8 = 3;
+
+/// Inputs handed to the pool at a time, per thread: enough to keep every
+/// thread busy, few enough that reports stream out while others run.
+const BATCH_PER_THREAD: usize = 16;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.list_detectors {
+        return finish_listing(list_detectors());
+    }
+    if args.inputs.is_empty() && args.texts.is_empty() {
+        Args::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "no input given; name a file or directory, `-` for \
+                 standard input, or use --text TEXT",
+            )
+            .exit();
+    }
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("trawl: {error}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// The findings of a run that decide its exit code.
+#[derive(Default)]
+struct Outcome {
+    failed: bool,
+    found_ioc: bool,
+}
+
+/// Scans every input and writes the reports; returns the exit code.
+fn run(args: &Args) -> Result<u8, String> {
+    let collected =
+        inputs::collect(&args.texts, &args.inputs, args.output.as_deref());
+    let mut outcome = Outcome::default();
+    for path in &collected.missing {
+        eprintln!(
+            "trawl: input not found: '{}'; check the path, or use --text \
+             to scan a string",
+            path.display()
+        );
+        outcome.failed = true;
+    }
+
+    let given = args.texts.len() + args.inputs.len();
+    let multi = given > 1 || collected.walked;
+    if !multi && collected.inputs.is_empty() {
+        return Ok(exit_code(&outcome, args.fail_on_ioc));
+    }
+
+    let stdin = read_stdin(&collected.inputs)?;
+    let threads = args.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|error| format!("failed to start worker threads: {error}"))?;
+    let settings = Settings {
+        scanner: Scanner::new(args.categories(), Limits::default()),
+        min_length: args.min_length,
+        detail: args.detail,
+    };
+
+    let out = open_output(args)?;
+    let mut writer = ReportWriter::start(
+        out,
+        args.format,
+        args.compact,
+        args.detail,
+        multi,
+    )
+    .map_err(|error| write_error(args, &error))?;
+    let batch = pool.current_num_threads().max(1) * BATCH_PER_THREAD;
+    for chunk in collected.inputs.chunks(batch) {
+        let reports: Vec<Report> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|input| run::process(input, &stdin, &settings))
+                .collect()
+        });
+        for report in &reports {
+            note_report(report, &mut outcome);
+            writer.write(report).map_err(|error| write_error(args, &error))?;
+        }
+    }
+    writer.finish().map_err(|error| write_error(args, &error))?;
+    Ok(exit_code(&outcome, args.fail_on_ioc))
+}
+
+/// Records a report in the outcome and repeats its errors on stderr, so
+/// formats without an `errors` field still show them.
+fn note_report(report: &Report, outcome: &mut Outcome) {
+    let name = report.file.as_deref().unwrap_or("-");
+    for error in &report.errors {
+        eprintln!("trawl: {name}: {}", error.message);
+    }
+    outcome.failed |= !report.errors.is_empty();
+    outcome.found_ioc |= !report.iocs.is_empty();
+}
+
+/// Returns the exit code; an error outranks a found indicator because it
+/// means the scan may have missed something.
+fn exit_code(outcome: &Outcome, fail_on_ioc: bool) -> u8 {
+    if outcome.failed {
+        EXIT_ERROR
+    } else if fail_on_ioc && outcome.found_ioc {
+        EXIT_IOC_FOUND
+    } else {
+        0
+    }
+}
+
+/// Reads standard input if it is one of the inputs.
+fn read_stdin(inputs: &[Input]) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    if inputs.iter().any(|input| matches!(input, Input::Stdin)) {
+        io::stdin().lock().read_to_end(&mut bytes).map_err(|error| {
+            format!("failed to read standard input: {error}")
+        })?;
+    }
+    Ok(bytes)
+}
+
+/// Opens the `-o` file, or standard output.
+fn open_output(args: &Args) -> Result<BufWriter<Box<dyn Write>>, String> {
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(File::create(path).map_err(|error| {
+            format!(
+                "failed to create output file '{}': {error}; check that \
+                 its directory exists and is writable",
+                path.display()
+            )
+        })?),
+        None => Box::new(io::stdout().lock()),
+    };
+    Ok(BufWriter::new(out))
+}
+
+/// Describes a failed write to the output.
+fn write_error(args: &Args, error: &io::Error) -> String {
+    match &args.output {
+        Some(path) => format!(
+            "failed to write output file '{}': {error}",
+            path.display()
+        ),
+        None => format!("failed to write standard output: {error}"),
+    }
+}
+
+/// Prints one line per category: its name and what it matches.
+fn list_detectors() -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    for category in Category::ALL {
+        writeln!(out, "{:<12}{}", category.name(), describe(category))?;
+    }
+    out.flush()
+}
+
+fn finish_listing(result: io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("trawl: failed to write standard output: {error}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Returns a one-line description of a category for `--list-detectors`.
+fn describe(category: Category) -> &'static str {
+    match category {
+        Category::Url => "URLs with a network scheme (http, ftp, ldap, ...)",
+        Category::Domain => "host names under a public suffix",
+        Category::Ip => "IPv4 and IPv6 addresses and CIDR networks",
+        Category::Hash => "MD5, SHA-1, SHA-256 and SHA-512 digests in hex",
+        Category::Email => "e-mail addresses",
+        Category::FilePath => "Windows, UNC, %ENV% and Unix file paths",
+        Category::Base64 => "base64 tokens that decode to text or a file",
+        Category::Btc => "Bitcoin addresses with a valid checksum",
+        Category::Eth => "Ethereum addresses (0x and 40 hex digits)",
+        Category::Cve => "CVE identifiers",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_code_error_outranks_ioc() {
+        let cases = [
+            (false, false, false, 0),
+            (false, true, false, 0),
+            (false, true, true, EXIT_IOC_FOUND),
+            (true, false, false, EXIT_ERROR),
+            (true, true, true, EXIT_ERROR),
+        ];
+        for (failed, found_ioc, fail_on_ioc, expected) in cases {
+            let outcome = Outcome { failed, found_ioc };
+            assert_eq!(exit_code(&outcome, fail_on_ioc), expected);
+        }
+    }
+}

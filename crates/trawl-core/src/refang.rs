@@ -1,6 +1,18 @@
 //! Undoes defanging, keeping an offset map back to the original bytes.
+//!
+//! Analysts write `evil[.]com`, `hr (at) example (dot) com` or
+//! `c2\.example\.net` so that nothing turns into a link. Each such form
+//! becomes one edit; edits are applied in one pass that records an
+//! [`OffsetMap`], so detectors see clean text and every reported offset
+//! still points at the defanged bytes. Spelled-out words (` dot `, ` at `)
+//! are only taken when the surrounding chain shows a deliberate
+//! obfuscation, never inside ordinary prose or words (`incub-at-or`,
+//! `dot-com`). Defanged URL schemes (`hxxp`) are handled by the URL
+//! detector, because they keep their length.
 
 use std::borrow::Cow;
+
+use memchr::memmem;
 
 use crate::OffsetMap;
 
@@ -10,7 +22,398 @@ pub(crate) struct Refanged<'a> {
     pub map: OffsetMap,
 }
 
+/// What an edit stands for, which decides how spelled-out words chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Dot,
+    At,
+    Other,
+}
+
+/// One replacement of `start..end` in the input.
+#[derive(Clone, Copy, Debug)]
+struct Edit {
+    start: usize,
+    end: usize,
+    replacement: &'static [u8],
+    role: Role,
+    /// A bare spelled-out word (` dot `, ` AT `): kept only when its
+    /// neighbours confirm it.
+    word: bool,
+    upper: bool,
+}
+
 /// Returns `input` with defanged separators restored.
 pub(crate) fn refang(input: &[u8]) -> Refanged<'_> {
-    Refanged { text: Cow::Borrowed(input), map: OffsetMap::identity() }
+    let mut edits = Vec::new();
+    find_bracketed(input, &mut edits);
+    find_backslashed(input, &mut edits);
+    find_unicode(input, &mut edits);
+    find_words(input, &mut edits);
+    if edits.is_empty() {
+        return Refanged {
+            text: Cow::Borrowed(input),
+            map: OffsetMap::identity(),
+        };
+    }
+    edits.sort_by_key(|e| (e.start, e.end));
+    let edits = confirm_words(drop_overlaps(edits), input);
+    apply(input, &edits)
+}
+
+fn is_label(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+}
+
+/// Bracketed forms: `[.]`, `(dot)`, `{.}`, `[:]`, `[://]`, `[/]`, `[@]`,
+/// `(at)` and the like, case-insensitive. A single space on each side is
+/// swallowed when both sides are label characters
+/// (`example (dot) com`).
+fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
+    const FORMS: &[(&[u8], &[u8], Role)] = &[
+        (b".", b".", Role::Dot),
+        (b"dot", b".", Role::Dot),
+        (b":", b":", Role::Other),
+        (b"://", b"://", Role::Other),
+        (b"/", b"/", Role::Other),
+        (b"//", b"//", Role::Other),
+        (b"@", b"@", Role::At),
+        (b"at", b"@", Role::At),
+    ];
+    for open in memchr::memchr3_iter(b'[', b'(', b'{', input) {
+        let close = match input.get(open) {
+            Some(b'[') => b']',
+            Some(b'(') => b')',
+            _ => b'}',
+        };
+        for &(inner, replacement, role) in FORMS {
+            let inner_end = open + 1 + inner.len();
+            let Some(found) = input.get(open + 1..inner_end) else {
+                continue;
+            };
+            if !found.eq_ignore_ascii_case(inner)
+                || input.get(inner_end) != Some(&close)
+            {
+                continue;
+            }
+            let (mut start, mut end) = (open, inner_end + 1);
+            let spaced_before = open >= 2
+                && input.get(open - 1) == Some(&b' ')
+                && is_label(input.get(open - 2));
+            let spaced_after =
+                input.get(end) == Some(&b' ') && is_label(input.get(end + 1));
+            if role != Role::Other && spaced_before && spaced_after {
+                start -= 1;
+                end += 1;
+            }
+            edits.push(Edit {
+                start,
+                end,
+                replacement,
+                role,
+                word: false,
+                upper: false,
+            });
+            break;
+        }
+    }
+}
+
+/// `\.` between host-name labels (`c2\.botnet\.example`, as regular
+/// expressions write it) and `\/` (JSON's escaped slash). A `\.` right
+/// after a path separator (`C:\Users\.ssh`) is left alone.
+fn find_backslashed(input: &[u8], edits: &mut Vec<Edit>) {
+    for slash in memchr::memchr_iter(b'\\', input) {
+        match input.get(slash + 1) {
+            Some(b'/') => edits.push(simple(slash, slash + 2, b"/")),
+            Some(b'.') => {
+                if !is_label(input.get(slash + 2)) {
+                    continue;
+                }
+                let mut label = slash;
+                while label > 0 && is_label(input.get(label - 1)) {
+                    label -= 1;
+                }
+                let before = label.checked_sub(1).and_then(|i| input.get(i));
+                if label == slash || before == Some(&b'\\') {
+                    continue;
+                }
+                edits.push(Edit {
+                    role: Role::Dot,
+                    ..simple(slash, slash + 2, b".")
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn simple(start: usize, end: usize, replacement: &'static [u8]) -> Edit {
+    Edit {
+        start,
+        end,
+        replacement,
+        role: Role::Other,
+        word: false,
+        upper: false,
+    }
+}
+
+/// Ideographic full stops between labels, full-width ASCII forms (NFKC
+/// maps them to ASCII, so `ｅｘａｍｐｌｅ．ｃｏｍ` reads as a domain and
+/// `＞` still ends a URL), and zero-width characters hidden inside host
+/// names.
+fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
+    for lead in memchr::memchr3_iter(0xE2, 0xE3, 0xEF, input) {
+        let Some(seq) = input.get(lead..lead + 3) else { continue };
+        let (a, b, c) = (seq[0], seq[1], seq[2]);
+        let code = (u32::from(a & 0x0F) << 12)
+            | (u32::from(b & 0x3F) << 6)
+            | u32::from(c & 0x3F);
+        if b & 0xC0 != 0x80 || c & 0xC0 != 0x80 {
+            continue;
+        }
+        let end = lead + 3;
+        match code {
+            0x3002 | 0xFF61
+                if label_before(input, lead) && label_after(input, end) =>
+            {
+                edits
+                    .push(Edit { role: Role::Dot, ..simple(lead, end, b".") });
+            }
+            0xFF01..=0xFF5E => {
+                let role =
+                    if code == 0xFF0E { Role::Dot } else { Role::Other };
+                let ascii = (code - 0xFEE0) as usize;
+                if let Some(replacement) = ASCII.get(ascii..ascii + 1) {
+                    edits
+                        .push(Edit { role, ..simple(lead, end, replacement) });
+                }
+            }
+            0x200B..=0x200D | 0x2060 | 0xFEFF => {
+                let before = lead.checked_sub(1).and_then(|i| input.get(i));
+                if is_host_byte(before) && is_host_byte(input.get(end)) {
+                    edits.push(simple(lead, end, b""));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every ASCII byte, so that a one-byte replacement can borrow a static
+/// slice.
+const ASCII: &[u8; 128] = &{
+    let mut table = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn is_host_byte(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
+}
+
+/// A label character, ASCII or full-width, ends just before `at`.
+fn label_before(input: &[u8], at: usize) -> bool {
+    let ascii = at.checked_sub(1).and_then(|i| input.get(i));
+    is_label(ascii) || at >= 3 && is_fullwidth_alnum(input.get(at - 3..at))
+}
+
+/// A label character, ASCII or full-width, starts at `at`.
+fn label_after(input: &[u8], at: usize) -> bool {
+    is_label(input.get(at)) || is_fullwidth_alnum(input.get(at..at + 3))
+}
+
+fn is_fullwidth_alnum(seq: Option<&[u8]>) -> bool {
+    matches!(
+        seq,
+        Some([0xEF, 0xBC, 0x90..=0x99])
+            | Some([0xEF, 0xBC, 0xA1..=0xBA])
+            | Some([0xEF, 0xBD, 0x81..=0x9A])
+    )
+}
+
+/// Spelled-out ` dot ` and ` at ` between labels, all lower or all upper
+/// case. They are only candidates here; `confirm_words` keeps those that
+/// chain with another obfuscated separator.
+fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
+    let forms: [(&[u8], &[u8], Role, bool); 4] = [
+        (b" dot ", b".", Role::Dot, false),
+        (b" DOT ", b".", Role::Dot, true),
+        (b" at ", b"@", Role::At, false),
+        (b" AT ", b"@", Role::At, true),
+    ];
+    for (needle, replacement, role, upper) in forms {
+        for start in memmem::find_iter(input, needle) {
+            let end = start + needle.len();
+            let before = start.checked_sub(1).and_then(|i| input.get(i));
+            if is_label(before) && is_label(input.get(end)) {
+                edits.push(Edit {
+                    start,
+                    end,
+                    replacement,
+                    role,
+                    word: true,
+                    upper,
+                });
+            }
+        }
+    }
+}
+
+fn drop_overlaps(edits: Vec<Edit>) -> Vec<Edit> {
+    let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
+    for edit in edits {
+        if kept.last().is_none_or(|last| edit.start >= last.end) {
+            kept.push(edit);
+        }
+    }
+    kept
+}
+
+/// Keeps a spelled-out word only when it chains with another obfuscated
+/// separator across one label: `payroll AT example DOT net`,
+/// `www dot evil dot com`, `hr (at) example (dot) com`. An upper-case
+/// ` DOT ` stands on its own; a lone lower-case ` dot ` or an ` at `
+/// followed by a plain domain (`meet us at example.com`) is prose.
+fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
+    let adjacent = |left: &Edit, right: &Edit| {
+        let mut end = left.end;
+        while is_label(input.get(end)) {
+            end += 1;
+        }
+        end > left.end && end == right.start
+    };
+    let count = edits.len();
+    let mut keep = vec![true; count];
+    let mut at_confirmed = vec![false; count];
+    for i in 0..count {
+        let Some(edit) = edits.get(i) else { continue };
+        if !edit.word || edit.role != Role::At {
+            continue;
+        }
+        let next = edits.get(i + 1);
+        let confirmed =
+            next.is_some_and(|n| n.role == Role::Dot && adjacent(edit, n));
+        if let Some(slot) = keep.get_mut(i) {
+            *slot = confirmed;
+        }
+        if let Some(slot) = at_confirmed.get_mut(i) {
+            *slot = confirmed;
+        }
+    }
+    for i in 0..count {
+        let Some(edit) = edits.get(i) else { continue };
+        if !edit.word || edit.role != Role::Dot || edit.upper {
+            continue;
+        }
+        let previous =
+            i.checked_sub(1).and_then(|p| edits.get(p).map(|e| (p, e)));
+        let chained_before = previous.is_some_and(|(p, e)| {
+            adjacent(e, edit)
+                && (e.role == Role::Dot
+                    || e.role == Role::At
+                        && (!e.word || at_confirmed.get(p) == Some(&true)))
+        });
+        let chained_after = edits
+            .get(i + 1)
+            .is_some_and(|n| n.role == Role::Dot && adjacent(edit, n));
+        if let Some(slot) = keep.get_mut(i) {
+            *slot = chained_before || chained_after;
+        }
+    }
+    edits.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect()
+}
+
+fn apply<'a>(input: &'a [u8], edits: &[Edit]) -> Refanged<'a> {
+    if edits.is_empty() {
+        return Refanged {
+            text: Cow::Borrowed(input),
+            map: OffsetMap::identity(),
+        };
+    }
+    let mut text = Vec::with_capacity(input.len());
+    let mut map = OffsetMap::identity();
+    let mut copied = 0;
+    for edit in edits {
+        text.extend_from_slice(
+            input.get(copied..edit.start).unwrap_or_default(),
+        );
+        map.push_edit(
+            text.len(),
+            edit.replacement.len(),
+            edit.start,
+            edit.end - edit.start,
+        );
+        text.extend_from_slice(edit.replacement);
+        copied = edit.end;
+    }
+    text.extend_from_slice(input.get(copied..).unwrap_or_default());
+    Refanged { text: Cow::Owned(text), map }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refanged(input: &str) -> String {
+        String::from_utf8(refang(input.as_bytes()).text.into_owned()).unwrap()
+    }
+
+    #[test]
+    fn refang_table() {
+        let cases = [
+            ("evil[.]com", "evil.com"),
+            ("evil(.)com evil{.}com", "evil.com evil.com"),
+            ("bad-actor(dot)example(dot)com", "bad-actor.example.com"),
+            ("stage2[DOT]example[dot]net", "stage2.example.net"),
+            (
+                "hxxps[:]//x[.]com hxxp[://]y[.]com",
+                "hxxps://x.com hxxp://y.com",
+            ),
+            ("a[@]b.com c[at]d.com", "a@b.com c@d.com"),
+            ("hr (at) example (dot) com", "hr@example.com"),
+            ("payroll AT example DOT net", "payroll@example.net"),
+            ("www dot evil dot com", "www.evil.com"),
+            ("john at example dot com", "john@example.com"),
+            ("c2\\.botnet\\.example\\.net", "c2.botnet.example.net"),
+            ("http:\\/\\/a.com\\/x", "http://a.com/x"),
+            ("ｍａｌｘ．ｅｘａｍｐｌｅ", "malx.example"),
+            ("exa\u{200B}mple.com", "example.com"),
+            ("198.51.100[.]7", "198.51.100.7"),
+            ("2001[:]db8[:][:]1", "2001:db8::1"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(refanged(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn prose_is_left_alone() {
+        let cases = [
+            "meet us at example.com today",
+            "the dot com era",
+            "incub-at-or and dot-com",
+            "C:\\Users\\.ssh\\config",
+            "f(x) [a] {b}",
+            "stand at the door dot",
+        ];
+        for input in cases {
+            assert_eq!(refanged(input), input);
+        }
+    }
+
+    #[test]
+    fn offsets_map_back_to_defanged_bytes() {
+        let input = b"go evil[.]com now";
+        let result = refang(input);
+        assert_eq!(&result.text[..], b"go evil.com now");
+        // "evil.com" is 3..11 in the text and 3..13 in the input.
+        assert_eq!(result.map.start(3), 3);
+        assert_eq!(result.map.end(11), 13);
+    }
 }

@@ -1,9 +1,372 @@
-//! Detector stub, to be replaced.
+//! Dotted tokens: bare domain names and IPv4 addresses.
+//!
+//! Every `.` anchors a maximal run of host-name characters (ASCII letters,
+//! digits, `-`, `_`, `.` and non-ASCII letters). The run is classified
+//! once, as a whole, and the scan resumes after it, so `a.a.a…` costs one
+//! pass however long it is. A run is an IPv4 address only with exactly four
+//! decimal groups, and a domain only when its suffix is public and it does
+//! not read as a file name or a code identifier.
 
+use memchr::memchr_iter;
+
+use super::chars::{char_at, char_before, is_idn_char, ByteSet};
+use super::hostname::{self, HostPolicy};
 use super::Candidate;
-use crate::Limits;
+use crate::{Category, Limits};
 
-/// Pushes every candidate found in `text`.
-pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let _ = (text, limits, out);
+/// Longest run, in bytes, that can still be a host name (253 ASCII bytes,
+/// more when written in Unicode before punycode conversion).
+const MAX_RUN: usize = 1024;
+
+/// Top-level names that are also common file extensions: `setup.py` or
+/// `invoice.zip` with two labels is a file, not a host.
+const FILE_EXTENSION_TLDS: &[&str] = &[
+    "cab", "cat", "gs", "md", "mov", "one", "pl", "ps", "pub", "py", "rs",
+    "sh", "so", "zip",
+];
+
+/// First labels that mark a dotted name as code at any length
+/// (`window.location.host`, `java.io`, `self.id`).
+const CODE_OBJECTS: &[&str] =
+    &["console", "document", "java", "javax", "self", "this", "window"];
+
+/// First labels that mark a two-label name as code (`obj.to`,
+/// `data.in`, `cfg.app`).
+const CODE_NAMES: &[&str] = &[
+    "arg", "args", "array", "cfg", "cls", "config", "ctx", "data", "el",
+    "elem", "err", "evt", "item", "json", "location", "math", "module", "msg",
+    "obj", "object", "opts", "options", "os", "params", "props", "req",
+    "request", "res", "response", "result", "state", "str", "string", "sys",
+    "system", "user", "value",
+];
+
+/// Pushes every domain and IPv4 candidate in `text`.
+pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
+    let mut consumed = 0;
+    for dot in memchr_iter(b'.', text) {
+        if dot < consumed {
+            continue;
+        }
+        let start = run_start(text, dot, consumed);
+        let end = run_end(text, dot + 1);
+        consumed = end.max(dot + 1);
+        classify(text, start, end, out);
+    }
+}
+
+/// ASCII bytes of a dotted run; non-ASCII letters are decoded apart.
+const RUN_BYTES: ByteSet = ByteSet::new(b"-_.", true);
+
+fn is_run_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || c == '-'
+        || c == '_'
+        || c == '.'
+        || is_idn_char(c)
+}
+
+fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
+    let mut start = dot;
+    while start > floor {
+        let Some(&b) = text.get(start - 1) else { break };
+        if b < 0x80 {
+            if !RUN_BYTES.contains(b) {
+                break;
+            }
+            start -= 1;
+            continue;
+        }
+        match char_before(text, start) {
+            Some((c, len)) if is_run_char(c) && start - len >= floor => {
+                start -= len;
+            }
+            _ => break,
+        }
+    }
+    start
+}
+
+fn run_end(text: &[u8], from: usize) -> usize {
+    let mut end = from;
+    while let Some(&b) = text.get(end) {
+        if b < 0x80 {
+            if !RUN_BYTES.contains(b) {
+                break;
+            }
+            end += 1;
+            continue;
+        }
+        match char_at(text, end) {
+            Some((c, len)) if is_run_char(c) => end += len,
+            _ => break,
+        }
+    }
+    end
+}
+
+fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
+    let Some(run) = text.get(start..end) else { return };
+    let lead = run.iter().take_while(|&&b| matches!(b, b'.' | b'-' | b'_'));
+    let trail =
+        run.iter().rev().take_while(|&&b| matches!(b, b'.' | b'-' | b'_'));
+    let (lead, trail) = (lead.count(), trail.count());
+    if lead + trail >= run.len() || run.len() > MAX_RUN {
+        return;
+    }
+    let (start, end) = (start + lead, end - trail);
+    let Some(token) = text.get(start..end) else { return };
+    if !token.contains(&b'.') {
+        return;
+    }
+    let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
+    let after = text.get(end).copied();
+    if matches!(after, Some(b'@' | b'(')) || before == Some(b'$') {
+        return;
+    }
+
+    if token.iter().all(|&b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        numeric_run(text, start, token, out);
+        return;
+    }
+    if let Some(ip) = hex_ipv4(token) {
+        out.push(ipv4_candidate(start, end, ip));
+        return;
+    }
+    if before == Some(b'@') && is_email_local_end(text, start) {
+        return;
+    }
+    if token.contains(&b'_') || looks_like_code_or_file(token, after) {
+        return;
+    }
+    if let Some(host) = hostname::normalize(token, HostPolicy::Bare) {
+        out.push(Candidate::new(Category::Domain, start, end, host));
+    }
+}
+
+/// The domain after `local@` belongs to the e-mail detector.
+fn is_email_local_end(text: &[u8], start: usize) -> bool {
+    let local = start.checked_sub(2).and_then(|i| text.get(i)).copied();
+    local.is_some_and(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+}
+
+/// Handles a run of digits, dots and hyphens: an IPv4 address, a range of
+/// two (`10.0.0.1-10.0.0.255`), or nothing (versions, OIDs, dates).
+fn numeric_run(
+    text: &[u8],
+    start: usize,
+    token: &[u8],
+    out: &mut Vec<Candidate>,
+) {
+    let mut offset = start;
+    for part in token.split(|&b| b == b'-') {
+        let part_start = offset;
+        offset += part.len() + 1;
+        let Some(ip) = parse_ipv4(part) else { continue };
+        let part_end = part_start + part.len();
+        if is_product_version(text, part_start) {
+            continue;
+        }
+        let (end, prefix) = cidr_suffix(text, part_end);
+        let mut candidate = ipv4_candidate(part_start, end, ip);
+        if let Some(prefix) = prefix {
+            candidate.value = format!("{}/{prefix}", candidate.value);
+        }
+        out.push(candidate);
+    }
+}
+
+/// Parses exactly four decimal groups of one to three digits, each at most
+/// 255. Zero-padded groups (`010.001.002.003`, from fixed-width logs) are
+/// read as decimal.
+pub(crate) fn parse_ipv4(token: &[u8]) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut groups = token.split(|&b| b == b'.');
+    for octet in &mut octets {
+        let group = groups.next()?;
+        if group.is_empty() || group.len() > 3 {
+            return None;
+        }
+        let mut value: u16 = 0;
+        for &b in group {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + u16::from(b - b'0');
+        }
+        *octet = u8::try_from(value).ok()?;
+    }
+    groups.next().is_none().then_some(octets)
+}
+
+/// Parses `0xC6.0x33.0x64.0x07`, a hex-obfuscated IPv4 address.
+fn hex_ipv4(token: &[u8]) -> Option<[u8; 4]> {
+    let mut octets = [0u8; 4];
+    let mut groups = token.split(|&b| b == b'.');
+    for octet in &mut octets {
+        let group = groups.next()?;
+        let digits =
+            group.strip_prefix(b"0x").or_else(|| group.strip_prefix(b"0X"))?;
+        if digits.is_empty() || digits.len() > 2 {
+            return None;
+        }
+        let digits = std::str::from_utf8(digits).ok()?;
+        *octet = u8::from_str_radix(digits, 16).ok()?;
+    }
+    groups.next().is_none().then_some(octets)
+}
+
+fn ipv4_candidate(start: usize, end: usize, ip: [u8; 4]) -> Candidate {
+    let value = format_ipv4(ip);
+    Candidate::new(Category::Ip, start, end, value).with_kind("ipv4")
+}
+
+/// Formats an address in dotted decimal without going through `fmt`.
+pub(crate) fn format_ipv4(ip: [u8; 4]) -> String {
+    let mut value = String::with_capacity(15);
+    for (i, octet) in ip.into_iter().enumerate() {
+        if i > 0 {
+            value.push('.');
+        }
+        if octet >= 100 {
+            value.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            value.push(char::from(b'0' + octet / 10 % 10));
+        }
+        value.push(char::from(b'0' + octet % 10));
+    }
+    value
+}
+
+/// A version after a product name, as in `Chrome/120.0.0.0`.
+fn is_product_version(text: &[u8], start: usize) -> bool {
+    let slash = start.checked_sub(1).and_then(|i| text.get(i));
+    let word = start.checked_sub(2).and_then(|i| text.get(i));
+    slash == Some(&b'/') && word.is_some_and(|b| b.is_ascii_alphabetic())
+}
+
+/// Returns the end of a `/prefix` network suffix (0-32) after an address,
+/// with the prefix, or `end` unchanged.
+fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
+    if text.get(end) != Some(&b'/') {
+        return (end, None);
+    }
+    let digits = text
+        .get(end + 1..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let after = text.get(end + 1 + digits).copied();
+    let Some(raw) = text.get(end + 1..end + 1 + digits) else {
+        return (end, None);
+    };
+    let glued = after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
+    match std::str::from_utf8(raw).ok().and_then(|s| s.parse::<u8>().ok()) {
+        Some(prefix)
+            if (1..=2).contains(&digits) && prefix <= 32 && !glued =>
+        {
+            (end + 1 + digits, Some(prefix))
+        }
+        _ => (end, None),
+    }
+}
+
+/// Rejects dotted names that read as code or as a file name: mixed letter
+/// case (`System.IO`, `Agent.BQ`), object access (`self.id`,
+/// `window.location.host`) and `name.ext` where the extension is also a
+/// top-level domain (`setup.py`), unless a port follows.
+fn looks_like_code_or_file(token: &[u8], after: Option<u8>) -> bool {
+    if !token.is_ascii() {
+        return false;
+    }
+    let mut labels = token.split(|&b| b == b'.');
+    let first = labels.next().unwrap_or_default();
+    let tld = token.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    let label_count = 1 + labels.count();
+    if !consistent_case(token, label_count, tld) {
+        return true;
+    }
+    let in_list = |list: &[&str], word: &[u8]| {
+        list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    };
+    if in_list(CODE_OBJECTS, first) {
+        return true;
+    }
+    label_count == 2
+        && (in_list(CODE_NAMES, first)
+            || in_list(FILE_EXTENSION_TLDS, tld) && after != Some(b':'))
+}
+
+/// Domains are written in one case style: all lower (`example.com`), all
+/// upper (`EXAMPLE.COM`), title case throughout (`Mail.Example.Org`), or
+/// any style in front of a lower-case suffix (`GitHub.com`). Code mixes
+/// them (`System.IO`, `Console.Me`, `DetectRaptor.Windows`).
+fn consistent_case(token: &[u8], label_count: usize, tld: &[u8]) -> bool {
+    let has_upper = token.iter().any(u8::is_ascii_uppercase);
+    let has_lower = token.iter().any(u8::is_ascii_lowercase);
+    if !has_upper || !has_lower || !tld.iter().any(u8::is_ascii_uppercase) {
+        return true;
+    }
+    let title = |label: &[u8]| {
+        let mut letters = label.iter().filter(|b| b.is_ascii_alphabetic());
+        letters.next().is_none_or(u8::is_ascii_uppercase)
+            && letters.all(u8::is_ascii_lowercase)
+    };
+    token.split(|&b| b == b'.').all(title)
+        && (label_count >= 3 || tld.len() >= 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &Limits::default(), &mut out);
+        out.into_iter().map(|c| c.value).collect()
+    }
+
+    #[test]
+    fn dotted_token_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("visit example.com.", &["example.com"]),
+            ("WWW.MDOT.EXAMPLE.VIP/pay", &["www.mdot.example.vip"]),
+            (
+                "Mail.Example.Org and GitHub.com",
+                &["mail.example.org", "github.com"],
+            ),
+            ("c2.example.net:8443", &["c2.example.net"]),
+            ("System.IO Console.Me Agent.BQ!MTB", &[]),
+            ("self.id obj.to window.location.host cfg.app.run()", &[]),
+            ("setup.py invoice.zip run.bat virus.exe", &[]),
+            ("missing_file.com python3.11 v2.1.1.108", &[]),
+            ("peer 192.0.2.44 wrote", &["192.0.2.44"]),
+            ("src=010.001.002.003", &["10.1.2.3"]),
+            ("OID 1.3.6.1.4.1.311.21.8 and 1.2.3.4.5", &[]),
+            ("Chrome/120.0.0.0 Safari", &[]),
+            ("net 10.0.0.0/8 and 10.1.1.1/33", &["10.0.0.0/8", "10.1.1.1"]),
+            ("range 10.0.0.1-10.0.0.255", &["10.0.0.1", "10.0.0.255"]),
+            ("http://0xC6.0x33.0x64.0x07/login", &["198.51.100.7"]),
+            ("999.1.1.1", &[]),
+            ("support.team@example.org", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn homoglyph_domain_captured_whole() {
+        let got = values("visit раураl.com now");
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("xn--"), "{got:?}");
+        assert!(got[0].ends_with(".com"));
+    }
+
+    #[test]
+    fn long_dotted_run_is_linear_and_empty() {
+        let text = "a.".repeat(1 << 19);
+        assert!(values(&text).is_empty());
+    }
 }

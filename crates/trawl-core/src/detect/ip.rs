@@ -1,9 +1,208 @@
-//! Detector stub, to be replaced.
+//! IPv6 addresses. (IPv4 comes out of the dotted-token pass in
+//! `domain.rs`.)
+//!
+//! Each `:` anchors a maximal run of hex digits, colons and dots, which is
+//! parsed once by `std::net` and skipped as a whole, so `::::…` or
+//! `a:a:a:…` cost one pass. Boundaries keep out C++ names (`std::string`,
+//! `a::b`), clock times and MAC addresses.
+
+use std::net::Ipv6Addr;
+
+use memchr::memchr_iter;
 
 use super::Candidate;
-use crate::Limits;
+use crate::{Category, Limits};
 
-/// Pushes every candidate found in `text`.
-pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let _ = (text, limits, out);
+/// Longest textual IPv6 address: eight groups with an embedded IPv4 tail.
+const MAX_ADDRESS_LEN: usize = 45;
+
+/// Longest zone id accepted after `%`.
+const MAX_ZONE_LEN: usize = 32;
+
+/// Pushes every IPv6 candidate in `text`.
+pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
+    let mut consumed = 0;
+    for colon in memchr_iter(b':', text) {
+        if colon < consumed {
+            continue;
+        }
+        let mut start = colon;
+        while start > consumed
+            && text.get(start - 1).is_some_and(|&b| is_address_byte(b))
+        {
+            start -= 1;
+        }
+        let mut end = colon;
+        while text.get(end).is_some_and(|&b| is_address_byte(b)) {
+            end += 1;
+        }
+        consumed = end;
+        if let Some(candidate) = classify(text, start, end) {
+            out.push(candidate);
+        }
+    }
+}
+
+fn is_address_byte(b: u8) -> bool {
+    b.is_ascii_hexdigit() || b == b':' || b == b'.'
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn classify(
+    text: &[u8],
+    mut start: usize,
+    mut end: usize,
+) -> Option<Candidate> {
+    while end > start && text.get(end - 1) == Some(&b'.') {
+        end -= 1;
+    }
+    // `key:2001:db8::1` in logs: a single leading colon separates a key.
+    let mut after_key = false;
+    if text.get(start) == Some(&b':') && text.get(start + 1) != Some(&b':') {
+        start += 1;
+        after_key = true;
+    }
+    let token = text.get(start..end)?;
+    if token.len() > MAX_ADDRESS_LEN
+        || token.iter().filter(|&&b| b == b':').count() < 2
+    {
+        return None;
+    }
+    let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
+    if !after_key && before.is_some_and(is_word_byte) {
+        return None;
+    }
+    let address = parse(token)?;
+
+    let mut value = canonical(&address);
+    let mut span_end = end;
+    match text.get(end).copied() {
+        Some(b'%') => {
+            let zone = zone_len(text, end + 1);
+            let zone_bytes = text.get(end + 1..end + 1 + zone)?;
+            let glued = text.get(end + 1 + zone) == Some(&b':');
+            if zone == 0 || glued {
+                return None;
+            }
+            value.push('%');
+            value.push_str(std::str::from_utf8(zone_bytes).ok()?);
+            span_end = end + 1 + zone;
+        }
+        Some(b'/') => {
+            if let Some((prefix, len)) = prefix_len(text, end + 1) {
+                value = format!("{value}/{prefix}");
+                span_end = end + 1 + len;
+            }
+        }
+        // A backslash is a JSON escape (`2001:db8::\n1`) or a path.
+        Some(b) if is_word_byte(b) || b == b'\\' => return None,
+        _ => {}
+    }
+    let candidate = Candidate::new(Category::Ip, start, span_end, value);
+    Some(candidate.with_kind("ipv6"))
+}
+
+/// Parses a textual IPv6 address and rejects forms that are valid but in
+/// practice are something else: `::` alone, hex words without a digit
+/// (`a::b`, `dead::beef` from code) and eight two-digit groups (EUI-64 or
+/// MAC-like dumps).
+pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
+    let text = std::str::from_utf8(token).ok()?;
+    let address: Ipv6Addr = text.parse().ok()?;
+    if address.is_unspecified() || !token.iter().any(u8::is_ascii_digit) {
+        return None;
+    }
+    let groups: Vec<&str> = text.split(':').collect();
+    if groups.len() == 8 && groups.iter().all(|g| g.len() == 2) {
+        return None;
+    }
+    Some(address)
+}
+
+/// Formats an address in RFC 5952 form, with the IPv4 tail in dotted form
+/// for IPv4-mapped and NAT64 (`64:ff9b::/96`) addresses as RFC 5952
+/// section 5 recommends.
+pub(crate) fn canonical(address: &Ipv6Addr) -> String {
+    let segments = address.segments();
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        let [.., a, b, c, d] = address.octets();
+        return format!("64:ff9b::{a}.{b}.{c}.{d}");
+    }
+    address.to_string()
+}
+
+fn zone_len(text: &[u8], from: usize) -> usize {
+    text.get(from..)
+        .unwrap_or_default()
+        .iter()
+        .take(MAX_ZONE_LEN + 1)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+        .count()
+        .min(MAX_ZONE_LEN)
+}
+
+fn prefix_len(text: &[u8], from: usize) -> Option<(u8, usize)> {
+    let digits = text
+        .get(from..)?
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    if text.get(from + digits).is_some_and(|&b| is_word_byte(b)) {
+        return None;
+    }
+    let raw = std::str::from_utf8(text.get(from..from + digits)?).ok()?;
+    let prefix: u8 = raw.parse().ok()?;
+    (prefix <= 128).then_some((prefix, digits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &Limits::default(), &mut out);
+        out.into_iter().map(|c| c.value).collect()
+    }
+
+    #[test]
+    fn ipv6_table() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "to 2001:0db8:0000:0000:0000:0ab9:C0A8:0102.",
+                &["2001:db8::ab9:c0a8:102"],
+            ),
+            (" ::1 ", &["::1"]),
+            ("addr=::1;", &["::1"]),
+            ("client ::ffff:192.0.2.128,", &["::ffff:192.0.2.128"]),
+            ("nat64 64:ff9b::198.51.100.7", &["64:ff9b::198.51.100.7"]),
+            ("[2001:db8::8]:443", &["2001:db8::8"]),
+            ("fe80::1%eth0 up", &["fe80::1%eth0"]),
+            ("net 2001:db8::/32", &["2001:db8::/32"]),
+            ("src_ip:2001:db8::7 ok", &["2001:db8::7"]),
+            ("std::string Foo::Bar a::b dead::beef", &[]),
+            ("at 12:30:45 and 10:15:32", &[]),
+            ("mac aa:bb:cc:dd:ee:ff 00:11:22:33:44:55:66:77", &[]),
+            ("just :: here", &[]),
+            ("1.2.3.4:8080", &[]),
+            ("\"2001:db8::\\n1\"", &[]),
+            ("fe80::1%eth0fe80::2%eth1", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn colon_flood_is_linear_and_empty() {
+        assert!(values(&":".repeat(1 << 20)).is_empty());
+        assert!(values(&"a:".repeat(1 << 19)).is_empty());
+    }
 }

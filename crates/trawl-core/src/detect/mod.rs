@@ -3,11 +3,13 @@
 //! overlaps between categories.
 
 pub(crate) mod base64;
+mod chars;
 pub(crate) mod crypto;
 pub(crate) mod cve;
 pub(crate) mod domain;
 pub(crate) mod email;
 pub(crate) mod hash;
+mod hostname;
 pub(crate) mod ip;
 pub(crate) mod path;
 pub(crate) mod url;

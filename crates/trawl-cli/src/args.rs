@@ -1,0 +1,178 @@
+//! Command-line arguments and the exit codes that `--help` documents.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+use trawl_core::{Category, CategorySet};
+
+/// Text printed after the options in `--help`.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success, whether or not indicators were found
+  1  an input was not found or could not be read, a report carries an
+     `errors` entry, or the output could not be written; the reports of
+     the other inputs are still written. Takes precedence over 3.
+  2  invalid arguments
+  3  --fail-on-ioc was given and at least one indicator was found";
+
+/// Finds indicators of compromise (URLs, domains, IPs, hashes, e-mails,
+/// file paths, base64, wallet addresses, CVEs) in files, directories,
+/// standard input or strings, and reports them as JSON.
+#[derive(Debug, Parser)]
+#[command(name = "trawl", version, after_help = EXIT_CODES)]
+#[command(arg_required_else_help = true)]
+pub struct Args {
+    /// Files or directories to scan; directories are walked recursively
+    /// without following symbolic links, and `-` reads standard input as
+    /// bytes.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Scan TEXT itself instead of a file (repeatable)
+    #[arg(short = 't', long = "text", value_name = "TEXT")]
+    pub texts: Vec<String>,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+
+    /// Write JSON without whitespace
+    #[arg(short, long)]
+    pub compact: bool,
+
+    /// Minimum length, in characters, of the ASCII and UTF-16
+    /// strings extracted from binary inputs
+    #[arg(
+        short = 'm',
+        long,
+        value_name = "N",
+        default_value_t = 4,
+        value_parser = parse_at_least_one
+    )]
+    pub min_length: usize,
+
+    /// Add a `detections` list to each report: every occurrence with its
+    /// byte offset, length in bytes, source region and raw text
+    #[arg(long)]
+    pub detail: bool,
+
+    /// Report only these categories, as a comma-separated list of urls,
+    /// domains, ips, hashes, emails, filepaths, base64, crypto.btc,
+    /// crypto.eth, cves (singular forms and `crypto` for both wallet
+    /// categories are accepted)
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        value_parser = parse_categories
+    )]
+    pub types: Vec<CategorySet>,
+
+    /// Number of worker threads [default: one per CPU core].
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_at_least_one)]
+    pub threads: Option<usize>,
+
+    /// Exit with code 3 when any indicator is found
+    #[arg(long)]
+    pub fail_on_ioc: bool,
+
+    /// List the indicator categories with a short description, and exit
+    #[arg(long, exclusive = true)]
+    pub list_detectors: bool,
+}
+
+impl Args {
+    /// Returns the categories to report: the union of `--types`, or every
+    /// category when the option is absent.
+    pub fn categories(&self) -> CategorySet {
+        self.types
+            .iter()
+            .copied()
+            .reduce(CategorySet::union)
+            .unwrap_or_default()
+    }
+}
+
+/// The report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON object per input, in an array when there are several.
+    Json,
+    /// One compact JSON object per line.
+    Jsonl,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One `category<TAB>value` line per indicator.
+    Text,
+}
+
+/// Parses a whole number of at least 1.
+fn parse_at_least_one(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of at least 1, got '{value}'"
+        )),
+    }
+}
+
+/// Parses one category name of `--types`.
+fn parse_categories(value: &str) -> Result<CategorySet, String> {
+    Category::parse_list(value).ok_or_else(|| {
+        let names: Vec<&str> =
+            Category::ALL.iter().map(|c| c.name()).collect();
+        format!(
+            "unknown category '{value}'; expected one of {}, or crypto",
+            names.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn types_union_of_listed_categories() {
+        let args =
+            Args::try_parse_from(["trawl", "--types", "ips,crypto", "x"])
+                .unwrap();
+        let set = args.categories();
+        assert!(set.contains(Category::Ip));
+        assert!(set.contains(Category::Btc));
+        assert!(set.contains(Category::Eth));
+        assert!(!set.contains(Category::Url));
+    }
+
+    #[test]
+    fn types_absent_selects_everything() {
+        let args = Args::try_parse_from(["trawl", "x"]).unwrap();
+        assert_eq!(args.categories(), CategorySet::all());
+    }
+
+    #[test]
+    fn invalid_values_are_rejected() {
+        let cases: &[&[&str]] = &[
+            &["trawl", "-m", "0", "x"],
+            &["trawl", "-m", "-3", "x"],
+            &["trawl", "-j", "0", "x"],
+            &["trawl", "--types", "urls,nonsense", "x"],
+            &["trawl", "--types", "", "x"],
+            &["trawl", "-f", "xml", "x"],
+            &["trawl", "-a", "x"],
+        ];
+        for case in cases {
+            assert!(Args::try_parse_from(*case).is_err(), "{case:?}");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Writes reports as JSON, JSON Lines, CSV or tab-separated text.
+//!
+//! Reports arrive one at a time, in input order, so a long run streams
+//! its output instead of holding every report in memory.
+
+use std::io::{self, Write};
+
+use crate::args::Format;
+use crate::report::Report;
+
+/// Writes a sequence of reports in one format.
+pub struct ReportWriter<W: Write> {
+    out: W,
+    format: Format,
+    compact: bool,
+    detail: bool,
+    /// Whether there are several inputs: JSON then writes an array and
+    /// text lines start with the file.
+    multi: bool,
+    written: usize,
+}
+
+impl<W: Write> ReportWriter<W> {
+    /// Creates a writer and writes what comes before the first report.
+    pub fn start(
+        mut out: W,
+        format: Format,
+        compact: bool,
+        detail: bool,
+        multi: bool,
+    ) -> io::Result<ReportWriter<W>> {
+        match format {
+            Format::Json if multi => out.write_all(b"[")?,
+            Format::Csv if detail => out.write_all(
+                b"file,type,category,value,offset,length,source\n",
+            )?,
+            Format::Csv => out.write_all(b"file,type,category,value\n")?,
+            Format::Json | Format::Jsonl | Format::Text => {}
+        }
+        Ok(ReportWriter { out, format, compact, detail, multi, written: 0 })
+    }
+
+    /// Writes one report.
+    pub fn write(&mut self, report: &Report) -> io::Result<()> {
+        match self.format {
+            Format::Json => self.write_json(report)?,
+            Format::Jsonl => {
+                serde_json::to_writer(&mut self.out, report)?;
+                self.out.write_all(b"\n")?;
+            }
+            Format::Csv => self.write_csv(report)?,
+            Format::Text => self.write_text(report)?,
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes what follows the last report and flushes the output.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.format == Format::Json && self.multi {
+            let close: &[u8] = match (self.compact, self.written) {
+                (false, 1..) => b"\n]\n",
+                _ => b"]\n",
+            };
+            self.out.write_all(close)?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn write_json(&mut self, report: &Report) -> io::Result<()> {
+        if self.multi && self.written > 0 {
+            self.out.write_all(b",")?;
+        }
+        if self.compact {
+            serde_json::to_writer(&mut self.out, report)?;
+        } else if self.multi {
+            // Matches serde_json's own layout of an array of objects.
+            // Strings inside JSON never contain a raw newline, so
+            // indenting after each newline indents whole lines only.
+            let text = serde_json::to_string_pretty(report)?;
+            self.out.write_all(b"\n  ")?;
+            self.out.write_all(text.replace('\n', "\n  ").as_bytes())?;
+        } else {
+            serde_json::to_writer_pretty(&mut self.out, report)?;
+        }
+        if !self.multi {
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn write_csv(&mut self, report: &Report) -> io::Result<()> {
+        let file = report.file.as_deref().unwrap_or("");
+        let prefix = [csv_field(file), csv_field(report.kind)].join(",");
+        if let (true, Some(detections)) = (self.detail, &report.detections) {
+            for entry in detections {
+                writeln!(
+                    self.out,
+                    "{prefix},{},{},{},{},{}",
+                    csv_field(entry.category.name()),
+                    csv_field(&entry.value),
+                    entry.offset,
+                    entry.length,
+                    csv_field(entry.source),
+                )?;
+            }
+            return Ok(());
+        }
+        for (category, values) in report.iocs.iter() {
+            for value in values {
+                writeln!(
+                    self.out,
+                    "{prefix},{},{}",
+                    csv_field(category.name()),
+                    csv_field(value)
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_text(&mut self, report: &Report) -> io::Result<()> {
+        let file = match (&report.file, self.multi) {
+            (_, false) => None,
+            (Some(path), true) => Some(escape_controls(path)),
+            (None, true) => Some("-".to_string()),
+        };
+        for (category, values) in report.iocs.iter() {
+            for value in values {
+                if let Some(file) = &file {
+                    write!(self.out, "{file}\t")?;
+                }
+                writeln!(
+                    self.out,
+                    "{}\t{}",
+                    category.name(),
+                    escape_controls(value)
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Quotes a CSV field as RFC 4180 requires: fields with a comma, quote
+/// or line break are wrapped in quotes, and quotes inside are doubled.
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// Replaces control characters with `\u{..}` escapes, so a hostile value
+/// cannot break the line format or send escape sequences to a terminal.
+fn escape_controls(value: &str) -> String {
+    if !value.chars().any(char::is_control) {
+        return value.to_string();
+    }
+    value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use trawl_core::Iocs;
+
+    use super::*;
+    use crate::report::{Metadata, ReportError, Stage};
+
+    fn report(file: Option<&str>) -> Report {
+        Report {
+            file: file.map(str::to_string),
+            kind: "text",
+            iocs: Iocs::default(),
+            metadata: Metadata {},
+            detections: None,
+            errors: vec![ReportError {
+                stage: Stage::Read,
+                message: "m".to_string(),
+            }],
+        }
+    }
+
+    fn render(format: Format, compact: bool, reports: &[Report]) -> String {
+        let multi = reports.len() != 1;
+        let mut writer =
+            ReportWriter::start(Vec::new(), format, compact, false, multi)
+                .unwrap();
+        for report in reports {
+            writer.write(report).unwrap();
+        }
+        String::from_utf8(writer.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn json_array_matches_serde_layout() {
+        let reports = [report(Some("a")), report(None), report(Some("c"))];
+        let mut expected = serde_json::to_string_pretty(&reports).unwrap();
+        expected.push('\n');
+        assert_eq!(render(Format::Json, false, &reports), expected);
+
+        let mut expected = serde_json::to_string(&reports).unwrap();
+        expected.push('\n');
+        assert_eq!(render(Format::Json, true, &reports), expected);
+    }
+
+    #[test]
+    fn json_empty_array_is_brackets() {
+        assert_eq!(render(Format::Json, false, &[]), "[]\n");
+        assert_eq!(render(Format::Json, true, &[]), "[]\n");
+    }
+
+    #[test]
+    fn json_single_report_is_object() {
+        let reports = [report(Some("a"))];
+        let mut expected = serde_json::to_string_pretty(&reports[0]).unwrap();
+        expected.push('\n');
+        assert_eq!(render(Format::Json, false, &reports), expected);
+    }
+
+    #[test]
+    fn csv_fields_are_quoted() {
+        let cases = [
+            ("plain", "plain"),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            ("", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(csv_field(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("a\tb\x1b[31m"), "a\\u{9}b\\u{1b}[31m");
+        assert_eq!(escape_controls("é ok"), "é ok");
+    }
+}

@@ -1,0 +1,92 @@
+//! The report of one input, serialized with its keys in the documented
+//! order: `file`, `type`, `iocs`, `metadata`, `detections`, `errors`.
+
+use serde::Serialize;
+use trawl_core::{Category, Iocs};
+
+/// The report of one input.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The path as given or as reached by the walk; `None` for `--text`
+    /// and standard input.
+    pub file: Option<String>,
+    /// The kind of content: `text`, `PE`, `ELF`, `Mach-O`, `archive` or
+    /// `unknown`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The de-duplicated indicators, one list per category.
+    pub iocs: Iocs,
+    /// Format-specific metadata; always empty until PE parsing exists.
+    pub metadata: Metadata,
+    /// Every occurrence, present only with `--detail`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detections: Option<Vec<DetailEntry>>,
+    /// The failures met while reading or scanning this input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ReportError>,
+}
+
+impl Report {
+    /// Creates the report of an input that could not be read.
+    pub fn failed(file: Option<String>, error: ReportError) -> Report {
+        Report {
+            file,
+            kind: "unknown",
+            iocs: Iocs::default(),
+            metadata: Metadata {},
+            detections: None,
+            errors: vec![error],
+        }
+    }
+}
+
+/// The `metadata` object, serialized as `{}`.
+#[derive(Debug, Default, Serialize)]
+pub struct Metadata {}
+
+/// One occurrence of an indicator, as listed under `--detail`.
+#[derive(Debug, Serialize)]
+pub struct DetailEntry {
+    /// The category, written as its key in `iocs`.
+    pub category: Category,
+    /// The normalised value, as in `iocs`.
+    pub value: String,
+    /// Offset of the first byte of the indicator as written in the input.
+    pub offset: usize,
+    /// Length in input bytes of the indicator as written.
+    pub length: usize,
+    /// The region it was found in: `text`, `ascii string`, `utf16 string`
+    /// or `decoded base64`.
+    pub source: &'static str,
+    /// For `decoded base64`, how many decodings deep the value was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depth: Option<u8>,
+    /// The region's text at the indicator's span, as lossy UTF-8; for a
+    /// value found in a decoded payload, the outermost base64 token.
+    pub raw: String,
+    /// A finer type, such as the hash algorithm or the address family.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// For base64 tokens, the decoded payload as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decoded: Option<String>,
+}
+
+/// One entry of a report's `errors` list.
+#[derive(Debug, Serialize)]
+pub struct ReportError {
+    /// The step that failed: `read` or `scan`.
+    pub stage: Stage,
+    /// A description of what failed and why.
+    pub message: String,
+}
+
+/// The step of processing an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Reading a file or listing a directory.
+    Read,
+    /// Scanning the bytes; the results are incomplete.
+    Scan,
+}

@@ -1,0 +1,533 @@
+//! End-to-end tests of the `trawl` binary: inputs, formats, offsets,
+//! exit codes and the report schema, on files made in temporary
+//! directories.
+
+// Helpers outside #[test] functions unwrap too, which tests may do.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// A text input with one indicator of most categories, one of them
+/// defanged.
+const SAMPLE_TEXT: &str = "Beacon to hxxps://evil[.]com/a from 10.1.2.3, \
+dropper md5 d41d8cd98f00b204e9800998ecf8427e (CVE-2021-44228).\n\
+Contact admin@example.org\n";
+
+/// Runs the binary in `cwd` with `args`, feeding `stdin` if given.
+fn trawl_in(cwd: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trawl"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn trawl(args: &[&str]) -> Output {
+    trawl_in(Path::new("."), args, None)
+}
+
+fn stdout_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "stdout is not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn list<'a>(report: &'a Value, category: &str) -> Vec<&'a str> {
+    report["iocs"][category]
+        .as_array()
+        .unwrap_or_else(|| panic!("no list {category} in {report}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
+fn files(reports: &Value) -> Vec<String> {
+    reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Builds a small ELF-looking binary: header, an ASCII URL, a UTF-16LE path and
+/// an ASCII CVE identifier between runs of non-printable bytes.
+fn sample_binary() -> Vec<u8> {
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    bytes.extend([0u8; 56]);
+    bytes.extend(b"http://update.bad-domain.net/payload.bin\x00");
+    // Seven bytes put the UTF-16LE string at an even offset, 112.
+    bytes.extend([1u8, 2, 3, 4, 5, 6, 0x90]);
+    bytes.extend(utf16le("C:\\Windows\\Temp\\evil.exe"));
+    bytes.extend([0u8, 0, 0x90, 0x90]);
+    bytes.extend(b"CVE-2023-12345\x00");
+    bytes.extend([0u8; 8]);
+    bytes
+}
+
+#[test]
+fn missing_path_exits_one_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "present.txt", b"CVE-2021-44228");
+
+    let output = trawl_in(dir.path(), &["absent.txt", "present.txt"], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("'absent.txt'"), "{}", stderr(&output));
+    let reports = stdout_json(&output);
+    assert_eq!(files(&reports), ["present.txt"]);
+}
+
+#[test]
+fn missing_path_never_scanned_as_text() {
+    let output = trawl(&["missing_file.com"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(stderr(&output).contains("missing_file.com"));
+}
+
+#[test]
+fn no_input_is_usage_error() {
+    let output = trawl(&["--detail"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--text"));
+}
+
+#[test]
+fn directory_walk_is_sorted_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "tree/b/z.txt", b"z");
+    write(root, "tree/b/a.txt", b"a");
+    write(root, "tree/a-c.txt", b"ac");
+    write(root, "tree/c.txt", b"c");
+    write(root, "other.txt", b"o");
+
+    let output = trawl_in(root, &["tree", "other.txt"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = [
+        "other.txt",
+        "tree/a-c.txt",
+        "tree/b/a.txt",
+        "tree/b/z.txt",
+        "tree/c.txt",
+    ];
+    assert_eq!(files(&stdout_json(&output)), expected);
+}
+
+#[test]
+fn directory_with_one_file_gives_array() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "d/only.txt", b"x");
+    let output = trawl_in(dir.path(), &["d"], None);
+    assert_eq!(files(&stdout_json(&output)), ["d/only.txt"]);
+}
+
+#[test]
+fn stdin_bytes_are_scanned() {
+    let output = trawl_in(
+        Path::new("."),
+        &["-"],
+        Some(b"seen CVE-2019-0708 in \xff\xfe logs"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["file"], Value::Null);
+    assert_eq!(list(&report, "cves"), ["CVE-2019-0708"]);
+}
+
+#[test]
+fn text_option_scans_string() {
+    let output = trawl(&["--text", SAMPLE_TEXT]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout_json(&output);
+    assert_eq!(report["file"], Value::Null);
+    assert_eq!(report["type"], "text");
+    assert_eq!(list(&report, "urls"), ["https://evil.com/a"]);
+    assert_eq!(list(&report, "ips"), ["10.1.2.3"]);
+    assert_eq!(list(&report, "hashes"), ["d41d8cd98f00b204e9800998ecf8427e"]);
+    assert_eq!(list(&report, "emails"), ["admin@example.org"]);
+    assert_eq!(list(&report, "cves"), ["CVE-2021-44228"]);
+    assert!(list(&report, "domains").is_empty());
+}
+
+#[test]
+fn repeated_text_gives_array_in_order() {
+    let output = trawl(&["-t", "CVE-2020-0001", "-t", "CVE-2020-0002"]);
+    let reports = stdout_json(&output);
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(list(&reports[0], "cves"), ["CVE-2020-0001"]);
+    assert_eq!(list(&reports[1], "cves"), ["CVE-2020-0002"]);
+}
+
+#[test]
+fn json_is_pretty_with_one_newline() {
+    let output = trawl(&["-t", "nothing"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("{\n  \"file\": null,\n  \"type\": \"text\""));
+    assert!(text.ends_with("}\n"));
+    assert!(!text.ends_with("\n\n"));
+}
+
+#[test]
+fn compact_json_is_minified() {
+    let output = trawl(&["-c", "-t", "a", "-t", "b"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("[{\"file\":null,\"type\":\"text\",\"iocs\":{"));
+    assert_eq!(text.matches('\n').count(), 1);
+    assert!(text.ends_with("]\n"));
+    assert!(!text.contains(": "));
+    assert!(!text.contains(", "));
+}
+
+#[test]
+fn jsonl_writes_one_report_per_line() {
+    let output =
+        trawl(&["-f", "jsonl", "-t", "CVE-2020-0001", "-t", "CVE-2020-0002"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    for (line, cve) in lines.iter().zip(["CVE-2020-0001", "CVE-2020-0002"]) {
+        let report: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(list(&report, "cves"), [cve]);
+    }
+    assert!(text.ends_with("}\n"));
+}
+
+#[test]
+fn csv_has_header_and_quoted_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a,b.txt", b"CVE-2020-0001 and 10.1.2.3");
+    let output = trawl_in(dir.path(), &["-f", "csv", "a,b.txt"], None);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let expected = "file,type,category,value\n\
+                    \"a,b.txt\",text,ips,10.1.2.3\n\
+                    \"a,b.txt\",text,cves,CVE-2020-0001\n";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn csv_detail_adds_offset_columns() {
+    let output = trawl(&["-f", "csv", "--detail", "-t", "at CVE-2020-0001"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let expected = "file,type,category,value,offset,length,source\n\
+                    ,text,cves,CVE-2020-0001,3,13,text\n";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn text_format_is_tab_separated() {
+    let output = trawl(&["-f", "text", "-t", "CVE-2020-0001 10.1.2.3"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text, "ips\t10.1.2.3\ncves\tCVE-2020-0001\n");
+}
+
+#[test]
+fn text_format_prefixes_file_when_several() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "d/one.txt", b"CVE-2020-0001");
+    write(dir.path(), "d/two.txt", b"CVE-2020-0002");
+    let output = trawl_in(dir.path(), &["-f", "text", "d"], None);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let expected = "d/one.txt\tcves\tCVE-2020-0001\n\
+                    d/two.txt\tcves\tCVE-2020-0002\n";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn detail_offsets_point_at_raw_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "sample.txt", SAMPLE_TEXT.as_bytes());
+    let output = trawl(&["--detail", path.to_str().unwrap()]);
+    let report = stdout_json(&output);
+    let detections = report["detections"].as_array().unwrap();
+    assert!(detections.len() >= 6, "{report}");
+
+    let bytes = SAMPLE_TEXT.as_bytes();
+    for detection in detections {
+        let offset = detection["offset"].as_u64().unwrap() as usize;
+        let length = detection["length"].as_u64().unwrap() as usize;
+        let found = &bytes[offset..offset + length];
+        assert_eq!(found, detection["raw"].as_str().unwrap().as_bytes());
+        assert_eq!(detection["source"], "text");
+    }
+    let url = &detections[0];
+    assert_eq!(url["category"], "urls");
+    assert_eq!(url["raw"], "hxxps://evil[.]com/a");
+    assert_eq!(url["offset"], 10);
+    let hash = detections.iter().find(|d| d["category"] == "hashes");
+    assert_eq!(hash.unwrap()["kind"], "md5");
+}
+
+#[test]
+fn detail_offsets_in_utf16le_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(utf16le("Visit hxxp://bad[.]example.net/x or 10.9.8.7\n"));
+    let path = write(dir.path(), "wide.txt", &bytes);
+
+    let output = trawl(&["--detail", path.to_str().unwrap()]);
+    let report = stdout_json(&output);
+    assert_eq!(report["type"], "text");
+    assert_eq!(list(&report, "urls"), ["http://bad.example.net/x"]);
+    assert_eq!(list(&report, "ips"), ["10.9.8.7"]);
+
+    let detections = report["detections"].as_array().unwrap();
+    assert_eq!(detections.len(), 2, "{report}");
+    for detection in detections {
+        let offset = detection["offset"].as_u64().unwrap() as usize;
+        let length = detection["length"].as_u64().unwrap() as usize;
+        let raw = detection["raw"].as_str().unwrap();
+        assert_eq!(&bytes[offset..offset + length], utf16le(raw));
+    }
+    assert_eq!(detections[0]["offset"], 2 + 2 * 6);
+}
+
+#[test]
+fn types_limits_categories() {
+    let output = trawl(&["--types", "ip,cves", "-t", SAMPLE_TEXT]);
+    let report = stdout_json(&output);
+    assert_eq!(list(&report, "ips"), ["10.1.2.3"]);
+    assert_eq!(list(&report, "cves"), ["CVE-2021-44228"]);
+    for category in ["urls", "domains", "hashes", "emails", "filepaths"] {
+        assert!(list(&report, category).is_empty(), "{category}");
+    }
+}
+
+#[test]
+fn unknown_type_is_usage_error() {
+    let output = trawl(&["--types", "urls,bogus", "-t", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("bogus"));
+}
+
+#[test]
+fn fail_on_ioc_exits_three() {
+    let found = trawl(&["--fail-on-ioc", "-t", "CVE-2021-44228"]);
+    assert_eq!(found.status.code(), Some(3));
+    assert!(!found.stdout.is_empty());
+
+    let clean = trawl(&["--fail-on-ioc", "-t", "nothing to see"]);
+    assert_eq!(clean.status.code(), Some(0));
+
+    let without_flag = trawl(&["-t", "CVE-2021-44228"]);
+    assert_eq!(without_flag.status.code(), Some(0));
+}
+
+#[test]
+fn output_file_is_only_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    write(&input, "a.txt", SAMPLE_TEXT.as_bytes());
+    let out_dir = dir.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    let before = listing(&input);
+
+    let output = trawl_in(dir.path(), &["in", "-o", "out/report.json"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    assert_eq!(listing(&input), before);
+    assert_eq!(listing(&out_dir), ["report.json"]);
+
+    let to_stdout = trawl_in(dir.path(), &["in"], None);
+    let written = fs::read(out_dir.join("report.json")).unwrap();
+    assert_eq!(written, to_stdout.stdout);
+}
+
+#[test]
+fn output_inside_input_is_not_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "d/a.txt", b"CVE-2020-0001");
+    let output = trawl_in(dir.path(), &["d", "-o", "d/out.json"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(listing(&dir.path().join("d")), ["a.txt", "out.json"]);
+    let written = fs::read(dir.path().join("d/out.json")).unwrap();
+    let reports: Value = serde_json::from_slice(&written).unwrap();
+    assert_eq!(files(&reports), ["d/a.txt"]);
+}
+
+#[test]
+fn output_same_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..40 {
+        let text = format!("host{i}.example.org 10.0.0.{i} CVE-2020-{i:04}");
+        write(dir.path(), &format!("d/{}/f{i}.txt", i % 3), text.as_bytes());
+    }
+    write(dir.path(), "d/bin.dat", &sample_binary());
+    let args = ["--detail", "d"];
+    let one = trawl_in(dir.path(), &[&["-j", "1"], &args[..]].concat(), None);
+    let two = trawl_in(dir.path(), &[&["-j", "2"], &args[..]].concat(), None);
+    assert_eq!(one.status.code(), Some(0), "{}", stderr(&one));
+    assert_eq!(files(&stdout_json(&one)).len(), 41);
+    assert_eq!(one.stdout, two.stdout);
+}
+
+/// Running as root defeats permission bits, so the unreadable input is a
+/// symbolic link that points at itself: the path exists, yet opening it
+/// fails with "too many levels of symbolic links" on every Unix.
+#[cfg(unix)]
+#[test]
+fn unreadable_input_gets_errors_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("loop", dir.path().join("loop")).unwrap();
+    write(dir.path(), "good.txt", b"CVE-2021-44228");
+
+    let output = trawl_in(dir.path(), &["loop", "good.txt"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let reports = stdout_json(&output);
+    assert_eq!(files(&reports), ["good.txt", "loop"]);
+    let bad = &reports[1];
+    assert_eq!(bad["type"], "unknown");
+    assert_eq!(bad["errors"][0]["stage"], "read");
+    let message = bad["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("failed to read file"), "{message}");
+    assert!(stderr(&output).contains("loop"));
+    let good = &reports[0];
+    assert!(good.get("errors").is_none());
+    assert_eq!(list(good, "cves"), ["CVE-2021-44228"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_in_walk_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "outside/secret.txt", b"CVE-2020-0001");
+    write(dir.path(), "d/real.txt", b"CVE-2020-0002");
+    std::os::unix::fs::symlink("../outside", dir.path().join("d/link"))
+        .unwrap();
+    let output = trawl_in(dir.path(), &["d"], None);
+    assert_eq!(files(&stdout_json(&output)), ["d/real.txt"]);
+
+    let explicit = trawl_in(dir.path(), &["d/link"], None);
+    assert_eq!(files(&stdout_json(&explicit)), ["d/link/secret.txt"]);
+}
+
+#[test]
+fn text_report_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "report.txt", SAMPLE_TEXT.as_bytes());
+    let output = trawl_in(dir.path(), &["report.txt"], None);
+    insta::assert_json_snapshot!("text_report", stdout_json(&output));
+}
+
+#[test]
+fn binary_report_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sample.bin", &sample_binary());
+    let output = trawl_in(dir.path(), &["--detail", "sample.bin"], None);
+    insta::assert_json_snapshot!("binary_report", stdout_json(&output));
+}
+
+/// Checks that the keys of `value` are a subsequence of `order`, and that
+/// every key in `required` is present.
+fn check_keys(value: &Value, order: &[String], required: &[String]) {
+    let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+    let mut position = 0;
+    for key in &keys {
+        let found = order[position..].iter().position(|k| k == *key);
+        let Some(step) = found else {
+            panic!("key {key} is unknown or out of order in {keys:?}")
+        };
+        position += step + 1;
+    }
+    for key in required {
+        assert!(keys.contains(&key), "missing key {key} in {keys:?}");
+    }
+}
+
+fn schema_keys(schema: &Value) -> (Vec<String>, Vec<String>) {
+    let order = schema["properties"].as_object().unwrap().keys().cloned();
+    let required = schema["required"].as_array().unwrap().iter();
+    (
+        order.collect(),
+        required.map(|k| k.as_str().unwrap().to_string()).collect(),
+    )
+}
+
+#[test]
+fn output_follows_report_schema() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/report.schema.json");
+    let schema: Value =
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let (report_order, report_required) = schema_keys(&schema);
+    let iocs_schema = &schema["properties"]["iocs"];
+    let (iocs_order, iocs_required) = schema_keys(iocs_schema);
+    let detection_schema = &schema["$defs"]["detection"];
+    let (detection_order, detection_required) = schema_keys(detection_schema);
+    let error_schema = &schema["$defs"]["error"];
+    let (error_order, error_required) = schema_keys(error_schema);
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sample.txt", SAMPLE_TEXT.as_bytes());
+    write(dir.path(), "sample.bin", &sample_binary());
+    // A link to itself exists but cannot be read, so its report has an
+    // `errors` list.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("loop", dir.path().join("loop")).unwrap();
+    #[cfg(not(unix))]
+    write(dir.path(), "loop", b"");
+    let args = ["--detail", "-t", "x", ".", "loop"];
+    let output = trawl_in(dir.path(), &args, None);
+    let reports = stdout_json(&output);
+
+    let mut saw_detection = false;
+    for report in reports.as_array().unwrap() {
+        check_keys(report, &report_order, &report_required);
+        assert_eq!(iocs_order, iocs_required);
+        check_keys(&report["iocs"], &iocs_order, &iocs_required);
+        for detection in report["detections"].as_array().unwrap_or(&vec![]) {
+            check_keys(detection, &detection_order, &detection_required);
+            saw_detection = true;
+        }
+        for error in report["errors"].as_array().unwrap_or(&vec![]) {
+            check_keys(error, &error_order, &error_required);
+        }
+    }
+    assert!(saw_detection, "{reports}");
+}
