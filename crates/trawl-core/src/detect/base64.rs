@@ -109,6 +109,9 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     // because an embedded executable is far longer than any URL or path.
     let _ = limits;
 
+    // TODO: join lines of wrapped base64 (MIME, PEM); each line is judged
+    // alone, so a wrapped executable yields only its first line as `pe`.
+
     // One reused buffer stores each decoded token while it is classified.
     let mut decoded = Vec::new();
     for_each_run(text, |start, end| {
