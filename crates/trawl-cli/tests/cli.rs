@@ -188,7 +188,8 @@ fn text_option_scans_string() {
     assert_eq!(list(&report, "hashes"), ["d41d8cd98f00b204e9800998ecf8427e"]);
     assert_eq!(list(&report, "emails"), ["admin@example.org"]);
     assert_eq!(list(&report, "cves"), ["CVE-2021-44228"]);
-    assert!(list(&report, "domains").is_empty());
+    // A URL's host is listed too, so domain blocklists get it.
+    assert_eq!(list(&report, "domains"), ["evil.com"]);
 }
 
 #[test]
@@ -312,9 +313,10 @@ fn detail_offsets_in_utf16le_file() {
     assert_eq!(report["type"], "text");
     assert_eq!(list(&report, "urls"), ["http://bad.example.net/x"]);
     assert_eq!(list(&report, "ips"), ["10.9.8.7"]);
+    assert_eq!(list(&report, "domains"), ["bad.example.net"]);
 
     let detections = report["detections"].as_array().unwrap();
-    assert_eq!(detections.len(), 2, "{report}");
+    assert_eq!(detections.len(), 3, "{report}");
     for detection in detections {
         let offset = detection["offset"].as_u64().unwrap() as usize;
         let length = detection["length"].as_u64().unwrap() as usize;

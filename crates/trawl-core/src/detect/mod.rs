@@ -29,6 +29,11 @@ pub(crate) struct Candidate {
     /// Set on the host of a URL: it is reported only when its URL is, and
     /// it never competes with other candidates for its span.
     pub derived: bool,
+    /// Set when the value is ambiguous as written plainly (a name whose
+    /// suffix is also a file extension, `invoice.zip`): the scanner keeps
+    /// it only when the input wrote it defanged (`invoice[.]zip`), which
+    /// marks it as an indicator.
+    pub weak: bool,
     /// Decoded bytes of a base64 token, scanned again by the scanner.
     pub payload: Option<Vec<u8>>,
 }
@@ -48,6 +53,7 @@ impl Candidate {
             value,
             kind: None,
             derived: false,
+            weak: false,
             payload: None,
         }
     }

@@ -91,7 +91,9 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
             continue;
         };
         consumed = colon + 3;
-        if let Some(end) = parse(text, start, colon, scheme, limits, out) {
+        let url = Url { start, colon, scheme };
+        if let Some(end) = parse(text, url, limits, out) {
+            inner_indicators(text, colon + 3, end, limits, out);
             consumed = end;
         }
     }
@@ -187,16 +189,68 @@ fn is_terminator(b: u8) -> bool {
     TERMINATORS.contains(b)
 }
 
-/// Parses the URL whose scheme starts at `start`; pushes it and returns
-/// its end, or `None` when it is not a valid URL.
-fn parse(
-    text: &[u8],
+/// Where a URL's scheme starts, where its `:` is, and the scheme's name.
+#[derive(Clone, Copy)]
+struct Url {
     start: usize,
     colon: usize,
     scheme: &'static str,
+}
+
+/// Reports, beside the URL that owns them, the URLs nested in its path or
+/// query (`/url?q=https://evil.top/x`, web archive links) and the hashes
+/// that name a path segment or file (`/842497c2…0103.exe`). They are
+/// `derived`, so they appear only when the outer URL is reported.
+fn inner_indicators(
+    text: &[u8],
+    from: usize,
+    end: usize,
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) {
+    let Some(inner) = text.get(..end) else { return };
+    let first_new = out.len();
+    let mut consumed = from;
+    for colon in memchr_iter(b':', inner.get(from..).unwrap_or_default()) {
+        let colon = from + colon;
+        if colon < consumed || inner.get(colon + 1..colon + 3) != Some(b"//") {
+            continue;
+        }
+        let Some((start, scheme)) = scheme_before(inner, colon, from) else {
+            continue;
+        };
+        let glued = start
+            .checked_sub(1)
+            .and_then(|i| inner.get(i))
+            .is_some_and(u8::is_ascii_alphanumeric);
+        if glued {
+            continue;
+        }
+        let url = Url { start, colon, scheme };
+        consumed = parse(inner, url, limits, out).unwrap_or(colon + 3);
+    }
+
+    let path = inner.get(from..).unwrap_or_default();
+    let hashes_from = out.len();
+    super::hash::find(path, limits, out);
+    for hash in out.get_mut(hashes_from..).unwrap_or_default() {
+        hash.start += from;
+        hash.end += from;
+    }
+    for candidate in out.get_mut(first_new..).unwrap_or_default() {
+        candidate.derived = true;
+    }
+}
+
+/// Parses the URL whose scheme starts at `url.start`; pushes it and
+/// returns its end, or `None` when it is not a valid URL.
+fn parse(
+    text: &[u8],
+    url: Url,
     limits: &Limits,
     out: &mut Vec<Candidate>,
 ) -> Option<usize> {
+    let Url { start, colon, scheme } = url;
     let authority_start = colon + 3;
     let authority_end = authority_end(text, authority_start)?;
     let authority = text.get(authority_start..authority_end)?;
@@ -209,7 +263,13 @@ fn parse(
     let host = parse_host(host_port, scheme)?;
 
     let end = path_end(text, authority_end);
-    let end = trim_end(text, authority_end, end);
+    let mut end = trim_end(text, authority_end, end);
+    // AsciiDoc passthrough (`++http://x/y++`) wraps a URL in plus signs.
+    let wrapped =
+        start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'+');
+    while wrapped && end > authority_end && text.get(end - 1) == Some(&b'+') {
+        end -= 1;
+    }
     if end - start > limits.max_token_len {
         return Some(end);
     }
@@ -486,6 +546,31 @@ mod tests {
         assert_eq!(
             got[1],
             (Category::Domain, "v2731-example.zip".to_string())
+        );
+    }
+
+    #[test]
+    fn nested_url_and_path_hash_are_derived() {
+        let text = "https://www.google.com/url?q=https://evil.top/go/1 \
+                    http://cdn.example.com/f/842497c20072fc9b92f2b18e1d690103.exe";
+        let mut out = Vec::new();
+        find(text.as_bytes(), &Limits::default(), &mut out);
+        let derived: Vec<(Category, &str)> = out
+            .iter()
+            .filter(|c| c.derived)
+            .map(|c| (c.category, c.value.as_str()))
+            .collect();
+        assert!(derived.contains(&(Category::Url, "https://evil.top/go/1")));
+        assert!(derived.contains(&(Category::Domain, "evil.top")));
+        assert!(derived
+            .contains(&(Category::Hash, "842497c20072fc9b92f2b18e1d690103")));
+    }
+
+    #[test]
+    fn asciidoc_plus_wrapper_is_trimmed() {
+        assert_eq!(
+            urls("`++http://a.example.com/zz.php++`"),
+            ["http://a.example.com/zz.php"]
         );
     }
 

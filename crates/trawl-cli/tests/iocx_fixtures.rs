@@ -1,0 +1,91 @@
+//! Scores the `trawl` binary on iocx's fixtures with the fixtures' own
+//! scorer (`score.py`, Python 3 standard library): the text samples must
+//! reach F1 1.0 in every category, and the binary string blobs (`*.bin`)
+//! at least 0.98 overall (iocx 0.7.6 scores 0.875 and 0.915).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Overall F1 the string blobs must reach.
+const BLOB_F1_FLOOR: f64 = 0.98;
+
+fn shared_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TRAWL_SHARED") {
+        return PathBuf::from(dir);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+}
+
+/// Runs trawl on every file of `inputs` that `select` accepts, writes one
+/// report per fixture into a fresh directory, and returns score.py's
+/// output.
+fn score(inputs: &Path, select: impl Fn(&str) -> bool) -> String {
+    let predictions = tempfile::tempdir().unwrap();
+    let mut scored = 0;
+    for entry in std::fs::read_dir(inputs).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !select(&name) {
+            continue;
+        }
+        let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+            .arg("-c")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "trawl failed on {name}");
+        let report = predictions.path().join(format!("{name}.json"));
+        std::fs::write(report, &output.stdout).unwrap();
+        scored += 1;
+    }
+    assert!(scored > 0, "no fixtures selected in {}", inputs.display());
+    let scorer = shared_dir().join("fixtures/iocx/score.py");
+    let output = Command::new("python3")
+        .arg(scorer)
+        .arg(predictions.path())
+        .arg("--verbose")
+        .output()
+        .expect("python3 must be installed to run score.py");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    println!("{stdout}");
+    assert!(output.status.success(), "score.py failed:\n{stdout}");
+    stdout
+}
+
+/// Returns `(category, F1)` for each row of score.py's table that has an
+/// F1 figure (`nan` rows, categories with no values, are left out).
+fn f1_rows(table: &str) -> Vec<(String, f64)> {
+    table
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [name, _, _, _, _, _, f1] = fields.as_slice() else {
+                return None;
+            };
+            Some((name.to_string(), f1.parse().ok()?))
+        })
+        .filter(|(_, f1): &(String, f64)| !f1.is_nan())
+        .collect()
+}
+
+#[test]
+fn text_samples_score_perfectly() {
+    let table = score(&shared_dir().join("fixtures/iocx/text"), |_| true);
+    let rows = f1_rows(&table);
+    assert!(rows.iter().any(|(name, _)| name == "all"), "{table}");
+    for (name, f1) in rows {
+        assert_eq!(f1, 1.0, "{name} below F1 1.0:\n{table}");
+    }
+}
+
+#[test]
+fn string_blobs_reach_floor() {
+    let bin = shared_dir().join("fixtures/iocx/bin");
+    let table = score(&bin, |name| name.ends_with(".bin"));
+    let rows = f1_rows(&table);
+    let all = rows.iter().find(|(name, _)| name == "all");
+    let (_, f1) = all.unwrap_or_else(|| panic!("no total row:\n{table}"));
+    assert!(*f1 >= BLOB_F1_FLOOR, "F1 {f1} below {BLOB_F1_FLOOR}:\n{table}");
+}

@@ -1,0 +1,502 @@
+//! Walks the segments of a path from its root, deciding where the path
+//! ends: at a delimiter, before a space that does not continue it, or
+//! after trailing punctuation is trimmed.
+
+use super::class::{
+    hard_end, line_end, skip_blanks, unit_at, unix_segment_byte, Style, Unit,
+};
+use super::root::Root;
+use std::cell::OnceCell;
+
+/// Most spaces one segment may hold. `Microsoft Visual Studio 14.0` needs
+/// three. More than that is a path followed by a sentence.
+const MAX_SPACES: usize = 3;
+
+/// Maximum length of the name inside a `<placeholder>` segment.
+const MAX_PLACEHOLDER: usize = 32;
+
+/// The outcome of walking a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Walk {
+    /// A path that ends at `end`, trailing punctuation removed.
+    Path { end: usize },
+    /// Too few segments after the root: not a path, nothing to skip.
+    Short,
+    /// A path glued to junk (`C:\x\*.dll`, invalid UTF-8) or longer than
+    /// the token limit: it is skipped whole.
+    Reject,
+}
+
+/// The outcome of reading the words after a space inside a segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Continuation {
+    /// To a separator at this offset: the words name a directory.
+    Directory(usize),
+    /// To the end of the path at this offset: the words end a file name.
+    Terminal(usize),
+    /// Nowhere: the path ends before the space.
+    Stop,
+    /// Past the token limit.
+    TooLong,
+}
+
+/// A segment's offsets, `start..end`.
+type Span = (usize, usize);
+
+/// Walks the segments after `root` and returns where the path ends.
+pub(super) fn walk(text: &[u8], root: &Root, max_len: usize) -> Walk {
+    let walker = Walker {
+        text,
+        root,
+        limit: root.start.saturating_add(max_len),
+        alone: OnceCell::new(),
+    };
+    walker.walk()
+}
+
+struct Walker<'a> {
+    text: &'a [u8],
+    root: &'a Root,
+    /// Offset past which the path is too long.
+    limit: usize,
+    /// Whether only blanks precede the path on its line, computed once.
+    alone: OnceCell<bool>,
+}
+
+impl Walker<'_> {
+    fn walk(&self) -> Walk {
+        let style = self.root.style;
+        let mut pos = self.root.body;
+        let mut end = self.root.body;
+        let mut segments = self.root.segments;
+        let mut last: Option<Span> = None;
+        loop {
+            let start = pos;
+            let mut terminal = false;
+            loop {
+                if pos > self.limit {
+                    return Walk::Reject;
+                }
+                if pos == start {
+                    if let Some(len) = self.placeholder(pos) {
+                        pos += len;
+                        continue;
+                    }
+                }
+                match unit_at(self.text, pos, style) {
+                    Unit::Segment(len) => pos += len,
+                    Unit::Space if pos > start => {
+                        match self.continuation(start, pos, last) {
+                            Continuation::Directory(to) => pos = to,
+                            Continuation::Terminal(to) => {
+                                pos = to;
+                                terminal = true;
+                            }
+                            Continuation::Stop => {}
+                            Continuation::TooLong => return Walk::Reject,
+                        }
+                        break;
+                    }
+                    _ => break,
+                }
+            }
+            if pos == start {
+                break;
+            }
+            segments += 1;
+            last = Some((start, pos));
+            end = pos;
+            if terminal {
+                break;
+            }
+            let run = self.separator_len(pos);
+            if run == 0 {
+                break;
+            }
+            pos += run;
+            end = pos;
+        }
+        if pos > self.limit {
+            return Walk::Reject;
+        }
+        if self.junk_at(pos) {
+            return Walk::Reject;
+        }
+        let Some(end) = self.trim(end) else {
+            return Walk::Reject;
+        };
+        if last.is_some_and(|(start, _)| end <= start) {
+            segments -= 1;
+        }
+        if segments < self.root.min_segments {
+            return Walk::Short;
+        }
+        Walk::Path { end }
+    }
+
+    /// Returns the length of the separator run at `at`, or 0. In an
+    /// escaped path only pairs of backslashes count, so a lone `\` (the
+    /// start of `\"` or `\n`) ends the path.
+    fn separator_len(&self, at: usize) -> usize {
+        let mut pos = at;
+        loop {
+            match self.text.get(pos) {
+                Some(b'/') => pos += 1,
+                Some(b'\\') if self.root.style == Style::Windows => {
+                    if !self.root.escaped {
+                        pos += 1;
+                    } else if self.text.get(pos + 1) == Some(&b'\\') {
+                        pos += 2;
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+            if pos > self.limit {
+                break;
+            }
+        }
+        pos - at
+    }
+
+    /// Reports whether the byte that stopped the walk glues junk to the
+    /// path, so that the path would be a piece of a longer token. Junk is
+    /// a wildcard or invalid UTF-8. In a Unix path it is also a variable,
+    /// a brace or a backslash that is not a JSON escape (`\"`, `\n`).
+    fn junk_at(&self, at: usize) -> bool {
+        let text = self.text;
+        if unit_at(text, at, self.root.style) == Unit::Invalid {
+            return true;
+        }
+        let next = text.get(at + 1).copied();
+        match (self.root.style, text.get(at)) {
+            (_, Some(b'*')) => true,
+            (Style::Windows, Some(b'?')) => {
+                let mut after = at;
+                while text.get(after) == Some(&b'?') && after <= self.limit {
+                    after += 1;
+                }
+                !(hard_end(text, after)
+                    || text.get(after).is_some_and(u8::is_ascii_whitespace))
+            }
+            (Style::Unix, Some(b'$' | b'%' | b'{')) => true,
+            (Style::Unix, Some(b'\\')) => next.is_some_and(|b| {
+                unix_segment_byte(b)
+                    && !matches!(b, b'b' | b'f' | b'n' | b'r' | b't' | b'u')
+            }),
+            _ => false,
+        }
+    }
+
+    /// Removes trailing sentence punctuation (`.` and `!`), closing
+    /// brackets without an opening partner inside the path, and the `++`
+    /// that closes an AsciiDoc passthrough opened right before the path.
+    /// Returns `None` when an opening bracket stays unclosed, as in the
+    /// brace pattern `C:\Users\Public\{a,b}.dll`, which is not one path.
+    fn trim(&self, end: usize) -> Option<usize> {
+        let text = self.text;
+        let start = self.root.start;
+        let path = text.get(start..end).unwrap_or_default();
+        let mut extra: [(u8, isize); 3] = [(b')', 0), (b']', 0), (b'}', 0)];
+        for &byte in path {
+            let (slot, step) = match byte {
+                b'(' => (0, -1),
+                b')' => (0, 1),
+                b'[' => (1, -1),
+                b']' => (1, 1),
+                b'{' => (2, -1),
+                b'}' => (2, 1),
+                _ => continue,
+            };
+            if let Some((_, surplus)) = extra.get_mut(slot) {
+                *surplus += step;
+            }
+        }
+
+        let mut end = end;
+        let passthrough = b"++";
+        let opened = start
+            .checked_sub(2)
+            .and_then(|s| text.get(s..start))
+            .is_some_and(|before| before == passthrough);
+        if opened
+            && end >= self.root.body + 2
+            && text.get(end - 2..end) == Some(&passthrough[..])
+        {
+            end -= 2;
+        }
+
+        while end > self.root.body {
+            let Some(&last) = text.get(end - 1) else {
+                break;
+            };
+            let trimmed = match last {
+                b'.' | b'!' => true,
+                _ => match extra.iter_mut().find(|(b, _)| *b == last) {
+                    Some((_, surplus)) if *surplus > 0 => {
+                        *surplus -= 1;
+                        true
+                    }
+                    _ => false,
+                },
+            };
+            if !trimmed {
+                break;
+            }
+            end -= 1;
+        }
+        extra.iter().all(|&(_, surplus)| surplus >= 0).then_some(end)
+    }
+
+    /// Returns the length of a placeholder segment such as `<user>` or
+    /// `<USER SID>` at `at`, which report writers put in place of a
+    /// directory name. It counts only when a separator follows it, so
+    /// markup like `</Data>` after a path never does.
+    fn placeholder(&self, at: usize) -> Option<usize> {
+        if self.text.get(at) != Some(&b'<') {
+            return None;
+        }
+        let inner = self
+            .text
+            .get(at + 1..)?
+            .iter()
+            .take(MAX_PLACEHOLDER + 1)
+            .take_while(|&&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-')
+            })
+            .count();
+        let close = at + 1 + inner;
+        let valid = (1..=MAX_PLACEHOLDER).contains(&inner)
+            && self.text.get(close) == Some(&b'>')
+            && self.separator_len(close + 1) > 0;
+        valid.then_some(inner + 2)
+    }
+
+    /// Decides whether the space at `space`, inside the segment that
+    /// starts at `start`, continues the path. The words after it must
+    /// lead to a separator (`Program Files\`) or end a file name in a
+    /// plausible place (see `terminal`). A word that already has a file
+    /// extension (`cmd.exe /c`) and a word that starts like an option
+    /// (`--silent`) end the path. A Unix path keeps spaces only when it
+    /// is quoted or alone on its line, and needs capitalised words before
+    /// a `/` (`Application Support/`), because `/` also appears in prose
+    /// (`and/or`, `GET /x HTTP/1.1`).
+    fn continuation(
+        &self,
+        start: usize,
+        space: usize,
+        parent: Option<Span>,
+    ) -> Continuation {
+        let text = self.text;
+        let style = self.root.style;
+        if has_extension(text.get(start..space).unwrap_or_default()) {
+            return Continuation::Stop;
+        }
+        if style == Style::Unix && self.quote().is_none() && !self.alone() {
+            return Continuation::Stop;
+        }
+        let mut all_capital = true;
+        let mut at = space;
+        for _ in 0..MAX_SPACES {
+            let word = at + 1;
+            if !word_start(text, word, style) {
+                return Continuation::Stop;
+            }
+            all_capital &= capitalised(text, word, style);
+            let mut pos = word;
+            while let Unit::Segment(len) = unit_at(text, pos, style) {
+                pos += len;
+                if pos > self.limit {
+                    return Continuation::TooLong;
+                }
+            }
+            let next = unit_at(text, pos, style);
+            if next == Unit::Separator && self.separator_len(pos) > 0 {
+                return if style == Style::Unix && !all_capital {
+                    Continuation::Stop
+                } else {
+                    Continuation::Directory(pos)
+                };
+            }
+            let extension =
+                has_extension(text.get(word..pos).unwrap_or_default());
+            let more_words = next == Unit::Space
+                && !extension
+                && word_start(text, pos + 1, style);
+            if !more_words {
+                let end = Ending { end: pos, extension, all_capital };
+                return match self.terminal(end, parent) {
+                    true => Continuation::Terminal(pos),
+                    false => Continuation::Stop,
+                };
+            }
+            at = pos;
+        }
+        Continuation::Stop
+    }
+
+    /// Decides whether a segment whose words end at `ending.end` ends the
+    /// path there. A file name with an extension does so at a delimiter
+    /// (`invoice viewer.exe</Data>`); in a Windows path whitespace also
+    /// counts (`malicious payload.exe   and more`). Words without an
+    /// extension count only when the path fills its line or its quotes,
+    /// and, outside quotes, when every word is capitalised
+    /// (`$HOME/Library/Application Support`). A Unix program in a `bin`
+    /// directory is followed by arguments, never by more of its name.
+    fn terminal(&self, ending: Ending, parent: Option<Span>) -> bool {
+        let text = self.text;
+        let unix = self.root.style == Style::Unix;
+        if unix && parent.is_some_and(|span| self.is_bin(span)) {
+            return false;
+        }
+        let mut punct = ending.end;
+        while punct < self.limit
+            && matches!(
+                text.get(punct),
+                Some(b'?' | b':' | b'!' | b')' | b']' | b'}')
+            )
+        {
+            punct += 1;
+        }
+        let after = skip_blanks(text, punct, self.limit);
+        if ending.extension {
+            let whitespace =
+                text.get(punct).is_some_and(u8::is_ascii_whitespace);
+            return hard_end(text, after) || (!unix && whitespace);
+        }
+        let quote = self.quote();
+        if quote.is_some() && text.get(ending.end) == quote {
+            return true;
+        }
+        ending.all_capital && line_end(text, after) && self.alone()
+    }
+
+    /// Returns the quote or Markdown backtick that opens right before the
+    /// path, if any.
+    fn quote(&self) -> Option<&u8> {
+        let before = self.root.start.checked_sub(1)?;
+        self.text.get(before).filter(|&&q| matches!(q, b'"' | b'\'' | b'`'))
+    }
+
+    fn alone(&self) -> bool {
+        *self.alone.get_or_init(|| self.line_alone())
+    }
+
+    /// Reports whether only blanks precede the path on its line.
+    fn line_alone(&self) -> bool {
+        let reach = self.limit.saturating_sub(self.root.start);
+        let lowest = self.root.start.saturating_sub(reach);
+        let mut pos = self.root.start;
+        while pos > lowest {
+            match self.text.get(pos - 1) {
+                Some(b' ' | b'\t') => pos -= 1,
+                Some(_) => return line_end(self.text, pos - 1),
+                None => return false,
+            }
+        }
+        pos == 0
+    }
+
+    fn is_bin(&self, (start, end): Span) -> bool {
+        matches!(self.text.get(start..end), Some(b"bin" | b"sbin"))
+    }
+}
+
+/// The last word of a segment that may end the path.
+#[derive(Clone, Copy)]
+struct Ending {
+    end: usize,
+    extension: bool,
+    all_capital: bool,
+}
+
+/// Reports whether a word can follow a space inside a segment: options
+/// (`-x`, `/c`), home paths, variables and operators cannot.
+fn word_start(text: &[u8], at: usize, style: Style) -> bool {
+    match text.get(at) {
+        Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => true,
+        Some(b'(' | b'[' | b'{') => style == Style::Windows,
+        Some(b) if !b.is_ascii() => {
+            matches!(unit_at(text, at, style), Unit::Segment(_))
+        }
+        _ => false,
+    }
+}
+
+/// Reports whether the word at `at` starts like a name in a directory
+/// listing: a capital, a digit, a non-ASCII letter or, in Windows paths,
+/// an opening bracket (`(x86)`).
+fn capitalised(text: &[u8], at: usize, style: Style) -> bool {
+    match text.get(at) {
+        Some(b) if b.is_ascii_uppercase() || b.is_ascii_digit() => true,
+        Some(b'(' | b'[' | b'{') => style == Style::Windows,
+        Some(b) => !b.is_ascii(),
+        None => false,
+    }
+}
+
+/// Reports whether `word` is a file name with an extension: a stem, a dot
+/// and 1 to 8 letters or digits with at least one letter. Trailing
+/// sentence punctuation is ignored. `python3.11` and `14.0` have no
+/// extension, and neither has the dot file `.ssh`.
+fn has_extension(word: &[u8]) -> bool {
+    let mut end = word.len();
+    while end > 0
+        && matches!(word.get(end - 1), Some(b'.' | b'!' | b')' | b']' | b'}'))
+    {
+        end -= 1;
+    }
+    let word = word.get(..end).unwrap_or_default();
+    let Some(dot) = word.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    let stem = word.get(..dot).unwrap_or_default();
+    let extension = word.get(dot + 1..).unwrap_or_default();
+    stem.iter().any(|&b| b != b'.')
+        && (1..=8).contains(&extension.len())
+        && extension.iter().all(u8::is_ascii_alphanumeric)
+        && extension.iter().any(u8::is_ascii_alphabetic)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_needs_letter_and_stem() {
+        let cases: &[(&str, bool)] = &[
+            ("a.exe", true),
+            ("report.xlsm", true),
+            ("file.txt.", true),
+            ("a.exe)", true),
+            ("python3.11", false),
+            ("14.0", false),
+            (".ssh", false),
+            ("Files", false),
+            ("a.toolongext", false),
+            ("a.", false),
+        ];
+        for &(word, expected) in cases {
+            assert_eq!(has_extension(word.as_bytes()), expected, "{word}");
+        }
+    }
+
+    #[test]
+    fn word_start_rejects_options() {
+        assert!(word_start(b"Files", 0, Style::Windows));
+        assert!(word_start(b"(x86)", 0, Style::Windows));
+        assert!(!word_start(b"(x86)", 0, Style::Unix));
+        assert!(!word_start(b"--silent", 0, Style::Windows));
+        assert!(!word_start(b"~/x", 0, Style::Unix));
+        assert!(!word_start(b" x", 0, Style::Windows));
+    }
+
+    #[test]
+    fn capitalised_accepts_digits() {
+        assert!(capitalised(b"Q1", 0, Style::Unix));
+        assert!(capitalised(b"2024", 0, Style::Unix));
+        assert!(!capitalised(b"and", 0, Style::Unix));
+        assert!(capitalised("Ärger".as_bytes(), 0, Style::Unix));
+    }
+}
