@@ -14,14 +14,15 @@ use crate::Category;
 /// Returns the surviving candidates, sorted by start.
 pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
     // Sorting small keys and moving each candidate once is much cheaper
-    // than sorting the candidates themselves. The index makes the order
-    // total, so it never depends on the sort's stability.
+    // than sorting the candidates themselves. Each detector's candidates
+    // arrive in order, and the stable sort merges such runs cheaply; the
+    // index makes the order total.
     let mut order: Vec<(usize, Reverse<usize>, Category, usize)> = candidates
         .iter()
         .enumerate()
         .map(|(i, c)| (c.start, Reverse(c.end), c.category, i))
         .collect();
-    order.sort_unstable();
+    order.sort();
     let mut slots: Vec<Option<Candidate>> =
         candidates.into_iter().map(Some).collect();
 
