@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-use trawl_core::{Detection, Iocs, Scanner, Source};
+use trawl_core::{Detection, IocsBuilder, Scanner, Source};
 use trawl_formats::sniff::{self, FileKind};
 use trawl_formats::text::{self, Encoding};
 use trawl_formats::{strings, Origin, Region};
@@ -97,21 +97,26 @@ fn scan_regions(
     settings: &Settings,
 ) -> Report {
     let limit = settings.scanner.limits().max_detections;
+    let mut builder = IocsBuilder::default();
     let mut found = Vec::new();
     let mut truncated = false;
     for region in &regions {
-        let output = settings.scanner.scan(&region.text);
-        truncated |= output.truncated;
-        for detection in output.detections {
-            if found.len() >= limit {
+        settings.scanner.scan_each(&region.text, |detection| {
+            let detection = map_detection(detection, region, settings.detail);
+            if !builder.push_bounded(&detection.detection, limit) {
                 truncated = true;
-                break;
             }
-            found.push(map_detection(detection, region, settings.detail));
-        }
+            if settings.detail {
+                if found.len() < limit {
+                    found.push(detection);
+                } else {
+                    truncated = true;
+                }
+            }
+        });
     }
 
-    let iocs = Iocs::from_detections(found.iter().map(|f| &f.detection));
+    let iocs = builder.finish();
     let detections = settings.detail.then(|| detail_entries(found));
     let mut errors = Vec::new();
     if truncated {

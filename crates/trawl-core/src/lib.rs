@@ -21,5 +21,5 @@ mod scan;
 pub use category::{Category, CategorySet};
 pub use limits::Limits;
 pub use offset_map::OffsetMap;
-pub use report::{Detection, Iocs, Source};
+pub use report::{Detection, Iocs, IocsBuilder, Source};
 pub use scan::{ScanOutput, Scanner};

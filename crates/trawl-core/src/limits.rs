@@ -7,8 +7,8 @@ pub struct Limits {
     /// Longest token, in bytes, that a detector considers. A URL or path
     /// longer than this is not reported.
     pub max_token_len: usize,
-    /// Maximum detections kept for one input; later ones are dropped and
-    /// the scan reports that it was truncated.
+    /// Maximum detections `Scanner::scan` collects for one input; later
+    /// ones are dropped and the output says it was truncated.
     pub max_detections: usize,
     /// How many times decoded base64 payloads are scanned again.
     pub max_decode_depth: u8,

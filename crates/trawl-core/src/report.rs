@@ -1,5 +1,7 @@
 //! Detections and the `iocs` object of the report.
 
+use std::collections::HashMap;
+
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::Category;
@@ -56,30 +58,16 @@ impl Iocs {
     where
         I: IntoIterator<Item = &'a Detection>,
     {
-        let mut sorted: Vec<&Detection> = detections.into_iter().collect();
-        sorted.sort_by(|a, b| {
-            (a.start, a.category, &a.value)
-                .cmp(&(b.start, b.category, &b.value))
-        });
-        let mut iocs = Iocs::default();
-        let mut seen = std::collections::HashSet::new();
-        for detection in sorted {
-            if seen.insert((detection.category, detection.value.as_str())) {
-                iocs.list_mut(detection.category)
-                    .push(detection.value.clone());
-            }
+        let mut builder = IocsBuilder::default();
+        for detection in detections {
+            builder.push(detection);
         }
-        iocs
+        builder.finish()
     }
 
     /// Returns the list for one category.
     pub fn list(&self, category: Category) -> &[String] {
         self.lists.get(category as usize).map(Vec::as_slice).unwrap_or(&[])
-    }
-
-    fn list_mut(&mut self, category: Category) -> &mut Vec<String> {
-        let index = (category as usize).min(self.lists.len() - 1);
-        &mut self.lists[index]
     }
 
     /// Reports whether every list is empty.
@@ -95,6 +83,73 @@ impl Iocs {
     /// Iterates over `(category, values)` in report order.
     pub fn iter(&self) -> impl Iterator<Item = (Category, &[String])> {
         Category::ALL.into_iter().map(|c| (c, self.list(c)))
+    }
+}
+
+/// Collects the `iocs` lists one detection at a time, keeping each
+/// distinct value once with its first offset, so memory grows with the
+/// number of distinct values, not of detections.
+#[derive(Clone, Debug, Default)]
+pub struct IocsBuilder {
+    first_offsets: [HashMap<String, usize>; Category::ALL.len()],
+    len: usize,
+}
+
+impl IocsBuilder {
+    /// Records a detection.
+    pub fn push(&mut self, detection: &Detection) {
+        self.push_bounded(detection, usize::MAX);
+    }
+
+    /// Records a detection unless it is a new value and `max_values`
+    /// distinct values are already recorded; returns whether it was
+    /// recorded.
+    pub fn push_bounded(
+        &mut self,
+        detection: &Detection,
+        max_values: usize,
+    ) -> bool {
+        let Some(map) =
+            self.first_offsets.get_mut(detection.category as usize)
+        else {
+            return false;
+        };
+        if let Some(offset) = map.get_mut(detection.value.as_str()) {
+            *offset = (*offset).min(detection.start);
+            return true;
+        }
+        if self.len >= max_values {
+            return false;
+        }
+        map.insert(detection.value.clone(), detection.start);
+        self.len += 1;
+        true
+    }
+
+    /// Returns the number of distinct values recorded.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Reports whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Returns the lists, each ordered by first offset (then by value, so
+    /// the order never depends on the hash map's).
+    pub fn finish(self) -> Iocs {
+        let mut iocs = Iocs::default();
+        for (map, list) in self.first_offsets.into_iter().zip(&mut iocs.lists)
+        {
+            let mut values: Vec<(usize, String)> = map
+                .into_iter()
+                .map(|(value, offset)| (offset, value))
+                .collect();
+            values.sort_unstable();
+            list.extend(values.into_iter().map(|(_, value)| value));
+        }
+        iocs
     }
 }
 

@@ -24,6 +24,13 @@ pub struct ScanOutput {
     pub truncated: bool,
 }
 
+/// Bytes scanned at a time. Candidates are held per chunk, so memory does
+/// not grow with the input.
+const CHUNK_LEN: usize = 1 << 20;
+
+/// How far past `CHUNK_LEN` a chunk may run to end at a newline.
+const MAX_CHUNK_LEN: usize = 16 << 20;
+
 impl Scanner {
     /// Creates a scanner reporting `categories`, bounded by `limits`.
     pub fn new(categories: CategorySet, limits: Limits) -> Scanner {
@@ -35,21 +42,72 @@ impl Scanner {
         &self.limits
     }
 
-    /// Scans `bytes` and returns its detections, offsets into `bytes`.
+    /// Scans `bytes` and returns its detections, offsets into `bytes`, at
+    /// most `Limits::max_detections` of them.
     pub fn scan(&self, bytes: &[u8]) -> ScanOutput {
         let mut output = ScanOutput::default();
-        self.scan_into(bytes, 0, None, &mut output);
+        let limit = self.limits.max_detections;
+        self.scan_each(bytes, |detection| {
+            if output.detections.len() < limit {
+                output.detections.push(detection);
+            } else {
+                output.truncated = true;
+            }
+        });
         output
     }
 
-    /// Scans `bytes`; when `outer` is set, every detection takes that span
-    /// and comes from a payload `depth` decodings deep.
-    fn scan_into(
+    /// Scans `bytes` and hands each detection to `emit`, in order of start
+    /// offset (a decoded payload's detections follow their base64 token).
+    /// Large inputs are scanned in chunks that end at a newline, so
+    /// memory stays bounded and the result equals a scan of the whole.
+    pub fn scan_each(&self, bytes: &[u8], emit: impl FnMut(Detection)) {
+        self.scan_chunked(bytes, CHUNK_LEN, MAX_CHUNK_LEN, emit);
+    }
+
+    /// Scans in chunks of `chunk_len` bytes, stretched up to
+    /// `max_chunk_len` to end at a newline.
+    fn scan_chunked(
+        &self,
+        bytes: &[u8],
+        chunk_len: usize,
+        max_chunk_len: usize,
+        mut emit: impl FnMut(Detection),
+    ) {
+        let token = self.limits.max_token_len;
+        let mut owned_start = 0;
+        let mut starts_in_line = false;
+        while owned_start < bytes.len() {
+            let (owned_end, at_newline) =
+                chunk_end(bytes, owned_start, chunk_len, max_chunk_len);
+            // A cut inside a line is overlapped by a token's length on both
+            // sides, and each chunk keeps the detections that start in it.
+            let before = if starts_in_line { token } else { 0 };
+            let after = if at_newline { 0 } else { token };
+            let window_start = owned_start.saturating_sub(before);
+            let window_end = owned_end.saturating_add(after).min(bytes.len());
+            let window =
+                bytes.get(window_start..window_end).unwrap_or_default();
+            self.scan_window(window, 0, None, &mut |mut detection| {
+                detection.start += window_start;
+                detection.end += window_start;
+                if (owned_start..owned_end).contains(&detection.start) {
+                    emit(detection);
+                }
+            });
+            owned_start = owned_end;
+            starts_in_line = !at_newline;
+        }
+    }
+
+    /// Scans one window; when `outer` is set, every detection takes that
+    /// span and comes from a payload `depth` decodings deep.
+    fn scan_window(
         &self,
         bytes: &[u8],
         depth: u8,
         outer: Option<(usize, usize)>,
-        output: &mut ScanOutput,
+        emit: &mut dyn FnMut(Detection),
     ) {
         let refanged = refang(bytes);
         let mut candidates = Vec::new();
@@ -67,10 +125,6 @@ impl Scanner {
         let kept = crate::resolve::resolve(candidates);
 
         for candidate in kept {
-            if output.detections.len() >= self.limits.max_detections {
-                output.truncated = true;
-                return;
-            }
             let (start, end) = match outer {
                 Some(span) => span,
                 None => (
@@ -78,50 +132,83 @@ impl Scanner {
                     refanged.map.end(candidate.end),
                 ),
             };
-            self.push(candidate, start, end, depth, output);
+            self.emit(candidate, start, end, depth, emit);
         }
     }
 
-    fn push(
+    fn emit(
         &self,
         candidate: Candidate,
         start: usize,
         end: usize,
         depth: u8,
-        output: &mut ScanOutput,
+        emit: &mut dyn FnMut(Detection),
     ) {
         let Candidate { category, value, kind, payload, .. } = candidate;
         let source = match depth {
             0 => Source::Text,
             depth => Source::Base64 { depth },
         };
-        let decoded = payload.as_deref().map(decoded_text);
+        let text = payload.as_deref().map(decoded_text);
         if self.categories.contains(category) {
-            output.detections.push(Detection {
+            emit(Detection {
                 category,
                 value,
                 start,
                 end,
                 kind,
-                decoded: decoded.clone(),
+                decoded: text.as_deref().map(truncated_text),
                 source,
             });
         }
         if category == Category::Base64 && depth < self.limits.max_decode_depth
         {
-            if let Some(text) = decoded {
+            if let Some(text) = text {
                 let span = Some((start, end));
-                self.scan_into(text.as_bytes(), depth + 1, span, output);
+                self.scan_window(text.as_bytes(), depth + 1, span, emit);
             }
         }
     }
 }
 
+/// Returns where the chunk starting at `start` ends, and whether it ends
+/// after a newline: the last newline within `chunk_len`, else the first
+/// one within `max_chunk_len`, else a cut inside the line.
+fn chunk_end(
+    bytes: &[u8],
+    start: usize,
+    chunk_len: usize,
+    max_chunk_len: usize,
+) -> (usize, bool) {
+    let rest = bytes.get(start..).unwrap_or_default();
+    if rest.len() <= chunk_len {
+        return (bytes.len(), true);
+    }
+    let head = rest.get(..chunk_len).unwrap_or_default();
+    if let Some(newline) = memchr::memrchr(b'\n', head) {
+        return (start + newline + 1, true);
+    }
+    let far = rest.get(..max_chunk_len.min(rest.len())).unwrap_or_default();
+    match memchr::memchr(b'\n', far) {
+        Some(newline) => (start + newline + 1, true),
+        None => (start + far.len(), false),
+    }
+}
+
+/// Cuts decoded text to `MAX_DECODED_TEXT` bytes for the report.
+fn truncated_text(text: &str) -> String {
+    let mut cut = text.len().min(MAX_DECODED_TEXT);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.get(..cut).unwrap_or_default().to_string()
+}
+
 /// Returns a decoded payload as text: UTF-16LE (as PowerShell's
 /// `-EncodedCommand` uses) is transcoded, anything else is read as lossy
-/// UTF-8. The result is cut to `MAX_DECODED_TEXT` bytes.
+/// UTF-8.
 fn decoded_text(payload: &[u8]) -> String {
-    let mut text = if looks_utf16le(payload) {
+    if looks_utf16le(payload) {
         let units = payload
             .chunks_exact(2)
             .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
@@ -130,15 +217,7 @@ fn decoded_text(payload: &[u8]) -> String {
             .collect()
     } else {
         String::from_utf8_lossy(payload).into_owned()
-    };
-    if text.len() > MAX_DECODED_TEXT {
-        let mut cut = MAX_DECODED_TEXT;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
     }
-    text
 }
 
 /// Reports whether most odd bytes are NUL, as in ASCII text in UTF-16LE.
@@ -163,8 +242,70 @@ mod tests {
     }
 
     #[test]
-    fn decoded_text_is_bounded() {
-        let payload = vec![b'a'; MAX_DECODED_TEXT * 2];
-        assert_eq!(decoded_text(&payload).len(), MAX_DECODED_TEXT);
+    fn reported_decoded_text_is_bounded() {
+        let text = "ж".repeat(MAX_DECODED_TEXT);
+        let cut = truncated_text(&text);
+        assert!(cut.len() <= MAX_DECODED_TEXT);
+        assert!(cut.len() > MAX_DECODED_TEXT - 2);
+    }
+
+    #[test]
+    fn chunks_end_after_newlines() {
+        let line = "x".repeat(1000) + "\n";
+        let text = line.repeat(3000);
+        let (end, at_newline) =
+            chunk_end(text.as_bytes(), 0, CHUNK_LEN, MAX_CHUNK_LEN);
+        assert!(at_newline);
+        assert!(end <= CHUNK_LEN);
+        assert_eq!(end % line.len(), 0);
+    }
+
+    /// Scans `text` whole and in small chunks, which puts boundaries at
+    /// every distance from the indicators, and compares the results.
+    fn assert_chunking_exact(text: &str, chunk_len: usize, max_len: usize) {
+        let scanner = Scanner::default();
+        let mut chunked = Vec::new();
+        scanner.scan_chunked(text.as_bytes(), chunk_len, max_len, |d| {
+            chunked.push(d)
+        });
+        let mut whole = Vec::new();
+        scanner.scan_window(text.as_bytes(), 0, None, &mut |d| whole.push(d));
+        assert!(!whole.is_empty());
+        assert_eq!(chunked.len(), whole.len());
+        assert!(chunked == whole);
+    }
+
+    fn indicator_text(lines: bool) -> String {
+        let mut text = String::new();
+        for n in 0..400 {
+            text.push_str(&format!(
+                "host{n}.example.com 10.0.{}.{} hxxp://a{n}[.]example[.]net/p \
+                 C:\\Program Files\\x{n}.exe ",
+                n % 250,
+                n / 250
+            ));
+            if lines && n % 3 == 0 {
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn chunked_scan_equals_whole_scan() {
+        for chunk_len in [300, 1000, 4096] {
+            assert_chunking_exact(&indicator_text(true), chunk_len, 8192);
+        }
+    }
+
+    #[test]
+    fn chunk_cut_inside_long_line_keeps_tokens() {
+        for chunk_len in [97, 1000, 4096] {
+            assert_chunking_exact(
+                &indicator_text(false),
+                chunk_len,
+                chunk_len,
+            );
+        }
     }
 }
