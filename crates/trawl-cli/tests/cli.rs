@@ -573,3 +573,19 @@ fn binary_with_many_nuls_uses_strings() {
         ]
     );
 }
+
+#[test]
+fn inputs_keep_content_and_mtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = b"beacon hxxp://evil[.]example[.]com/x 10.0.0.9\n";
+    let path = write(dir.path(), "report.txt", bytes);
+    let before = fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let output = trawl(&["--detail", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+    assert_eq!(listing(dir.path()), ["report.txt"]);
+}
