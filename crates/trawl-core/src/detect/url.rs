@@ -185,7 +185,6 @@ const TERMINATORS: ByteSet = ByteSet::new(
     false,
 );
 
-
 /// Where a URL's scheme starts, where its `:` is, and the scheme's name.
 #[derive(Clone, Copy)]
 struct Url {
