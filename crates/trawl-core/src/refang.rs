@@ -79,53 +79,64 @@ fn is_label(b: Option<&u8>) -> bool {
 /// swallowed when both sides are label characters
 /// (`example (dot) com`).
 fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
-    const FORMS: &[(&[u8], &[u8], Role)] = &[
-        (b".", b".", Role::Dot),
-        (b"dot", b".", Role::Dot),
-        (b":", b":", Role::Other),
-        (b"://", b"://", Role::Other),
-        (b"/", b"/", Role::Other),
-        (b"//", b"//", Role::Other),
-        (b"@", b"@", Role::At),
-        (b"at", b"@", Role::At),
-    ];
     for open in memchr::memchr3_iter(b'[', b'(', b'{', input) {
         let close = match input.get(open) {
             Some(b'[') => b']',
             Some(b'(') => b')',
             _ => b'}',
         };
-        for &(inner, replacement, role) in FORMS {
-            let inner_end = open + 1 + inner.len();
-            let Some(found) = input.get(open + 1..inner_end) else {
-                continue;
-            };
-            if !found.eq_ignore_ascii_case(inner)
-                || input.get(inner_end) != Some(&close)
-            {
-                continue;
-            }
-            let (mut start, mut end) = (open, inner_end + 1);
-            let spaced_before = open >= 2
-                && input.get(open - 1) == Some(&b' ')
-                && is_label(input.get(open - 2));
-            let spaced_after =
-                input.get(end) == Some(&b' ') && is_label(input.get(end + 1));
-            if role != Role::Other && spaced_before && spaced_after {
-                start -= 1;
-                end += 1;
-            }
-            edits.push(Edit {
-                start,
-                end,
-                replacement,
-                role,
-                word: false,
-                spelled: inner.iter().all(u8::is_ascii_alphabetic),
-                upper: false,
-            });
-            break;
+        let Some((inner_len, replacement, role)) =
+            bracketed_form(input, open + 1, close)
+        else {
+            continue;
+        };
+        let (mut start, mut end) = (open, open + inner_len + 2);
+        let spaced_before = open >= 2
+            && input.get(open - 1) == Some(&b' ')
+            && is_label(input.get(open - 2));
+        let spaced_after =
+            input.get(end) == Some(&b' ') && is_label(input.get(end + 1));
+        if role != Role::Other && spaced_before && spaced_after {
+            start -= 1;
+            end += 1;
         }
+        edits.push(Edit {
+            start,
+            end,
+            replacement,
+            role,
+            word: false,
+            spelled: inner_len > 1 && role != Role::Other,
+            upper: false,
+        });
+    }
+}
+
+/// Matches the inside of a bracketed defang starting at `at` and closed
+/// by `close`: returns its length, replacement and role. The first byte
+/// picks the candidate form, so each bracket costs a few comparisons.
+fn bracketed_form(
+    input: &[u8],
+    at: usize,
+    close: u8,
+) -> Option<(usize, &'static [u8], Role)> {
+    let closes = |len: usize| input.get(at + len) == Some(&close);
+    let word = |word: &[u8]| {
+        input
+            .get(at..at + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            && closes(word.len())
+    };
+    match *input.get(at)? {
+        b'.' if closes(1) => Some((1, b".", Role::Dot)),
+        b'@' if closes(1) => Some((1, b"@", Role::At)),
+        b'd' | b'D' if word(b"dot") => Some((3, b".", Role::Dot)),
+        b'a' | b'A' if word(b"at") => Some((2, b"@", Role::At)),
+        b':' if closes(1) => Some((1, b":", Role::Other)),
+        b':' if word(b"://") => Some((3, b"://", Role::Other)),
+        b'/' if closes(1) => Some((1, b"/", Role::Other)),
+        b'/' if word(b"//") => Some((2, b"//", Role::Other)),
+        _ => None,
     }
 }
 
