@@ -6,26 +6,38 @@
 //! also base64. A URL's host, marked `derived`, is then kept beside the URL
 //! that contains it.
 
+use std::cmp::Reverse;
+
 use crate::detect::Candidate;
 use crate::Category;
 
 /// Returns the surviving candidates, sorted by start.
-pub(crate) fn resolve(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
-    candidates.sort_by(|a, b| {
-        (a.start, std::cmp::Reverse(a.end), a.category).cmp(&(
-            b.start,
-            std::cmp::Reverse(b.end),
-            b.category,
-        ))
-    });
-    let (derived, primary): (Vec<Candidate>, Vec<Candidate>) =
-        candidates.into_iter().partition(|c| c.derived);
+pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    // Sorting small keys and moving each candidate once is much cheaper
+    // than sorting the candidates themselves. Each detector's candidates
+    // arrive in order, and the stable sort merges such runs cheaply; the
+    // index makes the order total.
+    let mut order: Vec<(usize, Reverse<usize>, Category, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.start, Reverse(c.end), c.category, i))
+        .collect();
+    order.sort();
+    let mut slots: Vec<Option<Candidate>> =
+        candidates.into_iter().map(Some).collect();
 
-    let mut kept: Vec<Candidate> = Vec::with_capacity(primary.len());
+    let mut kept: Vec<Candidate> = Vec::with_capacity(order.len());
+    let mut derived: Vec<Candidate> = Vec::new();
     let mut kept_end = 0;
-    for candidate in primary {
-        if candidate.start >= kept_end || kept.is_empty() {
-            kept_end = candidate.end;
+    for (start, Reverse(end), _, index) in order {
+        let Some(candidate) = slots.get_mut(index).and_then(Option::take)
+        else {
+            continue;
+        };
+        if candidate.derived {
+            derived.push(candidate);
+        } else if start >= kept_end || kept.is_empty() {
+            kept_end = end;
             kept.push(candidate);
         }
     }

@@ -27,6 +27,17 @@ impl ByteSet {
         ByteSet(table)
     }
 
+    /// Returns this set with `members` added.
+    pub(crate) const fn with(self, members: &[u8]) -> ByteSet {
+        let mut table = self.0;
+        let mut i = 0;
+        while i < members.len() {
+            table[members[i] as usize] = true;
+            i += 1;
+        }
+        ByteSet(table)
+    }
+
     /// Reports whether `b` is in the set.
     #[inline]
     pub(crate) fn contains(&self, b: u8) -> bool {

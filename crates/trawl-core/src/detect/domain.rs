@@ -26,25 +26,6 @@ const FILE_EXTENSION_TLDS: &[&str] = &[
     "py", "rs", "sh", "so", "zip",
 ];
 
-/// Generic suffixes that code identifiers do not end in, so a first label
-/// such as `document` does not make `document.example.com` code.
-const GENERIC_TLDS: &[&str] = &["biz", "com", "info", "net", "org"];
-
-/// First labels that mark a dotted name as code at any length
-/// (`window.location.host`, `java.io`, `self.id`).
-const CODE_OBJECTS: &[&str] =
-    &["console", "document", "java", "javax", "self", "this", "window"];
-
-/// First labels that mark a two-label name as code (`obj.to`,
-/// `data.in`, `cfg.app`).
-const CODE_NAMES: &[&str] = &[
-    "arg", "args", "array", "cfg", "cls", "config", "ctx", "data", "el",
-    "elem", "err", "evt", "item", "json", "location", "math", "module", "msg",
-    "obj", "object", "opts", "options", "os", "params", "props", "req",
-    "request", "res", "response", "result", "state", "str", "string", "sys",
-    "system", "user", "value",
-];
-
 /// Pushes every domain and IPv4 candidate in `text`.
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
@@ -320,11 +301,97 @@ fn looks_like_code(token: &[u8]) -> bool {
     if !consistent_case(token, label_count, tld) {
         return true;
     }
-    if in_list(GENERIC_TLDS, tld) {
+    if is_generic_tld(tld) {
         return false;
     }
-    in_list(CODE_OBJECTS, first)
-        || label_count == 2 && in_list(CODE_NAMES, first)
+    is_code_object(first) || label_count == 2 && is_code_name(first)
+}
+
+/// Lower-cases a short label into a stack buffer, for matching against
+/// fixed word lists without allocating.
+fn lower<const N: usize>(label: &[u8], buffer: &mut [u8; N]) -> Option<usize> {
+    let target = buffer.get_mut(..label.len())?;
+    for (out, b) in target.iter_mut().zip(label) {
+        *out = b.to_ascii_lowercase();
+    }
+    Some(label.len())
+}
+
+fn is_generic_tld(tld: &[u8]) -> bool {
+    let mut buffer = [0u8; 4];
+    let Some(len) = lower(tld, &mut buffer) else { return false };
+    matches!(
+        buffer.get(..len),
+        Some(b"biz" | b"com" | b"info" | b"net" | b"org")
+    )
+}
+
+/// First labels that mark a dotted name as code at any length
+/// (`window.location.host`, `java.io`, `self.id`).
+fn is_code_object(label: &[u8]) -> bool {
+    let mut buffer = [0u8; 8];
+    let Some(len) = lower(label, &mut buffer) else { return false };
+    matches!(
+        buffer.get(..len),
+        Some(
+            b"console"
+                | b"document"
+                | b"java"
+                | b"javax"
+                | b"self"
+                | b"this"
+                | b"window"
+        )
+    )
+}
+
+/// First labels that mark a two-label name as code (`obj.to`, `data.in`,
+/// `cfg.app`).
+fn is_code_name(label: &[u8]) -> bool {
+    let mut buffer = [0u8; 8];
+    let Some(len) = lower(label, &mut buffer) else { return false };
+    matches!(
+        buffer.get(..len),
+        Some(
+            b"arg"
+                | b"args"
+                | b"array"
+                | b"cfg"
+                | b"cls"
+                | b"config"
+                | b"ctx"
+                | b"data"
+                | b"el"
+                | b"elem"
+                | b"err"
+                | b"evt"
+                | b"item"
+                | b"json"
+                | b"location"
+                | b"math"
+                | b"module"
+                | b"msg"
+                | b"obj"
+                | b"object"
+                | b"opts"
+                | b"options"
+                | b"os"
+                | b"params"
+                | b"props"
+                | b"req"
+                | b"request"
+                | b"res"
+                | b"response"
+                | b"result"
+                | b"state"
+                | b"str"
+                | b"string"
+                | b"sys"
+                | b"system"
+                | b"user"
+                | b"value"
+        )
+    )
 }
 
 /// Reports whether the suffix is also a common file extension, as in

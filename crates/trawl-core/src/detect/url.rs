@@ -185,10 +185,6 @@ const TERMINATORS: ByteSet = ByteSet::new(
     false,
 );
 
-fn is_terminator(b: u8) -> bool {
-    TERMINATORS.contains(b)
-}
-
 /// Where a URL's scheme starts, where its `:` is, and the scheme's name.
 #[derive(Clone, Copy)]
 struct Url {
@@ -294,27 +290,31 @@ fn parse(
     Some(end)
 }
 
+/// ASCII bytes that end an authority: terminators and `/`, `?`, `#`.
+const AUTHORITY_ENDS: ByteSet = TERMINATORS.with(b"/?#");
+
+/// ASCII bytes that end a path: terminators and square brackets.
+const PATH_ENDS: ByteSet = TERMINATORS.with(b"[]");
+
 /// Returns where the authority ends: at `/`, `?`, `#` or a terminator.
 fn authority_end(text: &[u8], from: usize) -> Option<usize> {
     let mut end = from;
-    while let Some((c, len)) = char_at(text, end) {
-        let stop = if c.is_ascii() {
-            let b = c as u8;
-            is_terminator(b) || b"/?#".contains(&b)
+    while let Some(&b) = text.get(end) {
+        if b < 0x80 {
+            if AUTHORITY_ENDS.contains(b) {
+                break;
+            }
+            end += 1;
         } else {
-            is_unicode_terminator(c)
-        };
-        if stop {
-            break;
+            // An invalid UTF-8 byte ends the authority like a terminator.
+            match char_at(text, end) {
+                Some((c, len)) if !is_unicode_terminator(c) => end += len,
+                _ => break,
+            }
         }
-        end += len;
         if end - from > MAX_AUTHORITY_LEN {
             return None;
         }
-    }
-    if char_at(text, end).is_none() && end < text.len() {
-        // An invalid UTF-8 byte ends the authority like a terminator.
-        return Some(end);
     }
     Some(end)
 }
@@ -390,21 +390,23 @@ fn check_port(port: &[u8]) -> Option<()> {
 /// the path (`.../pathhttp://...`).
 fn path_end(text: &[u8], from: usize) -> usize {
     let mut end = from;
-    while let Some((c, len)) = char_at(text, end) {
-        if c.is_ascii() {
-            let b = c as u8;
-            if is_terminator(b) || b == b'[' || b == b']' {
-                break;
+    while let Some(&b) = text.get(end) {
+        if b >= 0x80 {
+            match char_at(text, end) {
+                Some((c, len)) if !is_unicode_terminator(c) => end += len,
+                _ => break,
             }
-            if b == b':' && text.get(end + 1..end + 3) == Some(b"//") {
-                if let Some(cut) = glued_scheme_start(text, from, end) {
-                    return cut;
-                }
-            }
-        } else if is_unicode_terminator(c) {
+            continue;
+        }
+        if PATH_ENDS.contains(b) {
             break;
         }
-        end += len;
+        if b == b':' && text.get(end + 1..end + 3) == Some(b"//") {
+            if let Some(cut) = glued_scheme_start(text, from, end) {
+                return cut;
+            }
+        }
+        end += 1;
     }
     end
 }
