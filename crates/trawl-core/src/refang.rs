@@ -59,8 +59,14 @@ pub(crate) fn refang(input: &[u8]) -> Refanged<'_> {
             map: OffsetMap::identity(),
         };
     }
+    // Each finder yields its edits in order; the stable sort merges them.
     edits.sort_by_key(|e| (e.start, e.end));
-    let edits = confirm_words(drop_overlaps(edits), input);
+    let edits = drop_overlaps(edits);
+    let edits = if edits.iter().any(|e| e.word) {
+        confirm_words(edits, input)
+    } else {
+        edits
+    };
     apply(input, &edits)
 }
 
@@ -271,14 +277,16 @@ fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
     }
 }
 
-fn drop_overlaps(edits: Vec<Edit>) -> Vec<Edit> {
-    let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
-    for edit in edits {
-        if kept.last().is_none_or(|last| edit.start >= last.end) {
-            kept.push(edit);
+fn drop_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
+    let mut end = 0;
+    edits.retain(|edit| {
+        let keep = edit.start >= end;
+        if keep {
+            end = edit.end;
         }
-    }
-    kept
+        keep
+    });
+    edits
 }
 
 /// Keeps a spelled-out word only when it chains with another obfuscated
@@ -346,7 +354,7 @@ fn apply<'a>(input: &'a [u8], edits: &[Edit]) -> Refanged<'a> {
         };
     }
     let mut text = Vec::with_capacity(input.len());
-    let mut map = OffsetMap::identity();
+    let mut map = OffsetMap::with_capacity(edits.len());
     let mut copied = 0;
     for edit in edits {
         text.extend_from_slice(
