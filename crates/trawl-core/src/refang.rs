@@ -239,13 +239,15 @@ fn is_host_byte(b: Option<&u8>) -> bool {
     b.is_some_and(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
 }
 
-/// A label character, ASCII or full-width, ends just before `at`.
+/// Reports whether a label character, ASCII or full-width, ends just
+/// before `at`.
 fn label_before(input: &[u8], at: usize) -> bool {
     let ascii = at.checked_sub(1).and_then(|i| input.get(i));
     is_label(ascii) || at >= 3 && is_fullwidth_alnum(input.get(at - 3..at))
 }
 
-/// A label character, ASCII or full-width, starts at `at`.
+/// Reports whether a label character, ASCII or full-width, starts at
+/// `at`.
 fn label_after(input: &[u8], at: usize) -> bool {
     is_label(input.get(at)) || is_fullwidth_alnum(input.get(at..at + 3))
 }
@@ -303,8 +305,8 @@ fn drop_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
 /// Keeps a spelled-out word only when it chains with another obfuscated
 /// separator across one label: `payroll AT example DOT net`,
 /// `www dot evil dot com`, `hr (at) example (dot) com`. An upper-case
-/// ` DOT ` stands on its own; a lone lower-case ` dot ` or an ` at `
-/// followed by a plain domain (`meet us at example.com`) is prose.
+/// ` DOT ` is enough by itself. A lone lower-case ` dot `, or an ` at `
+/// followed by a plain domain (`meet us at example.com`), is prose.
 fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
     let adjacent = |left: &Edit, right: &Edit| {
         let mut end = left.end;
