@@ -123,10 +123,20 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
         return;
     };
     let mut candidate = Candidate::new(Category::Domain, start, end, host);
-    candidate.weak = has_file_extension_suffix(token)
+    let file_like = has_file_extension_suffix(token)
         && after != Some(b':')
         && !is_text_node(text, start, end);
+    candidate.weak = file_like || is_json_key(text, start, end);
     out.push(candidate);
+}
+
+/// Reports whether the token is a JSON object key (`"host.name": …`):
+/// dotted keys are field names in structured logs, not hosts.
+fn is_json_key(text: &[u8], start: usize, end: usize) -> bool {
+    let opened = start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'"');
+    let after = text.get(end + 1..).unwrap_or_default();
+    let colon = after.iter().find(|b| !b.is_ascii_whitespace());
+    opened && text.get(end) == Some(&b'"') && colon == Some(&b':')
 }
 
 /// Reports whether the token is the whole text of an XML or HTML element
@@ -477,6 +487,23 @@ mod tests {
                 ("setup.py", true),
                 ("textures.exe.zip", true),
                 ("evil.zip", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_keys_are_weak_values_are_not() {
+        let mut out = Vec::new();
+        let text = br#"{"host.name": "lap-77", "dns.question.name": "evil.example.com"}"#;
+        find(text, &Limits::default(), &mut out);
+        let weak: Vec<(&str, bool)> =
+            out.iter().map(|c| (c.value.as_str(), c.weak)).collect();
+        assert_eq!(
+            weak,
+            [
+                ("host.name", true),
+                ("dns.question.name", true),
+                ("evil.example.com", false),
             ]
         );
     }

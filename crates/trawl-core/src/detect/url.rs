@@ -255,7 +255,15 @@ fn parse(
     let host_port = authority.get(host_offset..)?;
     let host = parse_host(host_port, scheme)?;
 
-    let end = path_end(text, authority_end);
+    let path_starts =
+        matches!(text.get(authority_end), Some(b'/' | b'?' | b'#'));
+    let end = if path_starts {
+        let csv_field =
+            start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b',');
+        path_end(text, authority_end, csv_field)
+    } else {
+        authority_end
+    };
     let mut end = trim_end(text, authority_end, end);
     // AsciiDoc passthrough (`++http://x/y++`) wraps a URL in plus signs.
     let wrapped =
@@ -287,8 +295,10 @@ fn parse(
     Some(end)
 }
 
-/// ASCII bytes that end an authority: terminators and `/`, `?`, `#`.
-const AUTHORITY_ENDS: ByteSet = TERMINATORS.with(b"/?#");
+/// ASCII bytes that end an authority: terminators, `/`, `?`, `#`, and
+/// the comma, which no host name contains and which separates fields in
+/// CSV exports of indicators.
+const AUTHORITY_ENDS: ByteSet = TERMINATORS.with(b"/?#,");
 
 /// ASCII bytes that end a path: terminators and square brackets.
 const PATH_ENDS: ByteSet = TERMINATORS.with(b"[]");
@@ -383,9 +393,9 @@ fn check_port(port: &[u8]) -> Option<()> {
 }
 
 /// Returns where the path, query and fragment end: at a terminator, a
-/// square bracket (illegal outside the host), or a second scheme glued to
-/// the path (`.../pathhttp://...`).
-fn path_end(text: &[u8], from: usize) -> usize {
+/// square bracket (illegal outside the host), a second scheme glued to the
+/// path (`.../pathhttp://...`), or a comma that separates CSV fields.
+fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
     let mut end = from;
     while let Some(&b) = text.get(end) {
         if b >= 0x80 {
@@ -403,9 +413,35 @@ fn path_end(text: &[u8], from: usize) -> usize {
                 return cut;
             }
         }
+        if b == b',' && (csv_field || starts_plain_field(text, end + 1)) {
+            return end;
+        }
         end += 1;
     }
     end
+}
+
+/// Reports whether the text after a comma reads as the next field of a
+/// CSV row rather than more of a URL: it starts with a letter and holds
+/// no URL punctuation before the next comma or space (`,url,2024-11-04`,
+/// but not `,b.html` or `,z=1`).
+fn starts_plain_field(text: &[u8], from: usize) -> bool {
+    let rest = text.get(from..).unwrap_or_default();
+    if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let field = rest
+        .iter()
+        .take_while(|&&b| b != b',' && !b.is_ascii_whitespace())
+        .take(64);
+    let mut len = 0;
+    for &b in field {
+        if b"/?=&#%:.@".contains(&b) {
+            return false;
+        }
+        len += 1;
+    }
+    len < 64
 }
 
 /// For `://` at `colon` inside a path, returns where a scheme glued to
@@ -512,6 +548,23 @@ mod tests {
                 &["http://gateway.local/redirect?t=1"],
             ),
             ("file:///C:/Windows/x.exe", &["file:///C:/Windows/x.exe"]),
+            (
+                "http://a.example.com/p/x.jsp,url,2024-11-04,55",
+                &["http://a.example.com/p/x.jsp"],
+            ),
+            (
+                "id,https://b.example.com/x?t=1&u=2,2024-11-04",
+                &["https://b.example.com/x?t=1&u=2"],
+            ),
+            ("http://c.example.co,url,2024", &["http://c.example.co"]),
+            (
+                "see https://d.example.com/a,b.html now",
+                &["https://d.example.com/a,b.html"],
+            ),
+            (
+                "map https://e.example.com/@51.5,-0.12,15z ok",
+                &["https://e.example.com/@51.5,-0.12,15z"],
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(urls(text), *expected, "{text}");

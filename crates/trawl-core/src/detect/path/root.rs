@@ -413,6 +413,9 @@ fn absolute(text: &[u8], sep: usize) -> Found {
     if glued_before(text, sep) {
         return Found::Nothing;
     }
+    if is_request_target(text, sep) {
+        return Found::Malformed;
+    }
     match text.get(sep + 1) {
         Some(b'/' | b'\\') => Found::Malformed,
         Some(&b) if unix_segment_byte(b) || !b.is_ascii() => {
@@ -420,6 +423,41 @@ fn absolute(text: &[u8], sep: usize) -> Found {
         }
         _ => Found::Nothing,
     }
+}
+
+/// Reports whether the `/` at `sep` starts the target of an HTTP request
+/// line (`"GET /wp-admin/x.php HTTP/1.1"` in a web server log): a path on
+/// the server's URL space, not a file on a host.
+fn is_request_target(text: &[u8], sep: usize) -> bool {
+    const METHODS: &[&[u8]] = &[
+        b"GET",
+        b"POST",
+        b"PUT",
+        b"DELETE",
+        b"HEAD",
+        b"OPTIONS",
+        b"PATCH",
+        b"CONNECT",
+        b"TRACE",
+        b"PROPFIND",
+    ];
+    let Some(before) = sep.checked_sub(1).and_then(|end| text.get(..end))
+    else {
+        return false;
+    };
+    if text.get(sep.wrapping_sub(1)) != Some(&b' ') {
+        return false;
+    }
+    METHODS.iter().any(|method| {
+        let Some(word_start) = before.len().checked_sub(method.len()) else {
+            return false;
+        };
+        let boundary = word_start
+            .checked_sub(1)
+            .and_then(|i| before.get(i))
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        before.get(word_start..) == Some(method) && boundary
+    })
 }
 
 #[cfg(test)]
@@ -465,6 +503,7 @@ mod tests {
             ("\\\\.\\pipe\\x", 0, Some((0, 4, "device"))),
             ("\\\\?\\UNC\\srv\\s", 0, Some((0, 12, "unc"))),
             ("/etc/x", 0, Some((0, 1, "unix"))),
+            ("\"GET /wp/x.php HTTP/1.1\"", 5, None),
             ("a/etc", 1, None),
         ];
         for &(text, sep, expected) in cases {
