@@ -1,6 +1,6 @@
 //! Sniffs and decodes arbitrary bytes, in the detected encoding and in
-//! every other one, and checks each decoded region: transcoded text is
-//! UTF-8, its offset map stays inside the input and is monotonic, and
+//! every other one, and checks each decoded region. Transcoded text is
+//! UTF-8, the offset map stays inside the input and is monotonic, and
 //! every character maps to a non-empty source range.
 
 #![no_main]

@@ -1,7 +1,7 @@
-//! Extracts strings from arbitrary bytes and checks the regions: in order
-//! of start offset, inside the input, at least `min_len` printable
-//! characters, and each character equal to the input byte its map points
-//! at (followed by a NUL for UTF-16 strings).
+//! Extracts strings from arbitrary bytes and checks the regions. They come
+//! in order of start offset, lie inside the input and have at least
+//! `min_len` printable characters. Each character equals the input byte
+//! its map points at, which a NUL follows in UTF-16 strings.
 //!
 //! The first byte sets `min_len` (its low six bits) and, when its high bit
 //! is set, repeats the rest of the input past the window length, so that
@@ -36,7 +36,8 @@ fuzz_target!(|input: &[u8]| {
         let end = map.end(text.len());
         assert!(text.len() >= min_len.max(1), "short region at {start}");
         assert!(text.len() <= MAX_WINDOW_CHARS, "long region at {start}");
-        assert!(start < end && end <= data.len(), "span {start}..{end}");
+        assert!(start < end, "empty span at {start}");
+        assert!(end <= data.len(), "span {start}..{end} past input end");
         assert!(start >= previous_start, "region at {start} out of order");
         previous_start = start;
 
