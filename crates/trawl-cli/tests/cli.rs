@@ -533,3 +533,59 @@ fn output_follows_report_schema() {
     }
     assert!(saw_detection, "{reports}");
 }
+
+#[test]
+fn nul_and_invalid_utf8_still_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    // A log with a stray NUL and Latin-1 bytes between indicators.
+    let mut bytes = b"caf\xe9 beacon to evil.example.com\x00 from ".to_vec();
+    bytes.extend_from_slice(b"\xff\xfe 192.0.2.77 and \x80\x81 ");
+    bytes.extend_from_slice(b"hxxp://stage[.]example[.]net/p \n");
+    let path = write(dir.path(), "mixed.log", &bytes);
+
+    let output = trawl(&[path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout_json(&output);
+    assert_eq!(list(&report, "ips"), ["192.0.2.77"]);
+    assert_eq!(list(&report, "urls"), ["http://stage.example.net/p"]);
+    let domains = list(&report, "domains");
+    assert!(domains.contains(&"evil.example.com"), "{report}");
+    assert!(domains.contains(&"stage.example.net"), "{report}");
+}
+
+#[test]
+fn binary_with_many_nuls_uses_strings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0u8; 4096];
+    bytes.extend_from_slice(b"http://c2.example.net/ctrl/register.php");
+    bytes.extend(vec![0u8; 64]);
+    bytes.extend(utf16le("https://cdn.example.org/a.bin"));
+    bytes.extend(vec![0u8; 4096]);
+    let path = write(dir.path(), "blob.bin", &bytes);
+
+    let report = stdout_json(&trawl(&[path.to_str().unwrap()]));
+    assert_eq!(report["type"], "unknown");
+    assert_eq!(
+        list(&report, "urls"),
+        [
+            "http://c2.example.net/ctrl/register.php",
+            "https://cdn.example.org/a.bin",
+        ]
+    );
+}
+
+#[test]
+fn inputs_keep_content_and_mtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = b"beacon hxxp://evil[.]example[.]com/x 10.0.0.9\n";
+    let path = write(dir.path(), "report.txt", bytes);
+    let before = fs::metadata(&path).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let output = trawl(&["--detail", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
+    assert_eq!(listing(dir.path()), ["report.txt"]);
+}

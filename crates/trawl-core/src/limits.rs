@@ -7,8 +7,10 @@ pub struct Limits {
     /// Longest token, in bytes, that a detector considers. A URL or path
     /// longer than this is not reported.
     pub max_token_len: usize,
-    /// Maximum detections `Scanner::scan` collects for one input; later
-    /// ones are dropped and the output says it was truncated.
+    /// Maximum detections `Scanner::scan` collects for one input (later
+    /// ones are dropped and the output says it was truncated). The
+    /// command line applies it to the distinct values of one input and
+    /// to its `--detail` list.
     pub max_detections: usize,
     /// How many times decoded base64 payloads are scanned again.
     pub max_decode_depth: u8,

@@ -100,6 +100,14 @@ impl OffsetMap {
         OffsetMap::shifted(0)
     }
 
+    /// Creates the identity map with room for `edits` calls to
+    /// `push_edit`.
+    pub fn with_capacity(edits: usize) -> OffsetMap {
+        let mut map = OffsetMap::identity();
+        map.points.reserve(edits.saturating_add(1));
+        map
+    }
+
     /// Creates the map that adds `offset` to every position, for derived
     /// bytes that are a slice of the source starting at `offset`.
     pub fn shifted(offset: usize) -> OffsetMap {
@@ -142,7 +150,14 @@ impl OffsetMap {
         source: usize,
         source_len: usize,
     ) {
-        self.points.push(Breakpoint::new(derived, source, 1, 1));
+        let first = Breakpoint::new(derived, source, 1, 1);
+        // The start of a replacement usually lies on the line already in
+        // force, so one breakpoint per edit is enough; a deletion keeps
+        // both, since an end at that position must stop before it.
+        let last = self.points.last().unwrap_or(&self.origin);
+        if derived_len == 0 || !last.continues_into(&first) {
+            self.points.push(first);
+        }
         self.points.push(Breakpoint::new(
             derived.saturating_add(derived_len),
             source.saturating_add(source_len),

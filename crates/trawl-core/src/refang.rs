@@ -59,8 +59,14 @@ pub(crate) fn refang(input: &[u8]) -> Refanged<'_> {
             map: OffsetMap::identity(),
         };
     }
+    // Each finder yields its edits in order; the stable sort merges them.
     edits.sort_by_key(|e| (e.start, e.end));
-    let edits = confirm_words(drop_overlaps(edits), input);
+    let edits = drop_overlaps(edits);
+    let edits = if edits.iter().any(|e| e.word) {
+        confirm_words(edits, input)
+    } else {
+        edits
+    };
     apply(input, &edits)
 }
 
@@ -73,53 +79,64 @@ fn is_label(b: Option<&u8>) -> bool {
 /// swallowed when both sides are label characters
 /// (`example (dot) com`).
 fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
-    const FORMS: &[(&[u8], &[u8], Role)] = &[
-        (b".", b".", Role::Dot),
-        (b"dot", b".", Role::Dot),
-        (b":", b":", Role::Other),
-        (b"://", b"://", Role::Other),
-        (b"/", b"/", Role::Other),
-        (b"//", b"//", Role::Other),
-        (b"@", b"@", Role::At),
-        (b"at", b"@", Role::At),
-    ];
     for open in memchr::memchr3_iter(b'[', b'(', b'{', input) {
         let close = match input.get(open) {
             Some(b'[') => b']',
             Some(b'(') => b')',
             _ => b'}',
         };
-        for &(inner, replacement, role) in FORMS {
-            let inner_end = open + 1 + inner.len();
-            let Some(found) = input.get(open + 1..inner_end) else {
-                continue;
-            };
-            if !found.eq_ignore_ascii_case(inner)
-                || input.get(inner_end) != Some(&close)
-            {
-                continue;
-            }
-            let (mut start, mut end) = (open, inner_end + 1);
-            let spaced_before = open >= 2
-                && input.get(open - 1) == Some(&b' ')
-                && is_label(input.get(open - 2));
-            let spaced_after =
-                input.get(end) == Some(&b' ') && is_label(input.get(end + 1));
-            if role != Role::Other && spaced_before && spaced_after {
-                start -= 1;
-                end += 1;
-            }
-            edits.push(Edit {
-                start,
-                end,
-                replacement,
-                role,
-                word: false,
-                spelled: inner.iter().all(u8::is_ascii_alphabetic),
-                upper: false,
-            });
-            break;
+        let Some((inner_len, replacement, role)) =
+            bracketed_form(input, open + 1, close)
+        else {
+            continue;
+        };
+        let (mut start, mut end) = (open, open + inner_len + 2);
+        let spaced_before = open >= 2
+            && input.get(open - 1) == Some(&b' ')
+            && is_label(input.get(open - 2));
+        let spaced_after =
+            input.get(end) == Some(&b' ') && is_label(input.get(end + 1));
+        if role != Role::Other && spaced_before && spaced_after {
+            start -= 1;
+            end += 1;
         }
+        edits.push(Edit {
+            start,
+            end,
+            replacement,
+            role,
+            word: false,
+            spelled: inner_len > 1 && role != Role::Other,
+            upper: false,
+        });
+    }
+}
+
+/// Matches the inside of a bracketed defang starting at `at` and closed
+/// by `close`: returns its length, replacement and role. The first byte
+/// picks the candidate form, so each bracket costs a few comparisons.
+fn bracketed_form(
+    input: &[u8],
+    at: usize,
+    close: u8,
+) -> Option<(usize, &'static [u8], Role)> {
+    let closes = |len: usize| input.get(at + len) == Some(&close);
+    let word = |word: &[u8]| {
+        input
+            .get(at..at + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+            && closes(word.len())
+    };
+    match *input.get(at)? {
+        b'.' if closes(1) => Some((1, b".", Role::Dot)),
+        b'@' if closes(1) => Some((1, b"@", Role::At)),
+        b'd' | b'D' if word(b"dot") => Some((3, b".", Role::Dot)),
+        b'a' | b'A' if word(b"at") => Some((2, b"@", Role::At)),
+        b':' if closes(1) => Some((1, b":", Role::Other)),
+        b':' if word(b"://") => Some((3, b"://", Role::Other)),
+        b'/' if closes(1) => Some((1, b"/", Role::Other)),
+        b'/' if word(b"//") => Some((2, b"//", Role::Other)),
+        _ => None,
     }
 }
 
@@ -222,13 +239,15 @@ fn is_host_byte(b: Option<&u8>) -> bool {
     b.is_some_and(|b| b.is_ascii_alphanumeric() || b"-.".contains(b))
 }
 
-/// A label character, ASCII or full-width, ends just before `at`.
+/// Reports whether a label character, ASCII or full-width, ends just
+/// before `at`.
 fn label_before(input: &[u8], at: usize) -> bool {
     let ascii = at.checked_sub(1).and_then(|i| input.get(i));
     is_label(ascii) || at >= 3 && is_fullwidth_alnum(input.get(at - 3..at))
 }
 
-/// A label character, ASCII or full-width, starts at `at`.
+/// Reports whether a label character, ASCII or full-width, starts at
+/// `at`.
 fn label_after(input: &[u8], at: usize) -> bool {
     is_label(input.get(at)) || is_fullwidth_alnum(input.get(at..at + 3))
 }
@@ -271,21 +290,23 @@ fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
     }
 }
 
-fn drop_overlaps(edits: Vec<Edit>) -> Vec<Edit> {
-    let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
-    for edit in edits {
-        if kept.last().is_none_or(|last| edit.start >= last.end) {
-            kept.push(edit);
+fn drop_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
+    let mut end = 0;
+    edits.retain(|edit| {
+        let keep = edit.start >= end;
+        if keep {
+            end = edit.end;
         }
-    }
-    kept
+        keep
+    });
+    edits
 }
 
 /// Keeps a spelled-out word only when it chains with another obfuscated
 /// separator across one label: `payroll AT example DOT net`,
 /// `www dot evil dot com`, `hr (at) example (dot) com`. An upper-case
-/// ` DOT ` stands on its own; a lone lower-case ` dot ` or an ` at `
-/// followed by a plain domain (`meet us at example.com`) is prose.
+/// ` DOT ` is enough by itself. A lone lower-case ` dot `, or an ` at `
+/// followed by a plain domain (`meet us at example.com`), is prose.
 fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
     let adjacent = |left: &Edit, right: &Edit| {
         let mut end = left.end;
@@ -346,7 +367,7 @@ fn apply<'a>(input: &'a [u8], edits: &[Edit]) -> Refanged<'a> {
         };
     }
     let mut text = Vec::with_capacity(input.len());
-    let mut map = OffsetMap::identity();
+    let mut map = OffsetMap::with_capacity(edits.len());
     let mut copied = 0;
     for edit in edits {
         text.extend_from_slice(

@@ -6,7 +6,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::Category;
 
-/// Where a detection was found, relative to the bytes handed to the
+/// The origin of a detection, relative to the bytes handed to the
 /// scanner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Source {

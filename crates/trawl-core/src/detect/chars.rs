@@ -45,6 +45,18 @@ impl ByteSet {
     }
 }
 
+/// Returns the position of the next `byte` at or after `from`. Detectors
+/// call it with `from` past the token they just classified, so a dense
+/// run of anchors inside one token costs one search, not one per anchor.
+pub(crate) fn next_anchor(
+    text: &[u8],
+    byte: u8,
+    from: usize,
+) -> Option<usize> {
+    let rest = text.get(from..)?;
+    memchr::memchr(byte, rest).map(|found| from + found)
+}
+
 /// Reports whether `b` may appear in an ASCII host-name label.
 pub(crate) fn is_label_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'

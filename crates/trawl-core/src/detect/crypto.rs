@@ -1,16 +1,17 @@
 //! Bitcoin and Ethereum wallet addresses, with their checksums verified.
 //!
 //! Every address is a whole alphanumeric token: the bytes on both sides are
-//! not ASCII letters or digits. One `memchr3` pass finds the anchors `1`
-//! and `3` (legacy Base58Check, and the separator of `bc1…`) and `x` (the
-//! `0x` of an Ethereum address). An anchor at the start of a token expands
-//! to the whole token, which is validated once. The scan then resumes after
-//! the token, so a token that fails gives nothing and no piece of it is
-//! tried again.
+//! not ASCII letters or digits. The scan looks for the anchors `1` and `3`
+//! (legacy Base58Check, and the separator of `bc1…`) and `x` (the `0x` of
+//! an Ethereum address), and skips at once the `1` and `3` inside numbers,
+//! which are most of them. An anchor that begins a token, and is followed
+//! by the 11 letters or digits that every address has, expands to the
+//! token, which is checked for length, alphabet and shape before any
+//! checksum is computed. The scan then resumes after the token, so a token
+//! that fails gives nothing and no piece of it is tried again.
 
 use bech32::primitives::decode::SegwitHrpstring;
 use bech32::segwit::{VERSION_0, VERSION_1};
-use memchr::memchr3;
 use sha3::{Digest, Keccak256};
 
 use super::Candidate;
@@ -27,42 +28,242 @@ const LEGACY_PAYLOAD_LEN: usize = 21;
 const VERSION_P2PKH: u8 = 0x00;
 const VERSION_P2SH: u8 = 0x05;
 
+/// Payload plus the 4-byte checksum: the decoded length of a legacy address.
+const LEGACY_DECODED_LEN: usize = LEGACY_PAYLOAD_LEN + 4;
+
 /// Hex digits of an Ethereum address after `0x`.
 const ETH_HEX_LEN: usize = 40;
 
+/// Length of `0x` and the hex digits of an Ethereum address.
+const ETH_LEN: usize = 2 + ETH_HEX_LEN;
+
+/// Length limits of a segwit address: BIP 173 caps a bech32 string at 90
+/// characters, and the shortest one (`bc1`, a witness version, a 2-byte
+/// program and a 6-character checksum) has 14.
+const SEGWIT_MIN_LEN: usize = 14;
+const SEGWIT_MAX_LEN: usize = 90;
+
+/// Bytes marked per step of the anchor search: small enough for the
+/// marks to stay in the L1 cache.
+const BLOCK_LEN: usize = 4096;
+
+/// Marks read at once when looking for anchors.
+const GROUP_LEN: usize = 64;
+
 /// Pushes every Bitcoin and Ethereum address found in `text`.
+///
+/// The text is read in blocks. A first loop marks the anchors of a block
+/// in a byte array, a shape the compiler turns into vector compares. A
+/// second loop reads the marks `GROUP_LEN` at a time and visits only the
+/// marked bytes.
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mut pos = 0;
-    while let Some(offset) =
-        text.get(pos..).and_then(|rest| memchr3(b'x', b'1', b'3', rest))
-    {
-        let at = pos + offset;
-        let end = alnum_run_end(text, at);
-        if let Some(start) = token_start(text, at) {
-            if end - start <= limits.max_token_len {
-                out.extend(validate(text, start, end));
+    // Sized to the text, because zeroing a whole block for each short
+    // decoded payload would cost more than scanning it.
+    let mut marks =
+        vec![0u8; text.len().min(BLOCK_LEN).next_multiple_of(GROUP_LEN)];
+    let mut recent = RecentChecks::default();
+    // Every anchor before `resume` lies inside a token already scanned, so
+    // it cannot start one.
+    let mut resume = 0;
+    for (block_index, block) in text.chunks(BLOCK_LEN).enumerate() {
+        let before = (block_index * BLOCK_LEN)
+            .checked_sub(1)
+            .and_then(|i| text.get(i))
+            .copied()
+            .unwrap_or(0);
+        let marked = mark_anchors(block, before, &mut marks);
+        // `marked` contains whole groups.
+        for (group_index, group) in marked.chunks_exact(GROUP_LEN).enumerate()
+        {
+            let words = group_words(group);
+            if words.iter().fold(0, |any, word| any | word) != 0 {
+                let start = block_index * BLOCK_LEN + group_index * GROUP_LEN;
+                let scan = Scan { text, limits, recent: &mut recent };
+                resume = scan.group(start, &words, resume, out);
             }
         }
-        // A token starts where its alphanumeric run starts, and neither `0`
-        // nor `bc` is an anchor byte, so no later anchor in this run can
-        // start one.
-        pos = end;
     }
+}
+
+/// Returns the marks of a group as little-endian words.
+fn group_words(group: &[u8]) -> [u64; GROUP_LEN / 8] {
+    let mut words = [0u64; GROUP_LEN / 8];
+    for (word, bytes) in words.iter_mut().zip(group.chunks_exact(8)) {
+        *word = bytes.try_into().map_or(0, u64::from_le_bytes);
+    }
+    words
+}
+
+/// Multiplier that gathers the low bits of the eight bytes of a word, each
+/// 0 or 1, into its top byte: byte `i` to bit `56 + i`.
+const GATHER_LOW_BITS: u64 = 0x0102_0408_1020_4080;
+
+/// The state that checking an anchor needs besides the output.
+struct Scan<'a> {
+    text: &'a [u8],
+    limits: &'a Limits,
+    recent: &'a mut RecentChecks,
+}
+
+impl Scan<'_> {
+    /// Checks the anchors that `words` marks for the group of bytes at
+    /// `group_start`, skipping those before `resume`, and returns the new
+    /// `resume`: the end of the last token scanned, if later.
+    fn group(
+        mut self,
+        group_start: usize,
+        words: &[u64; GROUP_LEN / 8],
+        mut resume: usize,
+        out: &mut Vec<Candidate>,
+    ) -> usize {
+        // Bit `i` of `mask` marks the byte at `group_start + i`.
+        let mut mask = words.iter().rev().fold(0u64, |mask, word| {
+            mask << 8 | word.wrapping_mul(GATHER_LOW_BITS) >> 56
+        });
+        while mask != 0 {
+            let at = group_start + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if at < resume {
+                continue;
+            }
+            let Some(start) = token_start(self.text, at) else { continue };
+            if may_start_address(self.text, at) {
+                resume = self.token(start, at, out);
+            }
+        }
+        resume
+    }
+
+    /// Validates the token that starts at `start` and whose anchor is at
+    /// `at`, pushes it if it is an address, and returns the end of the run
+    /// that was read.
+    #[inline(never)]
+    fn token(
+        &mut self,
+        start: usize,
+        at: usize,
+        out: &mut Vec<Candidate>,
+    ) -> usize {
+        let text = self.text;
+        let (min_len, max_len) = match text.get(start) {
+            Some(b'0') => (ETH_LEN, ETH_LEN),
+            Some(b'1' | b'3') => (LEGACY_MIN_LEN, LEGACY_MAX_LEN),
+            _ => (SEGWIT_MIN_LEN, SEGWIT_MAX_LEN),
+        };
+        // A run longer than any address of its type is not one, so the
+        // scan stops reading one byte past that length and resumes there:
+        // the rest of the run contains no token start.
+        let end = alnum_run_end(text, at, start + max_len + 1);
+        let len = end - start;
+        if (min_len..=max_len).contains(&len)
+            && len <= self.limits.max_token_len
+        {
+            out.extend(validate(text, start, end, self.recent));
+        }
+        end
+    }
+}
+
+/// Sets `marks[i]` to 1 when `block[i]` may begin a token, and to 0
+/// otherwise, and returns the marks up to the end of the group that has
+/// the end of the block, with the rest of that group zeroed. `before` is
+/// the byte before the block, or 0 at the start of the text.
+///
+/// A mark needs `1` or `3` after a byte that is not a digit, or `x` after
+/// `0`. This is a cheap superset of a token start: the anchors inside
+/// numbers, the bulk of them in most text, are dropped here, and
+/// `token_start` checks the rest exactly. The loop is written so that the
+/// compiler turns it into vector compares.
+fn mark_anchors<'m>(
+    block: &[u8],
+    before: u8,
+    marks: &'m mut [u8],
+) -> &'m [u8] {
+    let (first_mark, rest_marks) = marks.split_at_mut(1);
+    let Some(&first) = block.first() else {
+        return &[];
+    };
+    first_mark.fill(mark(first, before));
+    let rest = block.get(1..).unwrap_or_default();
+    for ((mark_byte, &b), &previous) in
+        rest_marks.iter_mut().zip(rest).zip(block)
+    {
+        *mark_byte = mark(b, previous);
+    }
+    let marked_len = block.len().next_multiple_of(GROUP_LEN);
+    let padding = marks.get_mut(block.len()..marked_len).unwrap_or_default();
+    padding.fill(0);
+    marks.get(..marked_len).unwrap_or_default()
+}
+
+/// Returns 1 if `b` after `previous` may begin a token, else 0.
+#[inline(always)]
+fn mark(b: u8, previous: u8) -> u8 {
+    // `1` and `3` differ only in bit 1.
+    let is_digit_anchor = b | 0x02 == b'3';
+    let after_digit = previous.wrapping_sub(b'0') < 10;
+    let is_hex_prefix = (b == b'x') & (previous == b'0');
+    u8::from(is_digit_anchor & !after_digit) | u8::from(is_hex_prefix)
+}
+
+/// Reports whether the 11 bytes after the anchor at `at` are letters or
+/// digits, which every address needs: a segwit address has at least 14
+/// characters from the `b` two bytes before its anchor, and the other
+/// types are longer. Most token starts are short numbers, which this
+/// rejects without reading their run byte by byte.
+fn may_start_address(text: &[u8], at: usize) -> bool {
+    // Two single bytes reject most numbers. Two words then cover
+    // `at + 1 ..= at + 8` and `at + 4 ..= at + 11`.
+    let is_alnum_at =
+        |offset: usize| text.get(at + offset).is_some_and(|&b| is_alnum(b));
+    if !(is_alnum_at(2) && is_alnum_at(11)) {
+        return false;
+    }
+    let word_at = |offset: usize| {
+        text.get(at + offset..)
+            .and_then(|rest| rest.first_chunk())
+            .map(|bytes| alnum_bytes(u64::from_le_bytes(*bytes)))
+    };
+    match (word_at(1), word_at(4)) {
+        (Some(first), Some(second)) => first & second == HIGH_BITS,
+        _ => false,
+    }
+}
+
+/// Eight copies of a byte.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+const LOW_SEVEN_BITS: u64 = splat(0x7f);
+const HIGH_BITS: u64 = splat(0x80);
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is an
+/// ASCII letter or digit, and every other bit clear.
+fn alnum_bytes(word: u64) -> u64 {
+    // Each sum below stays under 0x100 per byte, so no carry crosses into
+    // the next byte, and bit 7 of `seven + (0x80 - lo)` is set exactly
+    // when the low seven bits are at least `lo`.
+    let seven = word & LOW_SEVEN_BITS;
+    let at_least = |value: u64, lo: u8| value + splat(0x80 - lo);
+    let digit = at_least(seven, b'0') & !at_least(seven, b'9' + 1);
+    let folded = seven | splat(0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    (digit | letter) & !word & HIGH_BITS
 }
 
 /// Returns the start of the token that the anchor at `at` begins, or
 /// `None` when the anchor sits inside a token.
 fn token_start(text: &[u8], at: usize) -> Option<usize> {
     let anchor = *text.get(at)?;
-    let prefix_len = match anchor {
-        b'x' => 1,
-        b'1' if has_bc_prefix(text, at) => 2,
-        _ => 0,
+    let before = at.checked_sub(1).and_then(|i| text.get(i).copied());
+    let start = match (anchor, before) {
+        (b'x', Some(b'0')) => at - 1,
+        (b'x', _) => return None,
+        (b'1', Some(b'c' | b'C')) if has_bc_prefix(text, at) => at - 2,
+        (_, Some(b)) if is_alnum(b) => return None,
+        _ => at,
     };
-    let start = at.checked_sub(prefix_len)?;
-    if anchor == b'x' && text.get(start) != Some(&b'0') {
-        return None;
-    }
     if is_glued_before(text, start) {
         return None;
     }
@@ -81,31 +282,63 @@ fn is_glued_before(text: &[u8], start: usize) -> bool {
     start
         .checked_sub(1)
         .and_then(|i| text.get(i))
-        .is_some_and(|b| b.is_ascii_alphanumeric())
+        .is_some_and(|&b| is_alnum(b))
 }
 
-/// Returns the end of the run of ASCII letters and digits from `from`.
-fn alnum_run_end(text: &[u8], from: usize) -> usize {
-    let rest = text.get(from..).unwrap_or_default();
-    from + rest.iter().take_while(|&&b| IS_ALNUM[usize::from(b)]).count()
+/// Returns the end of the run of ASCII letters and digits from `from`, or
+/// `limit` if the run reaches it.
+fn alnum_run_end(text: &[u8], from: usize, limit: usize) -> usize {
+    let rest = text.get(from..limit.min(text.len())).unwrap_or_default();
+    from + rest.iter().take_while(|&&b| is_alnum(b)).count()
 }
 
 /// ASCII letters and digits, as a table because runs of them (hex dumps,
 /// digest lists) are read byte by byte.
-static IS_ALNUM: [bool; 256] = alnum_table();
+static IS_ALNUM: [bool; 256] = byte_table(ByteClass::Alnum);
 
-const fn alnum_table() -> [bool; 256] {
+fn is_alnum(b: u8) -> bool {
+    IS_ALNUM[usize::from(b)]
+}
+
+/// The Base58 alphabet of Bitcoin: digits and letters without `0`, `O`,
+/// `I` and `l`.
+static IS_BASE58: [bool; 256] = byte_table(ByteClass::Base58);
+
+/// ASCII hex digits in either case.
+static IS_HEX: [bool; 256] = byte_table(ByteClass::Hex);
+
+/// The byte classes that the tables above are built from.
+enum ByteClass {
+    Alnum,
+    Base58,
+    Hex,
+}
+
+const fn byte_table(class: ByteClass) -> [bool; 256] {
     let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
+    let mut i = 0;
+    while i < table.len() {
+        let b = i as u8;
+        table[i] = match class {
+            ByteClass::Alnum => b.is_ascii_alphanumeric(),
+            ByteClass::Base58 => {
+                b.is_ascii_alphanumeric()
+                    && !matches!(b, b'0' | b'O' | b'I' | b'l')
+            }
+            ByteClass::Hex => b.is_ascii_hexdigit(),
+        };
+        i += 1;
     }
     table
 }
 
 /// Returns the address candidate for the token `start..end`, if it is one.
-fn validate(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
+fn validate(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    recent: &mut RecentChecks,
+) -> Option<Candidate> {
     let token = text.get(start..end)?;
     let candidate = match token {
         [b'0', b'x', hex @ ..] => {
@@ -113,12 +346,15 @@ fn validate(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
             Candidate::new(Category::Eth, start, end, value)
         }
         [b'1' | b'3', ..] => {
-            let kind = legacy_kind(token)?;
+            let kind = recent.kind(token, legacy_kind)?;
             let value = String::from_utf8(token.to_vec()).ok()?;
             Candidate::new(Category::Btc, start, end, value).with_kind(kind)
         }
         _ => {
-            let kind = segwit_kind(token)?;
+            if token.len() < SEGWIT_MIN_LEN {
+                return None;
+            }
+            let kind = recent.kind(token, segwit_kind)?;
             let value = String::from_utf8(token.to_ascii_lowercase()).ok()?;
             Candidate::new(Category::Btc, start, end, value).with_kind(kind)
         }
@@ -129,7 +365,8 @@ fn validate(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
 /// Returns the lower-case address for the 40 hex digits after `0x`, if
 /// they are all hex and, when they mix cases, pass the EIP-55 checksum.
 fn eth_address(hex: &[u8]) -> Option<String> {
-    if hex.len() != ETH_HEX_LEN || !hex.iter().all(u8::is_ascii_hexdigit) {
+    if hex.len() != ETH_HEX_LEN || !hex.iter().all(|&b| IS_HEX[usize::from(b)])
+    {
         return None;
     }
     let has_lower = hex.iter().any(u8::is_ascii_lowercase);
@@ -137,10 +374,10 @@ fn eth_address(hex: &[u8]) -> Option<String> {
     if has_lower && has_upper && !eip55_checksum_matches(hex) {
         return None;
     }
-    let mut value = String::with_capacity(2 + ETH_HEX_LEN);
-    value.push_str("0x");
-    value.extend(hex.iter().map(|b| char::from(b.to_ascii_lowercase())));
-    Some(value)
+    let mut value = Vec::with_capacity(ETH_LEN);
+    value.extend_from_slice(b"0x");
+    value.extend(hex.iter().map(u8::to_ascii_lowercase));
+    String::from_utf8(value).ok()
 }
 
 /// Checks the EIP-55 mixed-case checksum: a letter is upper case exactly
@@ -159,11 +396,13 @@ fn eip55_checksum_matches(hex: &[u8]) -> bool {
 /// Returns `p2pkh` or `p2sh` for a legacy address with a valid
 /// Base58Check checksum and a 21-byte payload of that version.
 fn legacy_kind(token: &[u8]) -> Option<&'static str> {
-    if !(LEGACY_MIN_LEN..=LEGACY_MAX_LEN).contains(&token.len()) {
+    if !(LEGACY_MIN_LEN..=LEGACY_MAX_LEN).contains(&token.len())
+        || !token.iter().all(|&b| IS_BASE58[usize::from(b)])
+        || !may_decode_to_legacy_len(token)
+    {
         return None;
     }
-    // Base58 never decodes to more bytes than it has characters.
-    let mut decoded = [0u8; LEGACY_MAX_LEN];
+    let mut decoded = [0u8; LEGACY_DECODED_LEN];
     let payload_len =
         bs58::decode(token).with_check(None).onto(&mut decoded).ok()?;
     if payload_len != LEGACY_PAYLOAD_LEN {
@@ -174,6 +413,117 @@ fn legacy_kind(token: &[u8]) -> Option<&'static str> {
         VERSION_P2SH => Some("p2sh"),
         _ => None,
     }
+}
+
+/// Reports whether a Base58 token can decode to `LEGACY_DECODED_LEN`
+/// bytes, judged by its length alone, so that most tokens of the wrong
+/// size skip the decoder and the two SHA-256 rounds of the checksum.
+///
+/// Each leading `1` decodes to one zero byte. The `digits` characters after
+/// them encode a number from 58^(digits-1) up to 58^digits - 1, which
+/// takes from `POW58_BYTE_LEN[digits - 1]` to `POW58_BYTE_LEN[digits]`
+/// bytes.
+fn may_decode_to_legacy_len(token: &[u8]) -> bool {
+    let ones = token.iter().take_while(|&&b| b == b'1').count();
+    let digits = token.len() - ones;
+    let Some(number_len) = LEGACY_DECODED_LEN.checked_sub(ones) else {
+        return false;
+    };
+    let (Some(&min), Some(&max)) = (
+        digits.checked_sub(1).and_then(|d| POW58_BYTE_LEN.get(d)),
+        POW58_BYTE_LEN.get(digits),
+    ) else {
+        return false;
+    };
+    (usize::from(min)..=usize::from(max)).contains(&number_len)
+}
+
+/// `POW58_BYTE_LEN[k]` is the number of bytes in the big-endian form of
+/// 58^k.
+static POW58_BYTE_LEN: [u8; LEGACY_MAX_LEN + 1] = pow58_byte_lengths();
+
+const fn pow58_byte_lengths() -> [u8; LEGACY_MAX_LEN + 1] {
+    // 58^35 < 256^27, so 32 little-endian base-256 limbs hold every power.
+    let mut number = [0u8; 32];
+    number[0] = 1;
+    let mut table = [0u8; LEGACY_MAX_LEN + 1];
+    let mut k = 0;
+    while k < table.len() {
+        let mut len = number.len();
+        while len > 1 && number[len - 1] == 0 {
+            len -= 1;
+        }
+        table[k] = len as u8;
+        let mut carry = 0u32;
+        let mut i = 0;
+        while i < number.len() {
+            let product = number[i] as u32 * 58 + carry;
+            number[i] = product as u8;
+            carry = product >> 8;
+            i += 1;
+        }
+        k += 1;
+    }
+    table
+}
+
+/// Number of tokens whose checksum result `RecentChecks` keeps.
+const RECENT_SLOTS: usize = 128;
+
+/// Checksum results of recently seen legacy and segwit tokens, in a
+/// direct-mapped table of `RECENT_SLOTS` slots. Texts often repeat a
+/// wallet address, and a legacy checksum costs a Base58 decode and two
+/// SHA-256 rounds, so a repeat is looked up instead. The table is
+/// allocated on first use and never grows, and a collision only costs a
+/// new check.
+#[derive(Default)]
+struct RecentChecks {
+    slots: Vec<RecentCheck>,
+}
+
+/// One token and the address type its check returned.
+#[derive(Clone, Copy)]
+struct RecentCheck {
+    len: usize,
+    token: [u8; SEGWIT_MAX_LEN],
+    kind: Option<&'static str>,
+}
+
+impl RecentChecks {
+    /// Returns `check(token)`, from the table if `token` is in it.
+    fn kind(
+        &mut self,
+        token: &[u8],
+        check: fn(&[u8]) -> Option<&'static str>,
+    ) -> Option<&'static str> {
+        if self.slots.is_empty() {
+            let empty =
+                RecentCheck { len: 0, token: [0; SEGWIT_MAX_LEN], kind: None };
+            self.slots.resize(RECENT_SLOTS, empty);
+        }
+        let Some(slot) = self.slots.get_mut(slot_index(token)) else {
+            return check(token);
+        };
+        if slot.token.get(..slot.len) == Some(token) {
+            return slot.kind;
+        }
+        let kind = check(token);
+        if let Some(stored) = slot.token.get_mut(..token.len()) {
+            stored.copy_from_slice(token);
+            slot.len = token.len();
+            slot.kind = kind;
+        }
+        kind
+    }
+}
+
+/// Returns the slot of `token` in `RecentChecks`, from its last eight
+/// bytes: the checksum characters, which vary the most.
+fn slot_index(token: &[u8]) -> usize {
+    let tail = token.last_chunk::<8>().copied().unwrap_or_default();
+    // Fibonacci hashing: the top bits of the product mix every input bit.
+    let hash = u64::from_le_bytes(tail).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (hash >> 57) as usize % RECENT_SLOTS
 }
 
 /// Returns the address type of a mainnet segwit address whose checksum
@@ -445,6 +795,159 @@ mod tests {
             assert!(run(text.as_bytes()).is_empty(), "{unit}");
             let spaced = format!("{unit} ").repeat(100_000);
             assert!(run(spaced.as_bytes()).is_empty(), "{unit}");
+        }
+    }
+
+    /// Finds addresses the plain way, as a model for `find`: every whole
+    /// alphanumeric run that starts like an address is validated.
+    fn reference_find(text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut recent = RecentChecks::default();
+        let mut pos = 0;
+        while pos < text.len() {
+            if !is_alnum(text[pos]) {
+                pos += 1;
+                continue;
+            }
+            let end = alnum_run_end(text, pos, text.len());
+            let run = &text[pos..end];
+            let starts_like_address = matches!(run, [b'1' | b'3', ..])
+                || run.starts_with(b"0x")
+                || run
+                    .get(..3)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(b"bc1"));
+            if starts_like_address {
+                out.extend(validate(text, pos, end, &mut recent));
+            }
+            pos = end;
+        }
+        out
+    }
+
+    const LEGACY: &str = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT";
+    const ETH: &str = "0x12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab";
+    const SEGWIT: &str = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+
+    #[test]
+    fn addresses_across_block_edges_are_found() {
+        // Offsets around the ends of a marks group and of a block, where
+        // the byte before an anchor comes from the previous block.
+        let edges = [GROUP_LEN, BLOCK_LEN, 2 * BLOCK_LEN];
+        for address in [LEGACY, ETH, SEGWIT] {
+            for edge in edges {
+                for shift in 0..4 {
+                    let start = edge - shift;
+                    let mut text = "a ".repeat(edge).into_bytes();
+                    text.truncate(start - 1);
+                    text.push(b' ');
+                    text.extend_from_slice(address.as_bytes());
+                    text.extend_from_slice(b" end");
+                    let found = run(&text);
+                    assert_eq!(found.len(), 1, "{address} at {start}");
+                    assert_eq!(found[0].start, start, "{address} at {start}");
+                    assert_eq!(found, reference_find(&text));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_before_addresses_do_not_hide_them() {
+        let cases = [
+            format!("13 {LEGACY}"),
+            format!("2024-03-13,{LEGACY},{ETH}"),
+            format!("192.168.1.13:{SEGWIT}"),
+            format!("x{ETH} 1{LEGACY} 3 {SEGWIT}"),
+            format!("{LEGACY}\n{LEGACY}\n{SEGWIT}\n{SEGWIT}"),
+        ];
+        for text in cases {
+            let found = run(text.as_bytes());
+            assert_eq!(found, reference_find(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn repeated_addresses_keep_their_kinds() {
+        let text = format!(
+            "{LEGACY} {SEGWIT} 1BoatSLRHtKNngkdXEeobR76b53LETtpyt \
+             {LEGACY} {SEGWIT} 1BoatSLRHtKNngkdXEeobR76b53LETtpyt"
+        );
+        let found = run(text.as_bytes());
+        let kinds: Vec<_> = found.iter().map(|c| c.kind).collect();
+        let expected =
+            [Some("p2pkh"), Some("p2wpkh"), Some("p2pkh"), Some("p2wpkh")];
+        assert_eq!(kinds, expected);
+    }
+
+    #[test]
+    fn pow58_table_matches_decoder() {
+        for (k, &len) in POW58_BYTE_LEN.iter().enumerate() {
+            // `2` is digit 1, so `2` then k `1`s is 58^k.
+            let power = format!("2{}", "1".repeat(k));
+            let decoded = bs58::decode(&power).into_vec().unwrap();
+            assert_eq!(decoded.len(), usize::from(len), "58^{k}");
+        }
+    }
+
+    #[test]
+    fn alnum_bytes_matches_ascii_rules() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut bytes = [b'-'; 8];
+                bytes[lane] = b;
+                let marks = alnum_bytes(u64::from_le_bytes(bytes));
+                let expected = if b.is_ascii_alphanumeric() {
+                    0x80u64 << (8 * lane)
+                } else {
+                    0
+                };
+                assert_eq!(marks, expected, "byte {b:#04x} in lane {lane}");
+            }
+        }
+    }
+
+    #[test]
+    fn shape_filter_rejects_hex_digests() {
+        let digests = [
+            "3127dd6d6a8f7bd2e714465d7a329b3a",
+            "15e2933f97a9f894deb5f3e16e3baacb",
+        ];
+        for digest in digests {
+            assert!(!may_decode_to_legacy_len(digest.as_bytes()), "{digest}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn shape_filter_keeps_every_legacy_address(
+            version in prop::sample::select(vec![VERSION_P2PKH, VERSION_P2SH]),
+            zeros in 0usize..20,
+            hash in proptest::collection::vec(any::<u8>(), 20),
+        ) {
+            let mut payload = vec![version];
+            payload.extend(std::iter::repeat_n(0, zeros));
+            payload.extend(hash.iter().skip(zeros));
+            let address = bs58::encode(&payload).with_check().into_string();
+            prop_assert!(may_decode_to_legacy_len(address.as_bytes()));
+            prop_assert!(legacy_kind(address.as_bytes()).is_some());
+        }
+
+        #[test]
+        fn find_matches_plain_scan(
+            text in "(1BoatSLRHtKNngkdXEeobR76b53LETtpyT|\
+                3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy|\
+                bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4|\
+                0x12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab|0x|bc1|BC1|\
+                [0-9a-fx13]{1,12}|[ .:,\\-]){0,40}"
+        ) {
+            prop_assert_eq!(run(text.as_bytes()), reference_find(text.as_bytes()));
+        }
+
+        #[test]
+        fn arbitrary_bytes_match_plain_scan(
+            bytes in proptest::collection::vec(any::<u8>(), 0..600)
+        ) {
+            prop_assert_eq!(run(&bytes), reference_find(&bytes));
         }
     }
 

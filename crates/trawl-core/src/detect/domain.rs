@@ -7,9 +7,7 @@
 //! decimal groups, and a domain only when its suffix is public and it does
 //! not read as a file name or a code identifier.
 
-use memchr::memchr_iter;
-
-use super::chars::{char_at, char_before, is_idn_char, ByteSet};
+use super::chars::{char_at, char_before, is_idn_char, next_anchor, ByteSet};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -29,10 +27,7 @@ const FILE_EXTENSION_TLDS: &[&str] = &[
 /// Pushes every domain and IPv4 candidate in `text`.
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
-    for dot in memchr_iter(b'.', text) {
-        if dot < consumed {
-            continue;
-        }
+    while let Some(dot) = next_anchor(text, b'.', consumed) {
         let start = run_start(text, dot, consumed);
         let end = run_end(text, dot + 1);
         consumed = end.max(dot + 1);

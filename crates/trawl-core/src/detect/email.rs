@@ -5,9 +5,7 @@
 //! valid host name. The local part keeps its case, the domain is
 //! lower-cased (and converted to punycode when written in Unicode).
 
-use memchr::memchr_iter;
-
-use super::chars::{char_at, is_idn_char, ByteSet};
+use super::chars::{char_at, is_idn_char, next_anchor, ByteSet};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -21,10 +19,7 @@ const MAX_DOMAIN_RUN: usize = 1024;
 /// Pushes every e-mail candidate in `text`.
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
-    for at in memchr_iter(b'@', text) {
-        if at < consumed {
-            continue;
-        }
+    while let Some(at) = next_anchor(text, b'@', consumed) {
         let end = domain_end(text, at + 1);
         consumed = end.max(at + 1);
         if let Some(candidate) = classify(text, at, end) {

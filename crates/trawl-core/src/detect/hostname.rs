@@ -38,44 +38,62 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<String> {
     if raw.is_empty() || raw.len() > 4 * MAX_HOST_LEN {
         return None;
     }
-    let text = std::str::from_utf8(raw).ok()?;
-    let host = if text.is_ascii() {
-        text.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(text).ok()?
-    };
-    if host.len() > MAX_HOST_LEN || !valid_labels(&host) {
-        return None;
-    }
-    let tld = host.rsplit('.').next()?;
-    let accepted = match policy {
-        HostPolicy::Delimited => valid_tld(tld),
-        HostPolicy::Bare => {
-            SPECIAL_TLDS.contains(&tld) || has_public_suffix(&host)
+    if raw.is_ascii() {
+        // The common case works on a lower-cased stack copy and allocates
+        // only for a host that is accepted.
+        let mut buffer = [0u8; MAX_HOST_LEN];
+        let lower = buffer.get_mut(..raw.len())?;
+        for (out, b) in lower.iter_mut().zip(raw) {
+            *out = b.to_ascii_lowercase();
         }
-    };
-    accepted.then_some(host)
+        let host = std::str::from_utf8(lower).ok()?;
+        return accepted(host, policy).then(|| host.to_string());
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    let host = idna::domain_to_ascii(text).ok()?;
+    accepted(&host, policy).then_some(host)
 }
 
-/// Checks label syntax: at least two labels, each 1-63 bytes of letters,
-/// digits and inner hyphens.
-fn valid_labels(host: &str) -> bool {
-    let mut count = 0;
-    for label in host.split('.') {
-        count += 1;
-        let bytes = label.as_bytes();
-        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-            return false;
-        };
-        if bytes.len() > MAX_LABEL_LEN
-            || first == b'-'
-            || last == b'-'
-            || !bytes.iter().all(|&b| super::chars::is_label_byte(b))
-        {
-            return false;
+/// Checks a lower-case ASCII host name against `policy`.
+fn accepted(host: &str, policy: HostPolicy) -> bool {
+    if host.len() > MAX_HOST_LEN || !valid_labels(host.as_bytes()) {
+        return false;
+    }
+    let tld = host.rsplit('.').next().unwrap_or_default();
+    match policy {
+        HostPolicy::Delimited => valid_tld(tld),
+        HostPolicy::Bare => {
+            SPECIAL_TLDS.contains(&tld) || has_public_suffix(host)
         }
     }
-    count >= 2
+}
+
+/// Checks label syntax in one pass: at least two labels, each 1-63 bytes
+/// of letters, digits and inner hyphens.
+fn valid_labels(host: &[u8]) -> bool {
+    let mut labels = 1;
+    let mut len = 0;
+    let mut previous = b'.';
+    for &b in host {
+        if b == b'.' {
+            if len == 0 || previous == b'-' {
+                return false;
+            }
+            labels += 1;
+            len = 0;
+        } else {
+            let starts_with_hyphen = len == 0 && b == b'-';
+            if starts_with_hyphen || !super::chars::is_label_byte(b) {
+                return false;
+            }
+            len += 1;
+            if len > MAX_LABEL_LEN {
+                return false;
+            }
+        }
+        previous = b;
+    }
+    len > 0 && previous != b'-' && labels >= 2
 }
 
 /// A top-level label is alphabetic (at least two letters) or an IDN
@@ -88,12 +106,16 @@ fn valid_tld(tld: &str) -> bool {
 }
 
 /// Reports whether the public suffix list knows the suffix of `host` and
-/// a registrable label stands in front of it.
+/// a registrable label stands in front of it. A private suffix
+/// (`github.io`, `blogspot.com`) is itself a host under an ICANN suffix,
+/// so it counts.
 fn has_public_suffix(host: &str) -> bool {
     let Some(suffix) = psl::suffix(host.as_bytes()) else {
         return false;
     };
-    suffix.is_known() && suffix.as_bytes().len() < host.len()
+    suffix.is_known()
+        && (suffix.typ() == Some(psl::Type::Private)
+            || suffix.as_bytes().len() < host.len())
 }
 
 #[cfg(test)]
@@ -108,6 +130,8 @@ mod tests {
             ("login.example.online", Some("login.example.online")),
             ("malx-labs.example", Some("malx-labs.example")),
             ("co.uk", None),
+            ("github.io", Some("github.io")),
+            ("user.github.io", Some("user.github.io")),
             ("example.comxyz", None),
             ("domain.c", None),
             ("domain.123", None),

@@ -8,8 +8,7 @@
 
 use std::net::Ipv6Addr;
 
-use memchr::memchr_iter;
-
+use super::chars::next_anchor;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -22,10 +21,7 @@ const MAX_ZONE_LEN: usize = 32;
 /// Pushes every IPv6 candidate in `text`.
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
-    for colon in memchr_iter(b':', text) {
-        if colon < consumed {
-            continue;
-        }
+    while let Some(colon) = next_anchor(text, b':', consumed) {
         let mut start = colon;
         while start > consumed
             && text.get(start - 1).is_some_and(|&b| is_address_byte(b))
@@ -36,7 +32,7 @@ pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
         while text.get(end).is_some_and(|&b| is_address_byte(b)) {
             end += 1;
         }
-        consumed = end;
+        consumed = end.max(colon + 1);
         if let Some(candidate) = classify(text, start, end) {
             out.push(candidate);
         }

@@ -7,9 +7,7 @@
 //! brackets are trimmed. The host is reported beside the URL as a
 //! `derived` domain or IP.
 
-use memchr::memchr_iter;
-
-use super::chars::{char_at, is_unicode_terminator, ByteSet};
+use super::chars::{char_at, is_unicode_terminator, next_anchor, ByteSet};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -78,16 +76,15 @@ const MAX_AUTHORITY_LEN: usize = 512;
 /// Pushes every URL candidate, and its host as a derived candidate.
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
-    for colon in memchr_iter(b':', text) {
-        if colon < consumed {
-            continue;
-        }
+    while let Some(colon) = next_anchor(text, b':', consumed) {
         let separator = text.get(colon + 1..colon + 3);
         if separator != Some(b"//") && separator != Some(b"\\\\") {
+            consumed = colon + 1;
             continue;
         }
         let Some((start, scheme)) = scheme_before(text, colon, consumed)
         else {
+            consumed = colon + 1;
             continue;
         };
         consumed = colon + 3;
@@ -185,7 +182,6 @@ const TERMINATORS: ByteSet = ByteSet::new(
     false,
 );
 
-
 /// Where a URL's scheme starts, where its `:` is, and the scheme's name.
 #[derive(Clone, Copy)]
 struct Url {
@@ -208,9 +204,9 @@ fn inner_indicators(
     let Some(inner) = text.get(..end) else { return };
     let first_new = out.len();
     let mut consumed = from;
-    for colon in memchr_iter(b':', inner.get(from..).unwrap_or_default()) {
-        let colon = from + colon;
-        if colon < consumed || inner.get(colon + 1..colon + 3) != Some(b"//") {
+    while let Some(colon) = next_anchor(inner, b':', consumed) {
+        consumed = colon + 1;
+        if inner.get(colon + 1..colon + 3) != Some(b"//") {
             continue;
         }
         let Some((start, scheme)) = scheme_before(inner, colon, from) else {

@@ -1,0 +1,109 @@
+//! Hostile inputs shared by the `scan` benchmark and the hostile-input
+//! test: long runs of the separators and alphabets that detectors anchor
+//! on, built so that a scanner which retries from every position inside a
+//! run turns quadratic.
+
+/// One mebibyte, the size of most hostile inputs.
+pub const MIB: usize = 1 << 20;
+
+/// Number of segments in the long path inputs.
+pub const PATH_SEGMENTS: usize = 100_000;
+
+/// A named hostile input.
+pub struct Hostile {
+    /// Short name used as the benchmark id and in assertion messages.
+    pub name: &'static str,
+    /// The bytes to scan.
+    pub bytes: Vec<u8>,
+}
+
+/// Builds every hostile input. The output is the same on every call.
+pub fn hostile_inputs() -> Vec<Hostile> {
+    let mut rng = SplitMix64(0x7472_6177_6c00_0001);
+    let random_bytes: Vec<u8> =
+        (0..MIB / 4 * 3).map(|_| rng.next_u64() as u8).collect();
+    let hex: Vec<u8> = (0..MIB)
+        .map(|_| b"0123456789abcdef"[(rng.next_u64() % 16) as usize])
+        .collect();
+    vec![
+        repeated("dotted_letters", b"a."),
+        repeated("dotted_digits", b"1."),
+        repeated("colon_letters", b"a:"),
+        repeated("colons", b":"),
+        repeated("bracket_dots", b"[.]"),
+        repeated("percents", b"%"),
+        repeated("at_signs", b"@"),
+        Hostile { name: "base64_random", bytes: base64(&random_bytes) },
+        Hostile { name: "base64_text", bytes: base64(&prose(MIB / 4 * 3)) },
+        path("windows_path", b"C:", b"\\a"),
+        path("unix_path", b"", b"/a"),
+        Hostile { name: "hex_digits", bytes: hex },
+    ]
+}
+
+/// Repeats `unit` and cuts the result to exactly one mebibyte.
+fn repeated(name: &'static str, unit: &[u8]) -> Hostile {
+    let bytes = unit.iter().copied().cycle().take(MIB).collect();
+    Hostile { name, bytes }
+}
+
+/// Builds `prefix` followed by `PATH_SEGMENTS` copies of `segment`.
+fn path(name: &'static str, prefix: &[u8], segment: &[u8]) -> Hostile {
+    let mut bytes = prefix.to_vec();
+    for _ in 0..PATH_SEGMENTS {
+        bytes.extend_from_slice(segment);
+    }
+    Hostile { name, bytes }
+}
+
+/// Returns `len` bytes of English words separated by spaces. The words
+/// contain no indicator, so a scan of the decoded payload finds nothing.
+fn prose(len: usize) -> Vec<u8> {
+    const WORDS: &[&str] = &[
+        "the", "loader", "fetched", "a", "second", "stage", "from", "its",
+        "server", "and", "beaconed", "every", "minute", "while", "the",
+        "operator", "copied", "stolen", "files", "to", "an", "archive",
+    ];
+    let mut text = Vec::with_capacity(len + 32);
+    let mut rng = SplitMix64(0x7072_6f73_6500_0002);
+    while text.len() < len {
+        let word = WORDS[(rng.next_u64() % WORDS.len() as u64) as usize];
+        text.extend_from_slice(word.as_bytes());
+        text.push(b' ');
+    }
+    text.truncate(len);
+    text
+}
+
+/// Encodes `data` as standard base64 with padding, on one line.
+pub fn base64(data: &[u8]) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b0 = chunk[0];
+        let b1 = chunk.get(1).copied().unwrap_or(0);
+        let b2 = chunk.get(2).copied().unwrap_or(0);
+        let group = u32::from(b0) << 16 | u32::from(b1) << 8 | u32::from(b2);
+        let sextet = |shift: u32| ALPHABET[(group >> shift & 63) as usize];
+        out.push(sextet(18));
+        out.push(sextet(12));
+        out.push(if chunk.len() > 1 { sextet(6) } else { b'=' });
+        out.push(if chunk.len() > 2 { sextet(0) } else { b'=' });
+    }
+    out
+}
+
+/// SplitMix64 (Steele, Lea and Flood, 2014): a small seeded generator, so
+/// the inputs are reproducible without a `rand` dependency.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
