@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target> for every target from the shared fixtures:
+# the case table's inputs, iocx's text samples and a few dozen of iocx's
+# binaries no larger than the fuzzing input limit. Existing corpus files
+# are kept, so running it again only adds seeds.
+#
+# Usage: fuzz/seed.sh [FIXTURES_DIR]
+# FIXTURES_DIR defaults to $TRAWL_SHARED/fixtures, where TRAWL_SHARED
+# defaults to the directory `shared` beside the checkout.
+set -euo pipefail
+fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
+shared="${TRAWL_SHARED:-$(cd "$fuzz_dir/../.." && pwd)/shared}"
+fixtures="${1:-$shared/fixtures}"
+max_len=65536
+max_binaries=40
+targets=(scan scan_chunked sniff_decode strings)
+
+if [ ! -d "$fixtures/iocx" ] || [ ! -f "$fixtures/cases/cases.jsonl" ]; then
+  echo "seed: fixtures not found at $fixtures (pass the directory)" >&2
+  exit 1
+fi
+
+seeds="$(mktemp -d)"
+trap 'rm -rf "$seeds"' EXIT
+
+# One file per case input, named after the case id.
+jq -r '.id' "$fixtures/cases/cases.jsonl" | while read -r id; do
+  jq -j --arg id "$id" 'select(.id == $id) | .input' \
+    "$fixtures/cases/cases.jsonl" >"$seeds/case-$id"
+done
+
+for file in "$fixtures"/iocx/text/*; do
+  cp "$file" "$seeds/text-$(basename "$file")"
+done
+
+# The smallest binaries first, because short inputs mutate faster.
+find "$fixtures/iocx/bin" -type f -size -"$((max_len + 1))"c -printf '%s %p\n' \
+  | sort -n | head -n "$max_binaries" | while read -r _ file; do
+  cp "$file" "$seeds/bin-$(basename "$file")"
+done
+
+for target in "${targets[@]}"; do
+  mkdir -p "$fuzz_dir/corpus/$target"
+  cp -n "$seeds"/* "$fuzz_dir/corpus/$target/"
+done
+echo "seed: $(ls "$seeds" | wc -l) seeds in each of ${targets[*]}"
