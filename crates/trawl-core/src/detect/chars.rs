@@ -8,6 +8,9 @@ pub(crate) struct ByteSet([bool; 256]);
 impl ByteSet {
     /// Builds the set of `members`, plus ASCII letters and digits when
     /// `alnum` is set.
+    // Each index is a counter checked against the length it indexes or a
+    // `u8` widened to `usize`, so none is out of range.
+    #[allow(clippy::indexing_slicing)]
     pub(crate) const fn new(members: &[u8], alnum: bool) -> ByteSet {
         let mut table = [false; 256];
         let mut i = 0;
@@ -28,6 +31,8 @@ impl ByteSet {
     }
 
     /// Returns this set with `members` added.
+    // Every index is a `u8` widened to `usize`, so it is below 256.
+    #[allow(clippy::indexing_slicing)]
     pub(crate) const fn with(self, members: &[u8]) -> ByteSet {
         let mut table = self.0;
         let mut i = 0;
@@ -41,8 +46,16 @@ impl ByteSet {
     /// Reports whether `b` is in the set.
     #[inline]
     pub(crate) fn contains(&self, b: u8) -> bool {
-        self.0[usize::from(b)]
+        lookup(&self.0, b)
     }
+}
+
+/// Returns the entry for `byte` in a table with one entry per byte value.
+#[inline(always)]
+// A `u8` widened to `usize` is below 256, so the index cannot fail.
+#[allow(clippy::indexing_slicing)]
+pub(crate) fn lookup<T: Copy>(table: &[T; 256], byte: u8) -> T {
+    table[usize::from(byte)]
 }
 
 /// Returns the position of the next `byte` at or after `from`. Detectors
