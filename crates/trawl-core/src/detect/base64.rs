@@ -13,6 +13,7 @@
 //! malware commonly carries. That filter, not the character class, is what
 //! rejects identifiers, words and paths that happen to use the alphabet.
 
+use super::chars::lookup;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -58,6 +59,9 @@ const PAD: u8 = 0x40;
 /// [`PAD`] for `=` and [`OUTSIDE`] for every other byte.
 static SEXTET: [u8; 256] = sextet_table();
 
+// Evaluated only at compile time to build a static, where an index out
+// of range stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const fn sextet_table() -> [u8; 256] {
     let mut table = [OUTSIDE; 256];
     let mut i = 0;
@@ -321,6 +325,9 @@ const EQUALS: u8 = 8;
 /// alphabet it uses, whether it is hex and whether it contains `=`.
 static SYMBOL_FLAGS: [u8; 256] = symbol_flags_table();
 
+// Evaluated only at compile time to build a static, where an index out
+// of range stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const fn symbol_flags_table() -> [u8; 256] {
     let mut table = [0u8; 256];
     let mut byte = 0;
@@ -341,7 +348,7 @@ const fn symbol_flags_table() -> [u8; 256] {
 
 /// Returns the OR of the [`SYMBOL_FLAGS`] of every byte in `data`.
 fn symbol_flags(data: &[u8]) -> u8 {
-    data.iter().fold(0, |flags, &byte| flags | SYMBOL_FLAGS[usize::from(byte)])
+    data.iter().fold(0, |flags, &byte| flags | lookup(&SYMBOL_FLAGS, byte))
 }
 
 /// Reports whether `data` has fewer than [`MIN_DISTINCT_SYMBOLS`]
@@ -352,7 +359,7 @@ fn is_filler(data: &[u8]) -> bool {
     let mut seen = 0u64;
     let mut distinct = 0;
     for &byte in data {
-        let bit = 1u64 << (SEXTET[usize::from(byte)] & 0x3F);
+        let bit = 1u64 << (lookup(&SEXTET, byte) & 0x3F);
         distinct += u32::from(seen & bit == 0);
         seen |= bit;
         if distinct >= MIN_DISTINCT_SYMBOLS {
@@ -470,9 +477,9 @@ fn decode_into(data: &[u8], out: &mut Vec<u8>) {
 
 /// Packs up to four base64 characters into the low bits of a `u32`.
 fn pack_sextets(chars: &[u8]) -> u32 {
-    chars.iter().fold(0, |bits, &c| {
-        bits << 6 | u32::from(SEXTET[usize::from(c)] & 0x3F)
-    })
+    chars
+        .iter()
+        .fold(0, |bits, &c| bits << 6 | u32::from(lookup(&SEXTET, c) & 0x3F))
 }
 
 /// Returns the kind of decoded bytes worth reporting, or `None` for
@@ -537,7 +544,7 @@ fn is_text(bytes: &[u8]) -> bool {
     let mut printable = 0;
     let mut seen = 0;
     for &byte in body {
-        let class = TEXT_CLASS[usize::from(byte)];
+        let class = lookup(&TEXT_CLASS, byte);
         if class & CONTROL != 0 {
             controls += 1;
             if controls > allowance {
@@ -585,6 +592,9 @@ const LETTER: u8 = 4;
 /// one lookup.
 static TEXT_CLASS: [u8; 256] = text_class_table();
 
+// Evaluated only at compile time to build a static, where an index out
+// of range stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const fn text_class_table() -> [u8; 256] {
     let mut table = [0u8; 256];
     let mut byte = 0;
@@ -673,12 +683,13 @@ fn may_be_utf16le_text(body: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     fn in_class(byte: u8) -> bool {
-        SEXTET[usize::from(byte)] != OUTSIDE
+        lookup(&SEXTET, byte) != OUTSIDE
     }
 
     const STANDARD: &[u8; 64] =
@@ -950,7 +961,7 @@ mod tests {
     #[test]
     fn text_classes_match_byte_tests() {
         for byte in 0..=255u8 {
-            let class = TEXT_CLASS[usize::from(byte)];
+            let class = lookup(&TEXT_CLASS, byte);
             let printable = is_printable_ascii(byte);
             assert_eq!(class & PRINTABLE != 0, printable, "{byte:#x}");
             let control = is_control_byte(byte);
