@@ -6,6 +6,7 @@
 //! give nothing. Decimal numbers and runs of few distinct digits (`aaaa…`,
 //! `0000…`) are rejected, since real digests almost never look like that.
 
+use super::chars::lookup;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -23,6 +24,9 @@ const NOT_HEX: u8 = 0xff;
 /// Value of every byte read as a hex digit, or `NOT_HEX`.
 static DIGIT_VALUE: [u8; 256] = digit_value_table();
 
+// Evaluated only at compile time to build a static, where an index out
+// of range stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const fn digit_value_table() -> [u8; 256] {
     let mut table = [NOT_HEX; 256];
     let mut i = 0;
@@ -40,7 +44,7 @@ const fn digit_value_table() -> [u8; 256] {
 }
 
 fn is_hex(byte: u8) -> bool {
-    DIGIT_VALUE[usize::from(byte)] != NOT_HEX
+    lookup(&DIGIT_VALUE, byte) != NOT_HEX
 }
 
 /// Pushes every hex digest found in `text`.
@@ -116,7 +120,7 @@ fn kind_for_len(len: usize) -> Option<&'static str> {
 fn looks_random(run: &[u8]) -> bool {
     // Bit `d` is set when digit `d` occurs; bit 16 when a byte is not hex.
     let seen = run.iter().fold(0u32, |seen, &byte| {
-        let digit = DIGIT_VALUE[usize::from(byte)].min(16);
+        let digit = lookup(&DIGIT_VALUE, byte).min(16);
         seen | 1 << digit
     });
     let all_hex = seen & 1 << 16 == 0;
@@ -125,6 +129,7 @@ fn looks_random(run: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
