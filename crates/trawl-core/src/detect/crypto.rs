@@ -14,6 +14,7 @@ use bech32::primitives::decode::SegwitHrpstring;
 use bech32::segwit::{VERSION_0, VERSION_1};
 use sha3::{Digest, Keccak256};
 
+use super::chars::lookup;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -297,7 +298,7 @@ fn alnum_run_end(text: &[u8], from: usize, limit: usize) -> usize {
 static IS_ALNUM: [bool; 256] = byte_table(ByteClass::Alnum);
 
 fn is_alnum(b: u8) -> bool {
-    IS_ALNUM[usize::from(b)]
+    lookup(&IS_ALNUM, b)
 }
 
 /// The Base58 alphabet of Bitcoin: digits and letters without `0`, `O`,
@@ -314,6 +315,9 @@ enum ByteClass {
     Hex,
 }
 
+// Evaluated only at compile time to build a static, where an index out
+// of range stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const fn byte_table(class: ByteClass) -> [bool; 256] {
     let mut table = [false; 256];
     let mut i = 0;
@@ -365,8 +369,7 @@ fn validate(
 /// Returns the lower-case address for the 40 hex digits after `0x`, if
 /// they are all hex and, when they mix cases, pass the EIP-55 checksum.
 fn eth_address(hex: &[u8]) -> Option<String> {
-    if hex.len() != ETH_HEX_LEN || !hex.iter().all(|&b| IS_HEX[usize::from(b)])
-    {
+    if hex.len() != ETH_HEX_LEN || !hex.iter().all(|&b| lookup(&IS_HEX, b)) {
         return None;
     }
     let has_lower = hex.iter().any(u8::is_ascii_lowercase);
@@ -397,7 +400,7 @@ fn eip55_checksum_matches(hex: &[u8]) -> bool {
 /// Base58Check checksum and a 21-byte payload of that version.
 fn legacy_kind(token: &[u8]) -> Option<&'static str> {
     if !(LEGACY_MIN_LEN..=LEGACY_MAX_LEN).contains(&token.len())
-        || !token.iter().all(|&b| IS_BASE58[usize::from(b)])
+        || !token.iter().all(|&b| lookup(&IS_BASE58, b))
         || !may_decode_to_legacy_len(token)
     {
         return None;
@@ -442,6 +445,9 @@ fn may_decode_to_legacy_len(token: &[u8]) -> bool {
 /// 58^k.
 static POW58_BYTE_LEN: [u8; LEGACY_MAX_LEN + 1] = pow58_byte_lengths();
 
+// Evaluated only at compile time to build a static, where an index out
+// of range stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const fn pow58_byte_lengths() -> [u8; LEGACY_MAX_LEN + 1] {
     // 58^35 < 256^27, so 32 little-endian base-256 limbs hold every power.
     let mut number = [0u8; 32];
@@ -550,6 +556,7 @@ fn segwit_kind(token: &[u8]) -> Option<&'static str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
