@@ -187,8 +187,7 @@ fn simple(start: usize, end: usize, replacement: &'static [u8]) -> Edit {
 /// names.
 fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
     for lead in memchr::memchr3_iter(0xE2, 0xE3, 0xEF, input) {
-        let Some(seq) = input.get(lead..lead + 3) else { continue };
-        let (a, b, c) = (seq[0], seq[1], seq[2]);
+        let Some(&[a, b, c]) = input.get(lead..lead + 3) else { continue };
         let code = (u32::from(a & 0x0F) << 12)
             | (u32::from(b & 0x3F) << 6)
             | u32::from(c & 0x3F);
@@ -225,6 +224,9 @@ fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
 
 /// Every ASCII byte, so that a one-byte replacement can borrow a static
 /// slice.
+// Evaluated only at compile time, where an index out of range stops the
+// build instead of panicking at run time.
+#[allow(clippy::indexing_slicing)]
 const ASCII: &[u8; 128] = &{
     let mut table = [0u8; 128];
     let mut i = 0;
