@@ -59,6 +59,7 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

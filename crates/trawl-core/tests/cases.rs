@@ -2,7 +2,12 @@
 //! from public bug reports against IOC extractors, each with values that
 //! must be reported and values that must not.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -3,6 +3,8 @@
 //! on, built so that a scanner which retries from every position inside a
 //! run turns quadratic.
 
+#![allow(clippy::indexing_slicing)]
+
 /// One mebibyte, the size of most hostile inputs.
 pub const MIB: usize = 1 << 20;
 

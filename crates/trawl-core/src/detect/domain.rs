@@ -430,6 +430,7 @@ fn consistent_case(token: &[u8], label_count: usize, tld: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

@@ -491,6 +491,7 @@ fn trim_end(text: &[u8], path_start: usize, mut end: usize) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

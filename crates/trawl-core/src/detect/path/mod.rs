@@ -85,4 +85,5 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests;
