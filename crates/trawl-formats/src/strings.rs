@@ -323,6 +323,7 @@ fn region(source: &[u8], start: usize, width: Width) -> Region<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
