@@ -80,8 +80,8 @@ pub struct Args {
     #[arg(long)]
     pub fail_on_ioc: bool,
 
-    /// Longest token a detector considers, in bytes (K, M, G suffixes for
-    /// KiB, MiB, GiB); a longer URL or path is not reported
+    /// Maximum length of a token a detector considers, in bytes (K, M, G
+    /// suffixes for KiB, MiB, GiB); a longer URL or path is not reported
     #[arg(
         long,
         value_name = "BYTES",
@@ -116,9 +116,9 @@ pub struct Args {
     )]
     pub max_strings: usize,
 
-    /// Largest part of one input that is read, in bytes (K, M, G
-    /// suffixes for KiB, MiB, GiB); a longer input is scanned up to this
-    /// size and its report carries an error
+    /// Maximum bytes read from one input (K, M, G suffixes for KiB, MiB,
+    /// GiB). A longer input is scanned up to this size, and its report
+    /// carries an error
     #[arg(
         long,
         value_name = "BYTES",

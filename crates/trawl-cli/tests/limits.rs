@@ -1,5 +1,6 @@
-//! The named limits: each option bounds its work, and a report that hit
-//! a limit says so in `errors` and exits 1.
+//! The named limits: each option bounds its work, and a report that
+//! reaches a limit carries an `errors` entry naming the option, with exit
+//! status 1.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
