@@ -80,12 +80,68 @@ pub struct Args {
     #[arg(long)]
     pub fail_on_ioc: bool,
 
+    /// Maximum length of a token a detector considers, in bytes (K, M, G
+    /// suffixes for KiB, MiB, GiB); a longer URL or path is not reported
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "8K",
+        value_parser = parse_token_len
+    )]
+    pub max_token_len: usize,
+
+    /// Maximum distinct values reported for one input, and maximum
+    /// entries of its `--detail` list; later new values are dropped and
+    /// the report carries an error
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1_000_000,
+        value_parser = parse_at_least_one
+    )]
+    pub max_values: usize,
+
+    /// How many times a base64 payload is decoded and scanned again; 0
+    /// turns decoding off
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub max_decode_depth: u8,
+
+    /// Maximum strings extracted from one binary input; the rest of the
+    /// input is not scanned and the report carries an error
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = trawl_formats::strings::MAX_REGIONS,
+        value_parser = parse_at_least_one
+    )]
+    pub max_strings: usize,
+
+    /// Maximum bytes read from one input (K, M, G suffixes for KiB, MiB,
+    /// GiB). A longer input is scanned up to this size, and its report
+    /// carries an error
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "4G",
+        value_parser = parse_size
+    )]
+    pub max_input_size: u64,
+
     /// List the indicator categories with a short description, and exit
     #[arg(long, exclusive = true)]
     pub list_detectors: bool,
 }
 
 impl Args {
+    /// Returns the scanner limits the options set.
+    pub fn limits(&self) -> trawl_core::Limits {
+        trawl_core::Limits {
+            max_token_len: self.max_token_len,
+            max_detections: self.max_values,
+            max_decode_depth: self.max_decode_depth,
+        }
+    }
+
     /// Returns the categories to report: the union of `--types`, or every
     /// category when the option is absent.
     pub fn categories(&self) -> CategorySet {
@@ -120,6 +176,36 @@ fn parse_at_least_one(value: &str) -> Result<usize, String> {
     }
 }
 
+/// Parses a size in bytes with an optional K, M or G suffix (powers of
+/// 1024).
+fn parse_size(value: &str) -> Result<u64, String> {
+    let invalid = || {
+        format!(
+            "expected a size in bytes such as 65536, 64K, 16M or 2G, got \
+             '{value}'"
+        )
+    };
+    let trimmed = value.trim();
+    let (digits, shift) = match trimmed.char_indices().last() {
+        Some((at, 'k' | 'K')) => (&trimmed[..at], 10),
+        Some((at, 'm' | 'M')) => (&trimmed[..at], 20),
+        Some((at, 'g' | 'G')) => (&trimmed[..at], 30),
+        _ => (trimmed, 0),
+    };
+    let number: u64 = digits.parse().map_err(|_| invalid())?;
+    number.checked_mul(1 << shift).filter(|&n| n >= 1).ok_or_else(invalid)
+}
+
+/// Parses `--max-token-len`: a size of at least 256 bytes, because URLs
+/// and paths of ordinary length must fit.
+fn parse_token_len(value: &str) -> Result<usize, String> {
+    let size = parse_size(value)?;
+    match usize::try_from(size) {
+        Ok(n) if n >= 256 => Ok(n),
+        _ => Err(format!("expected at least 256 bytes, got '{value}'")),
+    }
+}
+
 /// Parses one category name of `--types`.
 fn parse_categories(value: &str) -> Result<CategorySet, String> {
     Category::parse_list(value).ok_or_else(|| {
@@ -135,6 +221,19 @@ fn parse_categories(value: &str) -> Result<CategorySet, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_accept_suffixes() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("16m"), Ok(16 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+        assert!(parse_token_len("100").is_err());
+        assert_eq!(parse_token_len("1K"), Ok(1024));
+    }
     use clap::CommandFactory;
 
     #[test]

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use rayon::prelude::*;
-use trawl_core::{Category, Limits, Scanner};
+use trawl_core::{Category, Scanner};
 
 use crate::args::Args;
 use crate::inputs::Input;
@@ -82,16 +82,18 @@ fn run(args: &Args) -> Result<u8, String> {
         return Ok(exit_code(&outcome, args.fail_on_ioc));
     }
 
-    let stdin = read_stdin(&collected.inputs)?;
+    let stdin = read_stdin(&collected.inputs, args.max_input_size)?;
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|error| format!("failed to start worker threads: {error}"))?;
     let settings = Settings {
-        scanner: Scanner::new(args.categories(), Limits::default()),
+        scanner: Scanner::new(args.categories(), args.limits()),
         min_length: args.min_length,
         detail: args.detail,
+        max_strings: args.max_strings,
+        max_input_size: args.max_input_size,
     };
 
     let out = open_output(args)?;
@@ -143,13 +145,15 @@ fn exit_code(outcome: &Outcome, fail_on_ioc: bool) -> u8 {
     }
 }
 
-/// Reads standard input if it is one of the inputs.
-fn read_stdin(inputs: &[Input]) -> Result<Vec<u8>, String> {
+/// Reads standard input if it is one of the inputs, up to one byte past
+/// `limit` so that the report can say it was cut.
+fn read_stdin(inputs: &[Input], limit: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     if inputs.iter().any(|input| matches!(input, Input::Stdin)) {
-        io::stdin().lock().read_to_end(&mut bytes).map_err(|error| {
-            format!("failed to read standard input: {error}")
-        })?;
+        let stdin = io::stdin().lock();
+        stdin.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(
+            |error| format!("failed to read standard input: {error}"),
+        )?;
     }
     Ok(bytes)
 }

@@ -21,6 +21,10 @@ pub struct Settings {
     pub min_length: usize,
     /// Whether reports list every detection.
     pub detail: bool,
+    /// Maximum strings extracted from one binary input.
+    pub max_strings: usize,
+    /// Largest part of one input that is read, in bytes.
+    pub max_input_size: u64,
 }
 
 /// A detection whose span is in input offsets, with its region's origin
@@ -42,7 +46,7 @@ pub fn process(input: &Input, stdin: &[u8], settings: &Settings) -> Report {
             scan_regions(None, kind, vec![region], settings)
         }
         Input::Stdin => scan_bytes(None, stdin, settings),
-        Input::File(path) => match read_file(path) {
+        Input::File(path) => match read_file(path, settings.max_input_size) {
             Ok(bytes) => scan_bytes(Some(display(path)), &bytes, settings),
             Err(error) => Report::failed(
                 Some(display(path)),
@@ -66,11 +70,12 @@ pub fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// Reads a whole file, opened read-only.
-fn read_file(path: &Path) -> io::Result<Vec<u8>> {
-    let mut file = std::fs::File::open(path)?;
+/// Reads a file, opened read-only, up to one byte past `limit` so that
+/// the report can say it was cut.
+fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -81,12 +86,47 @@ fn scan_bytes(
     bytes: &[u8],
     settings: &Settings,
 ) -> Report {
+    let mut errors = Vec::new();
+    let limit = usize::try_from(settings.max_input_size).unwrap_or(usize::MAX);
+    let bytes = match bytes.get(..limit) {
+        Some(head) if head.len() < bytes.len() => {
+            errors.push(ReportError {
+                stage: Stage::Read,
+                message: format!(
+                    "input is longer than {limit} bytes; only the first \
+                     {limit} were scanned (raise --max-input-size)"
+                ),
+            });
+            head
+        }
+        _ => bytes,
+    };
     let kind = sniff::sniff(bytes);
     let regions = match kind {
         FileKind::Text(encoding) => vec![text::decode(bytes, encoding)],
-        _ => strings::extract(bytes, settings.min_length),
+        _ => {
+            let extraction = strings::extract_bounded(
+                bytes,
+                settings.min_length,
+                settings.max_strings,
+            );
+            if extraction.truncated {
+                errors.push(ReportError {
+                    stage: Stage::Scan,
+                    message: format!(
+                        "stopped after {} strings; the rest of the input \
+                         was not scanned (raise --max-strings)",
+                        settings.max_strings
+                    ),
+                });
+            }
+            extraction.regions
+        }
     };
-    scan_regions(file, kind, regions, settings)
+    let mut report = scan_regions(file, kind, regions, settings);
+    errors.append(&mut report.errors);
+    report.errors = errors;
+    report
 }
 
 /// Scans each region and assembles the report.
@@ -123,8 +163,8 @@ fn scan_regions(
         errors.push(ReportError {
             stage: Stage::Scan,
             message: format!(
-                "stopped after {limit} detections; later indicators in \
-                 this input are not reported"
+                "stopped after {limit} distinct values; values first seen \
+                 later in this input are not reported (raise --max-values)"
             ),
         });
     }
@@ -192,7 +232,13 @@ mod tests {
     use super::*;
 
     fn settings(detail: bool) -> Settings {
-        Settings { scanner: Scanner::default(), min_length: 4, detail }
+        Settings {
+            scanner: Scanner::default(),
+            min_length: 4,
+            detail,
+            max_strings: strings::MAX_REGIONS,
+            max_input_size: u64::MAX,
+        }
     }
 
     fn detection(category: Category, start: usize, end: usize) -> Detection {
