@@ -165,9 +165,11 @@ fn is_macho(bytes: &[u8]) -> bool {
     if count == 0 || count > MAX_FAT_ARCHES {
         return false;
     }
-    // `count` is at most MAX_FAT_ARCHES, so the table size cannot overflow.
-    let table_end = FAT_HEADER_LEN + count as usize * entry_len;
-    bytes.len() >= table_end
+    let table_end = usize::try_from(count)
+        .ok()
+        .and_then(|count| count.checked_mul(entry_len))
+        .and_then(|table_len| table_len.checked_add(FAT_HEADER_LEN));
+    table_end.is_some_and(|end| bytes.len() >= end)
 }
 
 /// Reports whether `bytes` starts with a tar header: the `ustar` magic
@@ -193,8 +195,9 @@ fn tar_checksum_matches(header: &[u8]) -> bool {
     let mut signed: i64 = 0;
     for (index, &byte) in header.iter().enumerate() {
         let byte = if TAR_CHECKSUM.contains(&index) { b' ' } else { byte };
-        unsigned += i64::from(byte);
-        signed += i64::from(i8::from_ne_bytes([byte]));
+        // A header is 512 bytes, so neither sum comes near saturating.
+        unsigned = unsigned.saturating_add(i64::from(byte));
+        signed = signed.saturating_add(i64::from(i8::from_ne_bytes([byte])));
     }
     stored == unsigned || stored == signed
 }
@@ -212,11 +215,12 @@ fn parse_octal(field: &[u8]) -> Option<i64> {
     if number.is_empty() || rest.iter().any(|&b| b != b' ' && b != 0) {
         return None;
     }
-    // At most 8 octal digits, so the value stays below 2^24.
-    let value = number
-        .iter()
-        .fold(0, |value, &digit| value * 8 + i64::from(digit - b'0'));
-    Some(value)
+    // The checksum field holds at most 8 digits, so the value stays below
+    // 2^24; the checked steps keep a longer field from ever wrapping.
+    number.iter().try_fold(0i64, |value, &digit| {
+        let digit = i64::from(digit.checked_sub(b'0')?);
+        value.checked_mul(8)?.checked_add(digit)
+    })
 }
 
 fn read_u32(
@@ -230,7 +234,7 @@ fn read_u32(
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

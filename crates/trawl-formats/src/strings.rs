@@ -124,15 +124,17 @@ impl<'a> StringRegions<'a> {
         let windowing = self.windowing.as_mut()?;
         let Windowing { width, run, next_char: first } = *windowing;
         let len = run.chars.saturating_sub(first).min(MAX_WINDOW_CHARS);
-        if first + len < run.chars {
-            windowing.next_char = first + WINDOW_STEP_CHARS;
+        if first.saturating_add(len) < run.chars {
+            windowing.next_char = first.saturating_add(WINDOW_STEP_CHARS);
         } else {
             self.windowing = None;
         }
 
+        // Runs lie inside the input, so these offsets never saturate.
         let per_char = width.bytes_per_char();
-        let start = run.start + first * per_char;
-        let source = self.bytes.get(start..start + len * per_char);
+        let start = run.start.saturating_add(first.saturating_mul(per_char));
+        let end = start.saturating_add(len.saturating_mul(per_char));
+        let source = self.bytes.get(start..end);
         Some(region(source.unwrap_or_default(), start, width))
     }
 }
@@ -195,12 +197,12 @@ fn find_byte(bytes: &[u8], matches: impl Fn(u8) -> bool) -> Option<usize> {
     for block in blocks.by_ref() {
         if block.iter().fold(false, |found, &byte| found | matches(byte)) {
             let index = block.iter().position(|&byte| matches(byte))?;
-            return Some(offset + index);
+            return offset.checked_add(index);
         }
-        offset += BLOCK_LEN;
+        offset = offset.saturating_add(BLOCK_LEN);
     }
     let index = blocks.remainder().iter().position(|&byte| matches(byte))?;
-    Some(offset + index)
+    offset.checked_add(index)
 }
 
 /// The printable ASCII runs of at least `min_len` bytes, in file order.
@@ -218,11 +220,11 @@ impl Iterator for AsciiRuns<'_> {
         loop {
             let rest = self.bytes.get(self.position..)?;
             let skip = find_byte(rest, is_printable)?;
-            let start = self.position + skip;
+            let start = self.position.checked_add(skip)?;
             let tail = rest.get(skip..).unwrap_or_default();
             let chars = find_byte(tail, |byte| !is_printable(byte))
                 .unwrap_or(tail.len());
-            self.position = start + chars;
+            self.position = start.checked_add(chars)?;
 
             // A lone character followed by NUL is a code unit of a UTF-16
             // run, which reports it.
@@ -263,8 +265,8 @@ impl Iterator for Utf16Runs<'_> {
                 continue;
             }
             match self.current.as_mut() {
-                Some(run) if run.start + 2 * run.chars == unit => {
-                    run.chars += 1;
+                Some(run) if run_end(run) == Some(unit) => {
+                    run.chars = run.chars.saturating_add(1);
                 }
                 _ => {
                     let started = Run { start: unit, chars: 1 };
@@ -287,13 +289,19 @@ impl Utf16Runs<'_> {
     /// starts the input), and moves past the NULs after it.
     fn next_nul(&mut self) -> Option<usize> {
         let rest = self.bytes.get(self.position..)?;
-        let nul = self.position + memchr(0, rest)?;
-        let after = self.bytes.get(nul + 1..).unwrap_or_default();
+        let nul = self.position.checked_add(memchr(0, rest)?)?;
+        let after_nul = nul.checked_add(1)?;
+        let after = self.bytes.get(after_nul..).unwrap_or_default();
         let run_len =
             find_byte(after, |byte| byte != 0).unwrap_or(after.len());
-        self.position = nul + 1 + run_len;
+        self.position = after_nul.checked_add(run_len)?;
         Some(nul)
     }
+}
+
+/// Returns the offset just past the last code unit of a UTF-16 run.
+fn run_end(run: &Run) -> Option<usize> {
+    run.chars.checked_mul(2)?.checked_add(run.start)
 }
 
 /// Returns how many windows a run of `chars` characters is cut into.
@@ -301,7 +309,7 @@ impl Utf16Runs<'_> {
 fn window_count(chars: usize) -> usize {
     match chars.checked_sub(MAX_WINDOW_CHARS) {
         None | Some(0) => 1,
-        Some(excess) => 1 + excess.div_ceil(WINDOW_STEP_CHARS),
+        Some(excess) => excess.div_ceil(WINDOW_STEP_CHARS).saturating_add(1),
     }
 }
 
@@ -323,7 +331,7 @@ fn region(source: &[u8], start: usize, width: Width) -> Region<'_> {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -137,8 +137,11 @@ fn detect_bomless_utf16(sample: &[u8]) -> Option<ByteOrder> {
     [ByteOrder::Little, ByteOrder::Big].into_iter().find(|&order| {
         let counts = Utf16Counts::of(sample, order);
         counts.units >= UTF16_MIN_UNITS
-            && counts.zero_high * UTF16_ZERO_HIGH_DIVISOR >= counts.units
-            && counts.zero_low * UTF16_ZERO_LOW_DIVISOR <= counts.units
+            // A saturated product still compares as the exact one would.
+            && counts.zero_high.saturating_mul(UTF16_ZERO_HIGH_DIVISOR)
+                >= counts.units
+            && counts.zero_low.saturating_mul(UTF16_ZERO_LOW_DIVISOR)
+                <= counts.units
             && counts.controls <= control_allowance(counts.units)
     })
 }
@@ -159,10 +162,17 @@ impl Utf16Counts {
             let [first, second] = *pair else { continue };
             let unit = order.unit([first, second]);
             let [high, low] = unit.to_be_bytes();
-            counts.units += 1;
-            counts.zero_high += usize::from(high == 0);
-            counts.zero_low += usize::from(low == 0);
-            counts.controls += usize::from(high == 0 && is_control(low));
+            // No count exceeds the number of units in the sample, so the
+            // adds never wrap; plain wrapping adds keep the loop
+            // vectorized, which saturating ones prevent.
+            counts.units = counts.units.wrapping_add(1);
+            counts.zero_high =
+                counts.zero_high.wrapping_add(usize::from(high == 0));
+            counts.zero_low =
+                counts.zero_low.wrapping_add(usize::from(low == 0));
+            counts.controls = counts
+                .controls
+                .wrapping_add(usize::from(high == 0 && is_control(low)));
         }
         counts
     }
@@ -250,7 +260,7 @@ fn transcode_utf16(
     // alternating ASCII and non-ASCII characters costs up to 12 map bytes
     // per source byte. ASCII-only or non-ASCII-only text costs one.
     // The capacity is exact for ASCII text, and wider text grows it.
-    let mut text = Vec::with_capacity(body.len() / 2 + 3);
+    let mut text = Vec::with_capacity((body.len() / 2).saturating_add(3));
     let mut map = OffsetMap::shifted(start);
     let mut source = start;
 
@@ -262,7 +272,7 @@ fn transcode_utf16(
     });
     for decoded in char::decode_utf16(units) {
         let (ch, source_len) = match decoded {
-            Ok(ch) => (ch, 2 * ch.len_utf16()),
+            Ok(ch) => (ch, ch.len_utf16().saturating_mul(2)),
             Err(_) => (char::REPLACEMENT_CHARACTER, 2),
         };
         push_char(&mut text, &mut map, ch, source, source_len);
@@ -292,6 +302,7 @@ fn push_char(
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
