@@ -215,8 +215,8 @@ fn parse_octal(field: &[u8]) -> Option<i64> {
     if number.is_empty() || rest.iter().any(|&b| b != b' ' && b != 0) {
         return None;
     }
-    // The checksum field holds at most 8 digits, so the value stays below
-    // 2^24; the checked steps keep a longer field from ever wrapping.
+    // The checksum field has at most 8 digits, so the value stays below
+    // 2^24. The checked steps reject a longer field instead of wrapping.
     number.iter().try_fold(0i64, |value, &digit| {
         let digit = i64::from(digit.checked_sub(b'0')?);
         value.checked_mul(8)?.checked_add(digit)

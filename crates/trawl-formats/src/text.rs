@@ -162,9 +162,9 @@ impl Utf16Counts {
             let [first, second] = *pair else { continue };
             let unit = order.unit([first, second]);
             let [high, low] = unit.to_be_bytes();
-            // No count exceeds the number of units in the sample, so the
-            // adds never wrap; plain wrapping adds keep the loop
-            // vectorized, which saturating ones prevent.
+            // No count exceeds the number of units, so these adds never
+            // wrap. Wrapping adds keep the loop vectorized, and saturating
+            // ones do not.
             counts.units = counts.units.wrapping_add(1);
             counts.zero_high =
                 counts.zero_high.wrapping_add(usize::from(high == 0));
