@@ -211,7 +211,8 @@ fn decoded_text(payload: &[u8]) -> String {
     if looks_utf16le(payload) {
         let units = payload
             .chunks_exact(2)
-            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+            .filter_map(|pair| pair.try_into().ok())
+            .map(u16::from_le_bytes);
         char::decode_utf16(units)
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
             .collect()
