@@ -46,8 +46,11 @@ pub fn process(input: &Input, stdin: &[u8], settings: &Settings) -> Report {
             scan_regions(None, kind, vec![region], settings)
         }
         Input::Stdin => scan_bytes(None, stdin, settings),
-        Input::File(path) => match read_file(path, settings.max_input_size) {
-            Ok(bytes) => scan_bytes(Some(display(path)), &bytes, settings),
+        Input::File(path) => match read_file(path, settings) {
+            Ok(Contents::Whole(bytes)) => {
+                scan_bytes(Some(display(path)), &bytes, settings)
+            }
+            Ok(Contents::Streamed(report)) => report,
             Err(error) => Report::failed(
                 Some(display(path)),
                 ReportError {
@@ -70,13 +73,146 @@ pub fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// Reads a file, opened read-only, up to one byte past `limit` so that
-/// the report can say it was cut.
-fn read_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+/// Files larger than this are sniffed from their first bytes and, when
+/// they are UTF-8 or Latin-1 text, scanned in blocks instead of being
+/// read whole, so memory does not grow with the file.
+const STREAM_THRESHOLD: u64 = 64 << 20;
+
+/// Bytes read at a time when streaming; a block is extended to end at a
+/// newline.
+const STREAM_BLOCK: usize = 4 << 20;
+
+/// How far a block may grow to reach a newline before it is cut inside
+/// the line.
+const MAX_STREAM_LINE: usize = 16 << 20;
+
+/// Bytes sniffed before deciding to stream.
+const SNIFF_LEN: usize = 64 << 10;
+
+/// A file read whole, or already scanned block by block.
+enum Contents {
+    Whole(Vec<u8>),
+    Streamed(Report),
+}
+
+/// Reads a file, opened read-only: large text files are streamed, others
+/// are read whole up to one byte past the input-size limit, so that the
+/// report can say it was cut.
+fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let limit = settings.max_input_size;
+    let mut head = Vec::new();
+    let mut reader = file.take(limit.saturating_add(1));
+    (&mut reader).take(SNIFF_LEN as u64).read_to_end(&mut head)?;
+    let kind = sniff::sniff(&head);
+    let streamable = matches!(
+        kind,
+        FileKind::Text(Encoding::Utf8 { .. } | Encoding::Latin1)
+    );
+    if len > STREAM_THRESHOLD && streamable {
+        let input = io::Cursor::new(head).chain(reader).take(limit);
+        let mut report = scan_stream(
+            Some(display(path)),
+            kind,
+            input,
+            (STREAM_BLOCK, MAX_STREAM_LINE),
+            settings,
+        )?;
+        if len > limit {
+            report.errors.insert(0, input_too_long(limit));
+        }
+        return Ok(Contents::Streamed(report));
+    }
+    let mut bytes = head;
+    reader.read_to_end(&mut bytes)?;
+    Ok(Contents::Whole(bytes))
+}
+
+/// Scans text from `input` block by block with the results of a whole
+/// scan: blocks of `sizes.0` bytes end after a newline, and a line longer
+/// than `sizes.1` is cut with a token's length of overlap on both sides,
+/// each block keeping the detections that start in it (as the scanner
+/// does with its own chunks).
+fn scan_stream(
+    file: Option<String>,
+    kind: FileKind,
+    mut input: impl Read,
+    sizes: (usize, usize),
+    settings: &Settings,
+) -> io::Result<Report> {
+    let (block, max_line) = sizes;
+    let token = settings.scanner.limits().max_token_len;
+    let mut collector = Collector::new(settings);
+    // `buffer` holds input bytes from offset `base` on; detections are
+    // kept from `owned_start`, and `window_start` is where the next
+    // window begins (before `owned_start` after a cut inside a line).
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut base = 0usize;
+    let mut owned_start = 0usize;
+    let mut window_start = 0usize;
+    let mut target = block.max(1);
+    let mut eof = false;
+    loop {
+        while buffer.len() < target && !eof {
+            let old = buffer.len();
+            buffer.resize(target, 0);
+            let read =
+                input.read(buffer.get_mut(old..).unwrap_or_default())?;
+            buffer.truncate(old + read);
+            eof = read == 0;
+        }
+        let end = base + buffer.len();
+        if owned_start >= end {
+            break;
+        }
+        let fresh = buffer.get(owned_start - base..).unwrap_or_default();
+        let (owned_end, window_end, in_line) = if eof {
+            (end, end, false)
+        } else if let Some(newline) = fresh.iter().rposition(|&b| b == b'\n') {
+            let cut = owned_start + newline + 1;
+            (cut, cut, false)
+        } else if buffer.len() < max_line.max(block).max(3 * token) {
+            target = buffer.len().saturating_mul(2);
+            continue;
+        } else {
+            // The buffer holds at most a token before `owned_start` and at
+            // least three tokens in all, so the cut leaves a token of
+            // overlap after it and still moves forward.
+            (end - token, end, true)
+        };
+        let window = buffer
+            .get(window_start - base..window_end - base)
+            .unwrap_or_default();
+        let region = Region {
+            text: std::borrow::Cow::Borrowed(window),
+            map: trawl_core::OffsetMap::shifted(window_start),
+            origin: Origin::Text,
+        };
+        collector.scan_region(&region, Some(owned_start..owned_end));
+
+        owned_start = owned_end;
+        window_start = if in_line {
+            owned_end.saturating_sub(token).max(base)
+        } else {
+            owned_end
+        };
+        buffer.drain(..window_start - base);
+        base = window_start;
+        target = block.max(1).max(buffer.len());
+    }
+    Ok(collector.finish(file, kind, Vec::new()))
+}
+
+/// Returns the error for an input cut at `--max-input-size`.
+fn input_too_long(limit: u64) -> ReportError {
+    ReportError {
+        stage: Stage::Read,
+        message: format!(
+            "input is longer than {limit} bytes; only the first {limit} \
+             were scanned (raise --max-input-size)"
+        ),
+    }
 }
 
 /// Sniffs `bytes` and scans the regions its kind yields: the decoded
@@ -90,13 +226,7 @@ fn scan_bytes(
     let limit = usize::try_from(settings.max_input_size).unwrap_or(usize::MAX);
     let bytes = match bytes.get(..limit) {
         Some(head) if head.len() < bytes.len() => {
-            errors.push(ReportError {
-                stage: Stage::Read,
-                message: format!(
-                    "input is longer than {limit} bytes; only the first \
-                     {limit} were scanned (raise --max-input-size)"
-                ),
-            });
+            errors.push(input_too_long(settings.max_input_size));
             head
         }
         _ => bytes,
@@ -136,45 +266,99 @@ fn scan_regions(
     regions: Vec<Region<'_>>,
     settings: &Settings,
 ) -> Report {
-    let limit = settings.scanner.limits().max_detections;
-    let mut builder = IocsBuilder::default();
-    let mut found = Vec::new();
-    let mut truncated = false;
+    let mut collector = Collector::new(settings);
     for region in &regions {
+        collector.scan_region(region, None);
+    }
+    collector.finish(file, kind, Vec::new())
+}
+
+/// Accumulates one input's values (and, with `--detail`, detections)
+/// over its regions.
+struct Collector<'s> {
+    settings: &'s Settings,
+    builder: IocsBuilder,
+    found: Vec<Found>,
+    values_truncated: bool,
+    detail_truncated: bool,
+}
+
+impl<'s> Collector<'s> {
+    fn new(settings: &'s Settings) -> Collector<'s> {
+        Collector {
+            settings,
+            builder: IocsBuilder::default(),
+            found: Vec::new(),
+            values_truncated: false,
+            detail_truncated: false,
+        }
+    }
+
+    /// Scans one region; with `owned`, keeps only the detections whose
+    /// input offset lies in that range.
+    fn scan_region(
+        &mut self,
+        region: &Region<'_>,
+        owned: Option<std::ops::Range<usize>>,
+    ) {
+        let settings = self.settings;
+        let limit = settings.scanner.limits().max_detections;
         settings.scanner.scan_each(&region.text, |detection| {
             let detection = map_detection(detection, region, settings.detail);
-            if !builder.push_bounded(&detection.detection, limit) {
-                truncated = true;
+            let start = detection.detection.start;
+            if owned.as_ref().is_some_and(|range| !range.contains(&start)) {
+                return;
+            }
+            if !self.builder.push_bounded(&detection.detection, limit) {
+                self.values_truncated = true;
             }
             if settings.detail {
-                if found.len() < limit {
-                    found.push(detection);
+                if self.found.len() < limit {
+                    self.found.push(detection);
                 } else {
-                    truncated = true;
+                    self.detail_truncated = true;
                 }
             }
         });
     }
 
-    let iocs = builder.finish();
-    let detections = settings.detail.then(|| detail_entries(found));
-    let mut errors = Vec::new();
-    if truncated {
-        errors.push(ReportError {
-            stage: Stage::Scan,
-            message: format!(
-                "stopped after {limit} distinct values; values first seen \
-                 later in this input are not reported (raise --max-values)"
-            ),
-        });
-    }
-    Report {
-        file,
-        kind: kind.report_type(),
-        iocs,
-        metadata: Metadata {},
-        detections,
-        errors,
+    fn finish(
+        self,
+        file: Option<String>,
+        kind: FileKind,
+        mut errors: Vec<ReportError>,
+    ) -> Report {
+        let limit = self.settings.scanner.limits().max_detections;
+        let iocs = self.builder.finish();
+        let detections =
+            self.settings.detail.then(|| detail_entries(self.found));
+        if self.values_truncated {
+            errors.push(ReportError {
+                stage: Stage::Scan,
+                message: format!(
+                    "stopped after {limit} distinct values; values first \
+                     seen later in this input are not reported (raise \
+                     --max-values)"
+                ),
+            });
+        }
+        if self.detail_truncated {
+            errors.push(ReportError {
+                stage: Stage::Scan,
+                message: format!(
+                    "the detections list stops after {limit} entries; the \
+                     iocs lists are complete (raise --max-values)"
+                ),
+            });
+        }
+        Report {
+            file,
+            kind: kind.report_type(),
+            iocs,
+            metadata: Metadata {},
+            detections,
+            errors,
+        }
     }
 }
 
@@ -224,6 +408,80 @@ fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
 }
 
 #[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    /// Settings with a short token limit, so that cuts inside a line
+    /// happen in small test inputs.
+    fn settings(detail: bool) -> Settings {
+        let limits = trawl_core::Limits {
+            max_token_len: 256,
+            ..trawl_core::Limits::default()
+        };
+        Settings {
+            scanner: Scanner::new(trawl_core::CategorySet::all(), limits),
+            min_length: 4,
+            detail,
+            max_strings: strings::MAX_REGIONS,
+            max_input_size: u64::MAX,
+        }
+    }
+
+    fn sample(lines: bool) -> Vec<u8> {
+        let mut text = String::new();
+        for n in 0..300 {
+            text.push_str(&format!(
+                "h{n}.example.com 10.1.{}.{} hxxp://u{n}[.]example[.]net/p \
+                 C:\\Users\\x{n}.exe ",
+                n % 200,
+                n / 200
+            ));
+            if lines && n % 4 == 0 {
+                text.push('\n');
+            }
+        }
+        text.into_bytes()
+    }
+
+    fn whole(bytes: &[u8]) -> Report {
+        let region = text::decode(bytes, Encoding::Utf8 { bom: false });
+        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        scan_regions(None, kind, vec![region], &settings(true))
+    }
+
+    fn streamed(bytes: &[u8], block: usize, max_line: usize) -> Report {
+        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        let settings = settings(true);
+        scan_stream(None, kind, bytes, (block, max_line), &settings).unwrap()
+    }
+
+    fn json(report: &Report) -> String {
+        serde_json::to_string(report).unwrap()
+    }
+
+    #[test]
+    fn streamed_lines_equal_whole_scan() {
+        let bytes = sample(true);
+        let expected = json(&whole(&bytes));
+        assert!(expected.contains("h299.example.com"));
+        for block in [64, 333, 1000, 4096] {
+            let got = json(&streamed(&bytes, block, 1 << 20));
+            assert!(got == expected, "block {block} differs");
+        }
+    }
+
+    #[test]
+    fn streamed_long_line_equal_whole_scan() {
+        let bytes = sample(false);
+        let expected = json(&whole(&bytes));
+        for (block, max_line) in [(97, 97), (1000, 2000), (4096, 4096)] {
+            let got = json(&streamed(&bytes, block, max_line));
+            assert!(got == expected, "block {block}, line {max_line} differ");
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use std::borrow::Cow;
 
@@ -231,9 +489,15 @@ mod tests {
 
     use super::*;
 
+    /// Settings with a short token limit, so that cuts inside a line
+    /// happen in small test inputs.
     fn settings(detail: bool) -> Settings {
+        let limits = trawl_core::Limits {
+            max_token_len: 256,
+            ..trawl_core::Limits::default()
+        };
         Settings {
-            scanner: Scanner::default(),
+            scanner: Scanner::new(trawl_core::CategorySet::all(), limits),
             min_length: 4,
             detail,
             max_strings: strings::MAX_REGIONS,
