@@ -50,7 +50,7 @@ pub fn process(input: &Input, stdin: &[u8], settings: &Settings) -> Report {
             Ok(Contents::Whole(bytes)) => {
                 scan_bytes(Some(display(path)), &bytes, settings)
             }
-            Ok(Contents::Streamed(report)) => report,
+            Ok(Contents::Streamed(report)) => *report,
             Err(error) => Report::failed(
                 Some(display(path)),
                 ReportError {
@@ -92,7 +92,7 @@ const SNIFF_LEN: usize = 64 << 10;
 /// A file read whole, or already scanned block by block.
 enum Contents {
     Whole(Vec<u8>),
-    Streamed(Report),
+    Streamed(Box<Report>),
 }
 
 /// Reads a file, opened read-only: large text files are streamed, others
@@ -122,7 +122,7 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
         if len > limit {
             report.errors.insert(0, input_too_long(limit));
         }
-        return Ok(Contents::Streamed(report));
+        return Ok(Contents::Streamed(Box::new(report)));
     }
     let mut bytes = head;
     reader.read_to_end(&mut bytes)?;
