@@ -80,8 +80,8 @@ pub struct Args {
     #[arg(long)]
     pub fail_on_ioc: bool,
 
-    /// Maximum length of a token a detector considers, in bytes (K, M, G
-    /// suffixes for KiB, MiB, GiB); a longer URL or path is not reported
+    /// Maximum length of a token a detector considers, in bytes, from 256
+    /// to 8K (K suffix for KiB); a longer URL or path is not reported
     #[arg(
         long,
         value_name = "BYTES",
@@ -196,13 +196,15 @@ fn parse_size(value: &str) -> Result<u64, String> {
     number.checked_mul(1 << shift).filter(|&n| n >= 1).ok_or_else(invalid)
 }
 
-/// Parses `--max-token-len`: a size of at least 256 bytes, because URLs
-/// and paths of ordinary length must fit.
+/// Parses `--max-token-len`: at least 256 bytes, because URLs and paths
+/// of ordinary length must fit, and at most 8 KiB, the overlap of the
+/// string extractor's windows and of the scanner's cuts inside long
+/// lines, beyond which a longer token could be cut.
 fn parse_token_len(value: &str) -> Result<usize, String> {
     let size = parse_size(value)?;
     match usize::try_from(size) {
-        Ok(n) if n >= 256 => Ok(n),
-        _ => Err(format!("expected at least 256 bytes, got '{value}'")),
+        Ok(n) if (256..=8192).contains(&n) => Ok(n),
+        _ => Err(format!("expected between 256 bytes and 8K, got '{value}'")),
     }
 }
 
@@ -232,6 +234,7 @@ mod tests {
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
         assert!(parse_token_len("100").is_err());
+        assert!(parse_token_len("9K").is_err());
         assert_eq!(parse_token_len("1K"), Ok(1024));
     }
     use clap::CommandFactory;

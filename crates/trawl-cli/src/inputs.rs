@@ -17,15 +17,17 @@ pub enum Input {
     Stdin,
     /// A file given on the command line or reached by a directory walk.
     File(PathBuf),
-    /// A directory whose listing failed; its report carries the error.
-    UnlistedDir(PathBuf, String),
+    /// A path that cannot be scanned: a directory whose listing failed,
+    /// or a FIFO, socket or device named on the command line. Its report
+    /// carries the error.
+    Failed(PathBuf, String),
 }
 
 impl Input {
     /// Returns the path that sorts this input among the other paths.
     fn path(&self) -> Option<&Path> {
         match self {
-            Input::File(path) | Input::UnlistedDir(path, _) => Some(path),
+            Input::File(path) | Input::Failed(path, _) => Some(path),
             Input::Text(_) | Input::Stdin => None,
         }
     }
@@ -70,6 +72,14 @@ pub fn collect(
             Err(error) if is_missing(&error) => {
                 collected.missing.push(path.clone());
             }
+            // Reading a FIFO, socket or device can block forever or never
+            // end (`/dev/zero`), so only regular files are read.
+            Ok(meta) if !meta.is_file() => found.push(Input::Failed(
+                path.clone(),
+                "not a regular file (a FIFO, socket or device); pipe its \
+                 contents to `trawl -` instead"
+                    .to_string(),
+            )),
             // Anything else, including a path whose metadata cannot be
             // read, is read as a file so that its report records why it
             // failed.
@@ -84,6 +94,20 @@ pub fn collect(
     }
     collected.inputs.extend(found);
     collected
+}
+
+/// Returns the first input path named on the command line that is the
+/// same file as `output`, which writing the report would overwrite.
+pub fn overwritten_input<'a>(
+    paths: &'a [PathBuf],
+    output: &Path,
+) -> Option<&'a Path> {
+    let output = fs::canonicalize(output).ok()?;
+    paths
+        .iter()
+        .filter(|path| path.as_os_str() != "-")
+        .find(|path| fs::canonicalize(path).is_ok_and(|p| p == output))
+        .map(PathBuf::as_path)
 }
 
 /// Reports whether a metadata error means that the path does not exist.
@@ -105,7 +129,7 @@ fn walk(root: &Path, found: &mut Vec<Input>) {
             Ok(entries) => entries,
             Err(error) => {
                 let message = format!("failed to list directory: {error}");
-                found.push(Input::UnlistedDir(dir, message));
+                found.push(Input::Failed(dir, message));
                 continue;
             }
         };
@@ -114,7 +138,7 @@ fn walk(root: &Path, found: &mut Vec<Input>) {
                 Ok(entry) => entry,
                 Err(error) => {
                     let message = format!("failed to list directory: {error}");
-                    found.push(Input::UnlistedDir(dir.clone(), message));
+                    found.push(Input::Failed(dir.clone(), message));
                     break;
                 }
             };

@@ -64,6 +64,15 @@ struct Outcome {
 
 /// Scans every input and writes the reports; returns the exit code.
 fn run(args: &Args) -> Result<u8, String> {
+    if let Some(output) = &args.output {
+        if let Some(input) = inputs::overwritten_input(&args.inputs, output) {
+            return Err(format!(
+                "output file '{}' is also an input; choose another --output \
+                 path, since trawl never writes to its inputs",
+                input.display()
+            ));
+        }
+    }
     let collected =
         inputs::collect(&args.texts, &args.inputs, args.output.as_deref());
     let mut outcome = Outcome::default();

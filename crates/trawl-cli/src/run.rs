@@ -27,6 +27,10 @@ pub struct Settings {
     pub max_input_size: u64,
 }
 
+/// Longest `raw` text, in bytes, of a value found inside a decoded base64
+/// payload (the start of the token it came from).
+const MAX_NESTED_RAW: usize = 256;
+
 /// A detection whose span is in input offsets, with its region's origin
 /// and raw text.
 struct Found {
@@ -59,7 +63,7 @@ pub fn process(input: &Input, stdin: &[u8], settings: &Settings) -> Report {
                 },
             ),
         },
-        Input::UnlistedDir(path, message) => Report::failed(
+        Input::Failed(path, message) => Report::failed(
             Some(display(path)),
             ReportError { stage: Stage::Read, message: message.clone() },
         ),
@@ -370,7 +374,17 @@ fn map_detection(
 ) -> Found {
     let raw = with_raw.then(|| {
         let bytes = region.text.get(detection.start..detection.end);
-        String::from_utf8_lossy(bytes.unwrap_or_default()).into_owned()
+        let bytes = bytes.unwrap_or_default();
+        // Every value found in one decoded payload shares the payload's
+        // token as its raw text; a full copy each would make the output
+        // grow with the square of the token's length.
+        let nested = matches!(detection.source, Source::Base64 { .. });
+        let shown = if nested {
+            bytes.get(..MAX_NESTED_RAW).unwrap_or(bytes)
+        } else {
+            bytes
+        };
+        String::from_utf8_lossy(shown).into_owned()
     });
     let start = region.map.start(detection.start);
     let end = region.map.end(detection.end).max(start);

@@ -589,3 +589,78 @@ fn inputs_keep_content_and_mtime() {
     assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), before);
     assert_eq!(listing(dir.path()), ["report.txt"]);
 }
+
+#[test]
+fn device_named_on_command_line_is_not_read() {
+    let output = trawl(&["/dev/zero"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = stdout_json(&output);
+    let message = report["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("not a regular file"), "{message}");
+}
+
+#[test]
+fn output_naming_an_input_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = b"beacon 10.0.0.9\n";
+    let path = write(dir.path(), "same.txt", bytes);
+    let other = write(dir.path(), "other.txt", b"x\n");
+
+    let output = trawl(&[
+        path.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("also an input"), "{}", stderr(&output));
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn nested_detail_raw_is_bounded() {
+    // One base64 token holding many CVE ids: each nested detection's raw
+    // text is the token's start, not the whole token.
+    use std::fmt::Write as _;
+    let mut payload = String::new();
+    for n in 0..400 {
+        write!(payload, "CVE-2024-{:05} ", 10000 + n).unwrap();
+    }
+    let token = base64_encode(payload.as_bytes());
+    let output = trawl(&["--detail", "-c", "-t", &token]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout_json(&output);
+    assert_eq!(list(&report, "cves").len(), 400);
+    let detections = report["detections"].as_array().unwrap();
+    for detection in
+        detections.iter().filter(|d| d["source"] == "decoded base64")
+    {
+        assert!(detection["raw"].as_str().unwrap().len() <= 256);
+    }
+    assert!(output.stdout.len() < 400 * 1024, "{} bytes", output.stdout.len());
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n =
+            (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(
+                    ALPHABET[(n >> (18 - 6 * i) & 63) as usize],
+                ));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -19,9 +19,20 @@ const FORBIDDEN: &[&str] = &[
     "Command::new",
     "std::os::unix::net",
     "OpenOptions",
+    "File::create",
+    "fs::write",
+    "remove_file",
+    "remove_dir",
+    "fs::rename",
+    "create_dir",
+    "set_len",
     "set_permissions",
     "set_modified",
 ];
+
+/// The one place that may create a file: the command line's `-o`
+/// output, which is refused when it names an input.
+const ALLOWED: &[(&str, &str)] = &[("trawl-cli/src/main.rs", "File::create")];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -56,7 +67,10 @@ fn no_network_process_or_input_writes() {
         for (number, line) in library_part(&text).lines().enumerate() {
             let code = line.split("//").next().unwrap_or_default();
             for word in FORBIDDEN {
-                if code.contains(word) {
+                let allowed = ALLOWED.iter().any(|(suffix, allowed)| {
+                    file.ends_with(suffix) && allowed == word
+                });
+                if code.contains(word) && !allowed {
                     found.push(format!(
                         "{}:{}: {word}",
                         file.display(),
