@@ -155,7 +155,7 @@ fn exit_code(outcome: &Outcome, fail_on_ioc: bool) -> u8 {
 }
 
 /// Reads standard input if it is one of the inputs, up to one byte past
-/// `limit` so that the report can say it was cut.
+/// `limit` so that the report can record the cut.
 fn read_stdin(inputs: &[Input], limit: u64) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     if inputs.iter().any(|input| matches!(input, Input::Stdin)) {

@@ -134,10 +134,10 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
 }
 
 /// Scans text from `input` block by block with the results of a whole
-/// scan: blocks of `sizes.0` bytes end after a newline, and a line longer
+/// scan. Blocks of `sizes.0` bytes end after a newline. A line longer
 /// than `sizes.1` is cut with a token's length of overlap on both sides,
-/// each block keeping the detections that start in it (as the scanner
-/// does with its own chunks).
+/// and each block keeps the detections that start in it, as the scanner
+/// does with its own chunks.
 fn scan_stream(
     file: Option<String>,
     kind: FileKind,
@@ -148,7 +148,7 @@ fn scan_stream(
     let (block, max_line) = sizes;
     let token = settings.scanner.limits().max_token_len;
     let mut collector = Collector::new(settings);
-    // `buffer` holds input bytes from offset `base` on; detections are
+    // `buffer` contains the input bytes from offset `base` on; detections are
     // kept from `owned_start`, and `window_start` is where the next
     // window begins (before `owned_start` after a cut inside a line).
     let mut buffer: Vec<u8> = Vec::new();
@@ -180,7 +180,7 @@ fn scan_stream(
             target = buffer.len().saturating_mul(2);
             continue;
         } else {
-            // The buffer holds at most a token before `owned_start` and at
+            // The buffer contains at most a token before `owned_start` and at
             // least three tokens in all, so the cut leaves a token of
             // overlap after it and still moves forward.
             (end - token, end, true)
@@ -376,8 +376,8 @@ fn map_detection(
         let bytes = region.text.get(detection.start..detection.end);
         let bytes = bytes.unwrap_or_default();
         // Every value found in one decoded payload shares the payload's
-        // token as its raw text; a full copy each would make the output
-        // grow with the square of the token's length.
+        // token as its raw text. A full copy for each would make the
+        // output grow with the square of the token's length.
         let nested = matches!(detection.source, Source::Base64 { .. });
         let shown = if nested {
             bytes.get(..MAX_NESTED_RAW).unwrap_or(bytes)
