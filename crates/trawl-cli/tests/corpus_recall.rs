@@ -12,10 +12,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 mod recall;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::process::Command;
 
 use recall::{
@@ -70,15 +71,6 @@ const SOURCES: [Source; 4] = [
         scored: |_| true,
     },
 ];
-
-/// Returns the directory of shared test data: `TRAWL_SHARED` when set,
-/// otherwise `shared/` beside the repository.
-fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("TRAWL_SHARED") {
-        return PathBuf::from(dir);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
 
 fn read_json(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|error| {
@@ -230,7 +222,7 @@ fn print_uncovered(tallies: &[SourceTallies]) {
 
 #[test]
 fn corpus_recall_meets_peer_tools() {
-    let text_dir = shared_dir().join("corpus/text");
+    let text_dir = common::shared_dir().join("corpus/text");
     let baselines = read_json(&text_dir.join("baselines.json"));
     let truths: Vec<Value> = SOURCES
         .iter()

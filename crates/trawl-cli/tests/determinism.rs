@@ -4,18 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
-fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("TRAWL_SHARED") {
-        return PathBuf::from(dir);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
 fn run(threads: &str) -> Vec<u8> {
-    let shared = shared_dir();
+    let shared = common::shared_dir();
     let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
         .args(["-f", "jsonl", "--detail", "-j", threads])
         .arg(shared.join("fixtures/iocx/text"))

@@ -5,18 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 /// Overall F1 the string blobs must reach.
 const BLOB_F1_FLOOR: f64 = 0.98;
-
-fn shared_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("TRAWL_SHARED") {
-        return PathBuf::from(dir);
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
 
 /// Runs trawl on every file of `inputs` that `select` accepts, writes one
 /// report per fixture into a fresh directory, and returns score.py's
@@ -41,7 +36,7 @@ fn score(inputs: &Path, select: impl Fn(&str) -> bool) -> String {
         scored += 1;
     }
     assert!(scored > 0, "no fixtures selected in {}", inputs.display());
-    let scorer = shared_dir().join("fixtures/iocx/score.py");
+    let scorer = common::shared_dir().join("fixtures/iocx/score.py");
     let output = Command::new("python3")
         .arg(scorer)
         .arg(predictions.path())
@@ -72,7 +67,8 @@ fn f1_rows(table: &str) -> Vec<(String, f64)> {
 
 #[test]
 fn text_samples_score_perfectly() {
-    let table = score(&shared_dir().join("fixtures/iocx/text"), |_| true);
+    let table =
+        score(&common::shared_dir().join("fixtures/iocx/text"), |_| true);
     let rows = f1_rows(&table);
     assert!(rows.iter().any(|(name, _)| name == "all"), "{table}");
     for (name, f1) in rows {
@@ -82,7 +78,7 @@ fn text_samples_score_perfectly() {
 
 #[test]
 fn string_blobs_reach_floor() {
-    let bin = shared_dir().join("fixtures/iocx/bin");
+    let bin = common::shared_dir().join("fixtures/iocx/bin");
     let table = score(&bin, |name| name.ends_with(".bin"));
     let rows = f1_rows(&table);
     let all = rows.iter().find(|(name, _)| name == "all");

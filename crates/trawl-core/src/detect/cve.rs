@@ -100,13 +100,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn run(text: &[u8]) -> Vec<Candidate> {
-        let mut out = Vec::new();
-        find(text, &Limits::default(), &mut out);
-        out
+        super::super::testing::run(find, text)
     }
 
     fn values(text: &str) -> Vec<String> {
-        run(text.as_bytes()).into_iter().map(|c| c.value).collect()
+        super::super::testing::values(find, text)
     }
 
     #[test]

@@ -92,9 +92,7 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        find(text.as_bytes(), &Limits::default(), &mut out);
-        out.into_iter().map(|c| c.value).collect()
+        super::super::testing::values(find, text)
     }
 
     #[test]

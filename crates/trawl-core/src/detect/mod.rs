@@ -81,3 +81,25 @@ pub(crate) fn find_all(
     crypto::find(text, limits, out);
     cve::find(text, limits, out);
 }
+
+/// Helpers for the detectors' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Candidate;
+    use crate::Limits;
+
+    /// A detector's entry point.
+    pub(crate) type Find = fn(&[u8], &Limits, &mut Vec<Candidate>);
+
+    /// Runs `find` over `text` with the default limits.
+    pub(crate) fn run(find: Find, text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        find(text, &Limits::default(), &mut out);
+        out
+    }
+
+    /// Returns the values `find` reports in `text`.
+    pub(crate) fn values(find: Find, text: &str) -> Vec<String> {
+        run(find, text.as_bytes()).into_iter().map(|c| c.value).collect()
+    }
+}
