@@ -72,8 +72,9 @@ pub struct Args {
     )]
     pub types: Vec<CategorySet>,
 
-    /// Number of worker threads [default: one per CPU core].
-    #[arg(short = 'j', long, value_name = "N", value_parser = parse_at_least_one)]
+    /// Number of worker threads, from 1 to 256 [default: one per CPU
+    /// core].
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
     /// Exit with code 3 when any indicator is found
@@ -176,6 +177,20 @@ fn parse_at_least_one(value: &str) -> Result<usize, String> {
     }
 }
 
+/// Most worker threads a run may start: each one reads a whole input, so
+/// a huge count only multiplies memory and start-up cost.
+const MAX_THREADS: usize = 256;
+
+/// Parses `--threads`: a whole number from 1 to `MAX_THREADS`.
+fn parse_threads(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number from 1 to {MAX_THREADS}, got '{value}'"
+        )),
+    }
+}
+
 /// Parses a size in bytes with an optional K, M or G suffix (powers of
 /// 1024).
 fn parse_size(value: &str) -> Result<u64, String> {
@@ -233,6 +248,9 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
+        assert!(parse_threads("0").is_err());
+        assert!(parse_threads("100000").is_err());
+        assert_eq!(parse_threads("256"), Ok(256));
         assert!(parse_token_len("100").is_err());
         assert!(parse_token_len("9K").is_err());
         assert_eq!(parse_token_len("1K"), Ok(1024));
