@@ -240,6 +240,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn threads_are_bounded() {
+        assert!(parse_threads("0").is_err());
+        assert!(parse_threads("100000").is_err());
+        assert_eq!(parse_threads("256"), Ok(256));
+    }
+
+    #[test]
     fn sizes_accept_suffixes() {
         assert_eq!(parse_size("65536"), Ok(65536));
         assert_eq!(parse_size("64K"), Ok(64 << 10));
@@ -248,9 +255,6 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
-        assert!(parse_threads("0").is_err());
-        assert!(parse_threads("100000").is_err());
-        assert_eq!(parse_threads("256"), Ok(256));
         assert!(parse_token_len("100").is_err());
         assert!(parse_token_len("9K").is_err());
         assert_eq!(parse_token_len("1K"), Ok(1024));
