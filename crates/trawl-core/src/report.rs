@@ -91,7 +91,7 @@ impl Iocs {
 /// number of distinct values, not of detections.
 #[derive(Clone, Debug, Default)]
 pub struct IocsBuilder {
-    first_offsets: [HashMap<String, usize>; Category::ALL.len()],
+    first_offsets: [HashMap<String, (usize, usize)>; Category::ALL.len()],
     len: usize,
 }
 
@@ -114,14 +114,16 @@ impl IocsBuilder {
         else {
             return false;
         };
-        if let Some(offset) = map.get_mut(detection.value.as_str()) {
-            *offset = (*offset).min(detection.start);
+        if let Some(first) = map.get_mut(detection.value.as_str()) {
+            if detection.start < first.0 {
+                *first = (detection.start, self.len);
+            }
             return true;
         }
         if self.len >= max_values {
             return false;
         }
-        map.insert(detection.value.clone(), detection.start);
+        map.insert(detection.value.clone(), (detection.start, self.len));
         self.len += 1;
         true
     }
@@ -136,17 +138,16 @@ impl IocsBuilder {
         self.len == 0
     }
 
-    /// Returns the lists, each ordered by first offset (then by value, so
-    /// the order never depends on the hash map's).
+    /// Returns the lists, each ordered by first offset, and values that
+    /// share an offset (those decoded from one base64 token) in the order
+    /// they were found, so the order never depends on the hash map's.
     pub fn finish(self) -> Iocs {
         let mut iocs = Iocs::default();
         for (map, list) in self.first_offsets.into_iter().zip(&mut iocs.lists)
         {
-            let mut values: Vec<(usize, String)> = map
-                .into_iter()
-                .map(|(value, offset)| (offset, value))
-                .collect();
-            values.sort_unstable();
+            let mut values: Vec<((usize, usize), String)> =
+                map.into_iter().map(|(value, first)| (first, value)).collect();
+            values.sort_unstable_by_key(|(first, _)| *first);
             list.extend(values.into_iter().map(|(_, value)| value));
         }
         iocs
@@ -191,6 +192,17 @@ mod tests {
         ];
         let iocs = Iocs::from_detections(&detections);
         assert_eq!(iocs.list(Category::Domain), ["b.com", "a.com"]);
+    }
+
+    #[test]
+    fn same_offset_keeps_found_order() {
+        // A base64 token and the token decoded from it share one span.
+        let detections = [
+            detection(Category::Base64, "outer", 5),
+            detection(Category::Base64, "inner", 5),
+        ];
+        let iocs = Iocs::from_detections(&detections);
+        assert_eq!(iocs.list(Category::Base64), ["outer", "inner"]);
     }
 
     #[test]

@@ -123,7 +123,8 @@ pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
 /// section 5 recommends.
 pub(crate) fn canonical(address: &Ipv6Addr) -> String {
     let segments = address.segments();
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+    let tail_is_zero = segments[6] == 0 && segments[7] == 0;
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] && !tail_is_zero {
         let [.., a, b, c, d] = address.octets();
         return format!("64:ff9b::{a}.{b}.{c}.{d}");
     }
@@ -177,6 +178,7 @@ mod tests {
             ("addr=::1;", &["::1"]),
             ("client ::ffff:192.0.2.128,", &["::ffff:192.0.2.128"]),
             ("nat64 64:ff9b::198.51.100.7", &["64:ff9b::198.51.100.7"]),
+            ("prefix 64:ff9b::/96 ok", &["64:ff9b::/96"]),
             ("[2001:db8::8]:443", &["2001:db8::8"]),
             ("fe80::1%eth0 up", &["fe80::1%eth0"]),
             ("net 2001:db8::/32", &["2001:db8::/32"]),
