@@ -1,8 +1,8 @@
 //! E-mail addresses, anchored on `@`.
 //!
 //! The local part is the RFC 5322 practical subset (letters, digits and
-//! `._%+-'`), at most 64 bytes and never cut to fit; the domain must be a
-//! valid host name. The local part keeps its case, the domain is
+//! `._%+-'`), at most 64 bytes and never cut to fit. The domain must be a
+//! valid host name. The local part keeps its case, and the domain is
 //! lower-cased (and converted to punycode when written in Unicode).
 
 use super::chars::{char_at, is_idn_char, next_anchor, ByteSet};
@@ -10,10 +10,10 @@ use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
 
-/// Longest local part in bytes (RFC 5321).
+/// Maximum local-part length in bytes (RFC 5321).
 const MAX_LOCAL_LEN: usize = 64;
 
-/// Longest domain run examined, in bytes.
+/// Maximum domain run examined, in bytes.
 const MAX_DOMAIN_RUN: usize = 1024;
 
 /// Pushes every e-mail candidate in `text`.

@@ -9,7 +9,7 @@ pub(crate) enum HostPolicy {
     /// least one label in front of it.
     Bare,
     /// The host of a URL or an e-mail address: the scheme or the `@`
-    /// already says it is a host, so any alphabetic top-level label will
+    /// already marks it as a host, so any alphabetic top-level label will
     /// do (`.local`, `.internal` and other private names included).
     Delimited,
 }
@@ -20,10 +20,10 @@ pub(crate) enum HostPolicy {
 const SPECIAL_TLDS: &[&str] =
     &["example", "test", "invalid", "local", "onion", "internal", "lan"];
 
-/// Longest host name in bytes (RFC 1035).
+/// Maximum host-name length in bytes (RFC 1035).
 const MAX_HOST_LEN: usize = 253;
 
-/// Longest label in bytes (RFC 1035).
+/// Maximum label length in bytes (RFC 1035).
 const MAX_LABEL_LEN: usize = 63;
 
 /// Returns the normalised (lower-case, A-label) form of the host name in
@@ -96,8 +96,8 @@ fn valid_labels(host: &[u8]) -> bool {
     len > 0 && previous != b'-' && labels >= 2
 }
 
-/// A top-level label is alphabetic (at least two letters) or an IDN
-/// A-label.
+/// Reports whether a top-level label is alphabetic (at least two
+/// letters) or an IDN A-label.
 fn valid_tld(tld: &str) -> bool {
     if let Some(rest) = tld.strip_prefix("xn--") {
         return !rest.is_empty();
@@ -106,7 +106,7 @@ fn valid_tld(tld: &str) -> bool {
 }
 
 /// Reports whether the public suffix list knows the suffix of `host` and
-/// a registrable label stands in front of it. A private suffix
+/// a registrable label comes before it. A private suffix
 /// (`github.io`, `blogspot.com`) is itself a host under an ICANN suffix,
 /// so it counts.
 fn has_public_suffix(host: &str) -> bool {

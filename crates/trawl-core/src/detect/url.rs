@@ -67,10 +67,11 @@ const SCHEMES: &[&str] = &[
 /// when a binary's strings run together (`pathhttp://host`).
 const GLUED_SCHEMES: &[&str] = &["https", "http", "ftps", "ftp"];
 
-/// Longest scheme examined, in bytes.
+/// Maximum scheme length examined, in bytes.
 const MAX_SCHEME_LEN: usize = 16;
 
-/// Longest authority (user info, host and port) examined, in bytes.
+/// Maximum authority length (user info, host and port) examined, in
+/// bytes.
 const MAX_AUTHORITY_LEN: usize = 512;
 
 /// Pushes every URL candidate, and its host as a derived candidate.
@@ -182,7 +183,7 @@ const TERMINATORS: ByteSet = ByteSet::new(
     false,
 );
 
-/// Where a URL's scheme starts, where its `:` is, and the scheme's name.
+/// The position of a URL's scheme and of its `:`, and the scheme's name.
 #[derive(Clone, Copy)]
 struct Url {
     start: usize,
@@ -422,7 +423,7 @@ fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
 }
 
 /// Reports whether the text after a comma reads as the next field of a
-/// CSV row rather than more of a URL: it starts with a letter and holds
+/// CSV row rather than more of a URL: it starts with a letter and contains
 /// no URL punctuation before the next comma or space (`,url,2024-11-04`,
 /// but not `,b.html` or `,z=1`).
 fn starts_plain_field(text: &[u8], from: usize) -> bool {
