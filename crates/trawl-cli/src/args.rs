@@ -211,10 +211,10 @@ fn parse_size(value: &str) -> Result<u64, String> {
     number.checked_mul(1 << shift).filter(|&n| n >= 1).ok_or_else(invalid)
 }
 
-/// Parses `--max-token-len`: at least 256 bytes, because URLs and paths
-/// of ordinary length must fit, and at most 8 KiB, the overlap of the
-/// string extractor's windows and of the scanner's cuts inside long
-/// lines, beyond which a longer token could be cut.
+/// Parses `--max-token-len`. At least 256 bytes, because URLs and paths
+/// of ordinary length must fit. At most 8 KiB, the overlap of the string
+/// extractor's windows and of cuts inside long lines, because a longer
+/// token could be split there.
 fn parse_token_len(value: &str) -> Result<usize, String> {
     let size = parse_size(value)?;
     match usize::try_from(size) {

@@ -99,9 +99,9 @@ enum Contents {
     Streamed(Box<Report>),
 }
 
-/// Reads a file, opened read-only: large text files are streamed, others
+/// Reads a file, opened read-only. Large text files are streamed. Others
 /// are read whole up to one byte past the input-size limit, so that the
-/// report can say it was cut.
+/// report can record the cut.
 fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -148,9 +148,9 @@ fn scan_stream(
     let (block, max_line) = sizes;
     let token = settings.scanner.limits().max_token_len;
     let mut collector = Collector::new(settings);
-    // `buffer` contains the input bytes from offset `base` on; detections are
-    // kept from `owned_start`, and `window_start` is where the next
-    // window begins (before `owned_start` after a cut inside a line).
+    // `buffer` contains the input bytes from offset `base` on. Detections
+    // are kept from `owned_start`. `window_start` is where the next window
+    // begins, a token before `owned_start` after a cut inside a line.
     let mut buffer: Vec<u8> = Vec::new();
     let mut base = 0usize;
     let mut owned_start = 0usize;
@@ -421,25 +421,28 @@ fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
     entries
 }
 
+/// Settings for unit tests, with a short token limit so that cuts inside
+/// a line happen in small inputs.
+#[cfg(test)]
+fn test_settings(detail: bool) -> Settings {
+    let limits = trawl_core::Limits {
+        max_token_len: 256,
+        ..trawl_core::Limits::default()
+    };
+    Settings {
+        scanner: Scanner::new(trawl_core::CategorySet::all(), limits),
+        min_length: 4,
+        detail,
+        max_strings: strings::MAX_REGIONS,
+        max_input_size: u64::MAX,
+    }
+}
+
 #[cfg(test)]
 mod stream_tests {
     use super::*;
 
-    /// Settings with a short token limit, so that cuts inside a line
-    /// happen in small test inputs.
-    fn settings(detail: bool) -> Settings {
-        let limits = trawl_core::Limits {
-            max_token_len: 256,
-            ..trawl_core::Limits::default()
-        };
-        Settings {
-            scanner: Scanner::new(trawl_core::CategorySet::all(), limits),
-            min_length: 4,
-            detail,
-            max_strings: strings::MAX_REGIONS,
-            max_input_size: u64::MAX,
-        }
-    }
+    use super::test_settings as settings;
 
     fn sample(lines: bool) -> Vec<u8> {
         let mut text = String::new();
@@ -503,21 +506,7 @@ mod tests {
 
     use super::*;
 
-    /// Settings with a short token limit, so that cuts inside a line
-    /// happen in small test inputs.
-    fn settings(detail: bool) -> Settings {
-        let limits = trawl_core::Limits {
-            max_token_len: 256,
-            ..trawl_core::Limits::default()
-        };
-        Settings {
-            scanner: Scanner::new(trawl_core::CategorySet::all(), limits),
-            min_length: 4,
-            detail,
-            max_strings: strings::MAX_REGIONS,
-            max_input_size: u64::MAX,
-        }
-    }
+    use super::test_settings as settings;
 
     fn detection(category: Category, start: usize, end: usize) -> Detection {
         Detection {

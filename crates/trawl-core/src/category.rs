@@ -98,12 +98,12 @@ impl Category {
 pub struct CategorySet(u16);
 
 impl CategorySet {
-    /// The set with every category.
+    /// Returns the set with every category.
     pub fn all() -> CategorySet {
         Category::ALL.into_iter().fold(CategorySet(0), CategorySet::with)
     }
 
-    /// The empty set.
+    /// Returns the empty set.
     pub fn empty() -> CategorySet {
         CategorySet(0)
     }

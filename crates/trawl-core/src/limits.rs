@@ -4,11 +4,11 @@
 /// input and memory proportional to the output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Longest token, in bytes, that a detector considers. A URL or path
+    /// Maximum token length, in bytes, that a detector considers. A URL or path
     /// longer than this is not reported.
     pub max_token_len: usize,
     /// Maximum detections `Scanner::scan` collects for one input (later
-    /// ones are dropped and the output says it was truncated). The
+    /// ones are dropped and the output is marked as truncated). The
     /// command line applies it to the distinct values of one input and
     /// to its `--detail` list.
     pub max_detections: usize,

@@ -95,7 +95,7 @@ impl Default for OffsetMap {
 }
 
 impl OffsetMap {
-    /// The identity map.
+    /// Returns the identity map.
     pub fn identity() -> OffsetMap {
         OffsetMap::shifted(0)
     }
@@ -152,8 +152,8 @@ impl OffsetMap {
     ) {
         let first = Breakpoint::new(derived, source, 1, 1);
         // The start of a replacement usually lies on the line already in
-        // force, so one breakpoint per edit is enough; a deletion keeps
-        // both, since an end at that position must stop before it.
+        // force, so one breakpoint per edit is enough. A deletion keeps
+        // both, because an end at that position must stop before it.
         let last = self.points.last().unwrap_or(&self.origin);
         if derived_len == 0 || !last.continues_into(&first) {
             self.points.push(first);

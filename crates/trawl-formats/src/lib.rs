@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use trawl_core::OffsetMap;
 
-/// Where a region's bytes came from.
+/// The origin of a region's bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Origin {
     /// The input itself, read as text.
@@ -44,6 +44,6 @@ pub struct Region<'a> {
     pub text: Cow<'a, [u8]>,
     /// Maps positions in `text` to offsets in the input.
     pub map: OffsetMap,
-    /// Where `text` came from.
+    /// The origin of `text`.
     pub origin: Origin,
 }

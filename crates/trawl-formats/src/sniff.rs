@@ -46,7 +46,7 @@ const MACHO_MAGICS: [[u8; 4]; 4] = [
     [0xCF, 0xFA, 0xED, 0xFE],
 ];
 
-/// What an input is, decided from its content alone.
+/// The kind of an input, decided from its content alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
     /// A Windows PE image (MZ header whose `e_lfanew` points at `PE\0\0`).

@@ -961,11 +961,7 @@ mod tests {
         fn arbitrary_bytes_give_valid_spans(
             bytes in proptest::collection::vec(any::<u8>(), 0..512)
         ) {
-            for candidate in run(&bytes) {
-                prop_assert!(candidate.start < candidate.end);
-                prop_assert!(candidate.end <= bytes.len());
-                prop_assert!(bytes[candidate.start].is_ascii());
-            }
+            super::super::testing::assert_valid_spans(find, &bytes);
         }
 
         #[test]

@@ -12,7 +12,7 @@ use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
 
-/// Longest run, in bytes, that can still be a host name (253 ASCII bytes,
+/// Maximum run length, in bytes, that can still be a host name (253 ASCII bytes,
 /// more when written in Unicode before punycode conversion).
 const MAX_RUN: usize = 1024;
 
@@ -140,7 +140,7 @@ fn is_json_key(text: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// Reports whether the token is the whole text of an XML or HTML element
-/// (`<Content>q0v.pl</Content>`), where a name stands as a value.
+/// (`<Content>q0v.pl</Content>`), where a name is a value.
 fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let before = text.get(..start).unwrap_or_default();
     let after = text.get(end..).unwrap_or_default();
@@ -149,7 +149,8 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     open == Some(&b'>') && close == Some(&b'<')
 }
 
-/// The domain after `local@` belongs to the e-mail detector.
+/// Reports whether the run follows `local@`, so that its domain belongs
+/// to the e-mail detector.
 fn is_email_local_end(text: &[u8], start: usize) -> bool {
     let local = start.checked_sub(2).and_then(|i| text.get(i)).copied();
     local.is_some_and(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))

@@ -105,7 +105,7 @@ fn valid_tld(tld: &str) -> bool {
     tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase())
 }
 
-/// Reports whether the public suffix list knows the suffix of `host` and
+/// Reports whether the public suffix list contains the suffix of `host` and
 /// a registrable label comes before it. A private suffix
 /// (`github.io`, `blogspot.com`) is itself a host under an ICANN suffix,
 /// so it counts.

@@ -12,10 +12,10 @@ use super::chars::next_anchor;
 use super::Candidate;
 use crate::{Category, Limits};
 
-/// Longest textual IPv6 address: eight groups with an embedded IPv4 tail.
+/// Maximum length of a textual IPv6 address: eight groups with an embedded IPv4 tail.
 const MAX_ADDRESS_LEN: usize = 45;
 
-/// Longest zone id accepted after `%`.
+/// Maximum length of a zone id after `%`.
 const MAX_ZONE_LEN: usize = 32;
 
 /// Pushes every IPv6 candidate in `text`.

@@ -98,6 +98,17 @@ pub(crate) mod testing {
         out
     }
 
+    /// Checks that every candidate `find` reports in `bytes` has a
+    /// non-empty span inside the input, starting at an ASCII byte.
+    pub(crate) fn assert_valid_spans(find: Find, bytes: &[u8]) {
+        for candidate in run(find, bytes) {
+            assert!(candidate.start < candidate.end, "{candidate:?}");
+            assert!(candidate.end <= bytes.len(), "{candidate:?}");
+            let first = bytes.get(candidate.start);
+            assert!(first.is_some_and(u8::is_ascii), "{candidate:?}");
+        }
+    }
+
     /// Returns the values `find` reports in `text`.
     pub(crate) fn values(find: Find, text: &str) -> Vec<String> {
         run(find, text.as_bytes()).into_iter().map(|c| c.value).collect()
