@@ -7,6 +7,7 @@
 //! untrusted count.
 
 pub mod resources;
+pub mod version;
 
 /// An address range in the image, as stored in a data directory or a
 /// table entry: a relative virtual address and a size in bytes.
