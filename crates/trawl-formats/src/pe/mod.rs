@@ -6,6 +6,7 @@
 //! table early, but never index out of bounds, wrap or allocate from an
 //! untrusted count.
 
+pub mod certs;
 pub mod dotnet;
 pub mod resources;
 pub mod version;
