@@ -69,8 +69,8 @@ pub struct Signature {
     /// The Authenticode digest the signature covers, lowercase hex.
     pub signed_digest: Option<String>,
     /// The Authenticode digest recomputed from the file with the same
-    /// algorithm, lowercase hex; `None` for MD5 or an unknown algorithm
-    /// or when the headers are too damaged to hash.
+    /// algorithm, lowercase hex. `None` for MD5 or an unknown algorithm,
+    /// and when the headers are too damaged to hash.
     pub computed_digest: Option<String>,
     /// Whether the two digests are equal; `None` when either is missing.
     pub digest_matches: Option<bool>,
@@ -246,7 +246,7 @@ fn read_entry(
     end.checked_next_multiple_of(8)
 }
 
-/// Fills in what the PKCS#7 SignedData in `body` says.
+/// Decodes the PKCS#7 SignedData in `body` into `signature`.
 fn describe_signed_data(
     body: &[u8],
     layout: &Option<Layout<'_>>,
@@ -271,6 +271,8 @@ fn describe_signed_data(
         ));
     }
 
+    // TODO: read nested signatures (unsigned attribute
+    // 1.3.6.1.4.1.311.2.4.1) and countersignature timestamps.
     signature.certificates = certificates(&signed_data);
     describe_signer(&signed_data, signature);
     match indirect_data(&signed_data) {
@@ -485,7 +487,7 @@ impl PeTrait for Layout<'_> {
 fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().saturating_mul(2));
     for byte in bytes {
-        // Writing to a String cannot fail.
+        // `fmt::Write` for `String` always returns `Ok`.
         let _ = write!(out, "{byte:02x}");
     }
     out
@@ -501,7 +503,7 @@ mod tests {
     /// `testdata/make-signed-pe.py`.
     const SIGNED: &[u8] = include_bytes!("testdata/signed-tiny.exe");
 
-    /// The certificate directory of `SIGNED`, read from its header.
+    /// Reads the certificate directory entry from the headers of `file`.
     fn security_dir(file: &[u8]) -> DataDir {
         let at = 0x98 + 112 + 32;
         DataDir {

@@ -25,10 +25,11 @@ const CLR_HEADER_LEN: usize = 72;
 /// `BSJB`, the metadata root signature.
 const METADATA_SIGNATURE: u32 = 0x424A_5342;
 
-/// Longest metadata version string the runtime accepts, in bytes.
+/// Maximum length of the metadata version string, in bytes. A longer
+/// declared length is reported and ends the metadata parse.
 const MAX_VERSION_LEN: usize = 255;
 
-/// Longest stream name, including its NUL.
+/// Maximum length of a stream name, NUL included.
 const MAX_STREAM_NAME: usize = 32;
 
 /// CLR header flags with their COMIMAGE_FLAGS_* names.

@@ -4,7 +4,7 @@
 //!
 //! The tree is found through the resource data directory, never through
 //! a section name. Offsets inside the tree are relative to the directory
-//! start, while each data entry holds an RVA, so every read goes through
+//! start, while each data entry contains an RVA, so every read goes through
 //! the [`RvaMap`]. A walk visits each directory at most once, stops
 //! descending at the language level and reads at most
 //! [`MAX_RESOURCE_ENTRIES`] entries, so a hostile tree costs time linear
@@ -92,7 +92,7 @@ pub struct ResourceEntry {
     pub errors: Option<Vec<&'static str>>,
 }
 
-/// Where a resource string was found.
+/// The kind of leaf a resource string comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceStringKind {
@@ -138,7 +138,7 @@ pub struct Resources {
     /// One entry per data leaf, sorted by type, language and RVA.
     pub entries: Vec<ResourceEntry>,
     /// Text from string tables, manifests and RCDATA or HTML leaves, in
-    /// the order of `entries`.
+    /// the order the tree walk reached their leaves.
     pub strings: Vec<ResourceString>,
 }
 
@@ -851,8 +851,8 @@ mod tests {
 
     const SUBDIR: u32 = 0x8000_0000;
 
-    /// One type with one name and the given languages, each leaf
-    /// holding `data`.
+    /// Builds a tree of one type with one name and the given languages,
+    /// each leaf containing `data`.
     fn single_type_tree(
         kind: u32,
         name: u32,

@@ -5,9 +5,9 @@
 //! Every block starts with `wLength`, `wValueLength`, `wType` and a
 //! NUL-terminated UTF-16 key, then the value and the children, each
 //! aligned to 4 bytes from the start of the resource. `wLength` is a
-//! `u16`, so the whole structure is at most 64 KiB and every walk below
-//! is bounded by that; a block that claims more than its parent holds is
-//! cut to the parent and reported.
+//! `u16`, so the whole structure is at most 64 KiB and that bounds every
+//! walk below. A block that claims more bytes than its parent contains
+//! is cut to the parent and reported.
 
 use serde::Serialize;
 
