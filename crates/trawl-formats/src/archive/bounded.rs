@@ -15,6 +15,13 @@ pub(super) struct StreamState {
     pub hit: Cell<Option<Limit>>,
 }
 
+/// Most compressed bytes handed to a decoder in one read. Decoders read
+/// ahead, and a bomb expands each byte a thousandfold, so a small read
+/// keeps the ratio check close to the bytes actually decoded: 4 KiB
+/// read ahead at 1032:1, DEFLATE's maximum ratio, is about 4 MiB of
+/// output.
+pub(super) const MAX_COMPRESSED_READ: usize = 4 << 10;
+
 /// Counts the compressed bytes a decoder reads.
 pub(super) struct CountingReader<'s, R> {
     pub inner: R,
@@ -23,7 +30,8 @@ pub(super) struct CountingReader<'s, R> {
 
 impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
+        let len = buf.len().min(MAX_COMPRESSED_READ);
+        let read = self.inner.read(buf.get_mut(..len).unwrap_or_default())?;
         let count = u64::try_from(read).unwrap_or(u64::MAX);
         let total = self.state.compressed.get().saturating_add(count);
         self.state.compressed.set(total);

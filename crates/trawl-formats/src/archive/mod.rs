@@ -451,7 +451,9 @@ impl Walker<'_, '_> {
                     });
                 }
             }
-            _ => (self.visit)(Event::Member { path: &self.path, bytes, error }),
+            _ => {
+                (self.visit)(Event::Member { path: &self.path, bytes, error })
+            }
         }
         self.path.pop();
     }
@@ -484,7 +486,9 @@ impl Walker<'_, '_> {
             let read = match reader.read(&mut chunk) {
                 Ok(0) => return (bytes, None),
                 Ok(read) => read,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {
+                Err(error)
+                    if error.kind() == std::io::ErrorKind::Interrupted =>
+                {
                     continue;
                 }
                 Err(error) => return (bytes, Some(ExtractError::Io(error))),
@@ -497,8 +501,7 @@ impl Walker<'_, '_> {
             let room = member_room.min(total_room);
             let kept = fresh.get(..clamp_len(room)).unwrap_or(fresh);
             bytes.extend_from_slice(kept);
-            self.stats.extracted_bytes =
-                total.saturating_add(len_u64(kept));
+            self.stats.extracted_bytes = total.saturating_add(len_u64(kept));
             if kept.len() < fresh.len() {
                 let limit = if member_room <= total_room {
                     Limit::MemberBytes(limits.max_member_bytes)

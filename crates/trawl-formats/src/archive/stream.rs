@@ -60,7 +60,8 @@ impl Walker<'_, '_> {
                 let mut writer = MeteredWriter { bytes: Vec::new(), meter };
                 let mut input = io::BufReader::new(input);
                 let result = lzma_rs::xz_decompress(&mut input, &mut writer);
-                let error = result.err().map(|e| io::Error::other(e.to_string()));
+                let error =
+                    result.err().map(|e| io::Error::other(e.to_string()));
                 let mut reader =
                     io::Cursor::new(writer.bytes).chain(FailAtEnd(error));
                 let head = read_head(&mut reader);
@@ -115,7 +116,10 @@ impl Walker<'_, '_> {
 
     /// Returns the limit that failed a stream, and stops the walk when it
     /// is the input-wide byte budget.
-    pub(super) fn stream_error(&mut self, state: &StreamState) -> Option<Limit> {
+    pub(super) fn stream_error(
+        &mut self,
+        state: &StreamState,
+    ) -> Option<Limit> {
         let limit = state.hit.get()?;
         if matches!(limit, Limit::TotalBytes(_)) {
             self.stopped = Some(limit);

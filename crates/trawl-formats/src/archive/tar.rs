@@ -34,7 +34,8 @@ impl Walker<'_, '_> {
             self.count_entry()?;
             let mut entry =
                 entry.map_err(|error| self.tar_error(&error, state))?;
-            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let name =
+                String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let entry_type = entry.header().entry_type();
             let link = || {
                 let target = entry.link_name_bytes().unwrap_or_default();

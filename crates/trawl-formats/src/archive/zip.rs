@@ -8,6 +8,7 @@ use std::rc::Rc;
 use zip::result::ZipError;
 use zip::ZipArchive;
 
+use super::bounded::MAX_COMPRESSED_READ;
 use super::{ArchiveError, ExtractError, MemberError, Walker};
 
 /// The archive's bytes, with a count of the bytes read from them, so
@@ -20,7 +21,8 @@ struct Counted<'a> {
 
 impl Read for Counted<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.cursor.read(buf)?;
+        let len = buf.len().min(MAX_COMPRESSED_READ);
+        let read = self.cursor.read(buf.get_mut(..len).unwrap_or_default())?;
         let count = u64::try_from(read).unwrap_or(u64::MAX);
         self.read.set(self.read.get().saturating_add(count));
         Ok(read)
