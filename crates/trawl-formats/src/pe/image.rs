@@ -436,6 +436,30 @@ impl<'a> Image<'a> {
         va.checked_sub(self.image_base()).and_then(|r| u32::try_from(r).ok())
     }
 
+    /// Returns the file bytes from `rva` to the end of the raw data of
+    /// the section (or the headers) that maps it, so that an array read
+    /// from there stays within what the loader maps contiguously.
+    pub fn mapped_tail(&self, rva: u32) -> Option<&'a [u8]> {
+        let start = self.offset_of(rva)?;
+        let end = match self.sections.iter().find(|s| s.contains_rva(rva)) {
+            Some(section) => {
+                let file_alignment =
+                    self.optional_header.map_or(0, |h| h.file_alignment);
+                let raw_start = section.raw_start(file_alignment);
+                let raw_len = section
+                    .pointer_to_raw_data
+                    .saturating_sub(raw_start)
+                    .saturating_add(section.size_of_raw_data);
+                let mapped = raw_len.min(section.mapped_size());
+                to_usize(raw_start).saturating_add(to_usize(mapped))
+            }
+            None => {
+                to_usize(self.optional_header.map_or(0, |h| h.size_of_headers))
+            }
+        };
+        self.data.get(start..end.min(self.data.len()))
+    }
+
     /// Returns the index of the first section that maps `rva`.
     pub fn section_index_of(&self, rva: u32) -> Option<usize> {
         self.sections.iter().position(|s| s.contains_rva(rva))

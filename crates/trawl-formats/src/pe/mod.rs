@@ -6,9 +6,25 @@
 //! table early, but never index out of bounds, wrap or allocate from an
 //! untrusted count.
 
+pub mod debug;
+pub mod exports;
+pub mod hashes;
 pub mod image;
+pub mod imports;
+pub mod load_config;
+pub mod metadata;
+pub mod relocs;
+pub mod rich;
+pub mod tls;
 
+use debug::DebugEntry;
+use exports::Exports;
 use image::Image;
+use imports::{BoundImport, ImportDescriptor};
+use load_config::LoadConfig;
+use relocs::Relocations;
+use rich::RichHeader;
+use tls::Tls;
 
 /// Indices of the data directory table.
 pub mod dir {
@@ -106,6 +122,24 @@ impl PeLimits {
 pub struct Pe<'a> {
     /// Headers, data directories, sections and the RVA map.
     pub image: Image<'a>,
+    /// Regular import descriptors, in table order.
+    pub imports: Vec<ImportDescriptor>,
+    /// Delay-load import descriptors, in table order.
+    pub delay_imports: Vec<ImportDescriptor>,
+    /// Bound import descriptors, in table order.
+    pub bound_imports: Vec<BoundImport>,
+    /// The export directory.
+    pub exports: Option<Exports>,
+    /// The TLS directory with its callbacks.
+    pub tls: Option<Tls>,
+    /// The load configuration directory.
+    pub load_config: Option<LoadConfig>,
+    /// Debug directory entries.
+    pub debug: Vec<DebugEntry>,
+    /// Base relocation blocks.
+    pub relocations: Option<Relocations>,
+    /// The Rich header.
+    pub rich: Option<RichHeader>,
     /// Malformations met, in the order they were found.
     pub anomalies: Vec<Anomaly>,
 }
@@ -116,7 +150,63 @@ pub struct Pe<'a> {
 pub fn parse<'a>(data: &'a [u8], limits: &PeLimits) -> Pe<'a> {
     let mut anomalies = Vec::new();
     let image = Image::parse(data, limits, &mut anomalies);
-    Pe { image, anomalies }
+    let found = &mut anomalies;
+    let rich = image.file_header.and_then(|_| {
+        rich::parse_rich(data, image.optional_header_offset, found)
+    });
+    if image.optional_header.is_none() {
+        return Pe::headers_only(image, rich, anomalies);
+    }
+    let mut budget = limits.max_import_symbols;
+    Pe {
+        imports: imports::parse_imports(&image, limits, &mut budget, found),
+        delay_imports: imports::parse_delay_imports(
+            &image,
+            limits,
+            &mut budget,
+            found,
+        ),
+        bound_imports: imports::parse_bound_imports(&image, limits, found),
+        exports: exports::parse_exports(&image, limits, found),
+        tls: tls::parse_tls(&image, limits, found),
+        load_config: load_config::parse_load_config(&image, found),
+        debug: debug::parse_debug(&image, limits, found),
+        relocations: relocs::parse_relocations(&image, limits, found),
+        rich,
+        image,
+        anomalies,
+    }
+}
+
+impl<'a> Pe<'a> {
+    /// A PE whose directories cannot be located.
+    fn headers_only(
+        image: Image<'a>,
+        rich: Option<RichHeader>,
+        anomalies: Vec<Anomaly>,
+    ) -> Pe<'a> {
+        Pe {
+            image,
+            imports: Vec::new(),
+            delay_imports: Vec::new(),
+            bound_imports: Vec::new(),
+            exports: None,
+            tls: None,
+            load_config: None,
+            debug: Vec::new(),
+            relocations: None,
+            rich,
+            anomalies,
+        }
+    }
+
+    /// Returns the CodeView PDB paths with their file offsets.
+    pub fn pdb_paths(&self) -> impl Iterator<Item = (&[u8], usize)> {
+        self.debug.iter().filter_map(|entry| {
+            let codeview = entry.codeview.as_ref()?;
+            Some((codeview.pdb_path.as_slice(), codeview.pdb_path_offset))
+        })
+    }
 }
 
 impl RvaMap for Pe<'_> {

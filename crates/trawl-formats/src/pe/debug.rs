@@ -1,0 +1,167 @@
+//! The debug directory and its CodeView records (PDB path, GUID, age).
+
+use super::image::{to_usize, Image};
+use super::{dir, read_cstr, read_u16, read_u32, Anomaly, PeLimits, RvaMap};
+
+/// Size of an `IMAGE_DEBUG_DIRECTORY` entry.
+const ENTRY_LEN: usize = 28;
+
+/// `IMAGE_DEBUG_TYPE_CODEVIEW`.
+pub const TYPE_CODEVIEW: u32 = 2;
+
+/// One debug directory entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DebugEntry {
+    /// `IMAGE_DEBUG_TYPE_*` value.
+    pub kind: u32,
+    /// Time stamp of the debug data.
+    pub time_date_stamp: u32,
+    /// Size of the debug data.
+    pub size_of_data: u32,
+    /// RVA of the debug data when it is mapped, else 0.
+    pub address_of_raw_data: u32,
+    /// File offset of the debug data.
+    pub pointer_to_raw_data: u32,
+    /// The CodeView record, for a CodeView entry that could be read.
+    pub codeview: Option<CodeView>,
+}
+
+/// A CodeView record: which PDB holds the image's symbols.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeView {
+    /// `RSDS` (PDB 7.0) or `NB10` (PDB 2.0).
+    pub signature: [u8; 4],
+    /// The PDB GUID as `XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`, upper
+    /// case; for `NB10`, the 32-bit signature as 8 hex digits.
+    pub guid: String,
+    /// The PDB age.
+    pub age: u32,
+    /// The PDB path bytes, as stored.
+    pub pdb_path: Vec<u8>,
+    /// File offset of the PDB path.
+    pub pdb_path_offset: usize,
+}
+
+/// Reads the debug directory entries and their CodeView records.
+pub fn parse_debug(
+    image: &Image<'_>,
+    limits: &PeLimits,
+    anomalies: &mut Vec<Anomaly>,
+) -> Vec<DebugEntry> {
+    let mut entries = Vec::new();
+    let directory = image.directory(dir::DEBUG);
+    if directory.rva == 0 || directory.size == 0 {
+        return entries;
+    }
+    let Some(tail) = image.mapped_tail(directory.rva) else {
+        anomalies.push(Anomaly::new(
+            "debug_directory_unmapped",
+            format!(
+                "debug directory at RVA {:#x} is not in the file",
+                directory.rva
+            ),
+        ));
+        return entries;
+    };
+    let declared = to_usize(directory.size) / ENTRY_LEN;
+    let wanted = declared.min(limits.max_debug_entries);
+    if wanted < declared {
+        anomalies.push(Anomaly::new(
+            "debug_entries_limit_reached",
+            format!(
+                "debug directory declares {declared} entries; the first \
+                 {wanted} are read (raise --max-pe-entries)"
+            ),
+        ));
+    }
+    for raw in tail.chunks_exact(ENTRY_LEN).take(wanted) {
+        let field = |at| read_u32(raw, at).unwrap_or(0);
+        let mut entry = DebugEntry {
+            time_date_stamp: field(4),
+            kind: field(12),
+            size_of_data: field(16),
+            address_of_raw_data: field(20),
+            pointer_to_raw_data: field(24),
+            codeview: None,
+        };
+        if entry.kind == TYPE_CODEVIEW {
+            entry.codeview = read_codeview(image, &entry, limits);
+            if entry.codeview.is_none() {
+                anomalies.push(Anomaly::new(
+                    "codeview_unreadable",
+                    format!(
+                        "CodeView record at file offset {:#x} is missing, \
+                         unknown or truncated",
+                        entry.pointer_to_raw_data
+                    ),
+                ));
+            }
+        }
+        entries.push(entry);
+    }
+    if entries.len() < wanted {
+        anomalies.push(Anomaly::new(
+            "debug_directory_truncated",
+            format!(
+                "debug directory at RVA {:#x} runs past its section after \
+                 {} entries",
+                directory.rva,
+                entries.len()
+            ),
+        ));
+    }
+    entries
+}
+
+/// Reads the CodeView record from its file offset, or from its RVA when
+/// the offset is 0.
+fn read_codeview(
+    image: &Image<'_>,
+    entry: &DebugEntry,
+    limits: &PeLimits,
+) -> Option<CodeView> {
+    let offset = if entry.pointer_to_raw_data != 0 {
+        to_usize(entry.pointer_to_raw_data)
+    } else {
+        image.offset_of(entry.address_of_raw_data)?
+    };
+    let data = image.data();
+    let record = data.get(offset..)?;
+    let signature: [u8; 4] = record.get(..4)?.try_into().ok()?;
+    let (guid, age, path_at) = match &signature {
+        b"RSDS" => {
+            (format_guid(record.get(4..20)?)?, read_u32(record, 20)?, 24)
+        }
+        b"NB10" => {
+            let stamp = read_u32(record, 8)?;
+            (format!("{stamp:08X}"), read_u32(record, 12)?, 16)
+        }
+        _ => return None,
+    };
+    let pdb_path_offset = offset.checked_add(path_at)?;
+    let pdb_path = read_cstr(data, pdb_path_offset, limits.max_name_len)?;
+    Some(CodeView {
+        signature,
+        guid,
+        age,
+        pdb_path: pdb_path.to_vec(),
+        pdb_path_offset,
+    })
+}
+
+/// Formats a 16-byte GUID: three little-endian fields, then eight bytes
+/// in order.
+fn format_guid(raw: &[u8]) -> Option<String> {
+    let data1 = read_u32(raw, 0)?;
+    let data2 = read_u16(raw, 4)?;
+    let data3 = read_u16(raw, 6)?;
+    let tail = raw.get(8..16)?;
+    let mut guid = format!("{data1:08X}-{data2:04X}-{data3:04X}-");
+    for (index, byte) in tail.iter().enumerate() {
+        if index == 2 {
+            guid.push('-');
+        }
+        guid.push_str(&format!("{byte:02X}"));
+    }
+    Some(guid)
+}
