@@ -26,7 +26,7 @@ pub struct DebugEntry {
     pub codeview: Option<CodeView>,
 }
 
-/// A CodeView record: which PDB holds the image's symbols.
+/// A CodeView record: which PDB contains the image's symbols.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeView {
     /// `RSDS` (PDB 7.0) or `NB10` (PDB 2.0).
@@ -64,17 +64,17 @@ pub fn parse_debug(
         return entries;
     };
     let declared = to_usize(directory.size) / ENTRY_LEN;
-    let wanted = declared.min(limits.max_debug_entries);
-    if wanted < declared {
+    let to_read = declared.min(limits.max_debug_entries);
+    if to_read < declared {
         anomalies.push(Anomaly::new(
             "debug_entries_limit_reached",
             format!(
                 "debug directory declares {declared} entries; the first \
-                 {wanted} are read (raise --max-pe-entries)"
+                 {to_read} are read (raise --max-pe-entries)"
             ),
         ));
     }
-    for raw in tail.chunks_exact(ENTRY_LEN).take(wanted) {
+    for raw in tail.chunks_exact(ENTRY_LEN).take(to_read) {
         let field = |at| read_u32(raw, at).unwrap_or(0);
         let mut entry = DebugEntry {
             time_date_stamp: field(4),
@@ -99,7 +99,7 @@ pub fn parse_debug(
         }
         entries.push(entry);
     }
-    if entries.len() < wanted {
+    if entries.len() < to_read {
         anomalies.push(Anomaly::new(
             "debug_directory_truncated",
             format!(
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(entries.len(), 16);
         assert_eq!(anomalies[0].code, "debug_entries_limit_reached");
         let (entries, anomalies) = parse(&pe, &PeLimits::default());
-        // The section holds 0x1000 / 28 entries.
+        // The section has room for 0x1000 / 28 entries.
         assert_eq!(entries.len(), 0x1000 / 28);
         assert!(anomalies
             .iter()

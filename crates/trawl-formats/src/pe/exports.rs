@@ -205,18 +205,18 @@ fn array<'a>(
         ));
         return &[];
     };
-    let wanted = declared.min(limits.max_exports);
-    if wanted < declared {
+    let to_read = declared.min(limits.max_exports);
+    if to_read < declared {
         anomalies.push(Anomaly::new(
             "exports_limit_reached",
             format!(
                 "export {what} declares {declared} entries; the first \
-                 {wanted} are read (raise --max-pe-entries)"
+                 {to_read} are read (raise --max-pe-entries)"
             ),
         ));
     }
     let available = tail.len().checked_div(width).unwrap_or(0);
-    if available < wanted {
+    if available < to_read {
         anomalies.push(Anomaly::new(
             "export_table_truncated",
             format!(
@@ -225,7 +225,7 @@ fn array<'a>(
             ),
         ));
     }
-    let len = wanted.min(available).saturating_mul(width);
+    let len = to_read.min(available).saturating_mul(width);
     tail.get(..len).unwrap_or_default()
 }
 

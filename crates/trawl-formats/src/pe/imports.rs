@@ -268,7 +268,7 @@ impl<'a> DescriptorReader<'a> {
 }
 
 /// A thunk array: the lookup table when it is mapped, else the address
-/// table (which holds the same entries until the image is bound).
+/// table (which contains the same entries until the image is bound).
 struct Thunks {
     table: u32,
     va_based: bool,

@@ -12,7 +12,7 @@ use super::{dir, read_u16, read_u32, read_u64, Anomaly};
 const DECODED_LEN_32: usize = 92;
 const DECODED_LEN_64: usize = 148;
 
-/// A field that holds a virtual address.
+/// A field that contains a virtual address.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VaField {
     /// The value as stored, a VA (0 when unused).

@@ -1,5 +1,5 @@
 //! Base relocation blocks: how many there are and how many entries each
-//! holds. The entries themselves are read on demand from the file.
+//! contains. The entries themselves are read on demand from the file.
 
 use super::image::{to_usize, Image};
 use super::{dir, read_u16, read_u32, Anomaly, PeLimits};
