@@ -6,7 +6,9 @@
 //! table early, but never index out of bounds, wrap or allocate from an
 //! untrusted count.
 
+pub mod certs;
 pub mod debug;
+pub mod dotnet;
 pub mod exports;
 pub mod hashes;
 pub mod image;
@@ -14,8 +16,10 @@ pub mod imports;
 pub mod load_config;
 pub mod metadata;
 pub mod relocs;
+pub mod resources;
 pub mod rich;
 pub mod tls;
+pub mod version;
 
 use debug::DebugEntry;
 use exports::Exports;
