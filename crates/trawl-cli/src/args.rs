@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use trawl_core::{Category, CategorySet};
+use trawl_formats::pe::PeLimits;
 
 /// Text printed after the options in `--help`.
 const EXIT_CODES: &str = "\
@@ -128,6 +129,15 @@ pub struct Args {
     )]
     pub max_input_size: u64,
 
+    /// Maximum entries read from each PE table: sections, import
+    /// descriptors, thunks per descriptor, imported symbols, exports,
+    /// relocation blocks, debug entries and TLS callbacks. A longer table
+    /// is cut and the report's metadata lists an anomaly [default: 2048
+    /// sections, 256 debug entries, 4096 descriptors and callbacks,
+    /// 16384 thunks, 65536 for the rest]
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
+    pub max_pe_entries: Option<usize>,
+
     /// List the indicator categories with a short description, and exit
     #[arg(long, exclusive = true)]
     pub list_detectors: bool,
@@ -141,6 +151,12 @@ impl Args {
             max_detections: self.max_values,
             max_decode_depth: self.max_decode_depth,
         }
+    }
+
+    /// Returns the PE table limits `--max-pe-entries` sets.
+    pub fn pe_limits(&self) -> PeLimits {
+        self.max_pe_entries
+            .map_or_else(PeLimits::default, PeLimits::with_table_limit)
     }
 
     /// Returns the categories to report: the union of `--types`, or every

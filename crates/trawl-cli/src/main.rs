@@ -103,6 +103,7 @@ fn run(args: &Args) -> Result<u8, String> {
         detail: args.detail,
         max_strings: args.max_strings,
         max_input_size: args.max_input_size,
+        pe_limits: args.pe_limits(),
     };
 
     let out = open_output(args)?;

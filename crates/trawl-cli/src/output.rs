@@ -183,7 +183,7 @@ mod tests {
             file: file.map(str::to_string),
             kind: "text",
             iocs: Iocs::default(),
-            metadata: Metadata {},
+            metadata: Metadata::default(),
             detections: None,
             errors: vec![ReportError {
                 stage: Stage::Read,

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use trawl_core::{Category, Iocs};
+use trawl_formats::pe::metadata::PeMetadata;
 
 /// The report of one input.
 #[derive(Debug, Serialize)]
@@ -16,7 +17,7 @@ pub struct Report {
     pub kind: &'static str,
     /// The de-duplicated indicators, one list per category.
     pub iocs: Iocs,
-    /// Format-specific metadata; always empty until PE parsing exists.
+    /// Format-specific metadata: the PE fields for a PE file, else `{}`.
     pub metadata: Metadata,
     /// Every occurrence, present only with `--detail`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,16 +34,28 @@ impl Report {
             file,
             kind: "unknown",
             iocs: Iocs::default(),
-            metadata: Metadata {},
+            metadata: Metadata::default(),
             detections: None,
             errors: vec![error],
         }
     }
 }
 
-/// The `metadata` object, serialized as `{}`.
-#[derive(Debug, Default, Serialize)]
-pub struct Metadata {}
+/// The `metadata` object.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Metadata {
+    /// No format-specific fields, serialized as `{}`.
+    Empty {},
+    /// The fields of a PE file.
+    Pe(Box<PeMetadata>),
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Metadata::Empty {}
+    }
+}
 
 /// One occurrence of an indicator, as listed under `--detail`.
 #[derive(Debug, Serialize)]
@@ -55,8 +68,8 @@ pub struct DetailEntry {
     pub offset: usize,
     /// Length in input bytes of the indicator as written.
     pub length: usize,
-    /// The region it was found in: `text`, `ascii string`, `utf16 string`
-    /// or `decoded base64`.
+    /// The region it was found in: `text`, `ascii string`, `utf16 string`,
+    /// `pdb path` or `decoded base64`.
     pub source: &'static str,
     /// For `decoded base64`, how many decodings deep the value was.
     #[serde(skip_serializing_if = "Option::is_none")]

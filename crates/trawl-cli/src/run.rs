@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use trawl_core::{Detection, IocsBuilder, Scanner, Source};
+use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
 use trawl_formats::sniff::{self, FileKind};
 use trawl_formats::text::{self, Encoding};
 use trawl_formats::{strings, Origin, Region};
@@ -25,6 +26,8 @@ pub struct Settings {
     pub max_strings: usize,
     /// Largest part of one input that is read, in bytes.
     pub max_input_size: u64,
+    /// Bounds on the tables read from a PE file.
+    pub pe_limits: PeLimits,
 }
 
 /// Longest `raw` text, in bytes, of a value found inside a decoded base64
@@ -236,6 +239,7 @@ fn scan_bytes(
         _ => bytes,
     };
     let kind = sniff::sniff(bytes);
+    let mut metadata = Metadata::default();
     let regions = match kind {
         FileKind::Text(encoding) => vec![text::decode(bytes, encoding)],
         _ => {
@@ -254,13 +258,37 @@ fn scan_bytes(
                     ),
                 });
             }
-            extraction.regions
+            let mut regions = extraction.regions;
+            if kind == FileKind::Pe {
+                let pe = pe::parse(bytes, &settings.pe_limits);
+                regions.extend(pdb_regions(&pe));
+                metadata = Metadata::Pe(Box::new(PeMetadata::new(&pe)));
+            }
+            regions
         }
     };
     let mut report = scan_regions(file, kind, regions, settings);
+    report.metadata = metadata;
     errors.append(&mut report.errors);
     report.errors = errors;
     report
+}
+
+/// Returns a region for each CodeView PDB path, so that indicators in it
+/// are reported with that source. The whole-file string scan usually
+/// finds the path too, as an ASCII string.
+fn pdb_regions<'a>(pe: &pe::Pe<'a>) -> Vec<Region<'a>> {
+    let data = pe.image.data();
+    pe.pdb_paths()
+        .filter_map(|(path, offset)| {
+            let end = offset.checked_add(path.len())?;
+            Some(Region {
+                text: std::borrow::Cow::Borrowed(data.get(offset..end)?),
+                map: trawl_core::OffsetMap::shifted(offset),
+                origin: Origin::PdbPath,
+            })
+        })
+        .collect()
 }
 
 /// Scans each region and assembles the report.
@@ -359,7 +387,7 @@ impl<'s> Collector<'s> {
             file,
             kind: kind.report_type(),
             iocs,
-            metadata: Metadata {},
+            metadata: Metadata::default(),
             detections,
             errors,
         }
@@ -435,6 +463,7 @@ fn test_settings(detail: bool) -> Settings {
         detail,
         max_strings: strings::MAX_REGIONS,
         max_input_size: u64::MAX,
+        pe_limits: PeLimits::default(),
     }
 }
 

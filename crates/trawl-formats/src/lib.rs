@@ -26,6 +26,8 @@ pub enum Origin {
     AsciiString,
     /// A UTF-16LE run in a binary, transcoded to UTF-8.
     Utf16String,
+    /// The PDB path of a PE file's CodeView debug record.
+    PdbPath,
 }
 
 impl Origin {
@@ -35,6 +37,7 @@ impl Origin {
             Origin::Text => "text",
             Origin::AsciiString => "ascii string",
             Origin::Utf16String => "utf16 string",
+            Origin::PdbPath => "pdb path",
         }
     }
 }

@@ -1,0 +1,230 @@
+//! Compares the PE `metadata` of the `trawl` binary with iocx 0.7.6's
+//! snapshots of the same fixtures, field by field, and checks trawl's
+//! own fields on a fixture whose values are known.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The `metadata` fields whose values do not depend on the parser.
+const COMPARED: [&str; 7] = [
+    "header",
+    "optional_header",
+    "imports",
+    "import_details",
+    "sections",
+    "tls",
+    "exports",
+];
+
+/// Fields where iocx's snapshot differs from trawl on purpose: fixture
+/// stem, field, and the reason.
+const EXCLUDED: [(&str, &str, &str); 3] = [
+    (
+        "fixture_022_sections_out_of_order_virtual.full",
+        "sections",
+        "pefile sorts sections by virtual address; trawl keeps the \
+         section table's order",
+    ),
+    (
+        "fixture_023_sections_negative_fields.full",
+        "sections",
+        "pefile drops a section with three implausible fields, and all \
+         sections after it; trawl keeps every section header read",
+    ),
+    (
+        "invalid_optional_header.full",
+        "sections",
+        "pefile drops a section with three implausible fields, and all \
+         sections after it; trawl keeps every section header read",
+    ),
+];
+
+/// Runs `trawl -c` on `path` and returns its report.
+fn report(path: &Path) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+        .arg("-c")
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "trawl failed on {}", path.display());
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn fixtures() -> std::path::PathBuf {
+    common::shared_dir().join("fixtures/iocx")
+}
+
+#[test]
+fn metadata_matches_iocx_snapshots() {
+    let fixtures = fixtures();
+    let mut compared = 0;
+    let mut mismatches = Vec::new();
+    for entry in std::fs::read_dir(fixtures.join("bin")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "exe") {
+            continue;
+        }
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let snapshot = fixtures.join("snapshots").join(format!("{stem}.json"));
+        let Ok(expected) = std::fs::read(&snapshot) else {
+            continue;
+        };
+        let expected: Value = serde_json::from_slice(&expected).unwrap();
+        let got = report(&path);
+        assert_eq!(got["type"], "PE", "{stem}");
+        for field in COMPARED {
+            let excluded = EXCLUDED.iter().find(|(name, excluded, _)| {
+                *name == stem && *excluded == field
+            });
+            if let Some((_, _, reason)) = excluded {
+                println!("{stem}: {field} not compared: {reason}");
+                continue;
+            }
+            let want = &expected["metadata"][field];
+            let have = &got["metadata"][field];
+            if want != have {
+                mismatches.push(format!(
+                    "{stem}: {field}\n  iocx:  {want}\n  trawl: {have}"
+                ));
+            }
+        }
+        compared += 1;
+    }
+    assert!(compared >= 60, "only {compared} snapshots found");
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn metadata_keys_in_iocx_order() {
+    let path = fixtures().join("bin/clean_iocx_demo.core.exe");
+    let got = report(&path);
+    let keys: Vec<&str> = got["metadata"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let expected = [
+        "file_type",
+        "imports",
+        "sections",
+        "resources",
+        "resource_strings",
+        "import_details",
+        "delayed_imports",
+        "bound_imports",
+        "exports",
+        "tls",
+        "header",
+        "optional_header",
+        "rich_header",
+        "signatures",
+        "has_signature",
+        "hashes",
+        "debug",
+        "overlay",
+        "anomalies",
+    ];
+    assert_eq!(keys, expected);
+}
+
+#[test]
+fn hashes_match_pefile_values() {
+    // md5, sha1 and sha256 of the file as coreutils computes them, and
+    // pefile 2024.8.26's get_imphash().
+    let path = fixtures().join("bin/clean_iocx_demo.core.exe");
+    let hashes = &report(&path)["metadata"]["hashes"];
+    assert_eq!(hashes["md5"], "11f77257ede5763d0929e0aa497a38aa");
+    assert_eq!(hashes["sha1"], "9a3d85cceca1b5b64706dbc051e21e853b4d7324");
+    assert_eq!(
+        hashes["sha256"],
+        "0cdc667f898e6fd6b484cc6bdb2972c6edfc044f2de4a8c156d7f8a5746bf43a"
+    );
+    assert_eq!(hashes["imphash"], "f4287d4a6b2f69859847853f470c7cb9");
+}
+
+#[test]
+fn text_input_has_empty_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("note.txt");
+    std::fs::write(&path, "visit example.com").unwrap();
+    let got = report(&path);
+    assert_eq!(got["metadata"], serde_json::json!({}));
+}
+
+/// Returns a PE32 file with one section whose debug directory has a
+/// CodeView record naming `pdb`.
+fn pe_with_pdb(pdb: &[u8]) -> Vec<u8> {
+    let mut data = vec![0u8; 0x600];
+    let mut put = |at: usize, bytes: &[u8]| {
+        data[at..at + bytes.len()].copy_from_slice(bytes);
+    };
+    put(0, b"MZ");
+    put(0x3C, &0x80u32.to_le_bytes());
+    put(0x80, b"PE\0\0");
+    put(0x84, &0x14Cu16.to_le_bytes());
+    put(0x86, &1u16.to_le_bytes());
+    put(0x94, &224u16.to_le_bytes());
+    let opt = 0x98;
+    put(opt, &0x10Bu16.to_le_bytes());
+    put(opt + 28, &0x40_0000u32.to_le_bytes());
+    put(opt + 32, &0x1000u32.to_le_bytes());
+    put(opt + 36, &0x200u32.to_le_bytes());
+    put(opt + 56, &0x2000u32.to_le_bytes());
+    put(opt + 60, &0x400u32.to_le_bytes());
+    put(opt + 92, &16u32.to_le_bytes());
+    // Debug directory (entry 6): one 28-byte entry at RVA 0x1000.
+    put(opt + 96 + 6 * 8, &0x1000u32.to_le_bytes());
+    put(opt + 96 + 6 * 8 + 4, &28u32.to_le_bytes());
+    let section = opt + 224;
+    put(section, b".rdata\0\0");
+    for (at, value) in [(8, 0x200u32), (12, 0x1000), (16, 0x200), (20, 0x400)]
+    {
+        put(section + at, &value.to_le_bytes());
+    }
+    put(section + 36, &0x4000_0040u32.to_le_bytes());
+    put(0x400 + 12, &2u32.to_le_bytes());
+    put(0x400 + 20, &0x1020u32.to_le_bytes());
+    put(0x400 + 24, &0x420u32.to_le_bytes());
+    put(0x420, b"RSDS");
+    put(0x434, &1u32.to_le_bytes());
+    put(0x438, pdb);
+    data
+}
+
+#[test]
+fn pdb_path_scanned_as_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("debug.exe");
+    let pdb = b"C:\\build\\update.example.net\\agent.pdb\0";
+    std::fs::write(&path, pe_with_pdb(pdb)).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+        .args(["-c", "--detail"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let got: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(got["type"], "PE");
+    let debug = &got["metadata"]["debug"];
+    assert_eq!(debug["pdb_path"], "C:\\build\\update.example.net\\agent.pdb");
+    assert_eq!(debug["guid"], "00000000-0000-0000-0000-000000000000");
+    assert_eq!(debug["age"], 1);
+    let from_pdb: Vec<&Value> = got["detections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["source"] == "pdb path")
+        .collect();
+    assert!(!from_pdb.is_empty(), "{}", got["detections"]);
+    for detection in from_pdb {
+        let offset = detection["offset"].as_u64().unwrap();
+        assert!(offset >= 0x438, "{detection}");
+    }
+}
