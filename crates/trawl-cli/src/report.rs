@@ -88,7 +88,8 @@ pub struct DetailEntry {
 /// One entry of a report's `errors` list.
 #[derive(Debug, Serialize)]
 pub struct ReportError {
-    /// The step that failed: `read` or `scan`.
+    /// The step that failed: `read` or `scan`; or `skip` for an archive
+    /// member with no content to scan.
     pub stage: Stage,
     /// A description of what failed and why.
     pub message: String,
@@ -102,4 +103,7 @@ pub enum Stage {
     Read,
     /// Scanning the bytes; the results are incomplete.
     Scan,
+    /// An archive member that has no content to scan, such as a link or
+    /// a device. It is listed, and is not a failure.
+    Skip,
 }
