@@ -198,7 +198,7 @@ impl fmt::Display for Size {
     }
 }
 
-/// Why a member was not read, or was read only in part.
+/// The reason a member was not read, or was read only in part.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MemberError {
     /// A limit stopped extraction; the first bytes may still be scanned.
@@ -245,7 +245,7 @@ impl fmt::Display for MemberError {
     }
 }
 
-/// Why an archive was not read to its end.
+/// The reason an archive was not read to its end.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ArchiveError {
     /// A limit on the whole input stopped the walk.
@@ -288,8 +288,8 @@ pub enum Event<'a> {
         path: &'a [String],
         /// The extracted bytes.
         bytes: &'a [u8],
-        /// Why the bytes are incomplete, or why a nested archive was not
-        /// walked.
+        /// The reason the bytes are incomplete, or a nested archive was
+        /// not walked.
         error: Option<MemberError>,
     },
     /// A member that could not be read at all.
@@ -303,19 +303,19 @@ pub enum Event<'a> {
     Skipped {
         /// The member's path.
         path: &'a [String],
-        /// What it is, with a link's target.
+        /// The kind of entry, with a link's target.
         reason: String,
     },
     /// The archive opened by the matching [`Event::Open`] ends.
     Close {
         /// The archive's path.
         path: &'a [String],
-        /// Why the archive was not read to its end.
+        /// The reason the archive was not read to its end.
         error: Option<ArchiveError>,
     },
 }
 
-/// What a walk consumed, for the caller's checks of the limits.
+/// The bytes and entries a walk consumed, for checks of the limits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WalkStats {
     /// Bytes extracted from members, at every depth.
@@ -523,7 +523,7 @@ impl Walker<'_, '_> {
     }
 }
 
-/// Why [`Walker::extract`] stopped before the end of a member.
+/// The reason [`Walker::extract`] stopped before the end of a member.
 #[derive(Debug)]
 enum ExtractError {
     Limit(Limit),

@@ -147,7 +147,7 @@ fn raw_zip(entries: &[RawEntry<'_>]) -> Vec<u8> {
     out.extend(&central);
     if entries.len() >= 0xFFFF {
         // A zip64 end record carries the real count; the classic one
-        // then holds 0xFFFF.
+        // then contains 0xFFFF.
         let record_offset = out.len() as u64;
         out.extend(b"PK\x06\x06");
         out.extend(44u64.to_le_bytes()); // size of the rest of the record

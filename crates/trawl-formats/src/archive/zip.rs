@@ -37,7 +37,7 @@ impl Seek for Counted<'_> {
 
 type Archive<'a> = ZipArchive<Counted<'a>>;
 
-/// How one attempt to read a member ended.
+/// The outcome of one attempt to read a member.
 enum Attempt {
     /// Read to its end, or to a limit.
     Read(Vec<u8>, Option<MemberError>),
