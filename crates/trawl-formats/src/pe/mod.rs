@@ -6,6 +6,11 @@
 //! table early, but never index out of bounds, wrap or allocate from an
 //! untrusted count.
 
+pub mod certs;
+pub mod dotnet;
+pub mod resources;
+pub mod version;
+
 /// An address range in the image, as stored in a data directory or a
 /// table entry: a relative virtual address and a size in bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
