@@ -311,7 +311,6 @@ struct Collector<'s> {
     settings: &'s Settings,
     builder: IocsBuilder,
     found: Vec<Found>,
-    values_truncated: bool,
     detail_truncated: bool,
 }
 
@@ -319,9 +318,10 @@ impl<'s> Collector<'s> {
     fn new(settings: &'s Settings) -> Collector<'s> {
         Collector {
             settings,
-            builder: IocsBuilder::default(),
+            builder: IocsBuilder::new(
+                settings.scanner.limits().max_detections,
+            ),
             found: Vec::new(),
-            values_truncated: false,
             detail_truncated: false,
         }
     }
@@ -341,9 +341,7 @@ impl<'s> Collector<'s> {
             if owned.as_ref().is_some_and(|range| !range.contains(&start)) {
                 return;
             }
-            if !self.builder.push_bounded(&detection.detection, limit) {
-                self.values_truncated = true;
-            }
+            self.builder.push(&detection.detection);
             if settings.detail {
                 if self.found.len() < limit {
                     self.found.push(detection);
@@ -355,16 +353,17 @@ impl<'s> Collector<'s> {
     }
 
     fn finish(
-        self,
+        mut self,
         file: Option<String>,
         kind: FileKind,
         mut errors: Vec<ReportError>,
     ) -> Report {
         let limit = self.settings.scanner.limits().max_detections;
+        let values_truncated = self.builder.truncated();
         let iocs = self.builder.finish();
         let detections =
             self.settings.detail.then(|| detail_entries(self.found));
-        if self.values_truncated {
+        if values_truncated {
             errors.push(ReportError {
                 stage: Stage::Scan,
                 message: format!(
