@@ -535,3 +535,95 @@ fn resource_summary(metadata: &PeMetadata) -> ResourceSummary {
         entropy_avg: avg,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::pe::testpe::TestPe;
+    use crate::pe::{parse, PeLimits};
+
+    fn analyze_bytes(bytes: &[u8], level: Level) -> Analysis {
+        let pe = parse(bytes, &PeLimits::default());
+        let metadata = PeMetadata::new(&pe);
+        analyze(&pe, &metadata, level)
+    }
+
+    #[test]
+    fn levels_add_their_keys() {
+        let pe = TestPe::new(true);
+        let cases = [
+            (Level::Basic, false, false),
+            (Level::Deep, true, false),
+            (Level::Full, true, true),
+        ];
+        for (level, deep, full) in cases {
+            let analysis = analyze_bytes(&pe.bytes, level);
+            assert_eq!(analysis.sections.len(), 1, "{level:?}");
+            assert_eq!(analysis.obfuscation.is_some(), deep, "{level:?}");
+            assert_eq!(analysis.extended.is_some(), full, "{level:?}");
+            assert_eq!(analysis.heuristics.is_some(), full, "{level:?}");
+        }
+    }
+
+    #[test]
+    fn heuristic_metadata_starts_with_reason() {
+        let finding = Finding::heuristic(
+            "pe_structure_anomaly",
+            "section_flags_inconsistent",
+            Some("write_without_read"),
+            Details::default().with("section", ".w"),
+        );
+        let keys: Vec<&str> =
+            finding.metadata.0.iter().map(|(key, _)| *key).collect();
+        assert_eq!(keys, ["reason", "sub_reason", "section"]);
+        assert_eq!(finding.reason(), Some("section_flags_inconsistent"));
+    }
+
+    #[test]
+    fn section_entropy_uses_raw_window() {
+        let mut pe = TestPe::new(false);
+        // Two byte values in equal shares: exactly one bit per byte.
+        let data: Vec<u8> = (0..0x1000).map(|i| (i % 2) as u8).collect();
+        pe.put(0x400, &data);
+        let analysis = analyze_bytes(&pe.bytes, Level::Basic);
+        assert_eq!(analysis.sections[0].entropy, 1.0);
+        assert_eq!(entropy(&[]), 0.0);
+    }
+
+    #[test]
+    fn packer_name_hinted_bss_layout_not() {
+        let mut pe = TestPe::new(false);
+        pe.section(b".upx0", 0x2000, 0x1000, 0, 0, 0xC000_0080);
+        let analysis = analyze_bytes(&pe.bytes, Level::Full);
+        let hints: Vec<&str> =
+            analysis.obfuscation.unwrap().iter().map(|h| h.value).collect();
+        assert_eq!(hints, ["suspicious_section_name"]);
+        let reasons: Vec<String> = analysis
+            .heuristics
+            .unwrap()
+            .iter()
+            .filter_map(|h| h.reason().map(str::to_string))
+            .collect();
+        assert!(reasons.contains(&"packer_section_name".to_string()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let mut pe = TestPe::new(false);
+            let at = 0x80 + 24;
+            // Overwrite the headers from the optional header on, so the
+            // parser gets past the signature and meets random fields.
+            let end = (at + tail.len()).min(pe.bytes.len());
+            pe.bytes[at..end].copy_from_slice(&tail[..end - at]);
+            let analysis = analyze_bytes(&pe.bytes, Level::Full);
+            prop_assert!(analysis.heuristics.is_some());
+            let _ = analyze_bytes(&tail, Level::Full);
+        }
+    }
+}
