@@ -26,7 +26,7 @@ pub struct DebugEntry {
     pub codeview: Option<CodeView>,
 }
 
-/// A CodeView record: which PDB holds the image's symbols.
+/// A CodeView record: which PDB contains the image's symbols.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CodeView {
     /// `RSDS` (PDB 7.0) or `NB10` (PDB 2.0).
@@ -64,17 +64,17 @@ pub fn parse_debug(
         return entries;
     };
     let declared = to_usize(directory.size) / ENTRY_LEN;
-    let wanted = declared.min(limits.max_debug_entries);
-    if wanted < declared {
+    let to_read = declared.min(limits.max_debug_entries);
+    if to_read < declared {
         anomalies.push(Anomaly::new(
             "debug_entries_limit_reached",
             format!(
                 "debug directory declares {declared} entries; the first \
-                 {wanted} are read (raise --max-pe-entries)"
+                 {to_read} are read (raise --max-pe-entries)"
             ),
         ));
     }
-    for raw in tail.chunks_exact(ENTRY_LEN).take(wanted) {
+    for raw in tail.chunks_exact(ENTRY_LEN).take(to_read) {
         let field = |at| read_u32(raw, at).unwrap_or(0);
         let mut entry = DebugEntry {
             time_date_stamp: field(4),
@@ -99,7 +99,7 @@ pub fn parse_debug(
         }
         entries.push(entry);
     }
-    if entries.len() < wanted {
+    if entries.len() < to_read {
         anomalies.push(Anomaly::new(
             "debug_directory_truncated",
             format!(
@@ -164,4 +164,100 @@ fn format_guid(raw: &[u8]) -> Option<String> {
         guid.push_str(&format!("{byte:02X}"));
     }
     Some(guid)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::pe::testpe::TestPe;
+
+    fn parse(
+        pe: &TestPe,
+        limits: &PeLimits,
+    ) -> (Vec<DebugEntry>, Vec<Anomaly>) {
+        let image = Image::parse(&pe.bytes, limits, &mut Vec::new());
+        let mut anomalies = Vec::new();
+        (parse_debug(&image, limits, &mut anomalies), anomalies)
+    }
+
+    /// One CodeView entry at 0x1000 whose record is at 0x1100.
+    fn with_codeview(record: &[u8], by_offset: bool) -> TestPe {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::DEBUG, 0x1000, 28);
+        pe.put_rva_u32(0x100C, TYPE_CODEVIEW);
+        pe.put_rva_u32(0x1010, record.len() as u32);
+        pe.put_rva_u32(0x1014, 0x1100);
+        let pointer = if by_offset { TestPe::at(0x1100) as u32 } else { 0 };
+        pe.put_rva_u32(0x1018, pointer);
+        pe.put_rva(0x1100, record);
+        pe
+    }
+
+    fn rsds() -> Vec<u8> {
+        let mut record = b"RSDS".to_vec();
+        record.extend_from_slice(&[
+            0x78, 0x56, 0x34, 0x12, 0xBC, 0x9A, 0xF0, 0xDE, 1, 2, 3, 4, 5, 6,
+            7, 8,
+        ]);
+        record.extend_from_slice(&5u32.to_le_bytes());
+        record.extend_from_slice(b"C:\\build\\x.pdb\0");
+        record
+    }
+
+    #[test]
+    fn rsds_by_offset_or_rva() {
+        for by_offset in [true, false] {
+            let pe = with_codeview(&rsds(), by_offset);
+            let (entries, anomalies) = parse(&pe, &PeLimits::default());
+            assert!(anomalies.is_empty(), "{anomalies:?}");
+            let codeview = entries[0].codeview.clone().unwrap();
+            assert_eq!(codeview.guid, "12345678-9ABC-DEF0-0102-030405060708");
+            assert_eq!(codeview.age, 5);
+            assert_eq!(codeview.pdb_path, b"C:\\build\\x.pdb");
+            assert_eq!(codeview.pdb_path_offset, TestPe::at(0x1100) + 24);
+        }
+    }
+
+    #[test]
+    fn nb10_record() {
+        let mut record = b"NB10".to_vec();
+        for value in [0u32, 0x3A2B_1C0D, 2] {
+            record.extend_from_slice(&value.to_le_bytes());
+        }
+        record.extend_from_slice(b"old.pdb\0");
+        let pe = with_codeview(&record, true);
+        let (entries, _) = parse(&pe, &PeLimits::default());
+        let codeview = entries[0].codeview.clone().unwrap();
+        assert_eq!(codeview.guid, "3A2B1C0D");
+        assert_eq!(codeview.age, 2);
+        assert_eq!(codeview.pdb_path, b"old.pdb");
+    }
+
+    #[test]
+    fn unterminated_path_is_unreadable() {
+        let mut record = rsds();
+        record.pop();
+        record.resize(record.len() + 2000, b'a');
+        let pe = with_codeview(&record, true);
+        let (entries, anomalies) = parse(&pe, &PeLimits::default());
+        assert_eq!(entries[0].codeview, None);
+        assert_eq!(anomalies[0].code, "codeview_unreadable");
+    }
+
+    #[test]
+    fn entry_count_from_size_is_bounded() {
+        let mut pe = with_codeview(&rsds(), true);
+        pe.dir(dir::DEBUG, 0x1000, u32::MAX);
+        let limits = PeLimits { max_debug_entries: 16, ..PeLimits::default() };
+        let (entries, anomalies) = parse(&pe, &limits);
+        assert_eq!(entries.len(), 16);
+        assert_eq!(anomalies[0].code, "debug_entries_limit_reached");
+        let (entries, anomalies) = parse(&pe, &PeLimits::default());
+        // The section has room for 0x1000 / 28 entries.
+        assert_eq!(entries.len(), 0x1000 / 28);
+        assert!(anomalies
+            .iter()
+            .any(|a| a.code == "debug_directory_truncated"));
+    }
 }

@@ -205,18 +205,18 @@ fn array<'a>(
         ));
         return &[];
     };
-    let wanted = declared.min(limits.max_exports);
-    if wanted < declared {
+    let to_read = declared.min(limits.max_exports);
+    if to_read < declared {
         anomalies.push(Anomaly::new(
             "exports_limit_reached",
             format!(
                 "export {what} declares {declared} entries; the first \
-                 {wanted} are read (raise --max-pe-entries)"
+                 {to_read} are read (raise --max-pe-entries)"
             ),
         ));
     }
     let available = tail.len().checked_div(width).unwrap_or(0);
-    if available < wanted {
+    if available < to_read {
         anomalies.push(Anomaly::new(
             "export_table_truncated",
             format!(
@@ -225,7 +225,7 @@ fn array<'a>(
             ),
         ));
     }
-    let len = wanted.min(available).saturating_mul(width);
+    let len = to_read.min(available).saturating_mul(width);
     tail.get(..len).unwrap_or_default()
 }
 
@@ -242,4 +242,111 @@ fn read_string(
 ) -> Option<Vec<u8>> {
     let offset = image.offset_of(rva)?;
     read_cstr(image.data(), offset, limits.max_name_len).map(<[u8]>::to_vec)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::pe::testpe::TestPe;
+
+    /// An export directory at 0x1000 (size 0x200) of `functions`
+    /// addresses and named entries `(name rva, index)`.
+    fn with_exports(functions: &[u32], names: &[(u32, u16)]) -> TestPe {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::EXPORT, 0x1000, 0x200);
+        pe.put_rva_u32(0x100C, 0x1180);
+        pe.put_rva_u32(0x1010, 5);
+        pe.put_rva_u32(0x1014, functions.len() as u32);
+        pe.put_rva_u32(0x1018, names.len() as u32);
+        pe.put_rva_u32(0x101C, 0x1040);
+        pe.put_rva_u32(0x1020, 0x1080);
+        pe.put_rva_u32(0x1024, 0x10C0);
+        for (i, &address) in functions.iter().enumerate() {
+            pe.put_rva_u32(0x1040 + 4 * i as u32, address);
+        }
+        for (i, &(name, index)) in names.iter().enumerate() {
+            pe.put_rva_u32(0x1080 + 4 * i as u32, name);
+            pe.put(TestPe::at(0x10C0) + 2 * i, &index.to_le_bytes());
+        }
+        pe.put_rva(0x1180, b"demo.dll\0");
+        pe.put_rva(0x1190, b"Alpha\0Beta\0");
+        pe.put_rva(0x11A0, b"NTDLL.RtlFree\0");
+        pe
+    }
+
+    fn parse(
+        pe: &TestPe,
+        limits: &PeLimits,
+    ) -> (Option<Exports>, Vec<Anomaly>) {
+        let image = Image::parse(&pe.bytes, limits, &mut Vec::new());
+        let mut anomalies = Vec::new();
+        (parse_exports(&image, limits, &mut anomalies), anomalies)
+    }
+
+    #[test]
+    fn named_then_ordinal_only_with_forwarder() {
+        let pe = with_exports(
+            &[0x1500, 0, 0x11A0, 0x1600],
+            &[(0x1196, 2), (0x1190, 0)],
+        );
+        let (exports, anomalies) = parse(&pe, &PeLimits::default());
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        let exports = exports.unwrap();
+        assert_eq!(exports.dll, b"demo.dll");
+        let got: Vec<_> = exports
+            .symbols
+            .iter()
+            .map(|s| {
+                (s.name.clone(), s.ordinal, s.address, s.forwarder.clone())
+            })
+            .collect();
+        let expected = vec![
+            (
+                Some(b"Beta".to_vec()),
+                7,
+                0x11A0,
+                Some(b"NTDLL.RtlFree".to_vec()),
+            ),
+            (Some(b"Alpha".to_vec()), 5, 0x1500, None),
+            (None, 8, 0x1600, None),
+        ];
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn huge_counts_bounded_by_section() {
+        let mut pe = with_exports(&[0x1500], &[(0x1190, 0)]);
+        pe.put_rva_u32(0x1014, u32::MAX);
+        pe.put_rva_u32(0x1018, u32::MAX);
+        let (exports, anomalies) = parse(&pe, &PeLimits::default());
+        let exports = exports.unwrap();
+        // The address table runs to the end of the section: 0x3F0 slots.
+        assert!(exports.symbols.len() <= 0x3F0);
+        let codes: Vec<_> = anomalies.iter().map(|a| a.code).collect();
+        assert!(codes.contains(&"export_table_truncated"), "{codes:?}");
+        let limits = PeLimits { max_exports: 4, ..PeLimits::default() };
+        let (exports, anomalies) = parse(&pe, &limits);
+        assert!(exports.unwrap().symbols.len() <= 4);
+        assert!(anomalies.iter().any(|a| a.code == "exports_limit_reached"));
+    }
+
+    #[test]
+    fn name_ordinal_past_table_is_counted() {
+        let pe = with_exports(&[0x1500], &[(0x1190, 9)]);
+        let (exports, anomalies) = parse(&pe, &PeLimits::default());
+        let exports = exports.unwrap();
+        assert_eq!(exports.symbols.len(), 1);
+        assert_eq!(exports.symbols[0].name, None);
+        assert_eq!(anomalies[0].code, "export_names_unreadable");
+    }
+
+    #[test]
+    fn unmapped_directory_yields_none() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::EXPORT, 0x7000, 40);
+        let (exports, anomalies) = parse(&pe, &PeLimits::default());
+        assert_eq!(exports, None);
+        assert_eq!(anomalies[0].code, "export_directory_unmapped");
+    }
 }

@@ -730,3 +730,84 @@ const OLEAUT32: &[(u16, &str)] = &[
     (452, "HWND_UserUnmarshal64"),
     (500, "OACleanup"),
 ];
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::pe::imports::ImportSymbol;
+
+    fn by_name(name: &str) -> ImportSymbol {
+        ImportSymbol {
+            name: Some(name.as_bytes().to_vec()),
+            ..Default::default()
+        }
+    }
+
+    fn by_ordinal(ordinal: u16) -> ImportSymbol {
+        ImportSymbol { ordinal: Some(ordinal), ..Default::default() }
+    }
+
+    fn dll(name: &str, symbols: Vec<ImportSymbol>) -> ImportDescriptor {
+        ImportDescriptor {
+            dll: name.as_bytes().to_vec(),
+            symbols,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn imphash_names_ordinals_like_pefile() {
+        // md5 of "kernel32.sleep,kernel32.ord7,ws2_32.socket,ws2_32.ord999,
+        // oleaut32.sysallocstring" (without the line break).
+        let imports = [
+            dll("KERNEL32.DLL", vec![by_name("Sleep"), by_ordinal(7)]),
+            dll("WS2_32.dll", vec![by_ordinal(23), by_ordinal(999)]),
+            dll("empty.dll", vec![]),
+            dll("OleAut32.dll", vec![by_ordinal(2)]),
+        ];
+        assert_eq!(imphash(&imports), "c31c8c04d9c3e7d3eacd2dfa32e3f4a5");
+    }
+
+    #[test]
+    fn imphash_empty_without_imports() {
+        assert_eq!(imphash(&[]), "");
+        assert_eq!(imphash(&[dll("a.dll", vec![])]), "");
+    }
+
+    #[test]
+    fn ordinal_tables_look_up_names() {
+        let cases = [
+            ("ws2_32.dll", 1, Some("accept")),
+            ("wsock32.dll", 23, Some("socket")),
+            ("oleaut32.dll", 2, Some("SysAllocString")),
+            ("oleaut32.dll", 1, None),
+            ("kernel32.dll", 1, None),
+        ];
+        for (dll, ordinal, expected) in cases {
+            assert_eq!(
+                ordinal_name(dll, ordinal),
+                expected,
+                "{dll} {ordinal}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinal_tables_sorted_for_search() {
+        for table in [WS2_32, OLEAUT32] {
+            assert!(table.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        }
+    }
+
+    #[test]
+    fn file_hashes_of_known_input() {
+        let hashes = file_hashes(b"abc", &[]);
+        assert_eq!(hashes.md5, "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(hashes.sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            hashes.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

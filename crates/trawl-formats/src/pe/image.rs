@@ -364,23 +364,23 @@ impl<'a> Image<'a> {
         anomalies: &mut Vec<Anomaly>,
     ) {
         let declared = usize::from(file_header.number_of_sections);
-        let wanted = declared.min(limits.max_sections);
-        if wanted < declared {
+        let to_read = declared.min(limits.max_sections);
+        if to_read < declared {
             anomalies.push(Anomaly::new(
                 "sections_limit_reached",
                 format!(
-                    "{declared} sections declared; the first {wanted} \
+                    "{declared} sections declared; the first {to_read} \
                      are read (raise --max-pe-entries)"
                 ),
             ));
         }
         let table_bytes = self.data.get(table..).unwrap_or_default();
         let mut offset = table;
-        for raw in table_bytes.chunks_exact(SECTION_HEADER_LEN).take(wanted) {
+        for raw in table_bytes.chunks_exact(SECTION_HEADER_LEN).take(to_read) {
             self.sections.push(decode_section(raw, offset));
             offset = offset.saturating_add(SECTION_HEADER_LEN);
         }
-        if self.sections.len() < wanted {
+        if self.sections.len() < to_read {
             anomalies.push(Anomaly::new(
                 "section_table_truncated",
                 format!(
@@ -547,7 +547,7 @@ fn read_file_header(
     }
 }
 
-/// Decodes the fixed part of an optional header from `raw`, which holds
+/// Decodes the fixed part of an optional header from `raw`, which contains
 /// at least the PE32+ fixed size.
 fn decode_optional_header(raw: &[u8], magic: u16) -> OptionalHeader {
     let u8_at = |at: usize| raw.get(at).copied().unwrap_or(0);

@@ -268,7 +268,7 @@ impl<'a> DescriptorReader<'a> {
 }
 
 /// A thunk array: the lookup table when it is mapped, else the address
-/// table (which holds the same entries until the image is bound).
+/// table (which contains the same entries until the image is bound).
 struct Thunks {
     table: u32,
     va_based: bool,
@@ -442,4 +442,210 @@ fn limit_reached(what: &'static str, read: usize) -> Anomaly {
              --max-pe-entries)"
         ),
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::pe::testpe::TestPe;
+
+    fn image_of(pe: &TestPe) -> Image<'_> {
+        Image::parse(&pe.bytes, &PeLimits::default(), &mut Vec::new())
+    }
+
+    fn imports(
+        pe: &TestPe,
+        limits: &PeLimits,
+    ) -> (Vec<ImportDescriptor>, Vec<Anomaly>) {
+        let image = image_of(pe);
+        let mut anomalies = Vec::new();
+        let mut budget = limits.max_import_symbols;
+        let found = parse_imports(&image, limits, &mut budget, &mut anomalies);
+        (found, anomalies)
+    }
+
+    /// Writes a descriptor at `rva` naming `dll` with a lookup table at
+    /// `table` of the given thunk values.
+    fn descriptor(
+        pe: &mut TestPe,
+        rva: u32,
+        name: u32,
+        table: u32,
+        thunks: &[u64],
+    ) {
+        pe.put_rva_u32(rva, table);
+        pe.put_rva_u32(rva + 12, name);
+        pe.put_rva_u32(rva + 16, table);
+        let width = if pe.plus { 8 } else { 4 };
+        for (i, &thunk) in thunks.iter().enumerate() {
+            let at = TestPe::at(table) + i * width;
+            if pe.plus {
+                pe.put_u64(at, thunk);
+            } else {
+                pe.put_u32(at, thunk as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn names_and_ordinals_both_widths() {
+        for plus in [false, true] {
+            let mut pe = TestPe::new(plus);
+            pe.dir(dir::IMPORT, 0x1000, 40);
+            pe.put_rva(0x1100, b"KERNEL32.dll\0");
+            pe.put_rva(0x1200, b"\x07\x00Sleep\0");
+            let flag = if plus { 1u64 << 63 } else { 1 << 31 };
+            descriptor(&mut pe, 0x1000, 0x1100, 0x1300, &[0x1200, flag | 23]);
+            let (found, anomalies) = imports(&pe, &PeLimits::default());
+            assert!(anomalies.is_empty(), "{anomalies:?}");
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].dll, b"KERNEL32.dll");
+            let symbols = &found[0].symbols;
+            assert_eq!(symbols.len(), 2);
+            assert_eq!(symbols[0].name.as_deref(), Some(&b"Sleep"[..]));
+            assert_eq!(symbols[0].hint, Some(7));
+            assert_eq!(symbols[0].ordinal, None);
+            assert_eq!(symbols[1].ordinal, Some(23));
+            assert_eq!(
+                symbols[1].thunk_rva,
+                0x1300 + if plus { 8 } else { 4 }
+            );
+        }
+    }
+
+    #[test]
+    fn address_table_used_without_lookup_table() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::IMPORT, 0x1000, 40);
+        pe.put_rva(0x1100, b"a.dll\0");
+        pe.put_rva(0x1200, b"\0\0f\0");
+        descriptor(&mut pe, 0x1000, 0x1100, 0x1300, &[0x1200]);
+        pe.put_rva_u32(0x1000, 0xDEAD_0000);
+        let (found, _) = imports(&pe, &PeLimits::default());
+        assert_eq!(found[0].symbols.len(), 1);
+    }
+
+    #[test]
+    fn unterminated_tables_are_cut_at_section_end() {
+        let mut pe = TestPe::new(false);
+        // Descriptors fill the section to its end with no zero entry.
+        pe.dir(dir::IMPORT, 0x1F00, 40);
+        pe.put_rva(0x1100, b"a.dll\0");
+        for i in 0..12 {
+            descriptor(&mut pe, 0x1F00 + 20 * i, 0x1100, 0x1FF8, &[]);
+        }
+        pe.put_rva_u32(0x1FF8, 0x1100);
+        pe.put_rva_u32(0x1FFC, 0x1100);
+        let (found, anomalies) = imports(&pe, &PeLimits::default());
+        assert_eq!(found.len(), 12);
+        let codes: Vec<_> = anomalies.iter().map(|a| a.code).collect();
+        assert!(codes.contains(&"import_directory_truncated"), "{codes:?}");
+        assert!(codes.contains(&"import_thunks_truncated"), "{codes:?}");
+    }
+
+    #[test]
+    fn shared_thunks_stop_at_symbol_budget() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::IMPORT, 0x1000, 40);
+        pe.put_rva(0x1E00, b"a.dll\0");
+        pe.put_rva(0x1E10, b"\0\0f\0");
+        let thunks = vec![0x1E10; 100];
+        // Every descriptor points at the same hundred thunks.
+        for i in 0..60 {
+            descriptor(&mut pe, 0x1000 + 20 * i, 0x1E00, 0x1600, &[]);
+        }
+        descriptor(&mut pe, 0x1000, 0x1E00, 0x1600, &thunks);
+        let limits =
+            PeLimits { max_import_symbols: 250, ..PeLimits::default() };
+        let (found, anomalies) = imports(&pe, &limits);
+        let total: usize = found.iter().map(|d| d.symbols.len()).sum();
+        assert_eq!(found.len(), 60);
+        assert_eq!(total, 250);
+        assert!(anomalies
+            .iter()
+            .any(|a| a.code == "import_symbols_limit_reached"));
+        let limits =
+            PeLimits { max_import_descriptors: 5, ..PeLimits::default() };
+        let (found, anomalies) = imports(&pe, &limits);
+        assert_eq!(found.len(), 5);
+        assert_eq!(anomalies[0].code, "import_descriptors_limit_reached");
+    }
+
+    #[test]
+    fn unreadable_names_are_counted_not_kept() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::IMPORT, 0x1000, 40);
+        descriptor(&mut pe, 0x1000, 0x9000, 0x1300, &[0x7000_0000, 0x1200]);
+        pe.put_rva(0x1200, b"\0\0ok\0");
+        let (found, anomalies) = imports(&pe, &PeLimits::default());
+        assert_eq!(found[0].dll, b"");
+        assert_eq!(found[0].symbols.len(), 1);
+        assert_eq!(anomalies[0].code, "import_names_unreadable");
+    }
+
+    #[test]
+    fn unmapped_import_directory_is_anomaly() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::IMPORT, 0x8000, 40);
+        let (found, anomalies) = imports(&pe, &PeLimits::default());
+        assert!(found.is_empty());
+        assert_eq!(anomalies[0].code, "import_directory_unmapped");
+    }
+
+    #[test]
+    fn delay_imports_rva_and_va_based() {
+        for (attributes, base) in [(1u32, 0u32), (0, 0x40_0000)] {
+            let mut pe = TestPe::new(false);
+            pe.dir(dir::DELAY_IMPORT, 0x1000, 64);
+            pe.put_rva_u32(0x1000, attributes);
+            pe.put_rva_u32(0x1004, base + 0x1100);
+            pe.put_rva_u32(0x100C, base + 0x1400);
+            pe.put_rva_u32(0x1010, base + 0x1300);
+            pe.put_rva(0x1100, b"USER32.dll\0");
+            pe.put_rva(0x1200, b"\0\0MessageBoxA\0");
+            pe.put_rva_u32(0x1300, base + 0x1200);
+            let image = image_of(&pe);
+            let mut anomalies = Vec::new();
+            let mut budget = 100;
+            let found = parse_delay_imports(
+                &image,
+                &PeLimits::default(),
+                &mut budget,
+                &mut anomalies,
+            );
+            assert!(anomalies.is_empty(), "{anomalies:?}");
+            assert_eq!(found[0].dll, b"USER32.dll");
+            let name = found[0].symbols[0].name.as_deref();
+            assert_eq!(
+                name,
+                Some(&b"MessageBoxA"[..]),
+                "attributes {attributes}"
+            );
+        }
+    }
+
+    #[test]
+    fn bound_imports_skip_forwarder_refs() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::BOUND_IMPORT, 0x1000, 0x40);
+        // One descriptor with one forwarder reference, then another.
+        pe.put_rva_u32(0x1000, 0x1111);
+        pe.put(TestPe::at(0x1004), &[0x20, 0, 1, 0]);
+        pe.put_rva_u32(0x1008, 0x2222);
+        pe.put(TestPe::at(0x100C), &[0x2B, 0, 0, 0]);
+        pe.put_rva_u32(0x1010, 0x3333);
+        pe.put(TestPe::at(0x1014), &[0x2B, 0, 0, 0]);
+        pe.put_rva(0x1020, b"MSVCRT.dll\0ntdll.dll\0");
+        let image = image_of(&pe);
+        let mut anomalies = Vec::new();
+        let found =
+            parse_bound_imports(&image, &PeLimits::default(), &mut anomalies);
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].dll, b"MSVCRT.dll");
+        assert_eq!(found[0].forwarder_refs, 1);
+        assert_eq!(found[1].dll, b"ntdll.dll");
+        assert_eq!(found[1].time_date_stamp, 0x3333);
+    }
 }

@@ -12,7 +12,7 @@ use super::{dir, read_u16, read_u32, read_u64, Anomaly};
 const DECODED_LEN_32: usize = 92;
 const DECODED_LEN_64: usize = 148;
 
-/// A field that holds a virtual address.
+/// A field that contains a virtual address.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VaField {
     /// The value as stored, a VA (0 when unused).
@@ -168,5 +168,83 @@ impl Fields<'_, '_> {
             guard_cf_function_count: self.ptr(136),
             guard_flags: self.u32(144),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::pe::testpe::TestPe;
+    use crate::pe::PeLimits;
+
+    fn parse(pe: &TestPe) -> (Option<LoadConfig>, Vec<Anomaly>) {
+        let limits = PeLimits::default();
+        let image = Image::parse(&pe.bytes, &limits, &mut Vec::new());
+        let mut anomalies = Vec::new();
+        (parse_load_config(&image, &mut anomalies), anomalies)
+    }
+
+    #[test]
+    fn va_fields_keep_their_rva() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::LOAD_CONFIG, 0x1000, 92);
+        pe.put_rva_u32(0x1000, 92);
+        pe.put_rva_u32(0x103C, 0x40_1800);
+        pe.put_rva_u32(0x1040, 0x1234);
+        pe.put_rva_u32(0x1044, 3);
+        pe.put_rva_u32(0x1058, 0x500);
+        let (config, anomalies) = parse(&pe);
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        let config = config.unwrap();
+        let cookie = config.security_cookie.unwrap();
+        assert_eq!(cookie, VaField { va: 0x40_1800, rva: Some(0x1800) });
+        // A value below the image base has no RVA.
+        let table = config.se_handler_table.unwrap();
+        assert_eq!(table, VaField { va: 0x1234, rva: None });
+        assert_eq!(config.se_handler_count, Some(3));
+        assert_eq!(config.guard_flags, Some(0x500));
+    }
+
+    #[test]
+    fn pe32_plus_offsets() {
+        let mut pe = TestPe::new(true);
+        pe.dir(dir::LOAD_CONFIG, 0x1000, 148);
+        pe.put_rva_u32(0x1000, 148);
+        pe.put_u64(TestPe::at(0x1058), 0x1_4000_2000);
+        pe.put_u64(TestPe::at(0x1088), 42);
+        pe.put_rva_u32(0x1090, 0x1_0500);
+        let (config, _) = parse(&pe);
+        let config = config.unwrap();
+        let cookie = config.security_cookie.unwrap();
+        assert_eq!(cookie.rva, Some(0x2000));
+        assert_eq!(config.guard_cf_function_count, Some(42));
+        assert_eq!(config.guard_flags, Some(0x1_0500));
+    }
+
+    #[test]
+    fn declared_size_limits_fields() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::LOAD_CONFIG, 0x1000, 64);
+        pe.put_rva_u32(0x1000, 64);
+        pe.put_rva_u32(0x103C, 0x40_1800);
+        pe.put_rva_u32(0x1040, 0x40_1900);
+        let (config, _) = parse(&pe);
+        let config = config.unwrap();
+        assert!(config.security_cookie.is_some());
+        assert_eq!(config.se_handler_table, None);
+        assert_eq!(config.guard_flags, None);
+    }
+
+    #[test]
+    fn size_past_section_is_truncated() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::LOAD_CONFIG, 0x1FF0, 92);
+        pe.put_rva_u32(0x1FF0, 92);
+        let (config, anomalies) = parse(&pe);
+        let config = config.unwrap();
+        assert_eq!(config.parsed_size, 16);
+        assert_eq!(config.security_cookie, None);
+        assert_eq!(anomalies[0].code, "load_config_truncated");
     }
 }

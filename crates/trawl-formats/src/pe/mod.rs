@@ -7,7 +7,9 @@
 //! untrusted count.
 
 pub mod analysis;
+pub mod certs;
 pub mod debug;
+pub mod dotnet;
 pub mod exports;
 pub mod hashes;
 pub mod heuristics;
@@ -17,9 +19,11 @@ pub mod load_config;
 pub mod metadata;
 pub mod reason;
 pub mod relocs;
+pub mod resources;
 pub mod rich;
 pub mod tls;
 pub mod validate;
+pub mod version;
 
 use debug::DebugEntry;
 use exports::Exports;
@@ -462,8 +466,152 @@ pub(crate) mod testpe {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    /// A PE32 file with imports, exports, TLS, debug, load config and
+    /// relocation directories, for mutation.
+    fn full_pe(plus: bool) -> Vec<u8> {
+        use testpe::TestPe;
+        let mut pe = TestPe::new(plus);
+        pe.dir(dir::IMPORT, 0x1000, 40);
+        pe.put_rva_u32(0x1000, 0x1300);
+        pe.put_rva_u32(0x100C, 0x1100);
+        pe.put_rva_u32(0x1010, 0x1300);
+        pe.put_rva(0x1100, b"KERNEL32.dll\0");
+        pe.put_rva(0x1200, b"\0\0Sleep\0");
+        pe.put_rva_u32(0x1300, 0x1200);
+        pe.dir(dir::EXPORT, 0x1400, 0x100);
+        for (at, value) in [(0x1414, 2), (0x1418, 1), (0x141C, 0x1440)] {
+            pe.put_rva_u32(at, value);
+        }
+        pe.put_rva_u32(0x1420, 0x1450);
+        pe.put_rva_u32(0x1424, 0x1460);
+        pe.put_rva_u32(0x1440, 0x1480);
+        pe.put_rva_u32(0x1444, 0x1800);
+        pe.put_rva_u32(0x1450, 0x1470);
+        pe.put_rva(0x1470, b"Run\0");
+        pe.put_rva(0x1480, b"K.Sleep\0");
+        pe.dir(dir::TLS, 0x1500, 40);
+        pe.dir(dir::DEBUG, 0x1600, 28);
+        pe.put_rva_u32(0x160C, 2);
+        pe.put_rva_u32(0x1614, 0x1700);
+        pe.put_rva(0x1700, b"RSDS0123456789abcdef\x01\0\0\0a.pdb\0");
+        pe.dir(dir::LOAD_CONFIG, 0x1900, 0x40);
+        pe.put_rva_u32(0x1900, 0x40);
+        pe.dir(dir::BASERELOC, 0x1A00, 16);
+        pe.put_rva_u32(0x1A00, 0x1000);
+        pe.put_rva_u32(0x1A04, 16);
+        pe.dir(dir::BOUND_IMPORT, 0x1B00, 16);
+        pe.put_rva_u32(0x1B00, 1);
+        pe.put_rva_u32(0x1B04, 0x10);
+        pe.put_rva(0x1B10, b"a.dll\0");
+        pe.dir(dir::DELAY_IMPORT, 0x1C00, 32);
+        pe.put_rva_u32(0x1C00, 1);
+        pe.put_rva_u32(0x1C04, 0x1100);
+        pe.put_rva_u32(0x1C0C, 0x1300);
+        pe.put_rva_u32(0x1C10, 0x1300);
+        pe.bytes
+    }
+
+    /// Checks the bounds a parse must respect.
+    fn check_bounds(pe: &Pe<'_>, limits: &PeLimits) {
+        assert!(pe.image.sections.len() <= limits.max_sections);
+        assert!(pe.image.data_directories.len() <= 16);
+        assert!(pe.imports.len() <= limits.max_import_descriptors);
+        assert!(pe.delay_imports.len() <= limits.max_import_descriptors);
+        let symbols: usize = pe
+            .imports
+            .iter()
+            .chain(&pe.delay_imports)
+            .map(|d| d.symbols.len())
+            .sum();
+        assert!(symbols <= limits.max_import_symbols);
+        for descriptor in pe.imports.iter().chain(&pe.delay_imports) {
+            assert!(descriptor.symbols.len() <= limits.max_thunks);
+            assert!(descriptor.dll.len() < limits.max_name_len);
+        }
+        if let Some(exports) = &pe.exports {
+            assert!(exports.symbols.len() <= limits.max_exports * 2);
+        }
+        if let Some(tls) = &pe.tls {
+            assert!(tls.callbacks.len() <= limits.max_tls_callbacks);
+        }
+        assert!(pe.debug.len() <= limits.max_debug_entries);
+        if let Some(relocations) = &pe.relocations {
+            assert!(relocations.blocks.len() <= limits.max_reloc_blocks);
+        }
+        for (path, offset) in pe.pdb_paths() {
+            let end = offset + path.len();
+            assert_eq!(pe.image.data().get(offset..end), Some(path));
+        }
+        let _ = metadata::PeMetadata::new(pe);
+    }
+
+    #[test]
+    fn full_pe_parses_without_anomalies() {
+        for plus in [false, true] {
+            let bytes = full_pe(plus);
+            let pe = parse(&bytes, &PeLimits::default());
+            let codes: Vec<_> = pe.anomalies.iter().map(|a| a.code).collect();
+            if !plus {
+                assert!(codes.is_empty(), "{codes:?}");
+                assert_eq!(pe.imports[0].symbols.len(), 1);
+                assert_eq!(pe.exports.as_ref().unwrap().symbols.len(), 2);
+                assert_eq!(pe.debug[0].codeview.as_ref().unwrap().age, 1);
+                assert_eq!(pe.bound_imports[0].dll, b"a.dll");
+                assert_eq!(pe.delay_imports[0].dll, b"KERNEL32.dll");
+            }
+            check_bounds(&pe, &PeLimits::default());
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_bytes_parse_within_limits(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            entries in 1usize..64,
+        ) {
+            let limits = PeLimits::with_table_limit(entries);
+            let mut data = bytes;
+            // Most random inputs fail at the signature; make half of
+            // them reach the headers.
+            if entries % 2 == 0 && data.len() > 0x90 {
+                data[..2].copy_from_slice(b"MZ");
+                data[0x3C..0x40].copy_from_slice(&0x40u32.to_le_bytes());
+                data[0x40..0x44].copy_from_slice(b"PE\0\0");
+            }
+            let pe = parse(&data, &limits);
+            check_bounds(&pe, &limits);
+        }
+
+        #[test]
+        fn overwritten_pe_parses_within_limits(
+            plus in proptest::prelude::any::<bool>(),
+            edits in proptest::collection::vec(
+                (0usize..0x2400, proptest::prelude::any::<u32>()),
+                1..24,
+            ),
+            cut in 0usize..0x2400,
+        ) {
+            let mut data = full_pe(plus);
+            for (at, value) in edits {
+                let at = at % data.len().saturating_sub(4).max(1);
+                if let Some(slot) = data.get_mut(at..at + 4) {
+                    slot.copy_from_slice(&value.to_le_bytes());
+                }
+            }
+            if cut > 0x100 {
+                data.truncate(cut);
+            }
+            let limits = PeLimits::with_table_limit(32);
+            let pe = parse(&data, &limits);
+            check_bounds(&pe, &limits);
+        }
+    }
 
     #[test]
     fn reads_stop_at_end_of_data() {

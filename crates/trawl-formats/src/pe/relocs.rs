@@ -1,5 +1,5 @@
 //! Base relocation blocks: how many there are and how many entries each
-//! holds. The entries themselves are read on demand from the file.
+//! contains. The entries themselves are read on demand from the file.
 
 use super::image::{to_usize, Image};
 use super::{dir, read_u16, read_u32, Anomaly, PeLimits};
@@ -130,4 +130,68 @@ pub fn parse_relocations(
         at = at.saturating_add(size);
     }
     Some(relocations)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::pe::testpe::TestPe;
+
+    fn parse(
+        pe: &TestPe,
+        limits: &PeLimits,
+    ) -> (Option<Relocations>, Vec<Anomaly>) {
+        let image = Image::parse(&pe.bytes, limits, &mut Vec::new());
+        let mut anomalies = Vec::new();
+        (parse_relocations(&image, limits, &mut anomalies), anomalies)
+    }
+
+    #[test]
+    fn blocks_and_entries_counted() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::BASERELOC, 0x1000, 24);
+        pe.put_rva_u32(0x1000, 0x2000);
+        pe.put_rva_u32(0x1004, 12);
+        pe.put(TestPe::at(0x1008), &[0x10, 0x30, 0x00, 0x00]);
+        pe.put_rva_u32(0x100C, 0x3000);
+        pe.put_rva_u32(0x1010, 12);
+        pe.put(TestPe::at(0x1014), &[0xFF, 0xAF, 0x04, 0x30]);
+        let (relocs, anomalies) = parse(&pe, &PeLimits::default());
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        let relocs = relocs.unwrap();
+        assert_eq!(relocs.blocks.len(), 2);
+        assert_eq!(relocs.entry_count, 4);
+        let entries: Vec<_> = relocs.blocks[1].entries(&pe.bytes).collect();
+        assert_eq!(entries, [(0xA, 0x3FFF), (3, 0x3004)]);
+    }
+
+    #[test]
+    fn small_block_size_stops_walk() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::BASERELOC, 0x1000, 64);
+        pe.put_rva_u32(0x1000, 0x2000);
+        pe.put_rva_u32(0x1004, 4);
+        let (relocs, anomalies) = parse(&pe, &PeLimits::default());
+        assert!(relocs.unwrap().blocks.is_empty());
+        assert_eq!(anomalies[0].code, "relocation_block_malformed");
+    }
+
+    #[test]
+    fn block_count_bounded() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::BASERELOC, 0x1000, 0x1000);
+        for i in 0..0x200 {
+            pe.put_rva_u32(0x1000 + 8 * i, 0x2000);
+            pe.put_rva_u32(0x1004 + 8 * i, 8);
+        }
+        let limits = PeLimits { max_reloc_blocks: 10, ..PeLimits::default() };
+        let (relocs, anomalies) = parse(&pe, &limits);
+        assert_eq!(relocs.unwrap().blocks.len(), 10);
+        assert_eq!(anomalies[0].code, "relocation_blocks_limit_reached");
+        pe.dir(dir::BASERELOC, 0x1000, u32::MAX);
+        let (relocs, anomalies) = parse(&pe, &PeLimits::default());
+        assert_eq!(relocs.unwrap().blocks.len(), 0x200);
+        assert_eq!(anomalies[0].code, "relocations_truncated");
+    }
 }

@@ -141,3 +141,82 @@ fn compute_checksum(data: &[u8], values: &[u32]) -> Option<u32> {
     }
     Some(sum)
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    /// Checksum of the header `file` builds, computed independently.
+    const KEY: u32 = 0xF80D_C3D1;
+
+    /// A DOS header, a Rich block with two entries masked with `key`, and
+    /// the PE signature at 0xC0.
+    fn file(key: u32) -> Vec<u8> {
+        let mut data = vec![0u8; 0x80];
+        data[..2].copy_from_slice(b"MZ");
+        data[0x3C..0x40].copy_from_slice(&0xC0u32.to_le_bytes());
+        let dwords = [
+            DANS ^ key,
+            key,
+            key,
+            key,
+            0x00FF_7809 ^ key,
+            3 ^ key,
+            0x0104_7809 ^ key,
+            17 ^ key,
+            RICH,
+            key,
+        ];
+        for dword in dwords {
+            data.extend_from_slice(&dword.to_le_bytes());
+        }
+        data.resize(0xC0, 0);
+        data.extend_from_slice(b"PE\0\0");
+        data
+    }
+
+    #[test]
+    fn decodes_entries_and_checks_checksum() {
+        let data = file(KEY);
+        let mut anomalies = Vec::new();
+        let rich = parse_rich(&data, 0xD8, &mut anomalies).unwrap();
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        assert_eq!(rich.checksum, KEY);
+        assert_eq!(rich.key, KEY.to_le_bytes());
+        assert_eq!(rich.values, [0x00FF_7809, 3, 0x0104_7809, 17]);
+        assert_eq!(rich.raw_data.len(), 32);
+        assert_eq!(&rich.clear_data[..4], b"DanS");
+        assert!(rich.checksum_valid());
+    }
+
+    #[test]
+    fn wrong_key_is_checksum_mismatch() {
+        let data = file(KEY ^ 1);
+        let mut anomalies = Vec::new();
+        let rich = parse_rich(&data, 0xD8, &mut anomalies).unwrap();
+        assert!(!rich.checksum_valid());
+        assert_eq!(anomalies[0].code, "rich_checksum_mismatch");
+    }
+
+    #[test]
+    fn missing_dans_is_malformed() {
+        let mut data = file(KEY);
+        data[0x80] ^= 0xFF;
+        let mut anomalies = Vec::new();
+        let rich = parse_rich(&data, 0xD8, &mut anomalies).unwrap();
+        assert_eq!(rich.computed_checksum, None);
+        assert_eq!(anomalies[0].code, "rich_header_malformed");
+    }
+
+    #[test]
+    fn marker_outside_window_is_absent() {
+        let data = file(KEY);
+        let cases = [(0xD8, true), (0xA4, true), (0xA3, false), (0, false)];
+        for (end, found) in cases {
+            let rich = parse_rich(&data, end, &mut Vec::new());
+            assert_eq!(rich.is_some(), found, "window end {end:#x}");
+        }
+        assert!(parse_rich(&data[..0xA6], 0xD8, &mut Vec::new()).is_none());
+    }
+}

@@ -127,3 +127,85 @@ fn read_callbacks(
     ));
     callbacks
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::pe::testpe::TestPe;
+
+    fn parse(pe: &TestPe, limits: &PeLimits) -> (Option<Tls>, Vec<Anomaly>) {
+        let image = Image::parse(&pe.bytes, limits, &mut Vec::new());
+        let mut anomalies = Vec::new();
+        (parse_tls(&image, limits, &mut anomalies), anomalies)
+    }
+
+    #[test]
+    fn directory_and_callbacks_both_widths() {
+        for plus in [false, true] {
+            let mut pe = TestPe::new(plus);
+            let base: u64 = if plus { 0x1_4000_0000 } else { 0x40_0000 };
+            pe.dir(dir::TLS, 0x1000, 40);
+            let fields =
+                [base + 0x1800, base + 0x1808, base + 0x1810, base + 0x1100];
+            for (i, value) in fields.iter().enumerate() {
+                if plus {
+                    pe.put_u64(TestPe::at(0x1000) + 8 * i, *value);
+                } else {
+                    pe.put_rva_u32(0x1000 + 4 * i as u32, *value as u32);
+                }
+            }
+            let callbacks = [base + 0x1200, base + 0x1300, 0];
+            for (i, value) in callbacks.iter().enumerate() {
+                if plus {
+                    pe.put_u64(TestPe::at(0x1100) + 8 * i, *value);
+                } else {
+                    pe.put_rva_u32(0x1100 + 4 * i as u32, *value as u32);
+                }
+            }
+            let (tls, anomalies) = parse(&pe, &PeLimits::default());
+            assert!(anomalies.is_empty(), "{anomalies:?}");
+            let tls = tls.unwrap();
+            assert_eq!(tls.start_address_of_raw_data, base + 0x1800);
+            assert_eq!(tls.address_of_callbacks, base + 0x1100);
+            assert_eq!(tls.callbacks, [base + 0x1200, base + 0x1300]);
+        }
+    }
+
+    #[test]
+    fn callback_array_bounded() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::TLS, 0x1000, 24);
+        pe.put_rva_u32(0x100C, 0x40_1100);
+        // Non-zero pointers to the end of the section, no terminator.
+        for i in 0..0x3C0 {
+            pe.put_rva_u32(0x1100 + 4 * i, 0x40_1000);
+        }
+        let (tls, anomalies) = parse(&pe, &PeLimits::default());
+        assert_eq!(tls.unwrap().callbacks.len(), 0x3C0);
+        assert_eq!(anomalies[0].code, "tls_callbacks_truncated");
+        let limits = PeLimits { max_tls_callbacks: 16, ..PeLimits::default() };
+        let (tls, anomalies) = parse(&pe, &limits);
+        assert_eq!(tls.unwrap().callbacks.len(), 16);
+        assert_eq!(anomalies[0].code, "tls_callbacks_limit_reached");
+    }
+
+    #[test]
+    fn callbacks_below_image_base_unmapped() {
+        let mut pe = TestPe::new(false);
+        pe.dir(dir::TLS, 0x1000, 24);
+        pe.put_rva_u32(0x100C, 0x1100);
+        let (tls, anomalies) = parse(&pe, &PeLimits::default());
+        assert!(tls.unwrap().callbacks.is_empty());
+        assert_eq!(anomalies[0].code, "tls_callbacks_unmapped");
+    }
+
+    #[test]
+    fn directory_cut_by_section_end() {
+        let mut pe = TestPe::new(true);
+        pe.dir(dir::TLS, 0x1FF0, 40);
+        let (tls, anomalies) = parse(&pe, &PeLimits::default());
+        assert_eq!(tls, None);
+        assert_eq!(anomalies[0].code, "tls_directory_truncated");
+    }
+}
