@@ -178,7 +178,7 @@ impl Args {
     }
 }
 
-/// How much PE analysis `--analysis` asks for.
+/// The PE analysis level `--analysis` selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum AnalysisLevel {
     /// Section layout and entropy.

@@ -21,7 +21,7 @@ pub struct Report {
     pub iocs: Iocs,
     /// Format-specific metadata: the PE fields for a PE file, else `{}`.
     pub metadata: Metadata,
-    /// The PE analysis `--analysis` asks for; absent for other inputs.
+    /// The PE analysis `--analysis` selects; absent for other inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub analysis: Option<Box<Analysis>>,
     /// Every occurrence, present only with `--detail`.

@@ -1,8 +1,8 @@
-//! Runs `trawl -a full` on iocx's PE fixtures: the structural findings
+//! Runs `trawl -a full` on iocx's PE fixtures. The structural findings
 //! must reach the anomaly precision and recall floors under the
-//! fixtures' scorer (`score.py`, Python 3 standard library), and the
-//! section table and directory summary must match iocx 0.7.6's
-//! snapshots except where iocx is wrong.
+//! fixtures' scorer (`score.py`, Python 3 standard library). The section
+//! table and directory summary must match iocx 0.7.6's snapshots except
+//! where iocx is wrong.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -25,7 +25,7 @@ use super::Pe;
 pub const HIGH_ENTROPY: f64 = 7.2;
 
 /// Fewest bytes whose entropy is judged: the entropy of `n` bytes cannot
-/// exceed `log2(n)`, so short samples say little.
+/// exceed `log2(n)`, so the entropy of a short sample is unreliable.
 pub const MIN_ENTROPY_SAMPLE: u32 = 1024;
 
 /// Raw size from which a section counts as abnormally large (10 MiB).
@@ -88,7 +88,7 @@ pub struct SectionEntry {
 /// An obfuscation hint or a heuristic finding.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
-    /// What was found, such as `packer_suspected`.
+    /// The finding's name, such as `packer_suspected`.
     pub value: &'static str,
     /// Always 0: findings are not tied to a file span.
     pub start: u64,
@@ -235,7 +235,7 @@ pub struct ResourceSummary {
     pub entropy_avg: Option<f64>,
 }
 
-/// Runs the analysis `level` asks for on `pe`, whose report metadata is
+/// Runs the analysis at `level` on `pe`, whose report metadata is
 /// `metadata`.
 pub fn analyze(pe: &Pe<'_>, metadata: &PeMetadata, level: Level) -> Analysis {
     let entropies = section_entropies(&pe.image);
@@ -282,10 +282,10 @@ pub fn section_entropies(image: &Image<'_>) -> Vec<f64> {
         .collect()
 }
 
-/// Returns the raw data of `section` as pefile's `get_data` reads it:
-/// from the pointer rounded down to 512 bytes (when the file alignment
-/// is at least that) for SizeOfRawData bytes, but not past the
-/// pointer's own end, clipped to the file.
+/// Returns the raw data of `section` as pefile's `get_data` reads it.
+/// The read starts at the pointer, rounded down to 512 bytes when the
+/// file alignment is at least that, and covers SizeOfRawData bytes. It
+/// stops at PointerToRawData + SizeOfRawData and at the end of the file.
 pub fn section_data<'a>(image: &Image<'a>, section: &Section) -> &'a [u8] {
     let file_alignment = image.optional_header.map_or(0, |h| h.file_alignment);
     let start = u64::from(section.raw_start(file_alignment));
@@ -302,8 +302,8 @@ pub fn section_data<'a>(image: &Image<'a>, section: &Section) -> &'a [u8] {
     data.get(start..end).unwrap_or_default()
 }
 
-/// Returns the Shannon entropy of `bytes` in bits per byte, 0 for none;
-/// the terms are summed in byte-value order, as iocx sums them.
+/// Returns the Shannon entropy of `bytes` in bits per byte, 0 for none.
+/// The terms are summed in byte-value order, as iocx sums them.
 pub fn entropy(bytes: &[u8]) -> f64 {
     super::metadata::entropy(bytes)
 }
@@ -594,7 +594,7 @@ mod tests {
     }
 
     #[test]
-    fn packer_name_hinted_bss_layout_not() {
+    fn packer_name_hint_skips_bss() {
         let mut pe = TestPe::new(false);
         pe.section(b".upx0", 0x2000, 0x1000, 0, 0, 0xC000_0080);
         let analysis = analyze_bytes(&pe.bytes, Level::Full);

@@ -2,8 +2,8 @@
 //! structural validator or a heuristic can report.
 //!
 //! The snake_case strings are iocx 0.7.6's where iocx has the code, so a
-//! consumer that matches on iocx's codes keeps working; the conditions
-//! behind them are listed in `docs/reason-codes.md`.
+//! consumer that matches on iocx's codes keeps working.
+//! `docs/reason-codes.md` lists the condition behind each one.
 
 macro_rules! reasons {
     ($($variant:ident => $code:literal,)*) => {

@@ -184,7 +184,7 @@ fn check_section(
         issues.push(Issue::new(Reason::SectionImpossibleFlags, details()));
     }
     // A section without raw data has no file placement to check: the
-    // specification asks for PointerToRawData 0 there.
+    // specification requires PointerToRawData 0 there.
     if section.size_of_raw_data > 0 {
         let raw = section.pointer_to_raw_data;
         let raw_details = || section_details(section).with("raw_address", raw);
@@ -441,9 +441,9 @@ fn directory_count(cx: &Context<'_, '_>, issues: &mut Vec<Issue>) {
         ));
         return;
     }
-    // Entries past the declared count but inside the optional header
-    // are ignored by the loader; a non-zero one means the count is
-    // wrong or the table was tampered with.
+    // The loader ignores entries past the declared count. A non-zero
+    // one inside the optional header means the count is wrong or the
+    // table was edited.
     let slots = declared_len.saturating_sub(fixed) / 8;
     let table = image.optional_header_offset.saturating_add(fixed as usize);
     let data = image.data();

@@ -166,7 +166,7 @@ impl Serialize for Details {
 pub struct Issue {
     /// The reason code.
     pub reason: Reason,
-    /// Which variant of the condition fired, for codes that have several.
+    /// The variant of the condition that fired, for codes with several.
     pub sub_reason: Option<&'static str>,
     /// The values involved.
     pub details: Details,
@@ -182,7 +182,7 @@ impl Issue {
     }
 }
 
-/// What the validators share: the image, its header values and the
+/// The state the validators share: the image, its header values and the
 /// section entropies computed once by the caller.
 pub(crate) struct Context<'p, 'a> {
     pub pe: &'p Pe<'a>,
@@ -201,7 +201,7 @@ pub(crate) struct Context<'p, 'a> {
 }
 
 impl Context<'_, '_> {
-    /// Returns the first section whose virtual extent holds `rva`.
+    /// Returns the first section whose virtual extent contains `rva`.
     pub fn section_of(&self, rva: u32) -> Option<&Section> {
         self.sections.iter().find(|s| s.contains_rva(rva))
     }
@@ -260,7 +260,7 @@ fn usable_sections<'p>(image: &'p Image<'_>) -> &'p [Section] {
 }
 
 /// Runs every validator on `pe` and returns the findings in validator
-/// order. `entropies` holds the Shannon entropy of each section's raw
+/// order. `entropies` contains the Shannon entropy of each section's raw
 /// data, in section order.
 pub fn validate(pe: &Pe<'_>, entropies: &[f64]) -> Vec<Issue> {
     let image = &pe.image;

@@ -34,7 +34,7 @@ const VERY_LOW_ENTROPY: f64 = 0.2;
 /// counts as uniform.
 const UNIFORM_ENTROPY_STDDEV: f64 = 0.15;
 
-/// How a stored address field resolved to an RVA.
+/// The RVA a stored address field resolves to, and how.
 enum Resolved {
     /// The field is a VA inside the image.
     Va(u32),
