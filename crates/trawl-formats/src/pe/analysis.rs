@@ -7,6 +7,8 @@
 //! can read them. The conditions are trawl's own where iocx's are wrong;
 //! `docs/reason-codes.md` lists each one.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::heuristics;
@@ -482,15 +484,15 @@ fn extended(metadata: &PeMetadata) -> Vec<ExtendedEntry> {
 /// group's names sorted case-insensitively and followed by its ordinals.
 fn import_groups(details: &[ImportDetail]) -> Vec<ImportGroup> {
     let mut groups: Vec<(String, Vec<String>, Vec<u16>)> = Vec::new();
+    // A map from DLL name to group keeps this linear when an image
+    // imports from thousands of DLLs.
+    let mut index_of: HashMap<&str, usize> = HashMap::new();
     for detail in details {
         let index =
-            match groups.iter().position(|(dll, ..)| *dll == detail.dll) {
-                Some(index) => index,
-                None => {
-                    groups.push((detail.dll.clone(), Vec::new(), Vec::new()));
-                    groups.len().saturating_sub(1)
-                }
-            };
+            *index_of.entry(detail.dll.as_str()).or_insert_with(|| {
+                groups.push((detail.dll.clone(), Vec::new(), Vec::new()));
+                groups.len().saturating_sub(1)
+            });
         let Some((_, names, ordinals)) = groups.get_mut(index) else {
             continue;
         };
