@@ -111,6 +111,7 @@ fn empty_report(
         kind,
         iocs: Iocs::default(),
         metadata: Metadata::default(),
+        analysis: None,
         detections: settings.detail.then(Vec::new),
         errors: Vec::new(),
     }

@@ -106,6 +106,7 @@ fn run(args: &Args) -> Result<u8, String> {
         max_input_size: args.max_input_size,
         pe_limits: args.pe_limits(),
         archives: args.archive_options(),
+        analysis: args.analysis.map(Into::into),
     };
 
     // An archive gives several reports, so whether the JSON output is an

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use trawl_core::{Detection, IocsBuilder, Scanner, Source};
 use trawl_formats::archive;
+use trawl_formats::pe::analysis::{self, Analysis, Level};
 use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
 use trawl_formats::sniff::{self, FileKind};
 use trawl_formats::text::{self, Encoding};
@@ -31,6 +32,8 @@ pub struct Settings {
     pub pe_limits: PeLimits,
     /// How archives are read; `None` scans them as binaries.
     pub archives: Option<archive::Options>,
+    /// The PE analysis level, `None` for no `analysis` object.
+    pub analysis: Option<Level>,
 }
 
 /// Longest `raw` text, in bytes, of a value found inside a decoded base64
@@ -266,6 +269,7 @@ pub(crate) fn scan_kind(
     settings: &Settings,
 ) -> Report {
     let mut metadata = Metadata::default();
+    let mut analysis: Option<Analysis> = None;
     let regions = match kind {
         FileKind::Text(encoding) => vec![text::decode(bytes, encoding)],
         _ => {
@@ -288,13 +292,18 @@ pub(crate) fn scan_kind(
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
                 regions.extend(pdb_regions(&pe));
-                metadata = Metadata::Pe(Box::new(PeMetadata::new(&pe)));
+                let pe_metadata = PeMetadata::new(&pe);
+                analysis = settings
+                    .analysis
+                    .map(|level| analysis::analyze(&pe, &pe_metadata, level));
+                metadata = Metadata::Pe(Box::new(pe_metadata));
             }
             regions
         }
     };
     let mut report = scan_regions(file, kind, regions, settings);
     report.metadata = metadata;
+    report.analysis = analysis.map(Box::new);
     errors.append(&mut report.errors);
     report.errors = errors;
     report
@@ -337,7 +346,6 @@ struct Collector<'s> {
     settings: &'s Settings,
     builder: IocsBuilder,
     found: Vec<Found>,
-    values_truncated: bool,
     detail_truncated: bool,
 }
 
@@ -345,9 +353,10 @@ impl<'s> Collector<'s> {
     fn new(settings: &'s Settings) -> Collector<'s> {
         Collector {
             settings,
-            builder: IocsBuilder::default(),
+            builder: IocsBuilder::new(
+                settings.scanner.limits().max_detections,
+            ),
             found: Vec::new(),
-            values_truncated: false,
             detail_truncated: false,
         }
     }
@@ -367,9 +376,7 @@ impl<'s> Collector<'s> {
             if owned.as_ref().is_some_and(|range| !range.contains(&start)) {
                 return;
             }
-            if !self.builder.push_bounded(&detection.detection, limit) {
-                self.values_truncated = true;
-            }
+            self.builder.push(&detection.detection);
             if settings.detail {
                 if self.found.len() < limit {
                     self.found.push(detection);
@@ -381,16 +388,17 @@ impl<'s> Collector<'s> {
     }
 
     fn finish(
-        self,
+        mut self,
         file: Option<String>,
         kind: FileKind,
         mut errors: Vec<ReportError>,
     ) -> Report {
         let limit = self.settings.scanner.limits().max_detections;
+        let values_truncated = self.builder.truncated();
         let iocs = self.builder.finish();
         let detections =
             self.settings.detail.then(|| detail_entries(self.found));
-        if self.values_truncated {
+        if values_truncated {
             errors.push(ReportError {
                 stage: Stage::Scan,
                 message: format!(
@@ -414,6 +422,7 @@ impl<'s> Collector<'s> {
             kind: kind.report_type(),
             iocs,
             metadata: Metadata::default(),
+            analysis: None,
             detections,
             errors,
         }
@@ -491,6 +500,7 @@ fn test_settings(detail: bool) -> Settings {
         max_input_size: u64::MAX,
         pe_limits: PeLimits::default(),
         archives: Some(archive::Options::default()),
+        analysis: None,
     }
 }
 
