@@ -261,7 +261,7 @@ fn scan_bytes(
             let mut regions = extraction.regions;
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
-                regions.extend(pdb_regions(&pe));
+                regions.extend(pe.regions());
                 metadata = Metadata::Pe(Box::new(PeMetadata::new(&pe)));
             }
             regions
@@ -272,23 +272,6 @@ fn scan_bytes(
     errors.append(&mut report.errors);
     report.errors = errors;
     report
-}
-
-/// Returns a region for each CodeView PDB path, so that indicators in it
-/// are reported with that source. The whole-file string scan usually
-/// finds the path too, as an ASCII string.
-fn pdb_regions<'a>(pe: &pe::Pe<'a>) -> Vec<Region<'a>> {
-    let data = pe.image.data();
-    pe.pdb_paths()
-        .filter_map(|(path, offset)| {
-            let end = offset.checked_add(path.len())?;
-            Some(Region {
-                text: std::borrow::Cow::Borrowed(data.get(offset..end)?),
-                map: trawl_core::OffsetMap::shifted(offset),
-                origin: Origin::PdbPath,
-            })
-        })
-        .collect()
 }
 
 /// Scans each region and assembles the report.
