@@ -43,4 +43,12 @@ for target in "${targets[@]}"; do
   mkdir -p "$fuzz_dir/corpus/$target"
   cp -n "$seeds"/* "$fuzz_dir/corpus/$target/"
 done
+
+# The pe target reads a table limit and an analysis level from its first
+# two bytes, so its binary seeds get both in front: the largest limit
+# and the full analysis.
+for file in "$seeds"/bin-*; do
+  out="$fuzz_dir/corpus/pe/$(basename "$file")"
+  { printf '\377\002'; cat "$file"; } >"$out"
+done
 echo "seed: $(ls "$seeds" | wc -l) seeds in each of ${targets[*]}"

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use trawl_core::{Category, CategorySet};
+use trawl_formats::pe::analysis::Level;
 use trawl_formats::pe::PeLimits;
 
 /// Text printed after the options in `--help`.
@@ -138,6 +139,13 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub max_pe_entries: Option<usize>,
 
+    /// Add an `analysis` object to PE reports: `basic` lists each
+    /// section's layout and entropy, `deep` adds obfuscation hints, and
+    /// `full` adds a summary of the parsed directories and the heuristic
+    /// and structural findings with their reason codes
+    #[arg(short = 'a', long, value_enum, value_name = "LEVEL")]
+    pub analysis: Option<AnalysisLevel>,
+
     /// List the indicator categories with a short description, and exit
     #[arg(long, exclusive = true)]
     pub list_detectors: bool,
@@ -167,6 +175,27 @@ impl Args {
             .copied()
             .reduce(CategorySet::union)
             .unwrap_or_default()
+    }
+}
+
+/// The PE analysis level `--analysis` selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AnalysisLevel {
+    /// Section layout and entropy.
+    Basic,
+    /// Adds obfuscation hints.
+    Deep,
+    /// Adds the directory summary and the heuristic findings.
+    Full,
+}
+
+impl From<AnalysisLevel> for Level {
+    fn from(level: AnalysisLevel) -> Level {
+        match level {
+            AnalysisLevel::Basic => Level::Basic,
+            AnalysisLevel::Deep => Level::Deep,
+            AnalysisLevel::Full => Level::Full,
+        }
     }
 }
 

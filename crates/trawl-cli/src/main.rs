@@ -104,6 +104,7 @@ fn run(args: &Args) -> Result<u8, String> {
         max_strings: args.max_strings,
         max_input_size: args.max_input_size,
         pe_limits: args.pe_limits(),
+        analysis: args.analysis.map(Into::into),
     };
 
     let out = open_output(args)?;

@@ -184,6 +184,7 @@ mod tests {
             kind: "text",
             iocs: Iocs::default(),
             metadata: Metadata::default(),
+            analysis: None,
             detections: None,
             errors: vec![ReportError {
                 stage: Stage::Read,

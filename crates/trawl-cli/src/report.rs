@@ -1,8 +1,10 @@
 //! The report of one input, serialized with its keys in the documented
-//! order: `file`, `type`, `iocs`, `metadata`, `detections`, `errors`.
+//! order: `file`, `type`, `iocs`, `metadata`, `analysis`, `detections`,
+//! `errors`.
 
 use serde::Serialize;
 use trawl_core::{Category, Iocs};
+use trawl_formats::pe::analysis::Analysis;
 use trawl_formats::pe::metadata::PeMetadata;
 
 /// The report of one input.
@@ -19,6 +21,9 @@ pub struct Report {
     pub iocs: Iocs,
     /// Format-specific metadata: the PE fields for a PE file, else `{}`.
     pub metadata: Metadata,
+    /// The PE analysis `--analysis` selects; absent for other inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Box<Analysis>>,
     /// Every occurrence, present only with `--detail`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detections: Option<Vec<DetailEntry>>,
@@ -35,6 +40,7 @@ impl Report {
             kind: "unknown",
             iocs: Iocs::default(),
             metadata: Metadata::default(),
+            analysis: None,
             detections: None,
             errors: vec![error],
         }

@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use trawl_core::{Detection, IocsBuilder, Scanner, Source};
+use trawl_formats::pe::analysis::{self, Analysis, Level};
 use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
 use trawl_formats::sniff::{self, FileKind};
 use trawl_formats::text::{self, Encoding};
@@ -28,6 +29,8 @@ pub struct Settings {
     pub max_input_size: u64,
     /// Bounds on the tables read from a PE file.
     pub pe_limits: PeLimits,
+    /// The PE analysis level, `None` for no `analysis` object.
+    pub analysis: Option<Level>,
 }
 
 /// Longest `raw` text, in bytes, of a value found inside a decoded base64
@@ -240,6 +243,7 @@ fn scan_bytes(
     };
     let kind = sniff::sniff(bytes);
     let mut metadata = Metadata::default();
+    let mut analysis: Option<Analysis> = None;
     let regions = match kind {
         FileKind::Text(encoding) => vec![text::decode(bytes, encoding)],
         _ => {
@@ -262,13 +266,18 @@ fn scan_bytes(
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
                 regions.extend(pe.regions());
-                metadata = Metadata::Pe(Box::new(PeMetadata::new(&pe)));
+                let pe_metadata = PeMetadata::new(&pe);
+                analysis = settings
+                    .analysis
+                    .map(|level| analysis::analyze(&pe, &pe_metadata, level));
+                metadata = Metadata::Pe(Box::new(pe_metadata));
             }
             regions
         }
     };
     let mut report = scan_regions(file, kind, regions, settings);
     report.metadata = metadata;
+    report.analysis = analysis.map(Box::new);
     errors.append(&mut report.errors);
     report.errors = errors;
     report
@@ -294,7 +303,6 @@ struct Collector<'s> {
     settings: &'s Settings,
     builder: IocsBuilder,
     found: Vec<Found>,
-    values_truncated: bool,
     detail_truncated: bool,
 }
 
@@ -302,9 +310,10 @@ impl<'s> Collector<'s> {
     fn new(settings: &'s Settings) -> Collector<'s> {
         Collector {
             settings,
-            builder: IocsBuilder::default(),
+            builder: IocsBuilder::new(
+                settings.scanner.limits().max_detections,
+            ),
             found: Vec::new(),
-            values_truncated: false,
             detail_truncated: false,
         }
     }
@@ -324,9 +333,7 @@ impl<'s> Collector<'s> {
             if owned.as_ref().is_some_and(|range| !range.contains(&start)) {
                 return;
             }
-            if !self.builder.push_bounded(&detection.detection, limit) {
-                self.values_truncated = true;
-            }
+            self.builder.push(&detection.detection);
             if settings.detail {
                 if self.found.len() < limit {
                     self.found.push(detection);
@@ -338,16 +345,17 @@ impl<'s> Collector<'s> {
     }
 
     fn finish(
-        self,
+        mut self,
         file: Option<String>,
         kind: FileKind,
         mut errors: Vec<ReportError>,
     ) -> Report {
         let limit = self.settings.scanner.limits().max_detections;
+        let values_truncated = self.builder.truncated();
         let iocs = self.builder.finish();
         let detections =
             self.settings.detail.then(|| detail_entries(self.found));
-        if self.values_truncated {
+        if values_truncated {
             errors.push(ReportError {
                 stage: Stage::Scan,
                 message: format!(
@@ -371,6 +379,7 @@ impl<'s> Collector<'s> {
             kind: kind.report_type(),
             iocs,
             metadata: Metadata::default(),
+            analysis: None,
             detections,
             errors,
         }
@@ -447,6 +456,7 @@ fn test_settings(detail: bool) -> Settings {
         max_strings: strings::MAX_REGIONS,
         max_input_size: u64::MAX,
         pe_limits: PeLimits::default(),
+        analysis: None,
     }
 }
 

@@ -85,3 +85,65 @@ fn string_blobs_reach_floor() {
     let (_, f1) = all.unwrap_or_else(|| panic!("no total row:\n{table}"));
     assert!(*f1 >= BLOB_F1_FLOOR, "F1 {f1} below {BLOB_F1_FLOOR}:\n{table}");
 }
+
+/// Floors for the PE fixtures: overall, and for each category.
+const PE_F1_FLOOR: f64 = 0.98;
+const PE_CATEGORY_F1_FLOOR: f64 = 0.95;
+
+/// Truth values that fail their own validity check, as (fixture,
+/// category, value, reason). A miss of one of these is not counted.
+const TRUTH_ERRORS: &[(&str, &str, &str, &str)] = &[(
+    "pe_dense.exe",
+    "crypto.btc",
+    "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7k3qk4x",
+    "its bech32 checksum fails; the valid BIP-173 address ends kv8f3t4",
+)];
+
+/// Returns the (true positive, false positive, false negative) counts of
+/// each row of the score table.
+fn count_rows(table: &str) -> Vec<(String, [u32; 3])> {
+    table
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [name, tp, fp, fneg, _, _, _] = fields.as_slice() else {
+                return None;
+            };
+            let counts =
+                [tp.parse().ok()?, fp.parse().ok()?, fneg.parse().ok()?];
+            Some((name.to_string(), counts))
+        })
+        .collect()
+}
+
+#[test]
+fn pe_fixtures_reach_floors() {
+    let bin = common::shared_dir().join("fixtures/iocx/bin");
+    let table = score(&bin, |name| name.ends_with(".exe"));
+    let mut rows = count_rows(&table);
+    for (fixture, category, value, reason) in TRUTH_ERRORS {
+        let missed = table.lines().any(|line| {
+            line.starts_with(&format!("{fixture} {category}: "))
+                && line.contains(&format!("'{value}'"))
+        });
+        if !missed {
+            continue;
+        }
+        println!("not counted: {fixture} {category} {value}: {reason}");
+        for (name, counts) in &mut rows {
+            if name == category || name == "all" {
+                counts[2] -= 1;
+            }
+        }
+    }
+    assert!(rows.iter().any(|(name, _)| name == "all"), "{table}");
+    for (name, [tp, fp, fneg]) in rows {
+        if tp + fp + fneg == 0 {
+            continue;
+        }
+        let f1 = f64::from(2 * tp) / f64::from(2 * tp + fp + fneg);
+        let floor =
+            if name == "all" { PE_F1_FLOOR } else { PE_CATEGORY_F1_FLOOR };
+        assert!(f1 >= floor, "{name}: F1 {f1:.3} below {floor}:\n{table}");
+    }
+}

@@ -205,6 +205,61 @@ impl OffsetMap {
         self.point_before(first_at).end_of(derived)
     }
 
+    /// Returns a cursor for looking up many positions that mostly
+    /// ascend, such as the spans of sorted candidates.
+    pub(crate) fn cursor(&self) -> MapCursor<'_> {
+        MapCursor { map: self, start_hint: 0, end_hint: 0 }
+    }
+
+    /// Returns the number of leading breakpoints that satisfy `pred`,
+    /// which must hold on a prefix of `points` and fail after it. The
+    /// search gallops outward from `hint`, so it costs the logarithm of
+    /// the distance to the answer: near-constant for ascending lookups
+    /// and never worse than twice a binary search.
+    fn partition_from(
+        &self,
+        hint: usize,
+        pred: impl Fn(&Breakpoint) -> bool,
+    ) -> usize {
+        let points = &self.points;
+        let len = points.len();
+        let hint = hint.min(len);
+        let holds = |i: usize| points.get(i).is_some_and(&pred);
+        let (low, high) = if hint == 0 || holds(hint - 1) {
+            // Every point before `low` satisfies `pred`.
+            let mut low = hint;
+            let mut step = 1usize;
+            loop {
+                let probe = low.saturating_add(step - 1);
+                if probe >= len {
+                    break (low, len);
+                }
+                if !holds(probe) {
+                    break (low, probe);
+                }
+                low = probe + 1;
+                step = step.saturating_mul(2);
+            }
+        } else {
+            // `pred` fails at `high`, so the answer is at most `high`.
+            let mut high = hint - 1;
+            let mut step = 1usize;
+            loop {
+                if high == 0 {
+                    break (0, 0);
+                }
+                let probe = high.saturating_sub(step);
+                if holds(probe) {
+                    break (probe + 1, high);
+                }
+                high = probe;
+                step = step.saturating_mul(2);
+            }
+        };
+        let inside = points.get(low..high).unwrap_or_default();
+        low + inside.partition_point(pred)
+    }
+
     /// Returns the breakpoint in force just before index `index` of
     /// `points`, the origin when there is none.
     fn point_before(&self, index: usize) -> &Breakpoint {
@@ -218,6 +273,39 @@ impl OffsetMap {
     /// where `outer` maps `self`'s source positions onward.
     pub fn then<'a>(&'a self, outer: &'a OffsetMap) -> ComposedMap<'a> {
         ComposedMap { inner: self, outer }
+    }
+}
+
+/// Maps positions like [`OffsetMap::start`] and [`OffsetMap::end`], but
+/// starts each search where the previous one of its kind ended.
+pub(crate) struct MapCursor<'a> {
+    map: &'a OffsetMap,
+    start_hint: usize,
+    end_hint: usize,
+}
+
+impl MapCursor<'_> {
+    /// Maps the position of a first byte.
+    pub(crate) fn start(&mut self, derived: usize) -> usize {
+        let map = self.map;
+        let after =
+            map.partition_from(self.start_hint, |p| p.derived <= derived);
+        self.start_hint = after;
+        map.point_before(after).start_of(derived)
+    }
+
+    /// Maps an exclusive end position.
+    pub(crate) fn end(&mut self, derived: usize) -> usize {
+        let map = self.map;
+        let first_at =
+            map.partition_from(self.end_hint, |p| p.derived < derived);
+        self.end_hint = first_at;
+        if let Some(point) = map.points.get(first_at) {
+            if point.derived == derived {
+                return point.source;
+            }
+        }
+        map.point_before(first_at).end_of(derived)
     }
 }
 
@@ -352,5 +440,74 @@ mod tests {
         let map = inner.then(&outer);
         assert_eq!(map.start(2), 54);
         assert_eq!(map.end(2), 54);
+    }
+
+    /// Builds a map with edits of every kind: replacements that shrink
+    /// and grow, deletions, and a run with a two-byte stride.
+    fn mixed_map() -> OffsetMap {
+        let mut map = OffsetMap::identity();
+        let (mut derived, mut source) = (0, 0);
+        for n in 0..200 {
+            derived += 3 + n % 5;
+            source += 3 + n % 5;
+            let (derived_len, source_len) = match n % 3 {
+                0 => (1, 3),
+                1 => (0, 2),
+                _ => (2, 1),
+            };
+            map.push_edit(derived, derived_len, source, source_len);
+            derived += derived_len;
+            source += source_len;
+        }
+        map.push_stride(derived, source, 1, 2);
+        map
+    }
+
+    #[test]
+    fn cursor_ascending_matches_search() {
+        let map = mixed_map();
+        let mut cursor = map.cursor();
+        for position in 0..1500 {
+            assert_eq!(cursor.start(position), map.start(position));
+            assert_eq!(cursor.end(position), map.end(position));
+        }
+    }
+
+    #[test]
+    fn cursor_jumping_back_matches_search() {
+        let map = mixed_map();
+        let mut cursor = map.cursor();
+        for position in [1400, 3, 700, 699, 0, 1499, 2, 900, 901, 5] {
+            assert_eq!(cursor.start(position), map.start(position));
+            assert_eq!(cursor.end(position), map.end(position));
+        }
+    }
+
+    #[test]
+    fn cursor_on_identity_map() {
+        let map = OffsetMap::shifted(10);
+        let mut cursor = map.cursor();
+        assert_eq!(cursor.start(5), 15);
+        assert_eq!(cursor.end(0), 10);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cursor_matches_search_in_any_order(
+            positions in proptest::collection::vec(0usize..1600, 0..64)
+        ) {
+            let map = mixed_map();
+            let mut cursor = map.cursor();
+            for position in positions {
+                proptest::prop_assert_eq!(
+                    cursor.start(position),
+                    map.start(position)
+                );
+                proptest::prop_assert_eq!(
+                    cursor.end(position),
+                    map.end(position)
+                );
+            }
+        }
     }
 }

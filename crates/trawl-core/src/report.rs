@@ -1,6 +1,6 @@
 //! Detections and the `iocs` object of the report.
 
-use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -89,68 +89,363 @@ impl Iocs {
 /// Collects the `iocs` lists one detection at a time, keeping each
 /// distinct value once with its first offset, so memory grows with the
 /// number of distinct values, not of detections.
-#[derive(Clone, Debug, Default)]
+///
+/// Values live in one byte arena, each behind a fixed header, and an
+/// open-addressing table of 8-byte slots points into it, so a lookup
+/// that finds its value reads two cache lines: the slot and the record.
+/// With hundreds of thousands of distinct values both usually miss the
+/// caches. Detections are therefore queued and looked up in batches:
+/// a first pass over the batch loads every slot and record it will need,
+/// so the processor waits for those misses together instead of one after
+/// another.
+#[derive(Clone, Debug)]
 pub struct IocsBuilder {
-    first_offsets: [HashMap<String, (usize, usize)>; Category::ALL.len()],
+    /// Seeded per process, so that crafted input cannot aim values at
+    /// one probe sequence. Output order never depends on the hash.
+    hasher: foldhash::fast::RandomState,
+    /// Zero for an empty slot, else the high half of the value's hash
+    /// in the high 32 bits and `record position / 8 + 1` in the low 32.
+    slots: Vec<u64>,
+    /// Records, 8-byte aligned, in insertion order: the header fields
+    /// at the `HEADER_*` offsets, then the value's bytes.
+    arena: Vec<u8>,
+    /// Distinct values recorded.
     len: usize,
+    max_values: usize,
+    truncated: bool,
+    /// Detections waiting for a batched lookup, and their values'
+    /// bytes, concatenated.
+    queue: Vec<Queued>,
+    queue_bytes: Vec<u8>,
+}
+
+/// A detection waiting in `IocsBuilder::queue`.
+#[derive(Clone, Debug)]
+struct Queued {
+    hash: u64,
+    start: usize,
+    category: Category,
+    /// Start and length of the value's bytes in `queue_bytes`.
+    value: (usize, usize),
+}
+
+/// Header layout of a record in `IocsBuilder::arena`: the first offset,
+/// the sequence number that breaks ties between equal offsets, the
+/// value's length in bytes and its category.
+const HEADER_START: usize = 0;
+const HEADER_SEQ: usize = 8;
+const HEADER_LEN: usize = 16;
+const HEADER_CATEGORY: usize = 20;
+const HEADER_SIZE: usize = 24;
+
+/// Slots allocated on the first insertion; a power of two.
+const MIN_SLOTS: usize = 1024;
+
+/// Detections looked up together: more than the cache misses one x86
+/// core keeps in flight (10 to 16 line fill buffers), and few enough for
+/// the queue to stay in L1.
+const BATCH: usize = 32;
+
+impl Default for IocsBuilder {
+    fn default() -> Self {
+        IocsBuilder::new(usize::MAX)
+    }
 }
 
 impl IocsBuilder {
-    /// Records a detection.
-    pub fn push(&mut self, detection: &Detection) {
-        self.push_bounded(detection, usize::MAX);
+    /// Creates a builder that keeps at most `max_values` distinct values.
+    pub fn new(max_values: usize) -> IocsBuilder {
+        IocsBuilder {
+            hasher: foldhash::fast::RandomState::default(),
+            slots: Vec::new(),
+            arena: Vec::new(),
+            len: 0,
+            max_values,
+            truncated: false,
+            queue: Vec::with_capacity(BATCH),
+            queue_bytes: Vec::new(),
+        }
     }
 
-    /// Records a detection unless it is a new value and `max_values`
-    /// distinct values are already recorded; returns whether it was
-    /// recorded.
-    pub fn push_bounded(
+    /// Records a detection. A new value found when the maximum number of
+    /// distinct values is already recorded is dropped, and
+    /// [`IocsBuilder::truncated`] then returns true.
+    pub fn push(&mut self, detection: &Detection) {
+        let value = detection.value.as_bytes();
+        let hash = self.hash(detection.category, value);
+        let at = self.queue_bytes.len();
+        self.queue_bytes.extend_from_slice(value);
+        self.queue.push(Queued {
+            hash,
+            start: detection.start,
+            category: detection.category,
+            value: (at, value.len()),
+        });
+        if self.queue.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Records the queued detections, then reports whether a new value
+    /// was dropped because the maximum number of distinct values was
+    /// already recorded.
+    pub fn truncated(&mut self) -> bool {
+        self.flush();
+        self.truncated
+    }
+
+    fn hash(&self, category: Category, value: &[u8]) -> u64 {
+        let mut hasher = self.hasher.build_hasher();
+        hasher.write_u8(category as u8);
+        hasher.write(value);
+        hasher.finish()
+    }
+
+    /// Looks up every queued detection. The first two passes only load
+    /// the home slot and, when its tag matches, the record it points to,
+    /// so that the third pass, which does the real lookups in order,
+    /// finds them cached.
+    fn flush(&mut self) {
+        let mut queue = std::mem::take(&mut self.queue);
+        let queue_bytes = std::mem::take(&mut self.queue_bytes);
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            let homes: [u64; BATCH] = std::array::from_fn(|i| {
+                let hash = queue.get(i).map_or(0, |q| q.hash);
+                self.slots.get(hash as usize & mask).copied().unwrap_or(0)
+            });
+            let mut touched = 0u8;
+            for (queued, &slot) in queue.iter().zip(&homes) {
+                if slot != 0 && slot >> 32 == queued.hash >> 32 {
+                    let position = record_position(slot);
+                    let last = position + HEADER_SIZE + queued.value.1;
+                    let first = self.arena.get(position).copied();
+                    let end = self.arena.get(last.saturating_sub(1)).copied();
+                    touched ^= first.unwrap_or(0) ^ end.unwrap_or(0);
+                }
+            }
+            std::hint::black_box(touched);
+        }
+        for queued in &queue {
+            let (at, len) = queued.value;
+            let value = queue_bytes.get(at..at + len).unwrap_or_default();
+            let (hash, category) = (queued.hash, queued.category);
+            if !self.insert_hashed(hash, category, value, queued.start) {
+                self.truncated = true;
+            }
+        }
+        queue.clear();
+        self.queue = queue;
+        self.queue_bytes = queue_bytes;
+        self.queue_bytes.clear();
+    }
+
+    /// Looks `value` up by its `hash` and records it or lowers its first
+    /// offset. Returns false when it is new and the maximum number of
+    /// values is reached. Linear probing stops at the first empty slot.
+    /// The table stays at most half full, so a probe is short unless many
+    /// values share a hash.
+    fn insert_hashed(
         &mut self,
-        detection: &Detection,
-        max_values: usize,
+        hash: u64,
+        category: Category,
+        value: &[u8],
+        start: usize,
     ) -> bool {
-        let Some(map) =
-            self.first_offsets.get_mut(detection.category as usize)
+        if self.slots.is_empty() {
+            self.slots = vec![0; MIN_SLOTS];
+        }
+        let mask = self.slots.len() - 1;
+        let tag = hash >> 32;
+        let mut index = hash as usize & mask;
+        loop {
+            let Some(&slot) = self.slots.get(index) else {
+                return false;
+            };
+            if slot == 0 {
+                break;
+            }
+            if slot >> 32 == tag {
+                let position = record_position(slot);
+                if self.record_matches(position, category, value) {
+                    self.lower_start(position, start);
+                    return true;
+                }
+            }
+            index = (index + 1) & mask;
+        }
+        if self.len >= self.max_values {
+            return false;
+        }
+        let Some(slot) = self.append_record(hash, category, value, start)
         else {
             return false;
         };
-        if let Some(first) = map.get_mut(detection.value.as_str()) {
-            if detection.start < first.0 {
-                *first = (detection.start, self.len);
-            }
-            return true;
+        if let Some(empty) = self.slots.get_mut(index) {
+            *empty = slot;
         }
-        if self.len >= max_values {
-            return false;
-        }
-        map.insert(detection.value.clone(), (detection.start, self.len));
         self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            self.grow();
+        }
         true
     }
 
-    /// Returns the number of distinct values recorded.
-    pub fn len(&self) -> usize {
-        self.len
+    fn record_matches(
+        &self,
+        position: usize,
+        category: Category,
+        value: &[u8],
+    ) -> bool {
+        let header = self.arena.get(position..position + HEADER_SIZE);
+        let Some(header) = header else { return false };
+        let len = read_u32(header, HEADER_LEN) as usize;
+        let stored_category = header.get(HEADER_CATEGORY).copied();
+        if len != value.len() || stored_category != Some(category as u8) {
+            return false;
+        }
+        let body = position + HEADER_SIZE;
+        self.arena.get(body..body + len) == Some(value)
     }
 
-    /// Reports whether nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
+    /// Keeps the smaller first offset. A value first seen at a smaller
+    /// offset later on (regions or payloads out of order) takes the
+    /// current count as its tie-breaker, as a new value would.
+    fn lower_start(&mut self, position: usize, start: usize) {
+        let seq = self.len as u64;
+        let Some(header) =
+            self.arena.get_mut(position..position + HEADER_SIZE)
+        else {
+            return;
+        };
+        if (start as u64) < read_u64(header, HEADER_START) {
+            write_u64(header, HEADER_START, start as u64);
+            write_u64(header, HEADER_SEQ, seq);
+        }
+    }
+
+    /// Appends a record and returns its slot, or `None` when the arena
+    /// outgrew what a slot can address (32 GiB).
+    fn append_record(
+        &mut self,
+        hash: u64,
+        category: Category,
+        value: &[u8],
+        start: usize,
+    ) -> Option<u64> {
+        let position = self.arena.len();
+        let index = u32::try_from(position / 8 + 1).ok()?;
+        let len = u32::try_from(value.len()).ok()?;
+        let mut header = [0u8; HEADER_SIZE];
+        write_u64(&mut header, HEADER_START, start as u64);
+        write_u64(&mut header, HEADER_SEQ, self.len as u64);
+        write_u32(&mut header, HEADER_LEN, len);
+        if let Some(byte) = header.get_mut(HEADER_CATEGORY) {
+            *byte = category as u8;
+        }
+        self.arena.extend_from_slice(&header);
+        self.arena.extend_from_slice(value);
+        let padded = self.arena.len().next_multiple_of(8);
+        self.arena.resize(padded, 0);
+        Some((hash >> 32) << 32 | u64::from(index))
+    }
+
+    /// Doubles the slots and reinserts every record, hashing the values
+    /// again in one pass over the arena.
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let mask = size - 1;
+        let mut slots = vec![0u64; size];
+        for (position, category, value) in self.records() {
+            let Ok(index) = u32::try_from(position / 8 + 1) else {
+                continue;
+            };
+            let Some(&category) = Category::ALL.get(usize::from(category))
+            else {
+                continue;
+            };
+            let hash = self.hash(category, value);
+            let mut at = hash as usize & mask;
+            while slots.get(at).is_some_and(|&slot| slot != 0) {
+                at = (at + 1) & mask;
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = (hash >> 32) << 32 | u64::from(index);
+            }
+        }
+        self.slots = slots;
+    }
+
+    /// Iterates over `(position, category, value)` of every record, in
+    /// insertion order.
+    fn records(&self) -> impl Iterator<Item = (usize, u8, &[u8])> + '_ {
+        let mut position = 0;
+        std::iter::from_fn(move || {
+            let header = self.arena.get(position..position + HEADER_SIZE)?;
+            let len = read_u32(header, HEADER_LEN) as usize;
+            let category = header.get(HEADER_CATEGORY).copied()?;
+            let body = position + HEADER_SIZE;
+            let value = self.arena.get(body..body + len)?;
+            let current = position;
+            position = (body + len).next_multiple_of(8);
+            Some((current, category, value))
+        })
     }
 
     /// Returns the lists, each ordered by first offset, and values that
     /// share an offset (those decoded from one base64 token) in the order
-    /// they were found, so the order never depends on the hash map's.
-    pub fn finish(self) -> Iocs {
+    /// they were found, so the order never depends on the hash.
+    pub fn finish(mut self) -> Iocs {
+        self.flush();
+        let mut keyed: [Vec<(u64, u64, &[u8])>; Category::ALL.len()] =
+            Default::default();
+        for (position, category, value) in self.records() {
+            let header = self.arena.get(position..position + HEADER_SIZE);
+            let header = header.unwrap_or_default();
+            let start = read_u64(header, HEADER_START);
+            let seq = read_u64(header, HEADER_SEQ);
+            if let Some(list) = keyed.get_mut(usize::from(category)) {
+                list.push((start, seq, value));
+            }
+        }
         let mut iocs = Iocs::default();
-        for (map, list) in self.first_offsets.into_iter().zip(&mut iocs.lists)
-        {
-            let mut values: Vec<((usize, usize), String)> =
-                map.into_iter().map(|(value, first)| (first, value)).collect();
-            values.sort_unstable_by_key(|(first, _)| *first);
-            list.extend(values.into_iter().map(|(_, value)| value));
+        for (values, list) in keyed.iter_mut().zip(&mut iocs.lists) {
+            values.sort_unstable_by_key(|&(start, seq, _)| (start, seq));
+            list.reserve_exact(values.len());
+            for &(_, _, value) in values.iter() {
+                // Every value was pushed as a `String`, so the bytes are
+                // UTF-8 and the lossy conversion never replaces any.
+                list.push(String::from_utf8_lossy(value).into_owned());
+            }
         }
         iocs
+    }
+}
+
+/// Returns the arena position a non-empty slot points to.
+fn record_position(slot: u64) -> usize {
+    ((slot & 0xffff_ffff) as usize).saturating_sub(1) * 8
+}
+
+fn read_u64(header: &[u8], at: usize) -> u64 {
+    let bytes = header.get(at..at + 8).and_then(|b| b.try_into().ok());
+    bytes.map(u64::from_le_bytes).unwrap_or_default()
+}
+
+fn read_u32(header: &[u8], at: usize) -> u32 {
+    let bytes = header.get(at..at + 4).and_then(|b| b.try_into().ok());
+    bytes.map(u32::from_le_bytes).unwrap_or_default()
+}
+
+fn write_u64(header: &mut [u8], at: usize, value: u64) {
+    if let Some(bytes) = header.get_mut(at..at + 8) {
+        bytes.copy_from_slice(&value.to_le_bytes());
+    }
+}
+
+fn write_u32(header: &mut [u8], at: usize, value: u32) {
+    if let Some(bytes) = header.get_mut(at..at + 4) {
+        bytes.copy_from_slice(&value.to_le_bytes());
     }
 }
 
@@ -203,6 +498,77 @@ mod tests {
         ];
         let iocs = Iocs::from_detections(&detections);
         assert_eq!(iocs.list(Category::Base64), ["outer", "inner"]);
+    }
+
+    #[test]
+    fn colliding_hashes_keep_distinct_values() {
+        let mut builder = IocsBuilder::default();
+        let values = ["a.com", "b.com", "a.com", "c.com", "b.com"];
+        for (start, value) in values.into_iter().enumerate() {
+            let bytes = value.as_bytes();
+            let pushed =
+                builder.insert_hashed(7, Category::Domain, bytes, start);
+            assert!(pushed, "{value}");
+        }
+        assert_eq!(builder.len, 3);
+        let iocs = builder.finish();
+        assert_eq!(iocs.list(Category::Domain), ["a.com", "b.com", "c.com"]);
+    }
+
+    #[test]
+    fn same_value_in_two_categories_kept_twice() {
+        let detections = [
+            detection(Category::Domain, "x", 3),
+            detection(Category::Hash, "x", 4),
+            detection(Category::Domain, "x", 9),
+        ];
+        let iocs = Iocs::from_detections(&detections);
+        assert_eq!(iocs.list(Category::Domain), ["x"]);
+        assert_eq!(iocs.list(Category::Hash), ["x"]);
+        assert_eq!(iocs.len(), 2);
+    }
+
+    #[test]
+    fn table_growth_keeps_every_value() {
+        let mut builder = IocsBuilder::default();
+        let count = 5 * MIN_SLOTS;
+        for round in 0..2 {
+            for n in 0..count {
+                let value = format!("host{n}.example");
+                let start = round * count + n;
+                builder.push(&detection(Category::Domain, &value, start));
+            }
+        }
+        assert!(!builder.truncated());
+        assert_eq!(builder.len, count);
+        let iocs = builder.finish();
+        let list = iocs.list(Category::Domain);
+        assert_eq!(list.len(), count);
+        assert_eq!(list.first().unwrap(), "host0.example");
+        let last = format!("host{}.example", count - 1);
+        assert_eq!(list.last().unwrap(), &last);
+    }
+
+    #[test]
+    fn bound_rejects_only_new_values() {
+        let mut builder = IocsBuilder::new(1);
+        builder.push(&detection(Category::Url, "a", 0));
+        builder.push(&detection(Category::Url, "a", 2));
+        assert!(!builder.truncated());
+        builder.push(&detection(Category::Url, "b", 1));
+        assert!(builder.truncated());
+        assert_eq!(builder.finish().list(Category::Url), ["a"]);
+    }
+
+    #[test]
+    fn later_smaller_offset_moves_value_first() {
+        let detections = [
+            detection(Category::Cve, "late", 50),
+            detection(Category::Cve, "early", 10),
+            detection(Category::Cve, "late", 5),
+        ];
+        let iocs = Iocs::from_detections(&detections);
+        assert_eq!(iocs.list(Category::Cve), ["late", "early"]);
     }
 
     #[test]

@@ -114,23 +114,23 @@ impl Scanner {
         detect::find_all(&refanged.text, &self.limits, &mut candidates);
         // A weak candidate stays only when its raw text was defanged, so
         // it was longer before refanging.
+        let mut cursor = refanged.map.cursor();
         candidates.retain(|c| {
             !c.weak
-                || refanged
-                    .map
-                    .end(c.end)
-                    .saturating_sub(refanged.map.start(c.start))
+                || cursor.end(c.end).saturating_sub(cursor.start(c.start))
                     > c.end - c.start
         });
         let kept = crate::resolve::resolve(candidates);
 
+        // The kept candidates ascend by start, so each lookup starts
+        // next to the previous one instead of searching the whole map.
+        let mut cursor = refanged.map.cursor();
         for candidate in kept {
             let (start, end) = match outer {
                 Some(span) => span,
-                None => (
-                    refanged.map.start(candidate.start),
-                    refanged.map.end(candidate.end),
-                ),
+                None => {
+                    (cursor.start(candidate.start), cursor.end(candidate.end))
+                }
             };
             self.emit(candidate, start, end, depth, emit);
         }

@@ -104,6 +104,9 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     if matches!(after, Some(b'@' | b'(')) || before == Some(b'$') {
         return;
     }
+    if before == Some(b']') && follows_bracketed_host(text, start) {
+        return;
+    }
 
     if token.iter().all(|&b| b.is_ascii_digit() || b == b'.' || b == b'-') {
         numeric_run(text, start, token, out);
@@ -128,6 +131,19 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
         && !is_text_node(text, start, end);
     candidate.weak = file_like || is_json_key(text, start, end);
     out.push(candidate);
+}
+
+/// Reports whether the `]` before `start` closes a URL's bracketed host
+/// (`http://[2001:db8::g]evil.com`). The name glued after it is the rest
+/// of a malformed URL, not a host of its own.
+fn follows_bracketed_host(text: &[u8], start: usize) -> bool {
+    // An IPv6 host with a zone id fits in 64 bytes.
+    const MAX_BRACKETED: usize = 64;
+    let Some(close) = start.checked_sub(1) else { return false };
+    let floor = close.saturating_sub(MAX_BRACKETED);
+    let Some(window) = text.get(floor..close) else { return false };
+    let Some(open) = memchr::memrchr(b'[', window) else { return false };
+    text.get(..floor + open).is_some_and(|lead| lead.ends_with(b"//"))
 }
 
 /// Reports whether the token is a JSON object key (`"host.name": …`):

@@ -6,20 +6,24 @@
 //! table early, but never index out of bounds, wrap or allocate from an
 //! untrusted count.
 
+pub mod analysis;
 pub mod certs;
 pub mod debug;
 pub mod dotnet;
 pub mod exports;
 pub mod hashes;
+pub mod heuristics;
 pub mod image;
 pub mod imports;
 pub mod load_config;
 pub mod metadata;
+pub mod reason;
 pub mod regions;
 pub mod relocs;
 pub mod resources;
 pub mod rich;
 pub mod tls;
+pub mod validate;
 pub mod version;
 
 use certs::Signature;
