@@ -75,7 +75,8 @@ pub struct DetailEntry {
     /// Length in input bytes of the indicator as written.
     pub length: usize,
     /// The region it was found in: `text`, `ascii string`, `utf16 string`,
-    /// `pdb path` or `decoded base64`.
+    /// `pdb path`, `resource string`, `version info`, `dotnet user
+    /// string` or `decoded base64`.
     pub source: &'static str,
     /// For `decoded base64`, how many decodings deep the value was.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -291,7 +291,7 @@ pub(crate) fn scan_kind(
             let mut regions = extraction.regions;
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
-                regions.extend(pdb_regions(&pe));
+                regions.extend(pe.regions());
                 let pe_metadata = PeMetadata::new(&pe);
                 analysis = settings
                     .analysis
@@ -307,23 +307,6 @@ pub(crate) fn scan_kind(
     errors.append(&mut report.errors);
     report.errors = errors;
     report
-}
-
-/// Returns a region for each CodeView PDB path, so that indicators in it
-/// are reported with that source. The whole-file string scan usually
-/// finds the path too, as an ASCII string.
-fn pdb_regions<'a>(pe: &pe::Pe<'a>) -> Vec<Region<'a>> {
-    let data = pe.image.data();
-    pe.pdb_paths()
-        .filter_map(|(path, offset)| {
-            let end = offset.checked_add(path.len())?;
-            Some(Region {
-                text: std::borrow::Cow::Borrowed(data.get(offset..end)?),
-                map: trawl_core::OffsetMap::shifted(offset),
-                origin: Origin::PdbPath,
-            })
-        })
-        .collect()
 }
 
 /// Scans each region and assembles the report.
