@@ -222,10 +222,11 @@ fn resource_string_indicator_at_file_offset() {
     assert_eq!(&bytes[url_offset..url_offset + 6], b"h\0t\0t\0");
 }
 
-/// Runs over every file of the folder `TRAWL_BINARY_CORPUS` names (such
-/// as the output of `fetch-binaries.sh`), skipping hidden entries such as
-/// its download cache: no input may fail, and every Authenticode
-/// signature must cover its file.
+/// Runs `-a full` over every file of the folder `TRAWL_BINARY_CORPUS`
+/// names (such as the output of `fetch-binaries.sh`), skipping hidden
+/// entries such as its download cache: no PE may fail, and every
+/// Authenticode signature must cover its file. Archive members may fail
+/// (an unsupported method, a nesting limit): those are printed.
 #[test]
 fn binary_corpus_reports_cleanly() {
     let Some(folder) = std::env::var_os("TRAWL_BINARY_CORPUS") else {
@@ -240,12 +241,16 @@ fn binary_corpus_reports_cleanly() {
         .collect();
     inputs.sort();
     let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
-        .args(["-f", "jsonl"])
+        .args(["-f", "jsonl", "-a", "full"])
         .args(&inputs)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "trawl failed: {stderr}");
+    // Exit code 1 means some input had an error; the reports say which.
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "trawl failed: {stderr}"
+    );
 
     let mut reports = 0;
     let mut signed = 0;
@@ -258,7 +263,12 @@ fn binary_corpus_reports_cleanly() {
         reports += 1;
         let file = report["file"].as_str().unwrap_or("?").to_string();
         if let Some(errors) = report.get("errors") {
-            failures.push(format!("{file}: {errors}"));
+            let line = format!("{file}: {errors}");
+            if report["type"] == "PE" || !file.contains('!') {
+                failures.push(line);
+            } else {
+                println!("archive member error: {line}");
+            }
         }
         let signatures = report["metadata"]["signatures"].as_array();
         for signature in signatures.into_iter().flatten() {

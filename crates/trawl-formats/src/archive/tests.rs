@@ -280,6 +280,17 @@ fn zip_stored_and_deflated_members() {
 }
 
 #[test]
+fn zip_bzip2_member_is_read() {
+    let bzip2 = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Bzip2);
+    let bytes = zip_of(&[("c2.txt", b"http://evil.example.com/b", bzip2)]);
+    assert_eq!(
+        walked(&bytes)[1],
+        member("c2.txt", b"http://evil.example.com/b")
+    );
+}
+
+#[test]
 fn zipcrypto_infected_opens_by_default() {
     let bytes = zip_of(&[("x.exe", b"MZ payload", zipcrypto("infected"))]);
     assert_eq!(walked(&bytes)[1], member("x.exe", b"MZ payload"));
