@@ -33,7 +33,7 @@ const NON_PRINTABLE_RATIO: f64 = 0.5;
 /// that embedded hashes and thumbprints are not blobs.
 const MIN_HEX_BLOB_CHARS: usize = 130;
 
-/// Fewest distinct hex digits in a blob, so padding such as `0F0F…` or
+/// Minimum number of distinct hex digits in a blob, so padding such as `0F0F…` or
 /// `FFFF…` is not one.
 const MIN_HEX_DIGITS_USED: usize = 8;
 
@@ -71,7 +71,7 @@ const WORD_MARKERS: [&str; 10] = [
     " that ", " have ", " not ",
 ];
 
-/// Fewest distinct word markers that count as decoded prose.
+/// Minimum number of distinct word markers that count as decoded prose.
 const MIN_WORD_MARKERS: usize = 2;
 
 /// Appends the string hints for `strings`, in region order, at most
@@ -218,15 +218,17 @@ fn rot13_text(text: &str) -> String {
 }
 
 /// Fires when the string's ROT13 decoding contains a strong marker, or
-/// two different English words, that the raw string does not, and more
-/// than half of its characters are letters (iocx's condition on the
-/// decoded text, which ROT13 does not change). The markers are searched
-/// in their encoded form, so nothing is decoded unless the hint fires.
+/// two different English words, that the raw string does not. More than
+/// half of the characters must also be letters, which is iocx's
+/// condition on the decoded text and is unchanged by ROT13. The markers
+/// are searched in their encoded form, so nothing is decoded unless the
+/// hint fires.
 fn rot13(text: &str, offset: usize) -> Option<Finding> {
     let length = text.chars().count();
     if length < MIN_ROT13_CHARS {
         return None;
     }
+
     let markers = markers()?;
     let mut encoded = [false; STRONG_MARKERS.len() + WORD_MARKERS.len()];
     let mut plain = encoded;
@@ -247,11 +249,13 @@ fn rot13(text: &str, offset: usize) -> Option<Finding> {
             })
             .count()
     };
+
     let strong = new(0..STRONG_MARKERS.len());
     let words = new(STRONG_MARKERS.len()..encoded.len());
     if strong == 0 && words < MIN_WORD_MARKERS {
         return None;
     }
+
     let letters = text.chars().filter(char::is_ascii_alphabetic).count();
     if letters.saturating_mul(2) <= length {
         return None;
@@ -295,7 +299,7 @@ mod tests {
     const HEX: &str = "suspicious_hex_blob_string";
     const CONTROL: &str = "suspicious_string_non_printable_ratio";
 
-    /// A 160-character hex blob that uses every digit.
+    /// Returns a 160-character hex blob that uses every digit.
     fn blob() -> String {
         "0123456789abcdef".repeat(10)
     }

@@ -51,6 +51,7 @@ pub(super) fn resources(cx: &Context<'_, '_>, issues: &mut Vec<Issue>) {
     if reported {
         return;
     }
+
     // A root the file does not hold is the parser's
     // `resource_directory_out_of_bounds`.
     let Some(root) = cx.image.bytes_at(directory.rva, 16) else {
@@ -69,6 +70,7 @@ pub(super) fn resources(cx: &Context<'_, '_>, issues: &mut Vec<Issue>) {
         ));
         return;
     }
+
     if entry_count(root) == 0 {
         issues.push(Issue::with_sub(
             Reason::ResourceDirectoryZeroLength,
@@ -77,6 +79,7 @@ pub(super) fn resources(cx: &Context<'_, '_>, issues: &mut Vec<Issue>) {
         ));
         return;
     }
+
     walk_tree(cx, directory, issues);
     let sound = data_leaves(cx, directory, issues);
     string_tables(cx, &sound, issues);
@@ -167,8 +170,8 @@ fn walk_tree(
 }
 
 /// Checks each data leaf the parser read: its size, whether its bytes
-/// are in the file, and whether they stay inside the section that holds
-/// the resource directory without reaching the overlay. Returns, per
+/// are in the file, and whether they stay inside the section that
+/// contains the resource directory without reaching the overlay. Returns, per
 /// leaf, whether it passed.
 fn data_leaves(
     cx: &Context<'_, '_>,
