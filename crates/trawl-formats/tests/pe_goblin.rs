@@ -1,10 +1,9 @@
-//! Differential test of the PE parser against goblin 0.10: the file
-//! header, the optional header with its data directories, the section
-//! table, the regular imports
-//! and the named exports of every PE fixture (and, when
-//! `TRAWL_BINARY_CORPUS` names a folder, of every file under it that
-//! sniffs as PE) must agree, except where a difference is listed in
-//! `explain` with its reason.
+//! Differential test of the PE parser against goblin 0.10. For every PE
+//! fixture, and every file sniffed as PE under the folder that
+//! `TRAWL_BINARY_CORPUS` names when it is set, the two must agree on the
+//! file header, the optional header with its data directories, the
+//! section table, the regular imports and the named exports. The only
+//! allowed differences are those `explain` lists with their reason.
 //!
 //! Each side is flattened into `field -> value` facts, so one table of
 //! reasons covers every kind of field.
