@@ -294,9 +294,9 @@ pub(crate) fn scan_kind(
                 errors.extend(pe_header_error(&pe));
                 regions.extend(pe.regions());
                 let pe_metadata = PeMetadata::new(&pe);
-                analysis = settings
-                    .analysis
-                    .map(|level| analysis::analyze(&pe, &pe_metadata, level));
+                analysis = settings.analysis.map(|level| {
+                    analysis::analyze(&pe, &pe_metadata, level, &regions)
+                });
                 metadata = Metadata::Pe(Box::new(pe_metadata));
             }
             regions
