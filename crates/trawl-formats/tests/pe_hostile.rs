@@ -19,6 +19,7 @@ use trawl_formats::pe::analysis::{self, Level};
 use trawl_formats::pe::metadata::PeMetadata;
 use trawl_formats::pe::resources::MAX_RESOURCE_ENTRIES;
 use trawl_formats::pe::{self, dir, PeLimits};
+use trawl_formats::strings;
 
 /// File offset of the PE signature.
 const E_LFANEW: usize = 0x80;
@@ -243,7 +244,9 @@ fn hostile_tables_stop_at_limits() {
     assert!(codes.len() <= anomaly_bound, "{} anomalies", codes.len());
 
     let metadata = PeMetadata::new(&pe);
-    let analysis = analysis::analyze(&pe, &metadata, Level::Full);
+    let mut regions = strings::extract_bounded(&bytes, 4, 100_000).regions;
+    regions.extend(pe.regions());
+    let analysis = analysis::analyze(&pe, &metadata, Level::Full, &regions);
     let json = serde_json::to_vec(&(&metadata, &analysis)).unwrap();
     // The report is dominated by one entry per kept symbol, leaf and
     // block; 64 bytes of JSON per input byte bounds it.

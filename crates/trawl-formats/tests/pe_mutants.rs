@@ -22,12 +22,16 @@ use std::path::PathBuf;
 use trawl_formats::pe::analysis::{self, Level};
 use trawl_formats::pe::metadata::PeMetadata;
 use trawl_formats::pe::{self, dir, Pe, PeLimits, RvaMap};
+use trawl_formats::strings;
 
 /// Mutants generated in one run.
 const MUTANTS: usize = 10_000;
 
 /// Seed of the mutant generator; fixed so that a failure reproduces.
 const SEED: u64 = 0x7261_776C_5045_6D75;
+
+/// Strings extracted from one mutant, as `--max-strings` bounds them.
+const MAX_STRINGS: usize = 100_000;
 
 /// Values written over header and table fields.
 const BOUNDARY: [u32; 5] = [0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF];
@@ -316,8 +320,9 @@ fn run(name: &str, bytes: &[u8], limits: &PeLimits) -> (bool, usize) {
     let pe = pe::parse(bytes, limits);
     check_tables(name, &pe, limits);
     let metadata = PeMetadata::new(&pe);
-    let analysis = analysis::analyze(&pe, &metadata, Level::Full);
-    let regions = pe.regions();
+    let mut regions = strings::extract_bounded(bytes, 4, MAX_STRINGS).regions;
+    regions.extend(pe.regions());
+    let analysis = analysis::analyze(&pe, &metadata, Level::Full, &regions);
     for region in &regions {
         let end = region.map.end(region.text.len());
         assert!(end <= bytes.len(), "{name}: region ends at {end}");
