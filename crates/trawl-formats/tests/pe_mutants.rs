@@ -40,8 +40,8 @@ const BOUNDARY: [u32; 5] = [0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF];
 /// bytes needs an 8-byte directory entry, which is the densest case.
 const JSON_PER_INPUT_BYTE: usize = 64;
 
-/// The limits the mutants are parsed with: small enough that the table
-/// bounds are reached, and that the JSON bound they imply is tight.
+/// Returns the limits the mutants are parsed with, small so that a
+/// mutant can reach the table bounds and the JSON bound stays tight.
 fn limits() -> PeLimits {
     PeLimits { max_name_len: 64, ..PeLimits::with_table_limit(64) }
 }
@@ -354,11 +354,11 @@ fn fixtures_and_mutants_stay_bounded() {
     let mut with_anomalies = 0;
     let mut largest = (0, 0);
     for index in 0..MUTANTS {
-        let which = rng.below(fixtures.len());
-        let (fixture, original) = &fixtures[which];
+        let fixture_index = rng.below(fixtures.len());
+        let (fixture, original) = &fixtures[fixture_index];
         let mut bytes = original.clone();
         for _ in 0..1 + rng.below(3) {
-            mutate(&mut bytes, &layouts[which], &mut rng);
+            mutate(&mut bytes, &layouts[fixture_index], &mut rng);
         }
         let name = format!("mutant {index} of {fixture}");
         let (anomalous, json_len) = run(&name, &bytes, &limits);
