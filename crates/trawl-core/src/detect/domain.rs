@@ -19,9 +19,9 @@ const MAX_RUN: usize = 1024;
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
 /// standing alone as an XML value.
-const FILE_EXTENSION_TLDS: &[&str] = &[
-    "cab", "cat", "dot", "gs", "md", "mov", "one", "pid", "pl", "ps", "pub",
-    "py", "rs", "sh", "so", "zip",
+const FILE_EXTENSION_TLDS: &[&[u8]] = &[
+    b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid", b"pl",
+    b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
 ];
 
 /// Pushes every domain and IPv4 candidate in `text`.
@@ -419,12 +419,14 @@ fn is_code_name(label: &[u8]) -> bool {
 /// Reports whether the suffix is also a common file extension, as in
 /// `setup.py` or `textures.exe.zip`.
 fn has_file_extension_suffix(token: &[u8]) -> bool {
-    let tld = token.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    in_list(FILE_EXTENSION_TLDS, tld)
-}
-
-fn in_list(list: &[&str], word: &[u8]) -> bool {
-    list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    let tld_start = memchr::memrchr(b'.', token).map_or(0, |dot| dot + 1);
+    let tld = token.get(tld_start..).unwrap_or_default();
+    // Every listed extension has two or three letters, so longer labels
+    // skip the list.
+    let mut buffer = [0u8; 3];
+    let Some(len) = lower(tld, &mut buffer) else { return false };
+    let tld = buffer.get(..len).unwrap_or_default();
+    FILE_EXTENSION_TLDS.contains(&tld)
 }
 
 /// Domains are written in one case style: all lower (`example.com`), all
