@@ -50,41 +50,38 @@ fn is_run_char(c: char) -> bool {
 
 fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
     let mut start = dot;
-    while start > floor {
-        let Some(&b) = text.get(start - 1) else { break };
-        if b < 0x80 {
-            if !RUN_BYTES.contains(b) {
-                break;
-            }
-            start -= 1;
-            continue;
+    loop {
+        // ASCII run bytes go in one tight loop, and only a non-ASCII
+        // byte takes the char decoding below.
+        let before = text.get(floor..start).unwrap_or_default();
+        let ascii =
+            before.iter().rev().take_while(|&&b| RUN_BYTES.contains(b));
+        start -= ascii.count();
+        if start <= floor || text.get(start - 1).is_none_or(|&b| b < 0x80) {
+            return start;
         }
         match char_before(text, start) {
             Some((c, len)) if is_run_char(c) && start - len >= floor => {
                 start -= len;
             }
-            _ => break,
+            _ => return start,
         }
     }
-    start
 }
 
 fn run_end(text: &[u8], from: usize) -> usize {
     let mut end = from;
-    while let Some(&b) = text.get(end) {
-        if b < 0x80 {
-            if !RUN_BYTES.contains(b) {
-                break;
-            }
-            end += 1;
-            continue;
+    loop {
+        let rest = text.get(end..).unwrap_or_default();
+        end += rest.iter().take_while(|&&b| RUN_BYTES.contains(b)).count();
+        if text.get(end).is_none_or(|&b| b < 0x80) {
+            return end;
         }
         match char_at(text, end) {
             Some((c, len)) if is_run_char(c) => end += len,
-            _ => break,
+            _ => return end,
         }
     }
-    end
 }
 
 fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
