@@ -13,7 +13,7 @@ shared="${TRAWL_SHARED:-$(cd "$fuzz_dir/../.." && pwd)/shared}"
 fixtures="${1:-$shared/fixtures}"
 max_len=65536
 max_binaries=40
-targets=(pe scan scan_chunked sniff_decode strings)
+targets=(archive pe scan scan_chunked sniff_decode strings)
 
 if [ ! -d "$fixtures/iocx" ] || [ ! -f "$fixtures/cases/cases.jsonl" ]; then
   echo "seed: fixtures not found at $fixtures (pass the directory)" >&2
@@ -42,5 +42,13 @@ done
 for target in "${targets[@]}"; do
   mkdir -p "$fuzz_dir/corpus/$target"
   cp -n "$seeds"/* "$fuzz_dir/corpus/$target/"
+done
+
+# The pe target reads a table limit and an analysis level from its first
+# two bytes, so its binary seeds get both in front: the largest limit
+# and the full analysis.
+for file in "$seeds"/bin-*; do
+  out="$fuzz_dir/corpus/pe/$(basename "$file")"
+  { printf '\377\002'; cat "$file"; } >"$out"
 done
 echo "seed: $(ls "$seeds" | wc -l) seeds in each of ${targets[*]}"

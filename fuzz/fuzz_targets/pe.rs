@@ -1,23 +1,31 @@
-//! Parses arbitrary bytes as a PE file and builds its metadata. Every
-//! table stays within the limits and every PDB path span lies inside
-//! the input.
+//! Parses arbitrary bytes as a PE file, builds its metadata and runs
+//! the analysis at the level the second byte picks. Every table stays
+//! within the limits and every PDB path span lies inside the input.
 //!
 //! The first byte sets the table limit (1 to 256), so that both small
 //! limits and long tables are reached. When the rest is at least 0x48
-//! bytes, its DOS and PE signatures are forced, so that mutations spend
-//! their time past the headers.
+//! bytes and does not start with `MZ`, its DOS and PE signatures are
+//! forced, so that mutations spend their time past the headers; an
+//! input that starts with `MZ` (the seeds) keeps its own `e_lfanew`.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use trawl_formats::pe::analysis::{analyze, Level};
 use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
 
 fuzz_target!(|input: &[u8]| {
-    let Some((&control, data)) = input.split_first() else {
+    let [control, level, data @ ..] = input else {
         return;
     };
+    let control = *control;
+    let level = match level % 3 {
+        0 => Level::Basic,
+        1 => Level::Deep,
+        _ => Level::Full,
+    };
     let mut data = data.to_vec();
-    if data.len() >= 0x48 {
+    if data.len() >= 0x48 && !data.starts_with(b"MZ") {
         data[..2].copy_from_slice(b"MZ");
         data[0x3C..0x40].copy_from_slice(&0x40u32.to_le_bytes());
         data[0x40..0x44].copy_from_slice(b"PE\0\0");
@@ -51,4 +59,6 @@ fuzz_target!(|input: &[u8]| {
     }
     let metadata = PeMetadata::new(&parsed);
     assert!(metadata.sections.len() <= entries);
+    let analysis = analyze(&parsed, &metadata, level);
+    assert_eq!(analysis.sections.len(), parsed.image.sections.len());
 });

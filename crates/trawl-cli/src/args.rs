@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 use trawl_core::{Category, CategorySet};
+use trawl_formats::archive;
 use trawl_formats::pe::analysis::Level;
 use trawl_formats::pe::PeLimits;
 
@@ -139,6 +140,49 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub max_pe_entries: Option<usize>,
 
+    /// Password tried on encrypted zip members, before the default
+    /// `infected` (repeatable)
+    #[arg(long = "password", value_name = "PW")]
+    pub passwords: Vec<String>,
+
+    /// Scan archives as plain binaries instead of reading their members
+    #[arg(long)]
+    pub no_archives: bool,
+
+    /// Maximum bytes extracted from all archive members of one input,
+    /// nested ones included (K, M, G suffixes)
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "1G",
+        value_parser = parse_size
+    )]
+    pub max_extracted_size: u64,
+
+    /// Maximum bytes extracted from one archive member (K, M, G
+    /// suffixes); a longer member is scanned up to this size
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "512M",
+        value_parser = parse_size
+    )]
+    pub max_member_size: u64,
+
+    /// Maximum ratio of extracted to compressed bytes of an archive
+    /// member, checked once it passes 4 MiB
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = parse_positive_u64)]
+    pub max_ratio: u64,
+
+    /// Maximum archive entries read from one input, nested ones included
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = parse_positive_u64)]
+    pub max_entries: u64,
+
+    /// Maximum nesting depth of archives; the input itself is depth 1,
+    /// and a deeper archive is scanned as a binary
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub max_archive_depth: u32,
+
     /// Add an `analysis` object to PE reports: `basic` lists each
     /// section's layout and entropy, `deep` adds obfuscation hints, and
     /// `full` adds a summary of the parsed directories and the heuristic
@@ -165,6 +209,29 @@ impl Args {
     pub fn pe_limits(&self) -> PeLimits {
         self.max_pe_entries
             .map_or_else(PeLimits::default, PeLimits::with_table_limit)
+    }
+
+    /// Returns how archives are read, or `None` with `--no-archives`.
+    /// Passwords given with `--password` come before the default one.
+    pub fn archive_options(&self) -> Option<archive::Options> {
+        if self.no_archives {
+            return None;
+        }
+        let limits = archive::Limits {
+            max_total_bytes: self.max_extracted_size,
+            max_member_bytes: self.max_member_size,
+            max_ratio: self.max_ratio,
+            max_entries: self.max_entries,
+            max_depth: self.max_archive_depth,
+            ..archive::Limits::default()
+        };
+        let mut passwords: Vec<Vec<u8>> =
+            self.passwords.iter().map(|pw| pw.as_bytes().to_vec()).collect();
+        let default = archive::DEFAULT_PASSWORD.as_bytes().to_vec();
+        if !passwords.contains(&default) {
+            passwords.push(default);
+        }
+        Some(archive::Options { limits, passwords })
     }
 
     /// Returns the categories to report: the union of `--types`, or every
@@ -210,6 +277,16 @@ pub enum Format {
     Csv,
     /// One `category<TAB>value` line per indicator.
     Text,
+}
+
+/// Parses a whole number of at least 1, as a `u64`.
+fn parse_positive_u64(value: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of at least 1, got '{value}'"
+        )),
+    }
 }
 
 /// Parses a whole number of at least 1.

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod archive;
 mod args;
 mod inputs;
 mod output;
@@ -20,7 +21,7 @@ use trawl_core::{Category, Scanner};
 use crate::args::Args;
 use crate::inputs::Input;
 use crate::output::ReportWriter;
-use crate::report::Report;
+use crate::report::{Report, Stage};
 use crate::run::Settings;
 
 /// Some input was not found or not read, or the output failed.
@@ -104,33 +105,49 @@ fn run(args: &Args) -> Result<u8, String> {
         max_strings: args.max_strings,
         max_input_size: args.max_input_size,
         pe_limits: args.pe_limits(),
+        archives: args.archive_options(),
         analysis: args.analysis.map(Into::into),
     };
 
-    let out = open_output(args)?;
-    let mut writer = ReportWriter::start(
-        out,
-        args.format,
-        args.compact,
-        args.detail,
-        multi,
-    )
-    .map_err(|error| write_error(args, &error))?;
+    // An archive gives several reports, so whether the JSON output is an
+    // array is known only once the first batch is scanned.
+    let mut writer = None;
     let batch = pool.current_num_threads().max(1) * BATCH_PER_THREAD;
     for chunk in collected.inputs.chunks(batch) {
-        let reports: Vec<Report> = pool.install(|| {
+        let reports: Vec<Vec<Report>> = pool.install(|| {
             chunk
                 .par_iter()
                 .map(|input| run::process(input, &stdin, &settings))
                 .collect()
         });
+        let reports: Vec<Report> = reports.into_iter().flatten().collect();
+        let writer = match &mut writer {
+            Some(writer) => writer,
+            None => {
+                writer.insert(start_writer(args, multi || reports.len() > 1)?)
+            }
+        };
         for report in &reports {
             note_report(report, &mut outcome);
             writer.write(report).map_err(|error| write_error(args, &error))?;
         }
     }
+    let writer = match writer {
+        Some(writer) => writer,
+        None => start_writer(args, multi)?,
+    };
     writer.finish().map_err(|error| write_error(args, &error))?;
     Ok(exit_code(&outcome, args.fail_on_ioc))
+}
+
+/// Opens the output and writes what comes before the first report.
+fn start_writer(
+    args: &Args,
+    multi: bool,
+) -> Result<ReportWriter<BufWriter<Box<dyn Write>>>, String> {
+    let out = open_output(args)?;
+    ReportWriter::start(out, args.format, args.compact, args.detail, multi)
+        .map_err(|error| write_error(args, &error))
 }
 
 /// Records a report in the outcome and repeats its errors on stderr, so
@@ -140,7 +157,8 @@ fn note_report(report: &Report, outcome: &mut Outcome) {
     for error in &report.errors {
         eprintln!("trawl: {name}: {}", error.message);
     }
-    outcome.failed |= !report.errors.is_empty();
+    outcome.failed |=
+        report.errors.iter().any(|error| error.stage != Stage::Skip);
     outcome.found_ioc |= !report.iocs.is_empty();
 }
 

@@ -75,7 +75,8 @@ pub struct DetailEntry {
     /// Length in input bytes of the indicator as written.
     pub length: usize,
     /// The region it was found in: `text`, `ascii string`, `utf16 string`,
-    /// `pdb path` or `decoded base64`.
+    /// `pdb path`, `resource string`, `version info`, `dotnet user
+    /// string` or `decoded base64`.
     pub source: &'static str,
     /// For `decoded base64`, how many decodings deep the value was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,7 +95,8 @@ pub struct DetailEntry {
 /// One entry of a report's `errors` list.
 #[derive(Debug, Serialize)]
 pub struct ReportError {
-    /// The step that failed: `read` or `scan`.
+    /// The step that failed: `read` or `scan`; or `skip` for an archive
+    /// member with no content to scan.
     pub stage: Stage,
     /// A description of what failed and why.
     pub message: String,
@@ -108,4 +110,7 @@ pub enum Stage {
     Read,
     /// Scanning the bytes; the results are incomplete.
     Scan,
+    /// An archive member that has no content to scan, such as a link or
+    /// a device. It is listed, and is not a failure.
+    Skip,
 }

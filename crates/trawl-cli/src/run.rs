@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use trawl_core::{Detection, IocsBuilder, Scanner, Source};
+use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
 use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
 use trawl_formats::sniff::{self, FileKind};
@@ -29,6 +30,8 @@ pub struct Settings {
     pub max_input_size: u64,
     /// Bounds on the tables read from a PE file.
     pub pe_limits: PeLimits,
+    /// How archives are read; `None` scans them as binaries.
+    pub archives: Option<archive::Options>,
     /// The PE analysis level, `None` for no `analysis` object.
     pub analysis: Option<Level>,
 }
@@ -46,33 +49,38 @@ struct Found {
 }
 
 /// Reads and scans one input. Standard input must already have been read
-/// into `stdin`.
-pub fn process(input: &Input, stdin: &[u8], settings: &Settings) -> Report {
+/// into `stdin`. An archive gives a report for itself and one for each
+/// member; any other input gives one report.
+pub fn process(
+    input: &Input,
+    stdin: &[u8],
+    settings: &Settings,
+) -> Vec<Report> {
     match input {
         Input::Text(text) => {
             let bytes = text.as_bytes();
             let region = text::decode(bytes, Encoding::Utf8 { bom: false });
             let kind = FileKind::Text(Encoding::Utf8 { bom: false });
-            scan_regions(None, kind, vec![region], settings)
+            vec![scan_regions(None, kind, vec![region], settings)]
         }
         Input::Stdin => scan_bytes(None, stdin, settings),
         Input::File(path) => match read_file(path, settings) {
             Ok(Contents::Whole(bytes)) => {
                 scan_bytes(Some(display(path)), &bytes, settings)
             }
-            Ok(Contents::Streamed(report)) => *report,
-            Err(error) => Report::failed(
+            Ok(Contents::Streamed(report)) => vec![*report],
+            Err(error) => vec![Report::failed(
                 Some(display(path)),
                 ReportError {
                     stage: Stage::Read,
                     message: format!("failed to read file: {error}"),
                 },
-            ),
+            )],
         },
-        Input::Failed(path, message) => Report::failed(
+        Input::Failed(path, message) => vec![Report::failed(
             Some(display(path)),
             ReportError { stage: Stage::Read, message: message.clone() },
-        ),
+        )],
     }
 }
 
@@ -226,12 +234,12 @@ fn input_too_long(limit: u64) -> ReportError {
 }
 
 /// Sniffs `bytes` and scans the regions its kind yields: the decoded
-/// text, or the strings of a binary.
+/// text, the strings of a binary, or the members of an archive.
 fn scan_bytes(
     file: Option<String>,
     bytes: &[u8],
     settings: &Settings,
-) -> Report {
+) -> Vec<Report> {
     let mut errors = Vec::new();
     let limit = usize::try_from(settings.max_input_size).unwrap_or(usize::MAX);
     let bytes = match bytes.get(..limit) {
@@ -242,6 +250,24 @@ fn scan_bytes(
         _ => bytes,
     };
     let kind = sniff::sniff(bytes);
+    if let Some(options) = &settings.archives {
+        if let Some(format) = archive::Format::of(kind) {
+            let input = crate::archive::Input { file, bytes, format, errors };
+            return crate::archive::scan(input, options, settings);
+        }
+    }
+    vec![scan_kind(file, bytes, kind, errors, settings)]
+}
+
+/// Scans the regions that `bytes`, of the given kind, yields. `errors`
+/// are the input's errors so far.
+pub(crate) fn scan_kind(
+    file: Option<String>,
+    bytes: &[u8],
+    kind: FileKind,
+    mut errors: Vec<ReportError>,
+    settings: &Settings,
+) -> Report {
     let mut metadata = Metadata::default();
     let mut analysis: Option<Analysis> = None;
     let regions = match kind {
@@ -265,7 +291,7 @@ fn scan_bytes(
             let mut regions = extraction.regions;
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
-                regions.extend(pdb_regions(&pe));
+                regions.extend(pe.regions());
                 let pe_metadata = PeMetadata::new(&pe);
                 analysis = settings
                     .analysis
@@ -281,23 +307,6 @@ fn scan_bytes(
     errors.append(&mut report.errors);
     report.errors = errors;
     report
-}
-
-/// Returns a region for each CodeView PDB path, so that indicators in it
-/// are reported with that source. The whole-file string scan usually
-/// finds the path too, as an ASCII string.
-fn pdb_regions<'a>(pe: &pe::Pe<'a>) -> Vec<Region<'a>> {
-    let data = pe.image.data();
-    pe.pdb_paths()
-        .filter_map(|(path, offset)| {
-            let end = offset.checked_add(path.len())?;
-            Some(Region {
-                text: std::borrow::Cow::Borrowed(data.get(offset..end)?),
-                map: trawl_core::OffsetMap::shifted(offset),
-                origin: Origin::PdbPath,
-            })
-        })
-        .collect()
 }
 
 /// Scans each region and assembles the report.
@@ -473,6 +482,7 @@ fn test_settings(detail: bool) -> Settings {
         max_strings: strings::MAX_REGIONS,
         max_input_size: u64::MAX,
         pe_limits: PeLimits::default(),
+        archives: Some(archive::Options::default()),
         analysis: None,
     }
 }
@@ -625,7 +635,7 @@ mod tests {
     fn unread_file_reports_read_error() {
         let dir = tempfile::tempdir().unwrap();
         let input = Input::File(dir.path().join("gone"));
-        let report = process(&input, &[], &settings(false));
+        let report = process(&input, &[], &settings(false)).remove(0);
         assert_eq!(report.kind, "unknown");
         assert_eq!(report.errors.len(), 1);
         assert_eq!(report.errors[0].stage, Stage::Read);
@@ -645,8 +655,14 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn arbitrary_bytes_give_spans_inside_input(bytes in indicator_bytes()) {
-            let report = scan_bytes(None, &bytes, &settings(true));
-            for entry in report.detections.unwrap_or_default() {
+            let reports = scan_bytes(None, &bytes, &settings(true));
+            // Member reports give offsets inside the member, so only the
+            // input's own report is checked against the input.
+            let detections = reports
+                .into_iter()
+                .filter(|report| report.file.is_none())
+                .flat_map(|report| report.detections.unwrap_or_default());
+            for entry in detections {
                 let end = entry.offset.checked_add(entry.length);
                 proptest::prop_assert!(end.is_some_and(|e| e <= bytes.len()));
             }
@@ -656,7 +672,7 @@ mod tests {
     #[test]
     fn text_input_has_no_file() {
         let input = Input::Text("nothing here".to_string());
-        let report = process(&input, &[], &settings(true));
+        let report = process(&input, &[], &settings(true)).remove(0);
         assert_eq!(report.file, None);
         assert_eq!(report.kind, "text");
         assert!(report.detections.is_some());

@@ -130,6 +130,8 @@ fn metadata_keys_in_iocx_order() {
         "debug",
         "overlay",
         "anomalies",
+        "version_info",
+        "dotnet",
     ];
     assert_eq!(keys, expected);
 }

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod pe;
 pub mod sniff;
 pub mod strings;
@@ -27,6 +28,14 @@ pub enum Origin {
     Utf16String,
     /// The PDB path of a PE file's CodeView debug record.
     PdbPath,
+    /// Text of a PE resource leaf: a string table entry, a manifest, or
+    /// a printable run in RCDATA or HTML data.
+    ResourceString,
+    /// A value of a PE version resource's StringFileInfo, such as
+    /// `CompanyName`.
+    VersionInfo,
+    /// A string literal from a .NET assembly's `#US` heap.
+    DotnetUserString,
 }
 
 impl Origin {
@@ -37,6 +46,9 @@ impl Origin {
             Origin::AsciiString => "ascii string",
             Origin::Utf16String => "utf16 string",
             Origin::PdbPath => "pdb path",
+            Origin::ResourceString => "resource string",
+            Origin::VersionInfo => "version info",
+            Origin::DotnetUserString => "dotnet user string",
         }
     }
 }

@@ -37,6 +37,13 @@ const GZIP_MAGIC: &[u8] = b"\x1F\x8B\x08";
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
 const ZIP_LOCAL_MAGIC: &[u8] = b"PK\x03\x04";
 const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
+const XZ_MAGIC: &[u8] = b"\xFD7zXZ\0";
+
+/// A bzip2 stream: `BZh`, the block size digit, then the magic of the
+/// first block or, for an empty stream, of the end of stream.
+const BZIP2_MAGIC: &[u8] = b"BZh";
+const BZIP2_BLOCK_MAGIC: &[u8] = b"\x31\x41\x59\x26\x53\x59";
+const BZIP2_END_MAGIC: &[u8] = b"\x17\x72\x45\x38\x50\x90";
 
 /// Mach-O thin magics: 32 and 64 bit, in both byte orders.
 const MACHO_MAGICS: [[u8; 4]; 4] = [
@@ -61,6 +68,10 @@ pub enum FileKind {
     Gzip,
     /// A POSIX tar archive.
     Tar,
+    /// A bzip2 stream.
+    Bzip2,
+    /// An xz stream.
+    Xz,
     /// A 7-Zip archive.
     SevenZip,
     /// Text in the given encoding.
@@ -79,6 +90,8 @@ impl FileKind {
             FileKind::Zip
             | FileKind::Gzip
             | FileKind::Tar
+            | FileKind::Bzip2
+            | FileKind::Xz
             | FileKind::SevenZip => "archive",
             FileKind::Text(_) => "text",
             FileKind::Binary => "unknown",
@@ -117,6 +130,7 @@ fn sniff_magic(bytes: &[u8]) -> Option<FileKind> {
         (ZIP_EMPTY_MAGIC, FileKind::Zip),
         (GZIP_MAGIC, FileKind::Gzip),
         (SEVEN_ZIP_MAGIC, FileKind::SevenZip),
+        (XZ_MAGIC, FileKind::Xz),
     ];
     let by_prefix = prefixes
         .into_iter()
@@ -126,6 +140,22 @@ fn sniff_magic(bytes: &[u8]) -> Option<FileKind> {
     by_prefix
         .or_else(|| is_macho(bytes).then_some(FileKind::MachO))
         .or_else(|| is_tar(bytes).then_some(FileKind::Tar))
+        .or_else(|| is_bzip2(bytes).then_some(FileKind::Bzip2))
+}
+
+/// Reports whether `bytes` starts a bzip2 stream. The block magic after
+/// the header keeps text that starts with "BZh1" text.
+fn is_bzip2(bytes: &[u8]) -> bool {
+    let Some(rest) = bytes.strip_prefix(BZIP2_MAGIC) else {
+        return false;
+    };
+    match rest.split_first() {
+        Some((b'1'..=b'9', magic)) => {
+            magic.starts_with(BZIP2_BLOCK_MAGIC)
+                || magic.starts_with(BZIP2_END_MAGIC)
+        }
+        _ => false,
+    }
 }
 
 /// Reports whether the DOS header's `e_lfanew` points at `PE\0\0` inside
@@ -315,6 +345,22 @@ mod tests {
             ("7z", b"7z\xBC\xAF\x27\x1C\0\x04".to_vec(), FileKind::SevenZip),
             ("posix tar", tar_header(b"ustar\x0000"), FileKind::Tar),
             ("gnu tar", tar_header(b"ustar  \0"), FileKind::Tar),
+            ("xz", b"\xFD7zXZ\0\0\x04".to_vec(), FileKind::Xz),
+            (
+                "bzip2",
+                b"BZh9\x31\x41\x59\x26\x53\x59".to_vec(),
+                FileKind::Bzip2,
+            ),
+            (
+                "empty bzip2",
+                b"BZh9\x17\x72\x45\x38\x50\x90".to_vec(),
+                FileKind::Bzip2,
+            ),
+            (
+                "text starting BZh9",
+                b"BZh9 is not a stream".to_vec(),
+                FileKind::Text(Encoding::Utf8 { bom: false }),
+            ),
         ];
         for (name, bytes, expected) in cases {
             assert_eq!(sniff(&bytes), expected, "{name}");

@@ -226,14 +226,24 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Region<'_> {
         Encoding::Utf16Le { bom } => transcode_utf16(
             bytes,
             bom_len(bytes, bom, UTF16LE_BOM),
+            0,
             ByteOrder::Little,
         ),
         Encoding::Utf16Be { bom } => transcode_utf16(
             bytes,
             bom_len(bytes, bom, UTF16BE_BOM),
+            0,
             ByteOrder::Big,
         ),
     }
+}
+
+/// Transcodes UTF-16LE `bytes` (no byte order mark) to UTF-8, for text
+/// that starts at offset `base` of a larger input, such as a string
+/// inside a PE resource. The map sends each character to its code units'
+/// offsets in that input, as [`decode`] does for a whole input.
+pub fn decode_utf16le_at(bytes: &[u8], base: usize) -> Region<'static> {
+    transcode_utf16(bytes, 0, base, ByteOrder::Little)
 }
 
 fn borrowed(text: &[u8], map: OffsetMap) -> Region<'_> {
@@ -249,20 +259,23 @@ fn bom_len(bytes: &[u8], bom: bool, mark: &[u8]) -> usize {
     }
 }
 
-/// Transcodes the UTF-16 text after the first `start` bytes to UTF-8.
+/// Transcodes the UTF-16 text after the first `start` bytes to UTF-8,
+/// mapping byte `i` of `bytes` to input offset `base + i`.
 fn transcode_utf16(
     bytes: &[u8],
     start: usize,
+    base: usize,
     order: ByteOrder,
 ) -> Region<'static> {
     let body = bytes.get(start..).unwrap_or_default();
+    let body_offset = base.saturating_add(start);
     // NOTE: the map stores 24 bytes per change of character width, so text
     // alternating ASCII and non-ASCII characters costs up to 12 map bytes
     // per source byte. ASCII-only or non-ASCII-only text costs one.
     // The capacity is exact for ASCII text, and wider text grows it.
     let mut text = Vec::with_capacity((body.len() / 2).saturating_add(3));
-    let mut map = OffsetMap::shifted(start);
-    let mut source = start;
+    let mut map = OffsetMap::shifted(body_offset);
+    let mut source = body_offset;
 
     let pairs = body.chunks_exact(2);
     let odd_byte = !pairs.remainder().is_empty();
@@ -536,6 +549,18 @@ mod tests {
         assert_eq!(region.map.end(4), 4);
         assert_eq!(region.map.start(4), 4);
         assert_eq!(region.map.end(7), 5);
+    }
+
+    #[test]
+    fn utf16le_at_base_maps_into_input() {
+        // "é 1.2.3.4" stored at offset 0x300 of some larger input.
+        let input = utf16le("é 1.2.3.4");
+        let region = decode_utf16le_at(&input, 0x300);
+        assert_eq!(&*region.text, "é 1.2.3.4".as_bytes());
+        assert_eq!(region.map.start(0), 0x300);
+        // "1.2.3.4" is byte 3 of the UTF-8 text and char 2 of the input.
+        assert_eq!(region.map.start(3), 0x300 + 4);
+        assert_eq!(region.map.end(region.text.len()), 0x300 + input.len());
     }
 
     #[test]

@@ -626,7 +626,7 @@ const fn is_control_byte(byte: u8) -> bool {
 /// at least one letter, and no unpaired surrogate.
 fn is_utf16le_text(bytes: &[u8]) -> bool {
     let body = bytes.strip_prefix(b"\xFF\xFE").unwrap_or(bytes);
-    if body.len() % 2 != 0 || body.len() < MIN_DECODED_LEN {
+    if !body.len().is_multiple_of(2) || body.len() < MIN_DECODED_LEN {
         return false;
     }
     may_be_utf16le_text(body) && is_printable_utf16le(body)

@@ -516,7 +516,7 @@ fn import_groups(details: &[ImportDetail]) -> Vec<ImportGroup> {
 
 fn resource_summary(metadata: &PeMetadata) -> ResourceSummary {
     let mut types: Vec<String> =
-        metadata.resources.iter().map(|r| r.kind.clone()).collect();
+        metadata.resources.iter().map(|r| r.resource_type.clone()).collect();
     types.sort();
     types.dedup();
     let known: Vec<f64> =

@@ -7,8 +7,12 @@
 
 use serde::Serialize;
 
+use super::certs::Signature;
+use super::dotnet::DotNet;
 use super::hashes::{self, FileHashes};
 use super::imports::ImportDescriptor;
+use super::resources::ResourceEntry;
+use super::version::VersionInfo;
 use super::{decode_lossy_dropping, Pe};
 
 /// The PE `metadata` object.
@@ -21,11 +25,11 @@ pub struct PeMetadata {
     pub imports: Vec<String>,
     /// Section names.
     pub sections: Vec<String>,
-    /// Resource entries.
-    // TODO: filled by pe::resources.
+    /// One entry per resource data leaf, sorted by type, language and
+    /// RVA.
     pub resources: Vec<ResourceEntry>,
-    /// Strings from resource leaves.
-    // TODO: filled by pe::resources.
+    /// The text of string tables, manifests and RCDATA or HTML leaves,
+    /// in the order the tree walk reached their leaves.
     pub resource_strings: Vec<String>,
     /// One entry per regular imported symbol.
     pub import_details: Vec<ImportDetail>,
@@ -43,11 +47,9 @@ pub struct PeMetadata {
     pub optional_header: Option<OptionalHeaderEntry>,
     /// The Rich header.
     pub rich_header: Option<RichEntry>,
-    /// Authenticode signatures.
-    // TODO: filled by pe::certs.
-    pub signatures: Vec<SignatureEntry>,
-    /// Whether the file carries a signature.
-    // TODO: set by pe::certs.
+    /// One entry per WIN_CERTIFICATE of the certificate table.
+    pub signatures: Vec<Signature>,
+    /// Whether the certificate table has at least one readable entry.
     pub has_signature: bool,
     /// File hashes and the import hash.
     pub hashes: HashesEntry,
@@ -57,37 +59,11 @@ pub struct PeMetadata {
     pub overlay: Option<OverlayEntry>,
     /// Malformations found while parsing.
     pub anomalies: Vec<AnomalyEntry>,
+    /// The first version resource, decoded.
+    pub version_info: Option<VersionInfo>,
+    /// The CLR header and metadata of a .NET assembly.
+    pub dotnet: Option<DotNet>,
 }
-
-/// One resource leaf, in iocx's shape.
-#[derive(Clone, Debug, Serialize)]
-pub struct ResourceEntry {
-    /// `RT_*` type name.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// String name of the entry, if named.
-    pub name: Option<String>,
-    /// Language id.
-    pub language: Option<u32>,
-    /// Language name.
-    pub language_name: Option<String>,
-    /// Code page, `null` when 0.
-    pub codepage: Option<u32>,
-    /// Data size.
-    pub size: Option<u32>,
-    /// Shannon entropy of the data.
-    pub entropy: Option<f64>,
-    /// RVA of the data.
-    pub rva: Option<u32>,
-    /// File offset of the data.
-    pub raw_offset: Option<u64>,
-    /// Problems with the entry.
-    pub errors: Option<Vec<String>>,
-}
-
-/// One certificate of the certificate table.
-#[derive(Clone, Debug, Serialize)]
-pub struct SignatureEntry {}
 
 /// One imported symbol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -266,8 +242,13 @@ impl PeMetadata {
                 .iter()
                 .map(|s| s.display_name())
                 .collect(),
-            resources: Vec::new(),
-            resource_strings: Vec::new(),
+            resources: pe.resources.entries.clone(),
+            resource_strings: pe
+                .resources
+                .strings
+                .iter()
+                .map(|string| string.text.clone())
+                .collect(),
             import_details: import_details(&pe.imports),
             delayed_imports: import_details(&pe.delay_imports),
             bound_imports: pe
@@ -293,8 +274,8 @@ impl PeMetadata {
                 checksum: rich.checksum,
                 values: rich.values.clone(),
             }),
-            signatures: Vec::new(),
-            has_signature: false,
+            signatures: pe.signatures.clone(),
+            has_signature: !pe.signatures.is_empty(),
             hashes: HashesEntry { md5, sha1, sha256, imphash },
             debug: pe.debug.iter().find_map(|entry| {
                 let codeview = entry.codeview.as_ref()?;
@@ -319,6 +300,8 @@ impl PeMetadata {
                     detail: a.detail.clone(),
                 })
                 .collect(),
+            version_info: pe.version_info.clone(),
+            dotnet: pe.dotnet.clone(),
         }
     }
 }

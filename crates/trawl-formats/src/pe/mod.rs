@@ -18,6 +18,7 @@ pub mod imports;
 pub mod load_config;
 pub mod metadata;
 pub mod reason;
+pub mod regions;
 pub mod relocs;
 pub mod resources;
 pub mod rich;
@@ -25,14 +26,18 @@ pub mod tls;
 pub mod validate;
 pub mod version;
 
+use certs::Signature;
 use debug::DebugEntry;
+use dotnet::DotNet;
 use exports::Exports;
 use image::Image;
 use imports::{BoundImport, ImportDescriptor};
 use load_config::LoadConfig;
 use relocs::Relocations;
+use resources::Resources;
 use rich::RichHeader;
 use tls::Tls;
+use version::VersionInfo;
 
 /// Indices of the data directory table.
 pub mod dir {
@@ -148,6 +153,15 @@ pub struct Pe<'a> {
     pub relocations: Option<Relocations>,
     /// The Rich header.
     pub rich: Option<RichHeader>,
+    /// Resource leaves and the text read from them.
+    pub resources: Resources,
+    /// The first version resource, decoded.
+    pub version_info: Option<VersionInfo>,
+    /// The CLR header and metadata of a .NET assembly.
+    pub dotnet: Option<DotNet>,
+    /// The certificate table's entries, each with the Authenticode
+    /// signature it carries.
+    pub signatures: Vec<Signature>,
     /// Malformations met, in the order they were found.
     pub anomalies: Vec<Anomaly>,
 }
@@ -166,6 +180,8 @@ pub fn parse<'a>(data: &'a [u8], limits: &PeLimits) -> Pe<'a> {
         return Pe::headers_only(image, rich, anomalies);
     }
     let mut budget = limits.max_import_symbols;
+    let (resources, version_info, dotnet, signatures) =
+        parse_embedded(&image, found);
     Pe {
         imports: imports::parse_imports(&image, limits, &mut budget, found),
         delay_imports: imports::parse_delay_imports(
@@ -181,9 +197,35 @@ pub fn parse<'a>(data: &'a [u8], limits: &PeLimits) -> Pe<'a> {
         debug: debug::parse_debug(&image, limits, found),
         relocations: relocs::parse_relocations(&image, limits, found),
         rich,
+        resources,
+        version_info,
+        dotnet,
+        signatures,
         image,
         anomalies,
     }
+}
+
+/// Parses the resources with their version information, the .NET
+/// metadata and the certificate table, appending their anomalies to
+/// `anomalies`.
+fn parse_embedded(
+    image: &Image<'_>,
+    anomalies: &mut Vec<Anomaly>,
+) -> (Resources, Option<VersionInfo>, Option<DotNet>, Vec<Signature>) {
+    let (resources, found) =
+        resources::parse_resources(image, image.directory(dir::RESOURCE));
+    anomalies.extend(found);
+    let (version_info, found) =
+        version::parse_version_info(image, &resources.entries);
+    anomalies.extend(found);
+    let (dotnet, found) =
+        dotnet::parse_dotnet(image, image.directory(dir::CLR));
+    anomalies.extend(found);
+    let (signatures, found) =
+        certs::parse_certificates(image, image.directory(dir::SECURITY));
+    anomalies.extend(found);
+    (resources, version_info, dotnet, signatures)
 }
 
 impl<'a> Pe<'a> {
@@ -204,6 +246,10 @@ impl<'a> Pe<'a> {
             debug: Vec::new(),
             relocations: None,
             rich,
+            resources: Resources::default(),
+            version_info: None,
+            dotnet: None,
+            signatures: Vec::new(),
             anomalies,
         }
     }
@@ -545,6 +591,11 @@ mod tests {
         for (path, offset) in pe.pdb_paths() {
             let end = offset + path.len();
             assert_eq!(pe.image.data().get(offset..end), Some(path));
+        }
+        for region in pe.regions() {
+            let end = region.map.end(region.text.len());
+            assert!(region.map.start(0) <= end);
+            assert!(end <= pe.image.data().len());
         }
         let _ = metadata::PeMetadata::new(pe);
     }

@@ -842,7 +842,7 @@ mod tests {
         fn blob(&mut self, data: &[u8]) -> u32 {
             let at = self.bytes.len() as u32;
             self.bytes.extend(data);
-            while self.bytes.len() % 4 != 0 {
+            while !self.bytes.len().is_multiple_of(4) {
                 self.bytes.push(0);
             }
             at
