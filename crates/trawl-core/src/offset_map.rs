@@ -40,7 +40,7 @@ impl Breakpoint {
     fn steps_to(&self, derived: usize) -> (usize, usize) {
         let delta = derived.saturating_sub(self.derived);
         if self.derived_step == 1 {
-            // The usual breakpoint, an edit, has no stride; skipping the
+            // An edit's breakpoint has no stride, and skipping the
             // division matters because every detection maps two offsets.
             return (delta, 0);
         }

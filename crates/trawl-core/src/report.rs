@@ -414,8 +414,8 @@ impl IocsBuilder {
             list.reserve_exact(values.len());
             for &(_, _, value) in values.iter() {
                 // Every value was pushed as a `String`, so the bytes are
-                // UTF-8; the strict check is the faster of the two, and
-                // the lossy conversion only keeps this free of panics.
+                // UTF-8 and the faster strict check succeeds. The lossy
+                // conversion only keeps this free of panics.
                 let text = match std::str::from_utf8(value) {
                     Ok(text) => text.to_owned(),
                     Err(_) => String::from_utf8_lossy(value).into_owned(),
