@@ -59,6 +59,7 @@ fuzz_target!(|input: &[u8]| {
     }
     let metadata = PeMetadata::new(&parsed);
     assert!(metadata.sections.len() <= entries);
-    let analysis = analyze(&parsed, &metadata, level);
+    let strings = trawl_formats::strings::extract(&data, 4);
+    let analysis = analyze(&parsed, &metadata, level, &strings);
     assert_eq!(analysis.sections.len(), parsed.image.sections.len());
 });

@@ -291,11 +291,12 @@ pub(crate) fn scan_kind(
             let mut regions = extraction.regions;
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
+                errors.extend(pe_header_error(&pe));
                 regions.extend(pe.regions());
                 let pe_metadata = PeMetadata::new(&pe);
-                analysis = settings
-                    .analysis
-                    .map(|level| analysis::analyze(&pe, &pe_metadata, level));
+                analysis = settings.analysis.map(|level| {
+                    analysis::analyze(&pe, &pe_metadata, level, &regions)
+                });
                 metadata = Metadata::Pe(Box::new(pe_metadata));
             }
             regions
@@ -307,6 +308,27 @@ pub(crate) fn scan_kind(
     errors.append(&mut report.errors);
     report.errors = errors;
     report
+}
+
+/// Returns the `parse` error of a file sniffed as PE whose headers or
+/// section table could not be read whole.
+fn pe_header_error(pe: &pe::Pe<'_>) -> Option<ReportError> {
+    let problems: Vec<String> = pe
+        .header_anomalies()
+        .map(|anomaly| format!("{} ({})", anomaly.detail, anomaly.code))
+        .collect();
+    if problems.is_empty() {
+        return None;
+    }
+    Some(ReportError {
+        stage: Stage::Parse,
+        message: format!(
+            "invalid PE headers: {}; metadata contains the fields read \
+             before that, and the indicators come from the extracted \
+             strings",
+            problems.join("; ")
+        ),
+    })
 }
 
 /// Scans each region and assembles the report.

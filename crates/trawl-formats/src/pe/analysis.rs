@@ -1,11 +1,14 @@
 //! The `analysis` object of a PE report: per-section layout and entropy
-//! (`basic`), obfuscation hints (`deep`), and a summary of the parsed
-//! directories with heuristic and structural findings (`full`).
+//! (`basic`), obfuscation hints from the sections and strings (`deep`),
+//! and a summary of the parsed directories with heuristic and structural
+//! findings (`full`).
 //!
 //! Entries have iocx 0.7.6's shape, `{value, start, end, category,
 //! metadata}` with `start` and `end` always 0, so that consumers of iocx
 //! can read them. The conditions are trawl's own where iocx's are wrong;
 //! `docs/reason-codes.md` lists each one.
+
+mod string_hints;
 
 use std::collections::HashMap;
 
@@ -21,6 +24,9 @@ use super::validate::{
     self, Details, SCN_EXECUTE, SCN_UNINITIALIZED, SCN_WRITE,
 };
 use super::Pe;
+use crate::Region;
+
+pub use string_hints::MAX_STRING_HINTS;
 
 /// Entropy in bits per byte at or above which data counts as compressed
 /// or encrypted, for every check that judges entropy.
@@ -238,8 +244,14 @@ pub struct ResourceSummary {
 }
 
 /// Runs the analysis at `level` on `pe`, whose report metadata is
-/// `metadata`.
-pub fn analyze(pe: &Pe<'_>, metadata: &PeMetadata, level: Level) -> Analysis {
+/// `metadata`. `strings` are the string regions extracted from the file,
+/// judged one by one for the obfuscation hints at `deep` and `full`.
+pub fn analyze(
+    pe: &Pe<'_>,
+    metadata: &PeMetadata,
+    level: Level,
+    strings: &[Region<'_>],
+) -> Analysis {
     let entropies = section_entropies(&pe.image);
     let sections = pe
         .image
@@ -263,7 +275,9 @@ pub fn analyze(pe: &Pe<'_>, metadata: &PeMetadata, level: Level) -> Analysis {
         heuristics: None,
     };
     if level >= Level::Deep {
-        analysis.obfuscation = Some(obfuscation(&pe.image, &entropies));
+        let mut hints = obfuscation(&pe.image, &entropies);
+        string_hints::string_hints(strings, &mut hints);
+        analysis.obfuscation = Some(hints);
     }
     if level >= Level::Full {
         analysis.extended = Some(extended(metadata));
@@ -310,8 +324,9 @@ pub fn entropy(bytes: &[u8]) -> f64 {
     super::metadata::entropy(bytes)
 }
 
-/// Builds the obfuscation hints: packer names first, then each
-/// section's layout and flags, then overlaps, then entropy.
+/// Builds the section hints: packer names first, then each section's
+/// layout and flags, then overlaps, then entropy. The string hints
+/// follow them.
 fn obfuscation(image: &Image<'_>, entropies: &[f64]) -> Vec<Finding> {
     let mut hints = Vec::new();
     let sections = &image.sections;
@@ -394,8 +409,6 @@ fn obfuscation(image: &Image<'_>, entropies: &[f64]) -> Vec<Finding> {
             ));
         }
     }
-    // TODO: string hints (non-printable ratio, hex blobs, ROT13) need
-    // the extracted strings, which the analysis does not receive.
     hints
 }
 
@@ -550,7 +563,8 @@ mod tests {
     fn analyze_bytes(bytes: &[u8], level: Level) -> Analysis {
         let pe = parse(bytes, &PeLimits::default());
         let metadata = PeMetadata::new(&pe);
-        analyze(&pe, &metadata, level)
+        let strings = crate::strings::extract(bytes, 4);
+        analyze(&pe, &metadata, level, &strings)
     }
 
     #[test]

@@ -6,7 +6,8 @@ use super::analysis::{Finding, HIGH_ENTROPY, MIN_ENTROPY_SAMPLE};
 use super::metadata::PeMetadata;
 use super::reason::Reason;
 use super::validate::{
-    Detail, Details, Issue, DIRECTORY_NAMES, SCN_EXECUTE, SCN_WRITE,
+    is_benign_anomaly, Detail, Details, Issue, DIRECTORY_NAMES, SCN_EXECUTE,
+    SCN_WRITE,
 };
 use super::{dir, Pe};
 
@@ -67,7 +68,9 @@ pub fn heuristics(
         ));
     }
     for anomaly in &pe.anomalies {
-        if reported_directory(anomaly.code, issues) {
+        if reported_directory(anomaly.code, issues)
+            || is_benign_anomaly(anomaly)
+        {
             continue;
         }
         findings.push(Finding::heuristic(
@@ -203,7 +206,7 @@ fn import_anomalies(
 
 /// Prefixes of parser anomaly codes and the data directory each one
 /// concerns.
-const ANOMALY_DIRECTORIES: [(&str, usize); 9] = [
+const ANOMALY_DIRECTORIES: [(&str, usize); 12] = [
     ("import_", dir::IMPORT),
     ("export", dir::EXPORT),
     ("load_config_", dir::LOAD_CONFIG),
@@ -213,6 +216,9 @@ const ANOMALY_DIRECTORIES: [(&str, usize); 9] = [
     ("delay_import", dir::DELAY_IMPORT),
     ("bound_import", dir::BOUND_IMPORT),
     ("tls_", dir::TLS),
+    ("resource_", dir::RESOURCE),
+    ("certificate_offset_past_eof", dir::SECURITY),
+    ("certificate_table_truncated", dir::SECURITY),
 ];
 
 /// Whether the parser anomaly `code` concerns a directory whose table
@@ -233,6 +239,10 @@ fn reported_directory(code: &str, issues: &[Issue]) -> bool {
         );
         let import =
             index == dir::IMPORT && issue.reason == Reason::ImportRvaInvalid;
-        named || import
+        // The certificate table is skipped by the directory checks, and
+        // a table past the end of the file is this validator's finding.
+        let certificate = index == dir::SECURITY
+            && issue.reason == Reason::SignatureOutOfFileBounds;
+        named || import || certificate
     })
 }

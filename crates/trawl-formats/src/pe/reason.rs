@@ -115,6 +115,13 @@ reasons! {
     RelocationEntryRvaInvalid => "relocation_entry_rva_invalid",
     // Debug directory.
     DebugEntryRvaInvalid => "debug_entry_rva_invalid",
+    // Resources.
+    ResourceDirectoryZeroLength => "resource_directory_zero_length",
+    ResourceEntryOutOfBounds => "resource_entry_out_of_bounds",
+    ResourceDirectoryLanguageNotId => "resource_directory_language_not_id",
+    ResourceDataOutOfBounds => "resource_data_out_of_bounds",
+    ResourceDataOverlapsOtherData => "resource_data_overlaps_other_data",
+    ResourceStringTableCorrupt => "resource_string_table_corrupt",
     // Exports.
     ExportDirectoryInvalidHeader => "export_directory_invalid_header",
     ExportDirectoryOutOfBounds => "export_directory_out_of_bounds",

@@ -4,16 +4,18 @@
 //!
 //! The validators run in iocx 0.7.6's order (entry point, sections,
 //! optional header, data directories, imports, load configuration, TLS,
-//! certificates, relocations, debug, exports, delay imports, entropy), so
-//! their findings list in the same order. Where iocx's condition is
+//! certificates, relocations, debug, resources, exports, delay imports,
+//! entropy), so their findings list in the same order. Where iocx's condition is
 //! wrong the condition here is the corrected one; `docs/reason-codes.md`
 //! lists each code with the exact condition that fires it.
 
 mod directories;
 mod headers;
+mod resources;
 mod tables;
 
 pub use directories::DIRECTORY_NAMES;
+pub(crate) use resources::is_benign_anomaly;
 
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -291,6 +293,7 @@ pub fn validate(pe: &Pe<'_>, entropies: &[f64]) -> Vec<Issue> {
     directories::certificates(&context, &mut issues);
     tables::relocations(&context, &mut issues);
     tables::debug(&context, &mut issues);
+    resources::resources(&context, &mut issues);
     tables::exports(&context, &mut issues);
     tables::delay_imports(&context, &mut issues);
     tables::entropy(&context, &mut issues);
