@@ -174,8 +174,8 @@ const fn token_classes() -> [u8; 256] {
     table
 }
 
-/// What one pass over a token finds, so that the checks after it do not
-/// each scan the token again.
+/// A summary of a token from one pass, so that the checks after it do
+/// not each scan the token again.
 struct Shape {
     /// The union of the class bits of its bytes.
     classes: u8,
