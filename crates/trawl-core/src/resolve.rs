@@ -91,7 +91,9 @@ fn inside_url(urls: &[(usize, usize)], start: usize, end: usize) -> bool {
 fn order_key(candidate: &Candidate, index: usize) -> u128 {
     let field = |value: usize| (value as u128).min(FIELD_MASK);
     let start = field(candidate.start);
-    let inverted_end = FIELD_MASK - field(candidate.end);
+    // `field` clamps to the all-ones mask, so the XOR is the subtraction
+    // `FIELD_MASK - end` without a way to underflow.
+    let inverted_end = FIELD_MASK ^ field(candidate.end);
     let category = candidate.category as u128;
     start << (2 * FIELD_BITS + 8)
         | inverted_end << (FIELD_BITS + 8)

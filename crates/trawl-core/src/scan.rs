@@ -94,8 +94,8 @@ impl Scanner {
             let window =
                 bytes.get(window_start..window_end).unwrap_or_default();
             self.scan_window(window, 0, None, &mut |mut detection| {
-                detection.start += window_start;
-                detection.end += window_start;
+                detection.start = detection.start.saturating_add(window_start);
+                detection.end = detection.end.saturating_add(window_start);
                 if (owned_start..owned_end).contains(&detection.start) {
                     emit(detection);
                 }
@@ -126,7 +126,7 @@ impl Scanner {
         candidates.retain(|c| {
             !c.weak
                 || cursor.end(c.end).saturating_sub(cursor.start(c.start))
-                    > c.end - c.start
+                    > c.end.saturating_sub(c.start)
         });
         let kept = crate::resolve::resolve(candidates);
 
@@ -173,7 +173,8 @@ impl Scanner {
         {
             if let Some(text) = text {
                 let span = Some((start, end));
-                self.scan_window(text.as_bytes(), depth + 1, span, emit);
+                let depth = depth.saturating_add(1);
+                self.scan_window(text.as_bytes(), depth, span, emit);
             }
         }
     }
@@ -193,22 +194,27 @@ fn chunk_end(
         return (bytes.len(), true);
     }
     let head = rest.get(..chunk_len).unwrap_or_default();
+    // Every sum below is at most `bytes.len()`, so saturation never
+    // changes it.
+    let past =
+        |newline: usize| start.saturating_add(newline).saturating_add(1);
     if let Some(newline) = memchr::memrchr(b'\n', head) {
-        return (start + newline + 1, true);
+        return (past(newline), true);
     }
     let far = rest.get(..max_chunk_len.min(rest.len())).unwrap_or_default();
     match memchr::memchr(b'\n', far) {
-        Some(newline) => (start + newline + 1, true),
-        None => (start + far.len(), false),
+        Some(newline) => (past(newline), true),
+        None => (start.saturating_add(far.len()), false),
     }
 }
 
 /// Cuts decoded text to `MAX_DECODED_TEXT` bytes for the report.
 fn truncated_text(text: &str) -> String {
-    let mut cut = text.len().min(MAX_DECODED_TEXT);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
+    let max = text.len().min(MAX_DECODED_TEXT);
+    let cut = (0..=max)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or_default();
     text.get(..cut).unwrap_or_default().to_string()
 }
 
@@ -236,7 +242,7 @@ fn looks_utf16le(payload: &[u8]) -> bool {
     }
     let odd = payload.iter().skip(1).step_by(2);
     let zeros = odd.clone().filter(|&&b| b == 0).count();
-    zeros * 10 >= odd.count() * 9
+    zeros.saturating_mul(10) >= odd.count().saturating_mul(9)
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ impl ByteSet {
     /// Builds the set of `members`, plus ASCII letters and digits when
     /// `alnum` is set.
     // Each index is a counter checked against the length it indexes or a
-    // `u8` widened to `usize`, so none is out of range.
-    #[allow(clippy::indexing_slicing)]
+    // `u8` widened to `usize`, so none is out of range. Cannot overflow:
+    // the counters stop at `members.len()` and at 128.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
     pub(crate) const fn new(members: &[u8], alnum: bool) -> ByteSet {
         let mut table = [false; 256];
         let mut i = 0;
@@ -32,7 +33,8 @@ impl ByteSet {
 
     /// Returns this set with `members` added.
     // Every index is a `u8` widened to `usize`, so it is below 256.
-    #[allow(clippy::indexing_slicing)]
+    // Cannot overflow: the counter stops at `members.len()`.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
     pub(crate) const fn with(self, members: &[u8]) -> ByteSet {
         let mut table = self.0;
         let mut i = 0;
@@ -67,7 +69,7 @@ pub(crate) fn next_anchor(
     from: usize,
 ) -> Option<usize> {
     let rest = text.get(from..)?;
-    memchr::memchr(byte, rest).map(|found| from + found)
+    memchr::memchr(byte, rest).and_then(|found| from.checked_add(found))
 }
 
 /// Decodes the UTF-8 char starting at `i`, returning it and its length.

@@ -27,11 +27,12 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     while let Some(offset) =
         text.get(pos..).and_then(|rest| memchr2(b'V', b'v', rest))
     {
-        let at = pos + offset;
-        pos = at + 1;
+        let Some(at) = pos.checked_add(offset) else { break };
+        pos = at.saturating_add(1);
         let Some(start) = at.checked_sub(1) else { continue };
         let Some((end, value)) = identifier_at(text, start) else { continue };
-        if end - start <= limits.max_token_len {
+        let len = end.saturating_sub(start);
+        if len <= limits.max_token_len {
             out.push(Candidate::new(Category::Cve, start, end, value));
         }
         pos = end;
@@ -44,33 +45,35 @@ fn identifier_at(text: &[u8], start: usize) -> Option<(usize, String)> {
         .checked_sub(1)
         .and_then(|i| text.get(i))
         .is_some_and(|b| b.is_ascii_alphanumeric());
-    let prefix = text.get(start..start + 4)?;
+    let rest = text.get(start..)?;
+    let (prefix, after_prefix) = rest.split_at_checked(4)?;
     if glued_before || !prefix.eq_ignore_ascii_case(b"CVE-") {
         return None;
     }
 
-    let year_start = start + 4;
-    let year_end = digits_end(text, year_start);
-    if year_end - year_start != YEAR_LEN || text.get(year_end) != Some(&b'-') {
+    let (year, after_year) =
+        after_prefix.split_at_checked(digits_len(after_prefix))?;
+    if year.len() != YEAR_LEN {
         return None;
     }
-    let year = text.get(year_start..year_end)?;
+    let after_dash = after_year.strip_prefix(b"-")?;
     let year_number: u32 = std::str::from_utf8(year).ok()?.parse().ok()?;
     if !(MIN_YEAR..=MAX_YEAR).contains(&year_number) {
         return None;
     }
 
-    let sequence_start = year_end + 1;
-    let end = digits_end(text, sequence_start);
-    let sequence = text.get(sequence_start..end)?;
+    let (sequence, after) =
+        after_dash.split_at_checked(digits_len(after_dash))?;
     if !valid_sequence(sequence) {
         return None;
     }
-    if text.get(end).is_some_and(|b| b.is_ascii_alphabetic()) {
+    if after.first().is_some_and(|b| b.is_ascii_alphabetic()) {
         return None;
     }
 
-    let mut value = String::with_capacity(end - start);
+    let len = rest.len().checked_sub(after.len())?;
+    let end = start.checked_add(len)?;
+    let mut value = String::with_capacity(len);
     value.push_str("CVE-");
     value.extend(year.iter().map(|&b| char::from(b)));
     value.push('-');
@@ -78,10 +81,9 @@ fn identifier_at(text: &[u8], start: usize) -> Option<(usize, String)> {
     Some((end, value))
 }
 
-/// Returns the end of the run of ASCII digits from `from`.
-fn digits_end(text: &[u8], from: usize) -> usize {
-    let rest = text.get(from..).unwrap_or_default();
-    from + rest.iter().take_while(|b| b.is_ascii_digit()).count()
+/// Returns the length of the run of ASCII digits that starts `text`.
+fn digits_len(text: &[u8]) -> usize {
+    text.iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
 /// Reports whether `digits` is a CVE sequence number: 4 to 7 digits, with

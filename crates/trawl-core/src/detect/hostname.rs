@@ -37,11 +37,10 @@ const MAX_LABEL_LEN: usize = 63;
 /// `raw`, without trailing dots, or `None` when it is not a valid host
 /// under `policy`. Needs at least two labels.
 pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<String> {
-    let mut end = raw.len();
-    while end > 0 && raw.get(end - 1) == Some(&b'.') {
-        end -= 1;
+    let mut raw = raw;
+    while let Some(rest) = raw.strip_suffix(b".") {
+        raw = rest;
     }
-    let raw = raw.get(..end)?;
     if raw.is_empty() || raw.len() > 4 * MAX_HOST_LEN {
         return None;
     }
@@ -74,7 +73,10 @@ fn accepted(host: &[u8], policy: HostPolicy) -> bool {
     let Some(last_dot) = valid_labels(host) else {
         return false;
     };
-    let tld = host.get(last_dot + 1..).unwrap_or_default();
+    let tld = last_dot
+        .checked_add(1)
+        .and_then(|start| host.get(start..))
+        .unwrap_or_default();
     match policy {
         HostPolicy::Delimited => valid_tld(tld),
         HostPolicy::Bare => {
@@ -87,8 +89,8 @@ fn accepted(host: &[u8], policy: HostPolicy) -> bool {
 const LABEL_CLASS: [u8; 256] = label_classes();
 
 // Every index is below 128 or a `u8` widened to `usize`, so none is out
-// of range.
-#[allow(clippy::indexing_slicing)]
+// of range. Cannot overflow: the counter stops at 128.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn label_classes() -> [u8; 256] {
     let mut table = [INVALID; 256];
     let mut b = 0;
@@ -120,11 +122,11 @@ fn valid_labels(host: &[u8]) -> Option<usize> {
             ALNUM => {}
             HYPHEN if previous != DOT => {}
             DOT if previous == ALNUM => {
-                if i - label_start > MAX_LABEL_LEN {
+                if i.checked_sub(label_start)? > MAX_LABEL_LEN {
                     return None;
                 }
                 last_dot = Some(i);
-                label_start = i + 1;
+                label_start = i.checked_add(1)?;
             }
             _ => return None,
         }

@@ -97,8 +97,9 @@ pub(super) const fn unix_segment_byte(byte: u8) -> bool {
 const WINDOWS_SEGMENT: [bool; 256] = segment_table(Style::Windows);
 const UNIX_SEGMENT: [bool; 256] = segment_table(Style::Unix);
 
-// Every index is below 128, so none is out of range.
-#[allow(clippy::indexing_slicing)]
+// Every index is below 128, so none is out of range. Cannot overflow:
+// the counter stops at 128.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn segment_table(style: Style) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
@@ -130,7 +131,7 @@ pub(super) fn skip_ascii_segment(
     let stop = limit.saturating_add(1).min(text.len());
     let rest = text.get(at..stop).unwrap_or_default();
     let run = rest.iter().take_while(|&&b| lookup(table, b)).count();
-    at + run
+    at.saturating_add(run)
 }
 
 /// Reports whether a non-ASCII character may appear in a segment: letters,
@@ -156,15 +157,12 @@ pub(super) fn char_at(text: &[u8], at: usize) -> Option<(char, usize)> {
 
 /// Decodes the UTF-8 character that ends just before `at`.
 fn char_before(text: &[u8], at: usize) -> Option<char> {
-    let first = at.saturating_sub(4);
-    let mut start = at.checked_sub(1)?;
-    while start > first
-        && text.get(start).is_some_and(|&b| (0x80..0xc0).contains(&b))
-    {
-        start -= 1;
-    }
-    let (c, len) = char_at(text, start)?;
-    (start + len == at).then_some(c)
+    let window = text.get(at.saturating_sub(4)..at)?;
+    let lead =
+        window.iter().rposition(|b| !(0x80..0xc0).contains(b)).unwrap_or(0);
+    let tail = window.get(lead..)?;
+    let (c, len) = char_at(tail, 0)?;
+    (len == tail.len()).then_some(c)
 }
 
 /// Reports whether a letter or digit, ASCII or not, ends just before `at`.
@@ -230,25 +228,22 @@ pub(super) fn line_end(text: &[u8], at: usize) -> bool {
 
 /// Returns the first position at or after `at` that is not a space or tab.
 pub(super) fn skip_blanks(text: &[u8], at: usize, limit: usize) -> usize {
-    let mut pos = at;
-    while pos < limit && matches!(text.get(pos), Some(b' ' | b'\t')) {
-        pos += 1;
-    }
-    pos
+    let stop = limit.min(text.len());
+    let rest = text.get(at..stop).unwrap_or_default();
+    let blanks = rest.iter().take_while(|&&b| matches!(b, b' ' | b'\t'));
+    at.saturating_add(blanks.count())
 }
 
 /// Returns the end of the run of non-blank, non-delimiter bytes that
 /// starts at `at`. A malformed path is skipped up to there, so that no
 /// piece of it is reported on its own.
 pub(super) fn run_end(text: &[u8], at: usize) -> usize {
-    let mut pos = at;
-    while let Some(&byte) = text.get(pos) {
-        if byte.is_ascii_whitespace() || hard_end(text, pos) {
-            break;
-        }
-        pos += 1;
-    }
-    pos
+    (at..text.len())
+        .find(|&pos| {
+            text.get(pos).is_some_and(u8::is_ascii_whitespace)
+                || hard_end(text, pos)
+        })
+        .unwrap_or(text.len().max(at))
 }
 
 /// Returns the length of the run of `\` and `/` that starts at `at`.

@@ -41,7 +41,7 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     while let Some(offset) =
         text.get(pos..).and_then(|rest| memchr::memchr2(b'\\', b'/', rest))
     {
-        let sep = pos + offset;
+        let Some(sep) = pos.checked_add(offset) else { break };
         pos = scan_separator(text, sep, pos, limits, out);
     }
 }
@@ -57,7 +57,7 @@ fn scan_separator(
     limits: &Limits,
     out: &mut Vec<Candidate>,
 ) -> usize {
-    let past_run = sep + separator_run(text, sep).max(1);
+    let past_run = sep.saturating_add(separator_run(text, sep).max(1));
     let root = match root::find(text, sep, floor) {
         Found::Root(root) => root,
         Found::Malformed => return run_end(text, sep).max(past_run),
