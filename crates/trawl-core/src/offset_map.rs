@@ -8,6 +8,8 @@
 //! same way (ASCII transcoded from UTF-16, two source bytes per derived
 //! byte) costs one breakpoint instead of one per character.
 
+use std::num::NonZeroUsize;
+
 /// A point from which derived and source positions advance together,
 /// `derived_step` derived bytes for every `source_step` source bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +46,10 @@ impl Breakpoint {
             // division matters because every detection maps two offsets.
             return (delta, 0);
         }
-        let step = usize::from(self.derived_step.max(1));
+        let Some(step) = NonZeroUsize::new(usize::from(self.derived_step))
+        else {
+            return (delta, 0);
+        };
         (delta / step, delta % step)
     }
 
@@ -234,7 +239,9 @@ impl OffsetMap {
         let len = points.len();
         let hint = hint.min(len);
         let holds = |i: usize| points.get(i).is_some_and(&pred);
-        let (low, high) = if hint == 0 || holds(hint - 1) {
+        // Positions stay within `0..=len`, so the saturating steps never
+        // saturate.
+        let (low, high) = if hint.checked_sub(1).is_none_or(holds) {
             // Ascending lookups mostly pass zero to two breakpoints, which
             // a short linear probe finds before any galloping.
             let mut low = hint;
@@ -242,24 +249,24 @@ impl OffsetMap {
                 if !holds(low) {
                     return low;
                 }
-                low += 1;
+                low = low.saturating_add(1);
             }
             // Every point before `low` satisfies `pred`.
             let mut step = 1usize;
             loop {
-                let probe = low.saturating_add(step - 1);
+                let probe = low.saturating_add(step.saturating_sub(1));
                 if probe >= len {
                     break (low, len);
                 }
                 if !holds(probe) {
                     break (low, probe);
                 }
-                low = probe + 1;
+                low = probe.saturating_add(1);
                 step = step.saturating_mul(2);
             }
         } else {
             // `pred` fails at `high`, so the answer is at most `high`.
-            let mut high = hint - 1;
+            let mut high = hint.saturating_sub(1);
             let mut step = 1usize;
             loop {
                 if high == 0 {
@@ -267,14 +274,14 @@ impl OffsetMap {
                 }
                 let probe = high.saturating_sub(step);
                 if holds(probe) {
-                    break (probe + 1, high);
+                    break (probe.saturating_add(1), high);
                 }
                 high = probe;
                 step = step.saturating_mul(2);
             }
         };
         let inside = points.get(low..high).unwrap_or_default();
-        low + inside.partition_point(pred)
+        low.saturating_add(inside.partition_point(pred))
     }
 
     /// Returns the breakpoint in force just before index `index` of

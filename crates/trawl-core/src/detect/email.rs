@@ -20,8 +20,9 @@ const MAX_DOMAIN_RUN: usize = 1024;
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
     while let Some(at) = next_anchor(text, b'@', consumed) {
-        let end = domain_end(text, at + 1);
-        consumed = end.max(at + 1);
+        let Some(domain_start) = at.checked_add(1) else { break };
+        let end = domain_end(text, domain_start);
+        consumed = end.max(domain_start);
         if let Some(candidate) = classify(text, at, end) {
             out.push(candidate);
         }
@@ -45,24 +46,29 @@ fn domain_end(text: &[u8], from: usize) -> usize {
         {
             break;
         }
-        end += len;
+        let Some(next) = end.checked_add(len) else { break };
+        end = next;
     }
     end
 }
 
 fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
-    let mut start = at;
-    while start > 0 && text.get(start - 1).copied().is_some_and(is_local_byte)
-    {
-        start -= 1;
-        if at - start > MAX_LOCAL_LEN + 1 {
-            return None;
-        }
+    // The walk back stops one byte past the longest local part plus a
+    // leading dot, so a long run is rejected without cutting it to fit.
+    let before = text.get(..at)?;
+    let run = before
+        .iter()
+        .rev()
+        .take(MAX_LOCAL_LEN + 2)
+        .take_while(|&&b| is_local_byte(b))
+        .count();
+    if run > MAX_LOCAL_LEN + 1 {
+        return None;
     }
-    while text.get(start).is_some_and(|&b| b == b'.' || b == b'\'') {
-        start += 1;
-    }
-    let local = text.get(start..at)?;
+    let local = before.get(before.len().checked_sub(run)?..)?;
+    let quotes = local.iter().take_while(|&&b| b == b'.' || b == b'\'');
+    let local = local.get(quotes.count()..)?;
+    let start = at.checked_sub(local.len())?;
     if local.is_empty()
         || local.len() > MAX_LOCAL_LEN
         || local.ends_with(b".")
@@ -71,19 +77,22 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
         return None;
     }
 
-    let mut end = run_end;
-    while end > at + 1 && matches!(text.get(end - 1), Some(b'.' | b'-')) {
-        end -= 1;
-    }
-    if end - at > MAX_DOMAIN_RUN
+    let domain_start = at.checked_add(1)?;
+    let run = text.get(domain_start..run_end)?;
+    let trailing =
+        run.iter().rev().take_while(|&&b| b == b'.' || b == b'-').count();
+    let end = run_end.checked_sub(trailing)?;
+    let domain = text.get(domain_start..end)?;
+    if domain.len() >= MAX_DOMAIN_RUN
         || text.get(end).is_some_and(|&b| b == b'_' || b == b'@')
     {
         return None;
     }
-    let domain = text.get(at + 1..end)?;
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
     let local = std::str::from_utf8(local).ok()?;
-    let mut value = String::with_capacity(local.len() + 1 + host.len());
+    let mut value = String::with_capacity(
+        local.len().saturating_add(host.len()).saturating_add(1),
+    );
     value.push_str(local);
     value.push('@');
     value.push_str(&host);

@@ -25,8 +25,9 @@ const NOT_HEX: u8 = 0xff;
 static DIGIT_VALUE: [u8; 256] = digit_value_table();
 
 // Evaluated only at compile time to build a static, where an index out
-// of range stops the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn digit_value_table() -> [u8; 256] {
     let mut table = [NOT_HEX; 256];
     let mut i = 0;
@@ -56,22 +57,25 @@ fn is_hex(byte: u8) -> bool {
 /// twice.
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     // Invariant: `text[next - 1]` is not a hex digit (or `next` is 0).
+    // Every position below is at most `text.len()`, so the saturating
+    // steps never saturate.
     let mut next: usize = 0;
     while let Some(probe) = next.checked_add(MIN_LEN - 1) {
         let Some(&byte) = text.get(probe) else { break };
         if !is_hex(byte) {
-            next = probe + 1;
+            next = probe.saturating_add(1);
             continue;
         }
         let before = text.get(next..probe).unwrap_or_default();
-        let start =
-            probe - before.iter().rev().take_while(|&&b| is_hex(b)).count();
+        let hex_before = before.iter().rev().take_while(|&&b| is_hex(b));
+        let start = probe.saturating_sub(hex_before.count());
         let after = text.get(probe..).unwrap_or_default();
-        let end = probe + after.iter().take_while(|&&b| is_hex(b)).count();
+        let hex_after = after.iter().take_while(|&&b| is_hex(b));
+        let end = probe.saturating_add(hex_after.count());
         if let Some(candidate) = digest(text, start, end, limits) {
             out.push(candidate);
         }
-        next = end + 1;
+        next = end.saturating_add(1);
     }
 }
 
@@ -83,7 +87,7 @@ fn digest(
     end: usize,
     limits: &Limits,
 ) -> Option<Candidate> {
-    let len = end - start;
+    let len = end.checked_sub(start)?;
     let kind = kind_for_len(len)?;
     if len > limits.max_token_len {
         return None;
