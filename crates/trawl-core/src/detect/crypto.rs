@@ -66,19 +66,20 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     // Every anchor before `resume` lies inside a token already scanned, so
     // it cannot start one.
     let mut resume = 0;
-    for (block_index, block) in text.chunks(BLOCK_LEN).enumerate() {
-        let before = (block_index * BLOCK_LEN)
+    let block_starts = (0..text.len()).step_by(BLOCK_LEN);
+    for (block_start, block) in block_starts.zip(text.chunks(BLOCK_LEN)) {
+        let before = block_start
             .checked_sub(1)
             .and_then(|i| text.get(i))
             .copied()
             .unwrap_or(0);
         let marked = mark_anchors(block, before, &mut marks);
         // `marked` contains whole groups.
-        for (group_index, group) in marked.chunks_exact(GROUP_LEN).enumerate()
+        let group_starts = (block_start..).step_by(GROUP_LEN);
+        for (start, group) in group_starts.zip(marked.chunks_exact(GROUP_LEN))
         {
             let words = group_words(group);
             if words.iter().fold(0, |any, word| any | word) != 0 {
-                let start = block_index * BLOCK_LEN + group_index * GROUP_LEN;
                 let scan = Scan { text, limits, recent: &mut recent };
                 resume = scan.group(start, &words, resume, out);
             }
@@ -122,8 +123,10 @@ impl Scan<'_> {
             mask << 8 | word.wrapping_mul(GATHER_LOW_BITS) >> 56
         });
         while mask != 0 {
-            let at = group_start + mask.trailing_zeros() as usize;
-            mask &= mask - 1;
+            let bit = mask.trailing_zeros();
+            mask ^= 1 << bit;
+            // A group lies inside `text`, so the sum cannot saturate.
+            let at = group_start.saturating_add(bit as usize);
             if at < resume {
                 continue;
             }
@@ -154,8 +157,9 @@ impl Scan<'_> {
         // A run longer than any address of its type is not one, so the
         // scan stops reading one byte past that length and resumes there:
         // the rest of the run contains no token start.
-        let end = alnum_run_end(text, at, start + max_len + 1);
-        let len = end - start;
+        let limit = start.saturating_add(max_len).saturating_add(1);
+        let end = alnum_run_end(text, at, limit);
+        let len = end.saturating_sub(start);
         if (min_len..=max_len).contains(&len)
             && len <= self.limits.max_token_len
         {
@@ -215,13 +219,16 @@ fn mark(b: u8, previous: u8) -> u8 {
 fn may_start_address(text: &[u8], at: usize) -> bool {
     // Two single bytes reject most numbers. Two words then cover
     // `at + 1 ..= at + 8` and `at + 4 ..= at + 11`.
-    let is_alnum_at =
-        |offset: usize| text.get(at + offset).is_some_and(|&b| is_alnum(b));
+    // A position past `usize::MAX` saturates to one past the text, which
+    // reads as the end of the run.
+    let is_alnum_at = |offset: usize| {
+        text.get(at.saturating_add(offset)).is_some_and(|&b| is_alnum(b))
+    };
     if !(is_alnum_at(2) && is_alnum_at(11)) {
         return false;
     }
     let word_at = |offset: usize| {
-        text.get(at + offset..)
+        text.get(at.saturating_add(offset)..)
             .and_then(|rest| rest.first_chunk())
             .map(|bytes| alnum_bytes(u64::from_le_bytes(*bytes)))
     };
@@ -241,6 +248,8 @@ const HIGH_BITS: u64 = splat(0x80);
 
 /// Returns `word` with bit 7 of each byte set exactly when that byte is an
 /// ASCII letter or digit, and every other bit clear.
+// Cannot overflow: see the per-byte bound below.
+#[allow(clippy::arithmetic_side_effects)]
 fn alnum_bytes(word: u64) -> u64 {
     // Each sum below stays under 0x100 per byte, so no carry crosses into
     // the next byte, and bit 7 of `seven + (0x80 - lo)` is set exactly
@@ -259,9 +268,11 @@ fn token_start(text: &[u8], at: usize) -> Option<usize> {
     let anchor = *text.get(at)?;
     let before = at.checked_sub(1).and_then(|i| text.get(i).copied());
     let start = match (anchor, before) {
-        (b'x', Some(b'0')) => at - 1,
+        (b'x', Some(b'0')) => at.checked_sub(1)?,
         (b'x', _) => return None,
-        (b'1', Some(b'c' | b'C')) if has_bc_prefix(text, at) => at - 2,
+        (b'1', Some(b'c' | b'C')) if has_bc_prefix(text, at) => {
+            at.checked_sub(2)?
+        }
         (_, Some(b)) if is_alnum(b) => return None,
         _ => at,
     };
@@ -290,7 +301,7 @@ fn is_glued_before(text: &[u8], start: usize) -> bool {
 /// `limit` if the run reaches it.
 fn alnum_run_end(text: &[u8], from: usize, limit: usize) -> usize {
     let rest = text.get(from..limit.min(text.len())).unwrap_or_default();
-    from + rest.iter().take_while(|&&b| is_alnum(b)).count()
+    from.saturating_add(rest.iter().take_while(|&&b| is_alnum(b)).count())
 }
 
 /// ASCII letters and digits, as a table because runs of them (hex dumps,
@@ -316,8 +327,9 @@ enum ByteClass {
 }
 
 // Evaluated only at compile time to build a static, where an index out
-// of range stops the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn byte_table(class: ByteClass) -> [bool; 256] {
     let mut table = [false; 256];
     let mut i = 0;
@@ -428,7 +440,7 @@ fn legacy_kind(token: &[u8]) -> Option<&'static str> {
 /// bytes.
 fn may_decode_to_legacy_len(token: &[u8]) -> bool {
     let ones = token.iter().take_while(|&&b| b == b'1').count();
-    let digits = token.len() - ones;
+    let digits = token.get(ones..).map_or(0, <[u8]>::len);
     let Some(number_len) = LEGACY_DECODED_LEN.checked_sub(ones) else {
         return false;
     };
@@ -446,8 +458,9 @@ fn may_decode_to_legacy_len(token: &[u8]) -> bool {
 static POW58_BYTE_LEN: [u8; LEGACY_MAX_LEN + 1] = pow58_byte_lengths();
 
 // Evaluated only at compile time to build a static, where an index out
-// of range stops the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn pow58_byte_lengths() -> [u8; LEGACY_MAX_LEN + 1] {
     // 58^35 < 256^27, so 32 little-endian base-256 limbs hold every power.
     let mut number = [0u8; 32];
@@ -545,7 +558,8 @@ fn segwit_kind(token: &[u8]) -> Option<&'static str> {
     // Each data character carries 5 bits; the decoder has checked that the
     // leftover padding bits are zero.
     let program_len =
-        segwit.data_part_ascii_no_witver_no_checksum().len() * 5 / 8;
+        segwit.data_part_ascii_no_witver_no_checksum().len().saturating_mul(5)
+            / 8;
     let kind = match (segwit.witness_version(), program_len) {
         (VERSION_0, 20) => "p2wpkh",
         (VERSION_0, 32) => "p2wsh",

@@ -22,17 +22,14 @@ const MAX_ZONE_LEN: usize = 32;
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
     while let Some(colon) = next_anchor(text, b':', consumed) {
-        let mut start = colon;
-        while start > consumed
-            && text.get(start - 1).is_some_and(|&b| is_address_byte(b))
-        {
-            start -= 1;
-        }
-        let mut end = colon;
-        while text.get(end).is_some_and(|&b| is_address_byte(b)) {
-            end += 1;
-        }
-        consumed = end.max(colon + 1);
+        // Both runs stay inside `text`, so the saturating steps are exact.
+        let before = text.get(consumed..colon).unwrap_or_default();
+        let back = before.iter().rev().take_while(|&&b| is_address_byte(b));
+        let start = colon.saturating_sub(back.count());
+        let after = text.get(colon..).unwrap_or_default();
+        let ahead = after.iter().take_while(|&&b| is_address_byte(b));
+        let end = colon.saturating_add(ahead.count());
+        consumed = end.max(colon.saturating_add(1));
         if let Some(candidate) = classify(text, start, end) {
             out.push(candidate);
         }
@@ -47,20 +44,16 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-fn classify(
-    text: &[u8],
-    mut start: usize,
-    mut end: usize,
-) -> Option<Candidate> {
-    while end > start && text.get(end - 1) == Some(&b'.') {
-        end -= 1;
-    }
+fn classify(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
+    let run = text.get(start..end)?;
+    let dots = run.iter().rev().take_while(|&&b| b == b'.').count();
+    let end = end.checked_sub(dots)?;
     // `key:2001:db8::1` in logs: a single leading colon separates a key.
-    let mut after_key = false;
-    if text.get(start) == Some(&b':') && text.get(start + 1) != Some(&b':') {
-        start += 1;
-        after_key = true;
-    }
+    let after_key = matches!(
+        text.get(start..),
+        Some([b':', rest @ ..]) if rest.first() != Some(&b':')
+    );
+    let start = start.checked_add(usize::from(after_key))?;
     let token = text.get(start..end)?;
     if token.len() > MAX_ADDRESS_LEN
         || token.iter().filter(|&&b| b == b':').count() < 2
@@ -75,26 +68,26 @@ fn classify(
 
     let mut value = canonical(&address);
     let mut span_end = end;
-    match text.get(end).copied() {
-        Some(b'%') => {
-            let zone = zone_len(text, end + 1);
-            let zone_bytes = text.get(end + 1..end + 1 + zone)?;
-            let glued = text.get(end + 1 + zone) == Some(&b':');
-            if zone == 0 || glued {
+    // `span_end` is measured from the end of `text`, so it needs no sum.
+    match text.get(end..).unwrap_or_default() {
+        [b'%', tail @ ..] => {
+            let (zone_bytes, after) = tail.split_at_checked(zone_len(tail))?;
+            let glued = after.first() == Some(&b':');
+            if zone_bytes.is_empty() || glued {
                 return None;
             }
             value.push('%');
             value.push_str(std::str::from_utf8(zone_bytes).ok()?);
-            span_end = end + 1 + zone;
+            span_end = text.len().checked_sub(after.len())?;
         }
-        Some(b'/') => {
-            if let Some((prefix, len)) = prefix_len(text, end + 1) {
+        [b'/', tail @ ..] => {
+            if let Some((prefix, after)) = prefix_len(tail) {
                 value = format!("{value}/{prefix}");
-                span_end = end + 1 + len;
+                span_end = text.len().checked_sub(after.len())?;
             }
         }
         // A backslash is a JSON escape (`2001:db8::\n1`) or a path.
-        Some(b) if is_word_byte(b) || b == b'\\' => return None,
+        [b, ..] if is_word_byte(*b) || *b == b'\\' => return None,
         _ => {}
     }
     let candidate = Candidate::new(Category::Ip, start, span_end, value);
@@ -111,13 +104,8 @@ pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
     if address.is_unspecified() || !token.iter().any(u8::is_ascii_digit) {
         return None;
     }
-    let mut groups = 0;
-    let mut all_two_chars = true;
-    for group in token.split(|&b| b == b':') {
-        groups += 1;
-        all_two_chars &= group.len() == 2;
-    }
-    if groups == 8 && all_two_chars {
+    let groups = || token.split(|&b| b == b':');
+    if groups().all(|group| group.len() == 2) && groups().count() == 8 {
         return None;
     }
     Some(address)
@@ -141,6 +129,9 @@ pub(crate) fn canonical(address: &Ipv6Addr) -> String {
 /// leading zeros and the first longest run of two or more zero groups
 /// written as `::` (RFC 5952). It skips the formatting machinery, which
 /// cost several thousand instructions per address.
+// Cannot overflow: the counters and indexes are bounded by the eight
+// segments.
+#[allow(clippy::arithmetic_side_effects)]
 fn format_ipv6(address: &Ipv6Addr) -> String {
     if let Some(ipv4) = address.to_ipv4_mapped() {
         let dotted = super::domain::format_ipv4(ipv4.octets());
@@ -175,6 +166,9 @@ fn format_ipv6(address: &Ipv6Addr) -> String {
 }
 
 /// Appends groups as lower-case hex without leading zeros, joined by `:`.
+// Cannot overflow: `leading_zeros` of a `u16` is at most 16 and `shift`
+// is below 4.
+#[allow(clippy::arithmetic_side_effects)]
 fn push_groups(out: &mut String, groups: &[u16]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for (i, &group) in groups.iter().enumerate() {
@@ -189,32 +183,29 @@ fn push_groups(out: &mut String, groups: &[u16]) {
     }
 }
 
-fn zone_len(text: &[u8], from: usize) -> usize {
-    text.get(from..)
-        .unwrap_or_default()
-        .iter()
+/// Returns the length of the zone id that starts `text`.
+fn zone_len(text: &[u8]) -> usize {
+    text.iter()
         .take(MAX_ZONE_LEN + 1)
         .take_while(|&&b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
         .count()
         .min(MAX_ZONE_LEN)
 }
 
-fn prefix_len(text: &[u8], from: usize) -> Option<(u8, usize)> {
-    let digits = text
-        .get(from..)?
-        .iter()
-        .take(4)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+/// Parses the prefix length that starts `text`, returning it and the
+/// bytes after it.
+fn prefix_len(text: &[u8]) -> Option<(u8, &[u8])> {
+    let digits =
+        text.iter().take(4).take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 || digits > 3 {
         return None;
     }
-    if text.get(from + digits).is_some_and(|&b| is_word_byte(b)) {
+    let (raw, after) = text.split_at_checked(digits)?;
+    if after.first().is_some_and(|&b| is_word_byte(b)) {
         return None;
     }
-    let raw = std::str::from_utf8(text.get(from..from + digits)?).ok()?;
-    let prefix: u8 = raw.parse().ok()?;
-    (prefix <= 128).then_some((prefix, digits))
+    let prefix: u8 = std::str::from_utf8(raw).ok()?.parse().ok()?;
+    (prefix <= 128).then_some((prefix, after))
 }
 
 #[cfg(test)]
