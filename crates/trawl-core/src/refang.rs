@@ -78,6 +78,8 @@ fn is_label(b: Option<&u8>) -> bool {
 /// `(at)` and the like, case-insensitive. A single space on each side is
 /// swallowed when both sides are label characters
 /// (`example (dot) com`).
+// Every position below is an anchor or edit inside `input` plus a few
+// bytes, so the saturating steps never saturate.
 fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
     for open in memchr::memchr3_iter(b'[', b'(', b'{', input) {
         let close = match input.get(open) {
@@ -85,20 +87,24 @@ fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
             Some(b'(') => b')',
             _ => b'}',
         };
+        let inner = open.saturating_add(1);
         let Some((inner_len, replacement, role)) =
-            bracketed_form(input, open + 1, close)
+            bracketed_form(input, inner, close)
         else {
             continue;
         };
-        let (mut start, mut end) = (open, open + inner_len + 2);
-        let spaced_before = open >= 2
-            && input.get(open - 1) == Some(&b' ')
-            && is_label(input.get(open - 2));
-        let spaced_after =
-            input.get(end) == Some(&b' ') && is_label(input.get(end + 1));
+        let close_end = inner.saturating_add(inner_len).saturating_add(1);
+        let (mut start, mut end) = (open, close_end);
+        let before = open.checked_sub(2).and_then(|i| input.get(i..open));
+        let spaced_before =
+            matches!(before, Some([label, b' ']) if is_label(Some(label)));
+        let spaced_after = matches!(
+            input.get(end..),
+            Some([b' ', label, ..]) if is_label(Some(label))
+        );
         if role != Role::Other && spaced_before && spaced_after {
-            start -= 1;
-            end += 1;
+            start = open.saturating_sub(1);
+            end = close_end.saturating_add(1);
         }
         edits.push(Edit {
             start,
@@ -120,10 +126,12 @@ fn bracketed_form(
     at: usize,
     close: u8,
 ) -> Option<(usize, &'static [u8], Role)> {
-    let closes = |len: usize| input.get(at + len) == Some(&close);
+    let closes =
+        |len: usize| input.get(at.saturating_add(len)) == Some(&close);
     let word = |word: &[u8]| {
         input
-            .get(at..at + word.len())
+            .get(at..)
+            .and_then(|rest| rest.get(..word.len()))
             .is_some_and(|w| w.eq_ignore_ascii_case(word))
             && closes(word.len())
     };
@@ -145,23 +153,25 @@ fn bracketed_form(
 /// after a path separator (`C:\Users\.ssh`) is left alone.
 fn find_backslashed(input: &[u8], edits: &mut Vec<Edit>) {
     for slash in memchr::memchr_iter(b'\\', input) {
-        match input.get(slash + 1) {
-            Some(b'/') => edits.push(simple(slash, slash + 2, b"/")),
+        // `slash` is inside `input`, so these sums cannot saturate.
+        let end = slash.saturating_add(2);
+        match input.get(slash.saturating_add(1)) {
+            Some(b'/') => edits.push(simple(slash, end, b"/")),
             Some(b'.') => {
-                if !is_label(input.get(slash + 2)) {
+                if !is_label(input.get(end)) {
                     continue;
                 }
-                let mut label = slash;
-                while label > 0 && is_label(input.get(label - 1)) {
-                    label -= 1;
-                }
+                let before = input.get(..slash).unwrap_or_default();
+                let run =
+                    before.iter().rev().take_while(|&b| is_label(Some(b)));
+                let label = slash.saturating_sub(run.count());
                 let before = label.checked_sub(1).and_then(|i| input.get(i));
                 if label == slash || before == Some(&b'\\') {
                     continue;
                 }
                 edits.push(Edit {
                     role: Role::Dot,
-                    ..simple(slash, slash + 2, b".")
+                    ..simple(slash, end, b".")
                 });
             }
             _ => {}
@@ -187,14 +197,16 @@ fn simple(start: usize, end: usize, replacement: &'static [u8]) -> Edit {
 /// names.
 fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
     for lead in memchr::memchr3_iter(0xE2, 0xE3, 0xEF, input) {
-        let Some(&[a, b, c]) = input.get(lead..lead + 3) else { continue };
+        let sequence = input.get(lead..).and_then(|rest| rest.first_chunk());
+        let Some(&[a, b, c]) = sequence else { continue };
         let code = (u32::from(a & 0x0F) << 12)
             | (u32::from(b & 0x3F) << 6)
             | u32::from(c & 0x3F);
         if b & 0xC0 != 0x80 || c & 0xC0 != 0x80 {
             continue;
         }
-        let end = lead + 3;
+        // The three bytes were read, so the sum cannot saturate.
+        let end = lead.saturating_add(3);
         match code {
             0x3002 | 0xFF61
                 if label_before(input, lead) && label_after(input, end) =>
@@ -205,8 +217,9 @@ fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
             0xFF01..=0xFF5E => {
                 let role =
                     if code == 0xFF0E { Role::Dot } else { Role::Other };
-                let ascii = (code - 0xFEE0) as usize;
-                if let Some(replacement) = ASCII.get(ascii..ascii + 1) {
+                // Full-width forms sit at their ASCII code plus 0xFEE0.
+                let ascii = code.saturating_sub(0xFEE0) as usize;
+                if let Some(replacement) = ASCII.get(ascii..=ascii) {
                     edits
                         .push(Edit { role, ..simple(lead, end, replacement) });
                 }
@@ -224,9 +237,9 @@ fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
 
 /// Every ASCII byte, so that a one-byte replacement can borrow a static
 /// slice.
-// Evaluated only at compile time, where an index out of range stops the
-// build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// Evaluated only at compile time, where an index out of range or an
+// overflow stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const ASCII: &[u8; 128] = &{
     let mut table = [0u8; 128];
     let mut i = 0;
@@ -245,13 +258,15 @@ fn is_host_byte(b: Option<&u8>) -> bool {
 /// before `at`.
 fn label_before(input: &[u8], at: usize) -> bool {
     let ascii = at.checked_sub(1).and_then(|i| input.get(i));
-    is_label(ascii) || at >= 3 && is_fullwidth_alnum(input.get(at - 3..at))
+    let wide = at.checked_sub(3).and_then(|start| input.get(start..at));
+    is_label(ascii) || is_fullwidth_alnum(wide)
 }
 
 /// Reports whether a label character, ASCII or full-width, starts at
 /// `at`.
 fn label_after(input: &[u8], at: usize) -> bool {
-    is_label(input.get(at)) || is_fullwidth_alnum(input.get(at..at + 3))
+    let wide = input.get(at..).and_then(|rest| rest.get(..3));
+    is_label(input.get(at)) || is_fullwidth_alnum(wide)
 }
 
 fn is_fullwidth_alnum(seq: Option<&[u8]>) -> bool {
@@ -274,12 +289,14 @@ fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
         let (dot, at): (&[u8], &[u8]) =
             if upper { (b" DOT ", b" AT ") } else { (b" dot ", b" at ") };
         for t in memmem::find_iter(input, tail) {
-            let end = t + 2;
+            // The match and the suffix lie inside `input`, so neither
+            // step saturates.
+            let end = t.saturating_add(tail.len());
             let head = input.get(..end).unwrap_or_default();
             let (start, replacement, role) = if head.ends_with(dot) {
-                (end - dot.len(), b".", Role::Dot)
+                (end.saturating_sub(dot.len()), b".", Role::Dot)
             } else if head.ends_with(at) {
-                (end - at.len(), b"@", Role::At)
+                (end.saturating_sub(at.len()), b"@", Role::At)
             } else {
                 continue;
             };
@@ -318,11 +335,9 @@ fn drop_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
 /// followed by a plain domain (`meet us at example.com`), is prose.
 fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
     let adjacent = |left: &Edit, right: &Edit| {
-        let mut end = left.end;
-        while is_label(input.get(end)) {
-            end += 1;
-        }
-        end > left.end && end == right.start
+        let after = input.get(left.end..).unwrap_or_default();
+        let label = after.iter().take_while(|&b| is_label(Some(b))).count();
+        label > 0 && left.end.saturating_add(label) == right.start
     };
     let count = edits.len();
     let mut keep = vec![true; count];
@@ -334,7 +349,7 @@ fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
         }
         // `C2 at evil[.]com` is prose before a defanged domain; only a
         // spelled-out dot after it (`AT example DOT net`) makes an e-mail.
-        let next = edits.get(i + 1);
+        let next = i.checked_add(1).and_then(|n| edits.get(n));
         let confirmed = next.is_some_and(|n| {
             n.role == Role::Dot && n.spelled && adjacent(edit, n)
         });
@@ -358,8 +373,9 @@ fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
                     || e.role == Role::At
                         && (!e.word || at_confirmed.get(p) == Some(&true)))
         });
-        let chained_after = edits
-            .get(i + 1)
+        let chained_after = i
+            .checked_add(1)
+            .and_then(|n| edits.get(n))
             .is_some_and(|n| n.role == Role::Dot && adjacent(edit, n));
         if let Some(slot) = keep.get_mut(i) {
             *slot = chained_before || chained_after;
@@ -386,7 +402,7 @@ fn apply<'a>(input: &'a [u8], edits: &[Edit]) -> Refanged<'a> {
             text.len(),
             edit.replacement.len(),
             edit.start,
-            edit.end - edit.start,
+            edit.end.saturating_sub(edit.start),
         );
         text.extend_from_slice(edit.replacement);
         copied = edit.end;

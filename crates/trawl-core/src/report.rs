@@ -209,7 +209,7 @@ impl IocsBuilder {
         let mut queue = std::mem::take(&mut self.queue);
         let queue_bytes = std::mem::take(&mut self.queue_bytes);
         if !self.slots.is_empty() {
-            let mask = self.slots.len() - 1;
+            let mask = self.slots.len().saturating_sub(1);
             let homes: [u64; BATCH] = std::array::from_fn(|i| {
                 let hash = queue.get(i).map_or(0, |q| q.hash);
                 self.slots.get(hash as usize & mask).copied().unwrap_or(0)
@@ -218,7 +218,9 @@ impl IocsBuilder {
             for (queued, &slot) in queue.iter().zip(&homes) {
                 if slot != 0 && slot >> 32 == queued.hash >> 32 {
                     let position = record_position(slot);
-                    let last = position + HEADER_SIZE + queued.value.1;
+                    let last = position
+                        .saturating_add(HEADER_SIZE)
+                        .saturating_add(queued.value.1);
                     let first = self.arena.get(position).copied();
                     let end = self.arena.get(last.saturating_sub(1)).copied();
                     touched ^= first.unwrap_or(0) ^ end.unwrap_or(0);
@@ -228,7 +230,8 @@ impl IocsBuilder {
         }
         for queued in &queue {
             let (at, len) = queued.value;
-            let value = queue_bytes.get(at..at + len).unwrap_or_default();
+            let value = queue_bytes.get(at..).and_then(|rest| rest.get(..len));
+            let value = value.unwrap_or_default();
             let (hash, category) = (queued.hash, queued.category);
             if !self.insert_hashed(hash, category, value, queued.start) {
                 self.truncated = true;
@@ -255,7 +258,9 @@ impl IocsBuilder {
         if self.slots.is_empty() {
             self.slots = vec![0; MIN_SLOTS];
         }
-        let mask = self.slots.len() - 1;
+        // The slot count is a power of two, and an index is below it, so
+        // stepping to the next slot cannot saturate.
+        let mask = self.slots.len().saturating_sub(1);
         let tag = hash >> 32;
         let mut index = hash as usize & mask;
         loop {
@@ -272,7 +277,7 @@ impl IocsBuilder {
                     return true;
                 }
             }
-            index = (index + 1) & mask;
+            index = index.saturating_add(1) & mask;
         }
         if self.len >= self.max_values {
             return false;
@@ -284,8 +289,8 @@ impl IocsBuilder {
         if let Some(empty) = self.slots.get_mut(index) {
             *empty = slot;
         }
-        self.len += 1;
-        if self.len * 2 > self.slots.len() {
+        self.len = self.len.saturating_add(1);
+        if self.len > self.slots.len() / 2 {
             self.grow();
         }
         true
@@ -297,15 +302,15 @@ impl IocsBuilder {
         category: Category,
         value: &[u8],
     ) -> bool {
-        let header = self.arena.get(position..position + HEADER_SIZE);
-        let Some(header) = header else { return false };
+        let Some((header, body)) = record_at(&self.arena, position) else {
+            return false;
+        };
         let len = read_u32(header, HEADER_LEN) as usize;
         let stored_category = header.get(HEADER_CATEGORY).copied();
         if len != value.len() || stored_category != Some(category as u8) {
             return false;
         }
-        let body = position + HEADER_SIZE;
-        self.arena.get(body..body + len) == Some(value)
+        body.get(..len) == Some(value)
     }
 
     /// Keeps the smaller first offset. A value first seen at a smaller
@@ -313,8 +318,9 @@ impl IocsBuilder {
     /// current count as its tie-breaker, as a new value would.
     fn lower_start(&mut self, position: usize, start: usize) {
         let seq = self.len as u64;
+        let record = self.arena.get_mut(position..);
         let Some(header) =
-            self.arena.get_mut(position..position + HEADER_SIZE)
+            record.and_then(|rest| rest.first_chunk_mut::<HEADER_SIZE>())
         else {
             return;
         };
@@ -334,7 +340,7 @@ impl IocsBuilder {
         start: usize,
     ) -> Option<u64> {
         let position = self.arena.len();
-        let index = u32::try_from(position / 8 + 1).ok()?;
+        let index = slot_index(position)?;
         let len = u32::try_from(value.len()).ok()?;
         let mut header = [0u8; HEADER_SIZE];
         write_u64(&mut header, HEADER_START, start as u64);
@@ -353,13 +359,11 @@ impl IocsBuilder {
     /// Doubles the slots and reinserts every record, hashing the values
     /// again in one pass over the arena.
     fn grow(&mut self) {
-        let size = self.slots.len() * 2;
-        let mask = size - 1;
+        let Some(size) = self.slots.len().checked_mul(2) else { return };
+        let mask = size.saturating_sub(1);
         let mut slots = vec![0u64; size];
         for (position, category, value) in self.records() {
-            let Ok(index) = u32::try_from(position / 8 + 1) else {
-                continue;
-            };
+            let Some(index) = slot_index(position) else { continue };
             let Some(&category) = Category::ALL.get(usize::from(category))
             else {
                 continue;
@@ -367,7 +371,7 @@ impl IocsBuilder {
             let hash = self.hash(category, value);
             let mut at = hash as usize & mask;
             while slots.get(at).is_some_and(|&slot| slot != 0) {
-                at = (at + 1) & mask;
+                at = at.saturating_add(1) & mask;
             }
             if let Some(slot) = slots.get_mut(at) {
                 *slot = (hash >> 32) << 32 | u64::from(index);
@@ -381,13 +385,15 @@ impl IocsBuilder {
     fn records(&self) -> impl Iterator<Item = (usize, u8, &[u8])> + '_ {
         let mut position = 0;
         std::iter::from_fn(move || {
-            let header = self.arena.get(position..position + HEADER_SIZE)?;
+            let (header, body) = record_at(&self.arena, position)?;
             let len = read_u32(header, HEADER_LEN) as usize;
             let category = header.get(HEADER_CATEGORY).copied()?;
-            let body = position + HEADER_SIZE;
-            let value = self.arena.get(body..body + len)?;
+            let value = body.get(..len)?;
             let current = position;
-            position = (body + len).next_multiple_of(8);
+            position = position
+                .checked_add(HEADER_SIZE)?
+                .checked_add(len)?
+                .checked_next_multiple_of(8)?;
             Some((current, category, value))
         })
     }
@@ -400,8 +406,8 @@ impl IocsBuilder {
         let mut keyed: [Vec<(u64, u64, &[u8])>; Category::ALL.len()] =
             Default::default();
         for (position, category, value) in self.records() {
-            let header = self.arena.get(position..position + HEADER_SIZE);
-            let header = header.unwrap_or_default();
+            let record = record_at(&self.arena, position);
+            let header = record.map_or(&[][..], |(header, _)| header);
             let start = read_u64(header, HEADER_START);
             let seq = read_u64(header, HEADER_SEQ);
             if let Some(list) = keyed.get_mut(usize::from(category)) {
@@ -429,28 +435,46 @@ impl IocsBuilder {
 
 /// Returns the arena position a non-empty slot points to.
 fn record_position(slot: u64) -> usize {
-    ((slot & 0xffff_ffff) as usize).saturating_sub(1) * 8
+    ((slot & 0xffff_ffff) as usize).saturating_sub(1).saturating_mul(8)
+}
+
+/// Returns the low half of the slot for the record at `position`: one
+/// more than its index in 8-byte units, so that 0 marks an empty slot.
+/// `None` when the position is past what 32 bits can address.
+fn slot_index(position: usize) -> Option<u32> {
+    u32::try_from(position / 8).ok()?.checked_add(1)
+}
+
+/// Splits the record at `position` of `arena` into its header and the
+/// bytes after it, the first of which are its value.
+fn record_at(
+    arena: &[u8],
+    position: usize,
+) -> Option<(&[u8; HEADER_SIZE], &[u8])> {
+    arena.get(position..)?.split_first_chunk::<HEADER_SIZE>()
 }
 
 fn read_u64(header: &[u8], at: usize) -> u64 {
-    let bytes = header.get(at..at + 8).and_then(|b| b.try_into().ok());
-    bytes.map(u64::from_le_bytes).unwrap_or_default()
+    let bytes = header.get(at..).and_then(|rest| rest.first_chunk::<8>());
+    bytes.copied().map(u64::from_le_bytes).unwrap_or_default()
 }
 
 fn read_u32(header: &[u8], at: usize) -> u32 {
-    let bytes = header.get(at..at + 4).and_then(|b| b.try_into().ok());
-    bytes.map(u32::from_le_bytes).unwrap_or_default()
+    let bytes = header.get(at..).and_then(|rest| rest.first_chunk::<4>());
+    bytes.copied().map(u32::from_le_bytes).unwrap_or_default()
 }
 
 fn write_u64(header: &mut [u8], at: usize, value: u64) {
-    if let Some(bytes) = header.get_mut(at..at + 8) {
-        bytes.copy_from_slice(&value.to_le_bytes());
+    let bytes = header.get_mut(at..).and_then(|b| b.first_chunk_mut::<8>());
+    if let Some(bytes) = bytes {
+        *bytes = value.to_le_bytes();
     }
 }
 
 fn write_u32(header: &mut [u8], at: usize, value: u32) {
-    if let Some(bytes) = header.get_mut(at..at + 4) {
-        bytes.copy_from_slice(&value.to_le_bytes());
+    let bytes = header.get_mut(at..).and_then(|b| b.first_chunk_mut::<4>());
+    if let Some(bytes) = bytes {
+        *bytes = value.to_le_bytes();
     }
 }
 
