@@ -31,8 +31,10 @@ pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
     while let Some(dot) = next_anchor(text, b'.', consumed) {
         let start = run_start(text, dot, consumed);
-        let end = run_end(text, dot + 1);
-        consumed = end.max(dot + 1);
+        // `dot` is inside `text`, so the sum cannot saturate.
+        let after_dot = dot.saturating_add(1);
+        let end = run_end(text, after_dot);
+        consumed = end.max(after_dot);
         classify(text, start, end, out);
     }
 }
@@ -56,29 +58,34 @@ fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
         let before = text.get(floor..start).unwrap_or_default();
         let ascii =
             before.iter().rev().take_while(|&&b| RUN_BYTES.contains(b));
-        start -= ascii.count();
-        if start <= floor || text.get(start - 1).is_none_or(|&b| b < 0x80) {
+        start = start.saturating_sub(ascii.count());
+        let previous = start.checked_sub(1).and_then(|i| text.get(i));
+        if start <= floor || previous.is_none_or(|&b| b < 0x80) {
             return start;
         }
-        match char_before(text, start) {
-            Some((c, len)) if is_run_char(c) && start - len >= floor => {
-                start -= len;
-            }
-            _ => return start,
+        let char_start = char_before(text, start)
+            .filter(|&(c, _)| is_run_char(c))
+            .and_then(|(_, len)| start.checked_sub(len))
+            .filter(|&char_start| char_start >= floor);
+        match char_start {
+            Some(char_start) => start = char_start,
+            None => return start,
         }
     }
 }
 
 fn run_end(text: &[u8], from: usize) -> usize {
+    // Each step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
     loop {
         let rest = text.get(end..).unwrap_or_default();
-        end += rest.iter().take_while(|&&b| RUN_BYTES.contains(b)).count();
+        let ascii = rest.iter().take_while(|&&b| RUN_BYTES.contains(b));
+        end = end.saturating_add(ascii.count());
         if text.get(end).is_none_or(|&b| b < 0x80) {
             return end;
         }
         match char_at(text, end) {
-            Some((c, len)) if is_run_char(c) => end += len,
+            Some((c, len)) if is_run_char(c) => end = end.saturating_add(len),
             _ => return end,
         }
     }
@@ -90,10 +97,10 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     let trail =
         run.iter().rev().take_while(|&&b| matches!(b, b'.' | b'-' | b'_'));
     let (lead, trail) = (lead.count(), trail.count());
-    if lead + trail >= run.len() || run.len() > MAX_RUN {
+    if lead.saturating_add(trail) >= run.len() || run.len() > MAX_RUN {
         return;
     }
-    let (start, end) = (start + lead, end - trail);
+    let (start, end) = (start.saturating_add(lead), end.saturating_sub(trail));
     let Some(token) = text.get(start..end) else { return };
     let shape = Shape::of(token);
     if shape.dots == 0 {
@@ -145,8 +152,9 @@ const NON_ASCII: u8 = 64;
 /// The class bits of every byte.
 const TOKEN_CLASSES: [u8; 256] = token_classes();
 
-// Every index is below 256, so none is out of range.
-#[allow(clippy::indexing_slicing)]
+// Every index is below 256, so none is out of range. Cannot overflow:
+// the counter stops at 256.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn token_classes() -> [u8; 256] {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -195,7 +203,7 @@ impl Shape {
                 if shape.dots == 0 {
                     shape.first_dot = i;
                 }
-                shape.dots += 1;
+                shape.dots = shape.dots.saturating_add(1);
                 shape.last_dot = i;
             }
         }
@@ -213,14 +221,15 @@ fn follows_bracketed_host(text: &[u8], start: usize) -> bool {
     let floor = close.saturating_sub(MAX_BRACKETED);
     let Some(window) = text.get(floor..close) else { return false };
     let Some(open) = memchr::memrchr(b'[', window) else { return false };
-    text.get(..floor + open).is_some_and(|lead| lead.ends_with(b"//"))
+    let open = floor.saturating_add(open);
+    text.get(..open).is_some_and(|lead| lead.ends_with(b"//"))
 }
 
 /// Reports whether the token is a JSON object key (`"host.name": …`):
 /// dotted keys are field names in structured logs, not hosts.
 fn is_json_key(text: &[u8], start: usize, end: usize) -> bool {
     let opened = start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'"');
-    let after = text.get(end + 1..).unwrap_or_default();
+    let after = text.get(end.saturating_add(1)..).unwrap_or_default();
     let colon = after.iter().find(|b| !b.is_ascii_whitespace());
     opened && text.get(end) == Some(&b'"') && colon == Some(&b':')
 }
@@ -250,14 +259,16 @@ fn numeric_run(
     token: &[u8],
     out: &mut Vec<Candidate>,
 ) {
+    // Parts and their separators lie inside `text`, so the offsets
+    // never saturate.
     let mut offset = start;
     for part in token.split(|&b| b == b'-') {
         let part_start = offset;
-        offset += part.len() + 1;
+        let part_end = part_start.saturating_add(part.len());
+        offset = part_end.saturating_add(1);
         let Some(ip) = parse_ipv4(part) else { continue };
-        let part_end = part_start + part.len();
         if is_product_version(text, part_start)
-            || is_path_segment(text, part_start, part_start + part.len())
+            || is_path_segment(text, part_start, part_end)
         {
             continue;
         }
@@ -286,7 +297,9 @@ pub(crate) fn parse_ipv4(token: &[u8]) -> Option<[u8; 4]> {
             if !b.is_ascii_digit() {
                 return None;
             }
-            value = value * 10 + u16::from(b - b'0');
+            // The low nibble of an ASCII digit is its value.
+            let digit = u16::from(b & 0x0f);
+            value = value.checked_mul(10)?.checked_add(digit)?;
         }
         *octet = u8::try_from(value).ok()?;
     }
@@ -322,13 +335,14 @@ pub(crate) fn format_ipv4(ip: [u8; 4]) -> String {
         if i > 0 {
             value.push('.');
         }
+        // A digit is below 16, so OR-ing it into `b'0'` (0x30) adds it.
         if octet >= 100 {
-            value.push(char::from(b'0' + octet / 100));
+            value.push(char::from(b'0' | (octet / 100)));
         }
         if octet >= 10 {
-            value.push(char::from(b'0' + octet / 10 % 10));
+            value.push(char::from(b'0' | (octet / 10 % 10)));
         }
-        value.push(char::from(b'0' + octet % 10));
+        value.push(char::from(b'0' | (octet % 10)));
     }
     value
 }
@@ -354,25 +368,23 @@ fn is_path_segment(text: &[u8], start: usize, end: usize) -> bool {
 /// Returns the end of a `/prefix` network suffix (0-32) after an address,
 /// with the prefix, or `end` unchanged.
 fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
-    if text.get(end) != Some(&b'/') {
-        return (end, None);
-    }
-    let digits = text
-        .get(end + 1..)
-        .unwrap_or_default()
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let after = text.get(end + 1 + digits).copied();
-    let Some(raw) = text.get(end + 1..end + 1 + digits) else {
+    let suffix = text.get(end..).and_then(|rest| rest.strip_prefix(b"/"));
+    let Some(suffix) = suffix else {
         return (end, None);
     };
-    let glued = after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
+    let digits = suffix.iter().take_while(|b| b.is_ascii_digit()).count();
+    let Some((raw, after)) = suffix.split_at_checked(digits) else {
+        return (end, None);
+    };
+    let glued =
+        after.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'.');
     match std::str::from_utf8(raw).ok().and_then(|s| s.parse::<u8>().ok()) {
         Some(prefix)
             if (1..=2).contains(&digits) && prefix <= 32 && !glued =>
         {
-            (end + 1 + digits, Some(prefix))
+            // `after` is a suffix of `text`, so its start is `text.len()`
+            // less its length.
+            (text.len().saturating_sub(after.len()), Some(prefix))
         }
         _ => (end, None),
     }
@@ -387,8 +399,9 @@ fn looks_like_code(token: &[u8], shape: &Shape) -> bool {
         return false;
     }
     let first = token.get(..shape.first_dot).unwrap_or_default();
-    let tld = token.get(shape.last_dot + 1..).unwrap_or_default();
-    let label_count = 1 + shape.dots;
+    let tld = token.get(shape.last_dot.saturating_add(1)..);
+    let tld = tld.unwrap_or_default();
+    let label_count = shape.dots.saturating_add(1);
     if !consistent_case(token, shape, label_count, tld) {
         return true;
     }
@@ -488,7 +501,8 @@ fn is_code_name(label: &[u8]) -> bool {
 /// Reports whether the suffix is also a common file extension, as in
 /// `setup.py` or `textures.exe.zip`.
 fn has_file_extension_suffix(token: &[u8]) -> bool {
-    let tld_start = memchr::memrchr(b'.', token).map_or(0, |dot| dot + 1);
+    let tld_start =
+        memchr::memrchr(b'.', token).map_or(0, |dot| dot.saturating_add(1));
     let tld = token.get(tld_start..).unwrap_or_default();
     // Every listed extension has two or three letters, so longer labels
     // skip the list.
