@@ -1,5 +1,9 @@
 //! Recognises the root of a path around a separator: a drive, a UNC
 //! server, a device prefix, a variable, `~`, leading dots or a bare `/`.
+//!
+//! Positions here are offsets into the text plus at most a few hundred
+//! bytes, so their saturating sums never saturate and only keep the
+//! arithmetic free of overflow checks.
 
 use super::class::{
     glued_before, hard_end, unit_at, unix_segment_byte, word_before, Style,
@@ -73,7 +77,7 @@ fn windows_root(
     sep: usize,
     kind: &'static str,
 ) -> Found {
-    let after = |n: usize| text.get(sep + n).copied();
+    let after = |n: usize| text.get(sep.saturating_add(n)).copied();
     let (len, escaped) = match text.get(sep) {
         Some(b'/') => (1, false),
         Some(b'\\') if after(1) == Some(b'\\') => (2, true),
@@ -85,7 +89,7 @@ fn windows_root(
     }
     Found::Root(Root {
         start,
-        body: sep + len,
+        body: sep.saturating_add(len),
         style: Style::Windows,
         escaped,
         kind,
@@ -105,12 +109,13 @@ fn unix_root(
     if text.get(sep) != Some(&b'/') {
         return Found::Nothing;
     }
-    if matches!(text.get(sep + 1), Some(b'\\' | b'/')) {
+    let body = sep.saturating_add(1);
+    if matches!(text.get(body), Some(b'\\' | b'/')) {
         return Found::Malformed;
     }
     Found::Root(Root {
         start,
-        body: sep + 1,
+        body,
         style: Style::Unix,
         escaped: false,
         kind,
@@ -132,13 +137,9 @@ fn drive(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
 /// looking back at most `MAX_NAME` bytes.
 fn name_start(text: &[u8], end: usize, is_name: fn(u8) -> bool) -> usize {
     let lowest = end.saturating_sub(MAX_NAME);
-    let mut start = end;
-    while start > lowest
-        && text.get(start - 1).is_some_and(|&byte| is_name(byte))
-    {
-        start -= 1;
-    }
-    start
+    let window = text.get(lowest..end).unwrap_or_default();
+    let name = window.iter().rev().take_while(|&&byte| is_name(byte));
+    end.saturating_sub(name.count())
 }
 
 /// Reports whether `name` is a shell variable name: a letter or `_`, then
@@ -200,9 +201,9 @@ fn dots(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
 /// backslash or a capital, as in `.\n\nThe` or `.\nMany`. A real
 /// segment such as `.\temp` or `.\nssm.exe` continues in lower case.
 fn escape_sequence(text: &[u8], at: usize) -> bool {
-    matches!(text.get(at + 1), Some(b'n' | b'r' | b't'))
+    matches!(text.get(at.saturating_add(1)), Some(b'n' | b'r' | b't'))
         && text
-            .get(at + 2)
+            .get(at.saturating_add(2))
             .is_some_and(|&b| b == b'\\' || b.is_ascii_uppercase())
 }
 
@@ -244,31 +245,32 @@ fn named(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
 /// path, `\\` in an escaped one. A longer run is not a separator here.
 fn backslash(text: &[u8], at: usize, escaped: bool) -> Option<usize> {
     let len = if escaped { 2 } else { 1 };
-    let run = text
-        .get(at..)?
-        .iter()
-        .take(len + 1)
-        .take_while(|&&b| b == b'\\')
-        .count();
-    (run == len && text.get(at + len) != Some(&b'/')).then_some(len)
+    // Reading one byte past the longest separator tells a run of exactly
+    // `len` from a longer one.
+    let run =
+        text.get(at..)?.iter().take(3).take_while(|&&b| b == b'\\').count();
+    let after = text.get(at.saturating_add(len));
+    (run == len && after != Some(&b'/')).then_some(len)
 }
 
 /// Returns the end of a UNC server name at `at`: a host name or IPv4
 /// address, with an optional WebDAV `@SSL` or `@port` suffix.
 fn host_end(text: &[u8], at: usize) -> Option<usize> {
     let mut pos = at;
-    let mut label = 0;
+    let mut label: usize = 0;
     loop {
         match text.get(pos) {
-            Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => label += 1,
-            Some(b'-') if label > 0 => label += 1,
+            Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => {
+                label = label.saturating_add(1);
+            }
+            Some(b'-') if label > 0 => label = label.saturating_add(1),
             Some(b'.') if label > 0 => label = 0,
             _ => break,
         }
-        if label > 63 || pos - at >= MAX_HOST {
+        if label > 63 || pos.saturating_sub(at) >= MAX_HOST {
             return None;
         }
-        pos += 1;
+        pos = pos.saturating_add(1);
     }
     if label == 0 {
         return None;
@@ -278,7 +280,7 @@ fn host_end(text: &[u8], at: usize) -> Option<usize> {
             break;
         }
         let suffix = text
-            .get(pos + 1..)?
+            .get(pos.saturating_add(1)..)?
             .iter()
             .take(9)
             .take_while(|b| b.is_ascii_alphanumeric())
@@ -286,7 +288,7 @@ fn host_end(text: &[u8], at: usize) -> Option<usize> {
         if suffix == 0 || suffix > 8 {
             return None;
         }
-        pos += 1 + suffix;
+        pos = pos.saturating_add(1).saturating_add(suffix);
     }
     Some(pos)
 }
@@ -297,9 +299,10 @@ fn unc(text: &[u8], sep: usize) -> Found {
     let prev = sep.checked_sub(1).and_then(|i| text.get(i));
     let run = super::class::separator_run(text, sep);
     let backslashes = text
-        .get(sep..sep + run)
+        .get(sep..)
         .unwrap_or_default()
         .iter()
+        .take(run)
         .take_while(|&&b| b == b'\\')
         .count();
     if backslashes < 2 || prev == Some(&b'\\') || word_before(text, sep) {
@@ -310,13 +313,15 @@ fn unc(text: &[u8], sep: usize) -> Found {
         4 => true,
         _ => return Found::Malformed,
     };
-    let body = sep + backslashes;
+    let body = sep.saturating_add(backslashes);
     match text.get(body) {
         Some(b'?') | Some(b'.') => {
             let unc_allowed = text.get(body) == Some(&b'?');
-            match backslash(text, body + 1, escaped) {
+            let after_mark = body.saturating_add(1);
+            match backslash(text, after_mark, escaped) {
                 Some(len) => {
-                    device(text, sep, body + 1 + len, escaped, unc_allowed)
+                    let at = after_mark.saturating_add(len);
+                    device(text, sep, at, escaped, unc_allowed)
                 }
                 None => Found::Malformed,
             }
@@ -342,7 +347,7 @@ fn server(
             || hard_end(text, host);
         return if bare { Found::Nothing } else { Found::Malformed };
     };
-    let body = host + len;
+    let body = host.saturating_add(len);
     if !matches!(unit_at(text, body, Style::Windows), Unit::Segment(_)) {
         return Found::Malformed;
     }
@@ -367,14 +372,20 @@ fn device(
     escaped: bool,
     unc_allowed: bool,
 ) -> Found {
-    let unc_prefix =
-        text.get(at..at + 3).is_some_and(|p| p.eq_ignore_ascii_case(b"UNC"));
+    let unc_prefix = text
+        .get(at..)
+        .and_then(|rest| rest.get(..3))
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"UNC"));
+    let after_prefix = at.saturating_add(3);
     if unc_allowed
         && unc_prefix
-        && matches!(text.get(at + 3), Some(b'\\' | b'/'))
+        && matches!(text.get(after_prefix), Some(b'\\' | b'/'))
     {
-        return match backslash(text, at + 3, escaped) {
-            Some(len) => server(text, start, at + 3 + len, escaped, "unc"),
+        return match backslash(text, after_prefix, escaped) {
+            Some(len) => {
+                let host = after_prefix.saturating_add(len);
+                server(text, start, host, escaped, "unc")
+            }
             None => Found::Malformed,
         };
     }
@@ -390,11 +401,11 @@ fn device(
         })
     };
     let drive_letter = text.get(at).is_some_and(u8::is_ascii_alphabetic)
-        && text.get(at + 1) == Some(&b':');
+        && text.get(at.saturating_add(1)) == Some(&b':');
     if drive_letter {
-        let after = at + 2;
+        let after = at.saturating_add(2);
         if let Some(len) = backslash(text, after, escaped) {
-            return root(after + len, 1);
+            return root(after.saturating_add(len), 1);
         }
         return match unit_at(text, after, Style::Windows) {
             Unit::Space | Unit::Stop => root(after, 1),
@@ -416,7 +427,7 @@ fn absolute(text: &[u8], sep: usize) -> Found {
     if is_request_target(text, sep) {
         return Found::Malformed;
     }
-    match text.get(sep + 1) {
+    match text.get(sep.saturating_add(1)) {
         Some(b'/' | b'\\') => Found::Malformed,
         Some(&b) if unix_segment_byte(b) || !b.is_ascii() => {
             unix_root(text, sep, sep, "unix", 2)
