@@ -1,6 +1,10 @@
 //! Walks the segments of a path from its root, deciding where the path
 //! ends: at a delimiter, before a space that does not continue it, or
 //! after trailing punctuation is trimmed.
+//!
+//! Positions stay within the text or a few bytes past the token limit,
+//! so their saturating sums never saturate and only keep the arithmetic
+//! free of overflow checks.
 
 use super::class::{
     hard_end, line_end, skip_ascii_segment, skip_blanks, unit_at,
@@ -80,7 +84,7 @@ impl Walker<'_> {
                 }
                 if pos == start {
                     if let Some(len) = self.placeholder(pos) {
-                        pos += len;
+                        pos = pos.saturating_add(len);
                         continue;
                     }
                 }
@@ -88,7 +92,7 @@ impl Walker<'_> {
                     Unit::Segment(len) => {
                         pos = skip_ascii_segment(
                             self.text,
-                            pos + len,
+                            pos.saturating_add(len),
                             style,
                             self.limit,
                         );
@@ -111,7 +115,7 @@ impl Walker<'_> {
             if pos == start {
                 break;
             }
-            segments += 1;
+            segments = segments.saturating_add(1);
             last = Some((start, pos));
             end = pos;
             if terminal {
@@ -121,7 +125,7 @@ impl Walker<'_> {
             if run == 0 {
                 break;
             }
-            pos += run;
+            pos = pos.saturating_add(run);
             end = pos;
         }
         if pos > self.limit {
@@ -134,7 +138,7 @@ impl Walker<'_> {
             return Walk::Reject;
         };
         if last.is_some_and(|(start, _)| end <= start) {
-            segments -= 1;
+            segments = segments.saturating_sub(1);
         }
         if segments < self.root.min_segments {
             return Walk::Short;
@@ -149,12 +153,13 @@ impl Walker<'_> {
         let mut pos = at;
         loop {
             match self.text.get(pos) {
-                Some(b'/') => pos += 1,
+                Some(b'/') => pos = pos.saturating_add(1),
                 Some(b'\\') if self.root.style == Style::Windows => {
+                    let next = pos.saturating_add(1);
                     if !self.root.escaped {
-                        pos += 1;
-                    } else if self.text.get(pos + 1) == Some(&b'\\') {
-                        pos += 2;
+                        pos = next;
+                    } else if self.text.get(next) == Some(&b'\\') {
+                        pos = pos.saturating_add(2);
                     } else {
                         break;
                     }
@@ -165,7 +170,7 @@ impl Walker<'_> {
                 break;
             }
         }
-        pos - at
+        pos.saturating_sub(at)
     }
 
     /// Reports whether the byte that stopped the walk glues junk to the
@@ -177,13 +182,13 @@ impl Walker<'_> {
         if unit_at(text, at, self.root.style) == Unit::Invalid {
             return true;
         }
-        let next = text.get(at + 1).copied();
+        let next = text.get(at.saturating_add(1)).copied();
         match (self.root.style, text.get(at)) {
             (_, Some(b'*')) => true,
             (Style::Windows, Some(b'?')) => {
                 let mut after = at;
                 while text.get(after) == Some(&b'?') && after <= self.limit {
-                    after += 1;
+                    after = after.saturating_add(1);
                 }
                 !(hard_end(text, after)
                     || text.get(after).is_some_and(u8::is_ascii_whitespace))
@@ -218,7 +223,7 @@ impl Walker<'_> {
                 _ => continue,
             };
             if let Some((_, surplus)) = extra.get_mut(slot) {
-                *surplus += step;
+                *surplus = surplus.saturating_add(step);
             }
         }
 
@@ -229,21 +234,22 @@ impl Walker<'_> {
             .and_then(|s| text.get(s..start))
             .is_some_and(|before| before == passthrough);
         if opened
-            && end >= self.root.body + 2
-            && text.get(end - 2..end) == Some(&passthrough[..])
+            && end >= self.root.body.saturating_add(2)
+            && text.get(end.saturating_sub(2)..end) == Some(&passthrough[..])
         {
-            end -= 2;
+            end = end.saturating_sub(2);
         }
 
         while end > self.root.body {
-            let Some(&last) = text.get(end - 1) else {
+            let Some(&last) = end.checked_sub(1).and_then(|i| text.get(i))
+            else {
                 break;
             };
             let trimmed = match last {
                 b'.' | b'!' => true,
                 _ => match extra.iter_mut().find(|(b, _)| *b == last) {
                     Some((_, surplus)) if *surplus > 0 => {
-                        *surplus -= 1;
+                        *surplus = surplus.saturating_sub(1);
                         true
                     }
                     _ => false,
@@ -252,7 +258,7 @@ impl Walker<'_> {
             if !trimmed {
                 break;
             }
-            end -= 1;
+            end = end.saturating_sub(1);
         }
         extra.iter().all(|&(_, surplus)| surplus >= 0).then_some(end)
     }
@@ -267,18 +273,18 @@ impl Walker<'_> {
         }
         let inner = self
             .text
-            .get(at + 1..)?
+            .get(at.saturating_add(1)..)?
             .iter()
             .take(MAX_PLACEHOLDER + 1)
             .take_while(|&&b| {
                 b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-')
             })
             .count();
-        let close = at + 1 + inner;
+        let close = at.saturating_add(1).saturating_add(inner);
         let valid = (1..=MAX_PLACEHOLDER).contains(&inner)
             && self.text.get(close) == Some(&b'>')
-            && self.separator_len(close + 1) > 0;
-        valid.then_some(inner + 2)
+            && self.separator_len(close.saturating_add(1)) > 0;
+        valid.then_some(inner.saturating_add(2))
     }
 
     /// Decides whether the space at `space`, inside the segment that
@@ -307,14 +313,14 @@ impl Walker<'_> {
         let mut all_capital = true;
         let mut at = space;
         for _ in 0..MAX_SPACES {
-            let word = at + 1;
+            let word = at.saturating_add(1);
             if !word_start(text, word, style) {
                 return Continuation::Stop;
             }
             all_capital &= capitalised(text, word, style);
             let mut pos = word;
             while let Unit::Segment(len) = unit_at(text, pos, style) {
-                pos += len;
+                pos = pos.saturating_add(len);
                 if pos > self.limit {
                     return Continuation::TooLong;
                 }
@@ -331,7 +337,7 @@ impl Walker<'_> {
                 has_extension(text.get(word..pos).unwrap_or_default());
             let more_words = next == Unit::Space
                 && !extension
-                && word_start(text, pos + 1, style);
+                && word_start(text, pos.saturating_add(1), style);
             if !more_words {
                 let end = Ending { end: pos, extension, all_capital };
                 return match self.terminal(end, parent) {
@@ -365,7 +371,7 @@ impl Walker<'_> {
                 Some(b'?' | b':' | b'!' | b')' | b']' | b'}')
             )
         {
-            punct += 1;
+            punct = punct.saturating_add(1);
         }
         let after = skip_blanks(text, punct, self.limit);
         if ending.extension {
@@ -397,9 +403,10 @@ impl Walker<'_> {
         let lowest = self.root.start.saturating_sub(reach);
         let mut pos = self.root.start;
         while pos > lowest {
-            match self.text.get(pos - 1) {
-                Some(b' ' | b'\t') => pos -= 1,
-                Some(_) => return line_end(self.text, pos - 1),
+            let previous = pos.saturating_sub(1);
+            match self.text.get(previous) {
+                Some(b' ' | b'\t') => pos = previous,
+                Some(_) => return line_end(self.text, previous),
                 None => return false,
             }
         }
@@ -449,18 +456,15 @@ fn capitalised(text: &[u8], at: usize, style: Style) -> bool {
 /// sentence punctuation is ignored. `python3.11` and `14.0` have no
 /// extension, and neither has the dot file `.ssh`.
 fn has_extension(word: &[u8]) -> bool {
-    let mut end = word.len();
-    while end > 0
-        && matches!(word.get(end - 1), Some(b'.' | b'!' | b')' | b']' | b'}'))
-    {
-        end -= 1;
+    let mut word = word;
+    while let [rest @ .., b'.' | b'!' | b')' | b']' | b'}'] = word {
+        word = rest;
     }
-    let word = word.get(..end).unwrap_or_default();
     let Some(dot) = word.iter().rposition(|&b| b == b'.') else {
         return false;
     };
     let stem = word.get(..dot).unwrap_or_default();
-    let extension = word.get(dot + 1..).unwrap_or_default();
+    let extension = word.get(dot.saturating_add(1)..).unwrap_or_default();
     stem.iter().any(|&b| b != b'.')
         && (1..=8).contains(&extension.len())
         && extension.iter().all(u8::is_ascii_alphanumeric)
