@@ -78,20 +78,24 @@ const MAX_AUTHORITY_LEN: usize = 512;
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
     while let Some(colon) = next_anchor(text, b':', consumed) {
-        let separator = text.get(colon + 1..colon + 3);
+        // The colon and the separator after it lie inside `text`, so
+        // these sums cannot saturate.
+        let after_colon = colon.saturating_add(1);
+        let separator = text.get(colon..).and_then(|rest| rest.get(1..3));
         if separator != Some(b"//") && separator != Some(b"\\\\") {
-            consumed = colon + 1;
+            consumed = after_colon;
             continue;
         }
         let Some((start, scheme)) = scheme_before(text, colon, consumed)
         else {
-            consumed = colon + 1;
+            consumed = after_colon;
             continue;
         };
-        consumed = colon + 3;
+        let authority_start = colon.saturating_add(3);
+        consumed = authority_start;
         let url = Url { start, colon, scheme };
         if let Some(end) = parse(text, url, limits, out) {
-            inner_indicators(text, colon + 3, end, limits, out);
+            inner_indicators(text, authority_start, end, limits, out);
             consumed = end;
         }
     }
@@ -104,15 +108,14 @@ fn scheme_before(
     colon: usize,
     floor: usize,
 ) -> Option<(usize, &'static str)> {
-    let mut start = colon;
-    while start > floor
-        && colon - start < MAX_SCHEME_LEN
-        && text.get(start - 1).is_some_and(|&b| {
-            b.is_ascii_alphanumeric() || b"+-.*".contains(&b)
-        })
-    {
-        start -= 1;
-    }
+    let lowest = floor.max(colon.saturating_sub(MAX_SCHEME_LEN));
+    let window = text.get(lowest..colon)?;
+    let run_len = window
+        .iter()
+        .rev()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b"+-.*".contains(&b))
+        .count();
+    let start = colon.saturating_sub(run_len);
     let run = text.get(start..colon)?;
     let glued = start
         .checked_sub(1)
@@ -129,7 +132,7 @@ fn scheme_before(
         };
         let tail = run.get(offset..)?;
         if known_scheme(tail) == Some(scheme) && offset > 0 {
-            return Some((start + offset, scheme));
+            return Some((start.saturating_add(offset), scheme));
         }
     }
     None
@@ -212,8 +215,10 @@ fn inner_indicators(
     let first_new = out.len();
     let mut consumed = from;
     while let Some(colon) = next_anchor(inner, b':', consumed) {
-        consumed = colon + 1;
-        if inner.get(colon + 1..colon + 3) != Some(b"//") {
+        // The colon and the `//` after it lie inside `inner`, so these
+        // sums cannot saturate.
+        consumed = colon.saturating_add(1);
+        if inner.get(colon..).and_then(|rest| rest.get(1..3)) != Some(b"//") {
             continue;
         }
         let Some((start, scheme)) = scheme_before(inner, colon, from) else {
@@ -227,15 +232,16 @@ fn inner_indicators(
             continue;
         }
         let url = Url { start, colon, scheme };
-        consumed = parse(inner, url, limits, out).unwrap_or(colon + 3);
+        let authority_start = colon.saturating_add(3);
+        consumed = parse(inner, url, limits, out).unwrap_or(authority_start);
     }
 
     let path = inner.get(from..).unwrap_or_default();
     let hashes_from = out.len();
     super::hash::find(path, limits, out);
     for hash in out.get_mut(hashes_from..).unwrap_or_default() {
-        hash.start += from;
-        hash.end += from;
+        hash.start = hash.start.saturating_add(from);
+        hash.end = hash.end.saturating_add(from);
     }
     for candidate in out.get_mut(first_new..).unwrap_or_default() {
         candidate.derived = true;
@@ -251,14 +257,16 @@ fn parse(
     out: &mut Vec<Candidate>,
 ) -> Option<usize> {
     let Url { start, colon, scheme } = url;
-    let authority_start = colon + 3;
+    let authority_start = colon.checked_add(3)?;
     let authority_end = authority_end(text, authority_start)?;
     let authority = text.get(authority_start..authority_end)?;
+    // Offsets inside the authority are below its end, so the sums below
+    // cannot saturate.
     let host_offset = match memchr::memrchr(b'@', authority) {
-        Some(at) => at + 1,
+        Some(at) => at.saturating_add(1),
         None => 0,
     };
-    let host_start = authority_start + host_offset;
+    let host_start = authority_start.saturating_add(host_offset);
     let host_port = authority.get(host_offset..)?;
     let host = parse_host(host_port, scheme)?;
 
@@ -275,14 +283,17 @@ fn parse(
     // AsciiDoc passthrough (`++http://x/y++`) wraps a URL in plus signs.
     let wrapped =
         start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'+');
-    while wrapped && end > authority_end && text.get(end - 1) == Some(&b'+') {
-        end -= 1;
+    if wrapped {
+        let tail = text.get(authority_end..end).unwrap_or_default();
+        let pluses = tail.iter().rev().take_while(|&&b| b == b'+').count();
+        end = end.saturating_sub(pluses);
     }
-    if end - start > limits.max_token_len {
+    let len = end.saturating_sub(start);
+    if len > limits.max_token_len {
         return Some(end);
     }
 
-    let mut value = String::with_capacity(end - start);
+    let mut value = String::with_capacity(len);
     value.push_str(scheme);
     value.push_str("://");
     value.push_str(std::str::from_utf8(authority.get(..host_offset)?).ok()?);
@@ -292,7 +303,7 @@ fn parse(
     out.push(Candidate::new(Category::Url, start, end, value));
 
     if let Some((category, kind, host_value)) = host.derived {
-        let host_end = host_start + host.len;
+        let host_end = host_start.saturating_add(host.len);
         let mut derived =
             Candidate::new(category, host_start, host_end, host_value);
         derived.kind = kind;
@@ -312,21 +323,24 @@ const PATH_ENDS: ByteSet = TERMINATORS.with(b"[]");
 
 /// Returns where the authority ends: at `/`, `?`, `#` or a terminator.
 fn authority_end(text: &[u8], from: usize) -> Option<usize> {
+    // Every step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
     while let Some(&b) = text.get(end) {
         if b < 0x80 {
             if AUTHORITY_ENDS.contains(b) {
                 break;
             }
-            end += 1;
+            end = end.saturating_add(1);
         } else {
             // An invalid UTF-8 byte ends the authority like a terminator.
             match char_at(text, end) {
-                Some((c, len)) if !is_unicode_terminator(c) => end += len,
+                Some((c, len)) if !is_unicode_terminator(c) => {
+                    end = end.saturating_add(len);
+                }
                 _ => break,
             }
         }
-        if end - from > MAX_AUTHORITY_LEN {
+        if end.saturating_sub(from) > MAX_AUTHORITY_LEN {
             return None;
         }
     }
@@ -367,10 +381,12 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
         let close = memchr::memchr(b']', host_port)?;
         let inner = host_port.get(1..close)?;
         let address = super::ip::parse(inner)?;
-        check_port(host_port.get(close + 1..)?)?;
+        // `close` indexes `host_port`, so the sum cannot saturate.
+        let len = close.saturating_add(1);
+        check_port(host_port.get(len..)?)?;
         let canonical = super::ip::canonical(&address);
         return Some(Host {
-            len: close + 1,
+            len,
             display: Some(format!("[{canonical}]")),
             derived: Some((Category::Ip, Some("ipv6"), canonical)),
         });
@@ -416,11 +432,14 @@ fn check_port(port: &[u8]) -> Option<()> {
 /// square bracket (illegal outside the host), a second scheme glued to the
 /// path (`.../pathhttp://...`), or a comma that separates CSV fields.
 fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
+    // Every step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
     while let Some(&b) = text.get(end) {
         if b >= 0x80 {
             match char_at(text, end) {
-                Some((c, len)) if !is_unicode_terminator(c) => end += len,
+                Some((c, len)) if !is_unicode_terminator(c) => {
+                    end = end.saturating_add(len);
+                }
                 _ => break,
             }
             continue;
@@ -428,15 +447,18 @@ fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
         if PATH_ENDS.contains(b) {
             break;
         }
-        if b == b':' && text.get(end + 1..end + 3) == Some(b"//") {
+        let next = end.saturating_add(1);
+        if b == b':'
+            && text.get(end..).and_then(|rest| rest.get(1..3)) == Some(b"//")
+        {
             if let Some(cut) = glued_scheme_start(text, from, end) {
                 return cut;
             }
         }
-        if b == b',' && (csv_field || starts_plain_field(text, end + 1)) {
+        if b == b',' && (csv_field || starts_plain_field(text, next)) {
             return end;
         }
-        end += 1;
+        end = next;
     }
     end
 }
@@ -454,12 +476,12 @@ fn starts_plain_field(text: &[u8], from: usize) -> bool {
         .iter()
         .take_while(|&&b| b != b',' && !b.is_ascii_whitespace())
         .take(64);
-    let mut len = 0;
+    let mut len: usize = 0;
     for &b in field {
         if b"/?=&#%:.@".contains(&b) {
             return false;
         }
-        len += 1;
+        len = len.saturating_add(1);
     }
     len < 64
 }
@@ -471,13 +493,11 @@ fn glued_scheme_start(
     floor: usize,
     colon: usize,
 ) -> Option<usize> {
-    let mut start = colon;
-    while start > floor
-        && colon - start < MAX_SCHEME_LEN
-        && text.get(start - 1).is_some_and(u8::is_ascii_alphanumeric)
-    {
-        start -= 1;
-    }
+    let lowest = floor.max(colon.saturating_sub(MAX_SCHEME_LEN));
+    let window = text.get(lowest..colon)?;
+    let run_len =
+        window.iter().rev().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let start = colon.saturating_sub(run_len);
     let run = text.get(start..colon)?;
     for scheme in GLUED_SCHEMES {
         let offset = run.len().checked_sub(scheme.len())?;
@@ -486,7 +506,7 @@ fn glued_scheme_start(
             .is_some_and(|t| t.eq_ignore_ascii_case(scheme.as_bytes()))
             && offset > 0
         {
-            return Some(start + offset);
+            return Some(start.saturating_add(offset));
         }
     }
     None
@@ -499,13 +519,14 @@ fn trim_end(text: &[u8], path_start: usize, mut end: usize) -> usize {
     let opened = path.iter().filter(|&&b| b == b'(').count();
     let mut closed = path.iter().filter(|&&b| b == b')').count();
     while end > path_start {
-        let Some(&last) = text.get(end - 1) else { break };
-        match last {
+        let Some(last) = end.checked_sub(1) else { break };
+        let Some(&byte) = text.get(last) else { break };
+        match byte {
             b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\'' | b'"' => {}
-            b')' if opened < closed => closed -= 1,
+            b')' if opened < closed => closed = closed.saturating_sub(1),
             _ => break,
         }
-        end -= 1;
+        end = last;
     }
     end
 }
