@@ -60,8 +60,9 @@ const PAD: u8 = 0x40;
 static SEXTET: [u8; 256] = sextet_table();
 
 // Evaluated only at compile time to build a static, where an index out
-// of range stops the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn sextet_table() -> [u8; 256] {
     let mut table = [OUTSIDE; 256];
     let mut i = 0;
@@ -121,7 +122,7 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     // One reused buffer stores each decoded token while it is classified.
     let mut decoded = Vec::new();
     for_each_run(text, |start, end| {
-        if end - start > MAX_TOKEN_LEN {
+        if end.saturating_sub(start) > MAX_TOKEN_LEN {
             return;
         }
         if let Some(run) = text.get(start..end) {
@@ -141,11 +142,13 @@ fn for_each_run(text: &[u8], mut visit: impl FnMut(usize, usize)) {
     // Start of the run that reaches the end of the previous block.
     let mut open: Option<usize> = None;
     let mut blocks = text.chunks_exact(BLOCK);
-    let mut base = 0;
+    // Block starts and the offsets inside a block are positions in
+    // `text`, so the saturating sums here and below never saturate.
+    let mut base: usize = 0;
     for block in &mut blocks {
         let mask = class_mask(block);
         walk_block(mask, base, &mut open, &mut visit);
-        base += BLOCK;
+        base = base.saturating_add(BLOCK);
     }
     let tail = blocks.remainder();
     if !tail.is_empty() {
@@ -182,14 +185,14 @@ fn walk_block(
     if let Some(start) = open.take() {
         // The low ones end the open run.
         let low = mask.trailing_ones() as usize;
-        visit_long(start, base + low, visit);
+        visit_long(start, base.saturating_add(low), visit);
         // Adding one clears the trailing ones and sets the bit above them.
         rest &= mask.wrapping_add(1);
     }
     visit_block_runs(rest, base, visit);
     let high = mask.leading_ones() as usize;
     if high > 0 {
-        *open = Some(base + BLOCK - high);
+        *open = Some(base.saturating_add(BLOCK.saturating_sub(high)));
     }
 }
 
@@ -203,6 +206,8 @@ fn walk_block(
 /// flags is then gathered into eight mask bits with one multiplication.
 /// With rustc 1.95 on x86-64 a block takes about 140 instructions, where
 /// testing eight bytes at a time in a `u64` took about 350.
+// Cannot overflow: `i` counts the eight groups of a block.
+#[allow(clippy::arithmetic_side_effects)]
 #[inline(always)]
 fn class_mask(block: &[u8]) -> u64 {
     let mut flags = [0u8; BLOCK];
@@ -254,18 +259,18 @@ fn visit_block_runs(
     while starts != 0 {
         let start = starts.trailing_zeros() as usize;
         let len = (mask >> start).trailing_ones() as usize;
-        let end = start + len;
+        let end = start.saturating_add(len);
         if end >= BLOCK {
             return;
         }
-        visit(base + start, base + end);
+        visit(base.saturating_add(start), base.saturating_add(end));
         // The other starts in this run lie below `end`, which is below 64.
         starts &= u64::MAX << end;
     }
 }
 
 fn visit_long(start: usize, end: usize, visit: &mut impl FnMut(usize, usize)) {
-    if end - start >= MIN_PADDED_LEN {
+    if end.saturating_sub(start) >= MIN_PADDED_LEN {
         visit(start, end);
     }
 }
@@ -291,7 +296,7 @@ fn split_token(run: &[u8]) -> Option<Token> {
     if pad > 2 {
         return None;
     }
-    let body = run.get(..run.len() - pad)?;
+    let body = run.get(..run.len().checked_sub(pad)?)?;
     // Most runs contain no `=` before the padding, and then this one pass
     // yields the token's flags as well.
     let flags = symbol_flags(body);
@@ -305,8 +310,9 @@ fn split_token(run: &[u8]) -> Option<Token> {
     if key.windows(2).any(|pair| pair == b"==") {
         return None;
     }
-    let flags = symbol_flags(body.get(at + 1..)?);
-    Some(Token { offset: at + 1, pad, flags })
+    let offset = at.checked_add(1)?;
+    let flags = symbol_flags(body.get(offset..)?);
+    Some(Token { offset, pad, flags })
 }
 
 /// Set in [`SYMBOL_FLAGS`] for `+` and `/`, found only in standard base64.
@@ -326,8 +332,9 @@ const EQUALS: u8 = 8;
 static SYMBOL_FLAGS: [u8; 256] = symbol_flags_table();
 
 // Evaluated only at compile time to build a static, where an index out
-// of range stops the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn symbol_flags_table() -> [u8; 256] {
     let mut table = [0u8; 256];
     let mut byte = 0;
@@ -357,10 +364,10 @@ fn symbol_flags(data: &[u8]) -> u8 {
 /// 6-bit values.
 fn is_filler(data: &[u8]) -> bool {
     let mut seen = 0u64;
-    let mut distinct = 0;
+    let mut distinct: u32 = 0;
     for &byte in data {
         let bit = 1u64 << (lookup(&SEXTET, byte) & 0x3F);
-        distinct += u32::from(seen & bit == 0);
+        distinct = distinct.saturating_add(u32::from(seen & bit == 0));
         seen |= bit;
         if distinct >= MIN_DISTINCT_SYMBOLS {
             return false;
@@ -406,7 +413,9 @@ fn examine_token(
     let Some(chars) = run.get(token.offset..) else {
         return;
     };
-    let data_len = chars.len() - token.pad;
+    let Some(data_len) = chars.len().checked_sub(token.pad) else {
+        return;
+    };
     let min_len = if token.pad > 0 { MIN_PADDED_LEN } else { MIN_LEN };
     // A data length of 1 mod 4 leaves 6 bits, less than one byte.
     if chars.len() < min_len || data_len % 4 == 1 {
@@ -431,14 +440,15 @@ fn examine_token(
     let Some(kind) = classify(decoded) else {
         return;
     };
-    let start = run_start + token.offset;
+    // The token lies inside the text, so neither sum can saturate.
+    let start = run_start.saturating_add(token.offset);
+    let end = start.saturating_add(chars.len());
     // Every character is in the ASCII class, so the conversion never
     // fails.
     let value = String::from_utf8(chars.to_vec()).unwrap_or_default();
     let keep = decoded.len().min(MAX_PAYLOAD_LEN);
     let mut candidate =
-        Candidate::new(Category::Base64, start, start + chars.len(), value)
-            .with_kind(kind);
+        Candidate::new(Category::Base64, start, end, value).with_kind(kind);
     candidate.payload = decoded.get(..keep).map(<[u8]>::to_vec);
     out.push(candidate);
 }
@@ -450,9 +460,10 @@ fn decode_into(data: &[u8], out: &mut Vec<u8>) {
     let rest = quads.remainder();
     // Two or three characters left over carry one or two bytes.
     let rest_len = rest.len().saturating_sub(1);
-    let whole_len = data.len() / 4 * 3;
+    // Both lengths together are below `data.len()`, so nothing saturates.
+    let whole_len = (data.len() / 4).saturating_mul(3);
     out.clear();
-    out.resize(whole_len + rest_len, 0);
+    out.resize(whole_len.saturating_add(rest_len), 0);
     let (whole, tail) = out.split_at_mut(whole_len);
     // Both iterators yield `data.len() / 4` groups. Stepping one by hand
     // measured faster than `zip`, which computes both lengths first.
@@ -467,7 +478,8 @@ fn decode_into(data: &[u8], out: &mut Vec<u8>) {
     }
     if !tail.is_empty() {
         // Left-align the 12 or 18 bits as in a full group of four.
-        let bits = pack_sextets(rest) << (6 * (4 - rest.len()));
+        let missing = 4usize.saturating_sub(rest.len());
+        let bits = pack_sextets(rest) << missing.saturating_mul(6);
         let [_, a, b, _] = bits.to_be_bytes();
         for (slot, byte) in tail.iter_mut().zip([a, b]) {
             *slot = byte;
@@ -534,24 +546,26 @@ fn mostly(part: usize, whole: usize) -> bool {
 /// certificate (`2\x06\x03U\x04\x0b\x13+CloudFlare Origin…`).
 fn is_text(bytes: &[u8]) -> bool {
     // A C string is often encoded with its terminating NUL.
-    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let last = bytes.iter().rposition(|&b| b != 0);
+    let end = last.map_or(0, |i| i.saturating_add(1));
     let body = bytes.get(..end).unwrap_or(bytes);
 
     // Uniformly random bytes include a control byte about one time in
     // nine, so noise is rejected as soon as the allowance runs out.
     let allowance = body.len() / CONTROL_ALLOWANCE;
-    let mut controls = 0;
-    let mut printable = 0;
+    // The counters stay below `body.len()`, so none saturates.
+    let mut controls: usize = 0;
+    let mut printable: usize = 0;
     let mut seen = 0;
     for &byte in body {
         let class = lookup(&TEXT_CLASS, byte);
         if class & CONTROL != 0 {
-            controls += 1;
+            controls = controls.saturating_add(1);
             if controls > allowance {
                 return false;
             }
         }
-        printable += usize::from(class & PRINTABLE);
+        printable = printable.saturating_add(usize::from(class & PRINTABLE));
         seen |= class;
     }
     let letter = seen & LETTER != 0;
@@ -565,13 +579,13 @@ fn is_text(bytes: &[u8]) -> bool {
     let Ok(text) = std::str::from_utf8(body) else {
         return false;
     };
-    let mut chars = 0;
-    let mut printable = 0;
+    let mut chars: usize = 0;
+    let mut printable: usize = 0;
     let mut letter = false;
     for c in text.chars() {
-        chars += 1;
+        chars = chars.saturating_add(1);
         if !c.is_control() || c.is_whitespace() {
-            printable += 1;
+            printable = printable.saturating_add(1);
         }
         letter |= c.is_alphabetic();
     }
@@ -593,8 +607,9 @@ const LETTER: u8 = 4;
 static TEXT_CLASS: [u8; 256] = text_class_table();
 
 // Evaluated only at compile time to build a static, where an index out
-// of range stops the build instead of panicking at run time.
-#[allow(clippy::indexing_slicing)]
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn text_class_table() -> [u8; 256] {
     let mut table = [0u8; 256];
     let mut byte = 0;
@@ -640,16 +655,16 @@ fn is_printable_utf16le(body: &[u8]) -> bool {
         [low, high] => u16::from_le_bytes([low, high]),
         _ => 0,
     });
-    let mut total = 0;
-    let mut ascii = 0;
+    let mut total: usize = 0;
+    let mut ascii: usize = 0;
     let mut letter = false;
     for unit in char::decode_utf16(units) {
         let Ok(c) = unit else {
             return false;
         };
-        total += 1;
+        total = total.saturating_add(1);
         if c.is_ascii() && is_printable_ascii(c as u8) {
-            ascii += 1;
+            ascii = ascii.saturating_add(1);
             letter |= c.is_ascii_alphabetic();
         }
     }
@@ -668,12 +683,12 @@ fn is_printable_utf16le(body: &[u8]) -> bool {
 fn may_be_utf16le_text(body: &[u8]) -> bool {
     const _: () = assert!(MIN_PRINTABLE_PERCENT == 85);
     let units = body.len() / 2;
-    let limit = units * 6 / 23;
-    let mut other = 0;
+    let limit = units.saturating_mul(6) / 23;
+    let mut other: usize = 0;
     for pair in body.chunks_exact(2) {
         let ascii = matches!(*pair, [low, 0] if is_printable_ascii(low));
         if !ascii {
-            other += 1;
+            other = other.saturating_add(1);
             if other > limit {
                 return false;
             }
