@@ -492,6 +492,7 @@ impl Serialize for Iocs {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 

@@ -3,7 +3,7 @@
 //! on, built so that a scanner which retries from every position inside a
 //! run turns quadratic.
 
-#![allow(clippy::indexing_slicing)]
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 /// One mebibyte, the size of most hostile inputs.
 pub const MIB: usize = 1 << 20;
