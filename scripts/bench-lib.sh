@@ -85,11 +85,14 @@ time_median() {
     END { print time[int((NR + 1) / 2)], rss, status }'
 }
 
-# Prints MB/s for BYTES processed in SECONDS. Elapsed times below the
-# 0.01 s resolution of /usr/bin/time are clamped to 0.01 s.
+# Prints MB/s for BYTES processed in SECONDS, with two decimals below
+# 1 MB/s so the slow Python peers do not show as 0.0. Elapsed times below
+# the 0.01 s resolution of /usr/bin/time are clamped to 0.01 s.
 rate() {
-  awk -v bytes="$1" -v secs="$2" \
-    'BEGIN { if (secs < 0.01) secs = 0.01; printf "%.1f", bytes / secs / 1e6 }'
+  awk -v bytes="$1" -v secs="$2" 'BEGIN {
+    if (secs < 0.01) secs = 0.01
+    speed = bytes / secs / 1e6
+    printf (speed < 1 ? "%.2f" : "%.1f"), speed }'
 }
 
 mib() { awk -v kib="$1" 'BEGIN { printf "%.0f", kib / 1024 }'; }
