@@ -1,5 +1,5 @@
 //! `--defang`: rewrites a report's values so that they cannot be clicked
-//! or resolved by mistake, in the common notation analysts and IOC
+//! or resolved by mistake. The notation is the one analysts and IOC
 //! tools read back: `hxxp://`, `[.]` in host names, `[.]` for the last
 //! dot of an IPv4 address and `[@]` in e-mail addresses.
 
