@@ -169,4 +169,23 @@ mod tests {
         assert_eq!(defang(Category::Email, "@"), "[@]");
         assert_eq!(defang(Category::Url, "http://"), "hxxp://");
     }
+
+    proptest::proptest! {
+        /// Apart from the scheme of a URL, defanging only inserts
+        /// brackets, so removing them restores the value.
+        #[test]
+        fn defang_reverses_by_removing_brackets(value in "\\PC{0,40}") {
+            proptest::prop_assume!(!value.contains('['));
+            for category in Category::ALL {
+                if category == Category::Url {
+                    let _ = defang(category, &value);
+                    continue;
+                }
+                let restored = defang(category, &value)
+                    .replace("[.]", ".")
+                    .replace("[@]", "@");
+                proptest::prop_assert_eq!(&restored, &value);
+            }
+        }
+    }
 }

@@ -282,4 +282,17 @@ mod tests {
             "1970-01-01T23:59:59Z"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,40}") {
+            let _ = Timestamp::parse(&text);
+        }
+
+        #[test]
+        fn stix_form_parses_back(seconds in 0i64..END_SECONDS, millis in 0u16..1000) {
+            let timestamp = Timestamp { seconds, millis };
+            proptest::prop_assert_eq!(Timestamp::parse(&timestamp.stix()), Ok(timestamp));
+        }
+    }
 }
