@@ -219,8 +219,8 @@ fn mark(b: u8, previous: u8) -> u8 {
 fn may_start_address(text: &[u8], at: usize) -> bool {
     // Two single bytes reject most numbers. Two words then cover
     // `at + 1 ..= at + 8` and `at + 4 ..= at + 11`.
-    // A position past `usize::MAX` saturates to one past the text, which
-    // reads as the end of the run.
+    // A sum that saturates at `usize::MAX` lies past the end of the text,
+    // so it reads as the end of the run.
     let is_alnum_at = |offset: usize| {
         text.get(at.saturating_add(offset)).is_some_and(|&b| is_alnum(b))
     };

@@ -2,8 +2,7 @@
 //! server, a device prefix, a variable, `~`, leading dots or a bare `/`.
 //!
 //! Positions here are offsets into the text plus at most a few hundred
-//! bytes, so their saturating sums never saturate and only keep the
-//! arithmetic free of overflow checks.
+//! bytes, so the saturating sums on them never reach `usize::MAX`.
 
 use super::class::{
     glued_before, hard_end, unit_at, unix_segment_byte, word_before, Style,
@@ -245,8 +244,8 @@ fn named(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
 /// path, `\\` in an escaped one. A longer run is not a separator here.
 fn backslash(text: &[u8], at: usize, escaped: bool) -> Option<usize> {
     let len = if escaped { 2 } else { 1 };
-    // Reading one byte past the longest separator tells a run of exactly
-    // `len` from a longer one.
+    // Counting up to three backslashes separates a run of exactly `len`
+    // from a longer one.
     let run =
         text.get(at..)?.iter().take(3).take_while(|&&b| b == b'\\').count();
     let after = text.get(at.saturating_add(len));

@@ -3,8 +3,7 @@
 //! after trailing punctuation is trimmed.
 //!
 //! Positions stay within the text or a few bytes past the token limit,
-//! so their saturating sums never saturate and only keep the arithmetic
-//! free of overflow checks.
+//! so the saturating sums on them never reach `usize::MAX`.
 
 use super::class::{
     hard_end, line_end, skip_ascii_segment, skip_blanks, unit_at,
