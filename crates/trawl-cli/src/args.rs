@@ -8,6 +8,8 @@ use trawl_formats::archive;
 use trawl_formats::pe::analysis::Level;
 use trawl_formats::pe::PeLimits;
 
+use crate::inputs::Shard;
+
 /// Text printed after the options in `--help`.
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -25,9 +27,10 @@ Exit codes:
 #[command(name = "trawl", version, after_help = EXIT_CODES)]
 #[command(arg_required_else_help = true)]
 pub struct Args {
-    /// Files or directories to scan; directories are walked recursively
-    /// without following symbolic links, and `-` reads standard input as
-    /// bytes.
+    /// Files or directories to scan; directories are walked recursively,
+    /// hidden files and `.gitignore` rules included, without following
+    /// symbolic links unless --follow-symlinks is given, and `-` reads
+    /// standard input as bytes.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -79,6 +82,29 @@ pub struct Args {
     /// core].
     #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
+
+    /// Scan only share I of N of the inputs (0 <= I < N), chosen by the
+    /// FNV-1a 64-bit hash of each path as given or walked, so N runs with
+    /// I from 0 to N-1 scan every input exactly once; --text and `-`
+    /// inputs belong to share 0
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+
+    /// Follow symbolic links while walking directories; a folder reached
+    /// twice, through a loop or a second link, is walked once
+    #[arg(long)]
+    pub follow_symlinks: bool,
+
+    /// Draw no progress bar on standard error; it is drawn only when
+    /// standard error is a terminal
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// Write nothing to standard error but fatal errors and missing
+    /// inputs: no progress bar and no copy of the reports' errors, which
+    /// the exit code still counts
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Exit with code 3 when any indicator is found
     #[arg(long)]
@@ -345,6 +371,20 @@ fn parse_token_len(value: &str) -> Result<usize, String> {
     }
 }
 
+/// Parses `--shard I/N`: two whole numbers with `I` below `N`.
+fn parse_shard(value: &str) -> Result<Shard, String> {
+    let parsed = value.split_once('/').and_then(|(index, count)| {
+        Some(Shard { index: index.parse().ok()?, count: count.parse().ok()? })
+    });
+    match parsed {
+        Some(shard) if shard.index < shard.count => Ok(shard),
+        _ => Err(format!(
+            "expected I/N with whole numbers 0 <= I < N, such as 0/4, got \
+             '{value}'"
+        )),
+    }
+}
+
 /// Parses one category name of `--types`.
 fn parse_categories(value: &str) -> Result<CategorySet, String> {
     Category::parse_list(value).ok_or_else(|| {
@@ -366,6 +406,14 @@ mod tests {
         assert!(parse_threads("0").is_err());
         assert!(parse_threads("100000").is_err());
         assert_eq!(parse_threads("256"), Ok(256));
+    }
+
+    #[test]
+    fn shard_parses_index_and_count() {
+        let cases = [("0/3", 0, 3), ("2/3", 2, 3), ("0/1", 0, 1)];
+        for (input, index, count) in cases {
+            assert_eq!(parse_shard(input), Ok(Shard { index, count }));
+        }
     }
 
     #[test]
@@ -416,6 +464,12 @@ mod tests {
             &["trawl", "--types", "", "x"],
             &["trawl", "-f", "xml", "x"],
             &["trawl", "-a", "x"],
+            &["trawl", "--shard", "3/3", "x"],
+            &["trawl", "--shard", "0/0", "x"],
+            &["trawl", "--shard", "x", "x"],
+            &["trawl", "--shard", "1", "x"],
+            &["trawl", "--shard", "-1/3", "x"],
+            &["trawl", "--shard", "1/3/5", "x"],
         ];
         for case in cases {
             assert!(Args::try_parse_from(*case).is_err(), "{case:?}");

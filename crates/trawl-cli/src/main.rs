@@ -7,6 +7,8 @@ mod archive;
 mod args;
 mod inputs;
 mod output;
+mod pipeline;
+mod progress;
 mod report;
 mod run;
 
@@ -15,12 +17,13 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use rayon::prelude::*;
 use trawl_core::{Category, Scanner};
 
 use crate::args::Args;
 use crate::inputs::Input;
 use crate::output::ReportWriter;
+use crate::pipeline::Event;
+use crate::progress::Progress;
 use crate::report::{Report, Stage};
 use crate::run::Settings;
 
@@ -29,9 +32,10 @@ const EXIT_ERROR: u8 = 1;
 /// `--fail-on-ioc` was given and an indicator was found.
 const EXIT_IOC_FOUND: u8 = 3;
 
-/// Inputs handed to the pool at a time, per thread: enough to keep every
-/// thread busy, few enough that reports stream out while others run.
-const BATCH_PER_THREAD: usize = 16;
+/// Inputs that may be scanned ahead of the next report to be written,
+/// per thread: enough to keep every thread busy past a slow input, few
+/// enough that the reports waiting for it stay a bounded number.
+const WINDOW_PER_THREAD: usize = 16;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -74,8 +78,12 @@ fn run(args: &Args) -> Result<u8, String> {
             ));
         }
     }
-    let collected =
-        inputs::collect(&args.texts, &args.inputs, args.output.as_deref());
+    let options = inputs::Options {
+        exclude: args.output.as_deref(),
+        follow_symlinks: args.follow_symlinks,
+        shard: args.shard,
+    };
+    let collected = inputs::collect(&args.texts, &args.inputs, options);
     let mut outcome = Outcome::default();
     for path in &collected.missing {
         eprintln!(
@@ -109,29 +117,50 @@ fn run(args: &Args) -> Result<u8, String> {
         analysis: args.analysis.map(Into::into),
     };
 
+    let progress = Progress::new(
+        &collected.inputs,
+        args.max_input_size,
+        args.quiet,
+        args.no_progress,
+    );
     // An archive gives several reports, so whether the JSON output is an
-    // array is known only once the first batch is scanned.
+    // array is known only once the first input is scanned.
     let mut writer = None;
-    let batch = pool.current_num_threads().max(1) * BATCH_PER_THREAD;
-    for chunk in collected.inputs.chunks(batch) {
-        let reports: Vec<Vec<Report>> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|input| run::process(input, &stdin, &settings))
-                .collect()
-        });
-        let reports: Vec<Report> = reports.into_iter().flatten().collect();
-        let writer = match &mut writer {
-            Some(writer) => writer,
-            None => {
-                writer.insert(start_writer(args, multi || reports.len() > 1)?)
+    let window = pool.current_num_threads().max(1) * WINDOW_PER_THREAD;
+    let mut progress = progress;
+    let result = pipeline::for_each_ordered(
+        &pool,
+        &collected.inputs,
+        window,
+        |input| run::process(input, &stdin, &settings),
+        |event| match event {
+            Event::Done(index, reports) => {
+                let writer = match &mut writer {
+                    Some(writer) => writer,
+                    None => writer.insert(start_writer(
+                        args,
+                        multi || reports.len() > 1,
+                    )?),
+                };
+                for report in &reports {
+                    note_report(report, &mut outcome, args.quiet, &progress);
+                    writer
+                        .write(report)
+                        .map_err(|error| write_error(args, &error))?;
+                }
+                progress.input_done(index);
+                Ok(())
             }
-        };
-        for report in &reports {
-            note_report(report, &mut outcome);
-            writer.write(report).map_err(|error| write_error(args, &error))?;
-        }
-    }
+            Event::Idle => match &mut writer {
+                Some(writer) => {
+                    writer.flush().map_err(|error| write_error(args, &error))
+                }
+                None => Ok(()),
+            },
+        },
+    );
+    progress.finish();
+    result?;
     let writer = match writer {
         Some(writer) => writer,
         None => start_writer(args, multi)?,
@@ -150,12 +179,18 @@ fn start_writer(
         .map_err(|error| write_error(args, &error))
 }
 
-/// Records a report in the outcome and repeats its errors on stderr, so
-/// formats without an `errors` field still show them.
-fn note_report(report: &Report, outcome: &mut Outcome) {
+/// Records a report in the outcome and, unless `quiet`, repeats its
+/// errors on stderr, so formats without an `errors` field still show
+/// them.
+fn note_report(
+    report: &Report,
+    outcome: &mut Outcome,
+    quiet: bool,
+    progress: &Progress,
+) {
     let name = report.file.as_deref().unwrap_or("-");
-    for error in &report.errors {
-        eprintln!("trawl: {name}: {}", error.message);
+    for error in report.errors.iter().filter(|_| !quiet) {
+        progress.eprintln(&format!("trawl: {name}: {}", error.message));
     }
     outcome.failed |=
         report.errors.iter().any(|error| error.stage != Stage::Skip);

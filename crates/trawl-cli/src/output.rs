@@ -55,6 +55,12 @@ impl<W: Write> ReportWriter<W> {
         Ok(())
     }
 
+    /// Sends what has been written so far to the output, so a long run
+    /// shows its reports before it ends.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Writes what follows the last report and flushes the output.
     pub fn finish(mut self) -> io::Result<W> {
         if self.format == Format::Json && self.multi {

@@ -95,8 +95,8 @@ pub struct DetailEntry {
 /// One entry of a report's `errors` list.
 #[derive(Debug, Serialize)]
 pub struct ReportError {
-    /// The step that failed: `read` or `scan`; or `skip` for an archive
-    /// member with no content to scan.
+    /// The step that failed: `read`, `parse` or `scan`; or `skip` for an
+    /// archive member with no content to scan.
     pub stage: Stage,
     /// A description of what failed and why.
     pub message: String,
@@ -108,6 +108,9 @@ pub struct ReportError {
 pub enum Stage {
     /// Reading a file or listing a directory.
     Read,
+    /// Parsing the format's headers; the metadata contains only the
+    /// fields read before the failure.
+    Parse,
     /// Scanning the bytes; the results are incomplete.
     Scan,
     /// An archive member that has no content to scan, such as a link or

@@ -2,9 +2,11 @@
 //! scan each region and map the detections back to input offsets.
 
 use std::io::{self, Read};
+use std::ops::Range;
 use std::path::Path;
 
-use trawl_core::{Detection, IocsBuilder, Scanner, Source};
+use rayon::prelude::*;
+use trawl_core::{Category, Detection, IocsBuilder, Scanner, Source};
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
 use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
@@ -104,6 +106,11 @@ const STREAM_BLOCK: usize = 4 << 20;
 /// the line.
 const MAX_STREAM_LINE: usize = 16 << 20;
 
+/// Blocks scanned together on the thread pool, per thread, when
+/// streaming: enough to keep every thread busy, and a bound on memory of
+/// this many blocks (each at most `MAX_STREAM_LINE` plus a token).
+const STREAM_WINDOW_PER_THREAD: usize = 2;
+
 /// Bytes sniffed before deciding to stream.
 const SNIFF_LEN: usize = 64 << 10;
 
@@ -152,6 +159,10 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
 /// than `sizes.1` is cut with a token's length of overlap on both sides,
 /// and each block keeps the detections that start in it, as the scanner
 /// does with its own chunks.
+///
+/// A window of blocks is read, then scanned in parallel on the current
+/// thread pool and merged in input order, so the report is the same for
+/// any number of threads.
 fn scan_stream(
     file: Option<String>,
     kind: FileKind,
@@ -162,6 +173,9 @@ fn scan_stream(
     let (block, max_line) = sizes;
     let token = settings.scanner.limits().max_token_len;
     let mut collector = Collector::new(settings);
+    let window_len =
+        rayon::current_num_threads().max(1) * STREAM_WINDOW_PER_THREAD;
+    let mut blocks: Vec<Block> = Vec::with_capacity(window_len);
     // `buffer` contains the input bytes from offset `base` on. Detections
     // are kept from `owned_start`. `window_start` is where the next window
     // begins, a token before `owned_start` after a cut inside a line.
@@ -202,12 +216,14 @@ fn scan_stream(
         let window = buffer
             .get(window_start - base..window_end - base)
             .unwrap_or_default();
-        let region = Region {
-            text: std::borrow::Cow::Borrowed(window),
-            map: trawl_core::OffsetMap::shifted(window_start),
-            origin: Origin::Text,
-        };
-        collector.scan_region(&region, Some(owned_start..owned_end));
+        blocks.push(Block {
+            text: window.to_vec(),
+            start: window_start,
+            owned: owned_start..owned_end,
+        });
+        if blocks.len() >= window_len {
+            scan_blocks(&mut collector, &mut blocks);
+        }
 
         owned_start = owned_end;
         window_start = if in_line {
@@ -219,7 +235,39 @@ fn scan_stream(
         base = window_start;
         target = block.max(1).max(buffer.len());
     }
+    scan_blocks(&mut collector, &mut blocks);
     Ok(collector.finish(file, kind, Vec::new()))
+}
+
+/// A block of streamed text: its bytes, their input offset, and the
+/// input offsets whose detections it keeps.
+struct Block {
+    text: Vec<u8>,
+    start: usize,
+    owned: Range<usize>,
+}
+
+/// Scans `blocks` in parallel, each into its own collector, then merges
+/// them into `collector` in input order and empties `blocks`.
+fn scan_blocks(collector: &mut Collector<'_>, blocks: &mut Vec<Block>) {
+    let settings = collector.settings;
+    let parts: Vec<Collector<'_>> = blocks
+        .par_iter()
+        .map(|block| {
+            let region = Region {
+                text: std::borrow::Cow::Borrowed(block.text.as_slice()),
+                map: trawl_core::OffsetMap::shifted(block.start),
+                origin: Origin::Text,
+            };
+            let mut part = Collector::new(settings);
+            part.scan_region(&region, Some(block.owned.clone()));
+            part
+        })
+        .collect();
+    for (part, block) in parts.into_iter().zip(blocks.iter()) {
+        collector.merge(part, block.owned.start);
+    }
+    blocks.clear();
 }
 
 /// Returns the error for an input cut at `--max-input-size`.
@@ -291,6 +339,7 @@ pub(crate) fn scan_kind(
             let mut regions = extraction.regions;
             if kind == FileKind::Pe {
                 let pe = pe::parse(bytes, &settings.pe_limits);
+                errors.extend(pe_header_error(&pe));
                 regions.extend(pe.regions());
                 let pe_metadata = PeMetadata::new(&pe);
                 analysis = settings.analysis.map(|level| {
@@ -307,6 +356,27 @@ pub(crate) fn scan_kind(
     errors.append(&mut report.errors);
     report.errors = errors;
     report
+}
+
+/// Returns the `parse` error of a file sniffed as PE whose headers or
+/// section table could not be read whole.
+fn pe_header_error(pe: &pe::Pe<'_>) -> Option<ReportError> {
+    let problems: Vec<String> = pe
+        .header_anomalies()
+        .map(|anomaly| format!("{} ({})", anomaly.detail, anomaly.code))
+        .collect();
+    if problems.is_empty() {
+        return None;
+    }
+    Some(ReportError {
+        stage: Stage::Parse,
+        message: format!(
+            "invalid PE headers: {}; metadata contains the fields read \
+             before that, and the indicators come from the extracted \
+             strings",
+            problems.join("; ")
+        ),
+    })
 }
 
 /// Scans each region and assembles the report.
@@ -329,6 +399,8 @@ struct Collector<'s> {
     settings: &'s Settings,
     builder: IocsBuilder,
     found: Vec<Found>,
+    /// Whether a merged collector dropped values past the limit.
+    values_truncated: bool,
     detail_truncated: bool,
 }
 
@@ -340,7 +412,51 @@ impl<'s> Collector<'s> {
                 settings.scanner.limits().max_detections,
             ),
             found: Vec::new(),
+            values_truncated: false,
             detail_truncated: false,
+        }
+    }
+
+    /// Adds the values and detections of `part`, which scanned the input
+    /// from offset `start` on, after everything collected so far.
+    ///
+    /// Each of `part`'s values is recorded at `start`, so values first
+    /// seen in `part` sort after those of earlier parts and keep their
+    /// order among themselves.
+    // NOTE: when the input has more distinct values than `--max-values`,
+    // the values kept past the limit's block can differ from a scan of
+    // the whole input, which counts values in scan order, not offset
+    // order. The output still does not depend on the thread count.
+    fn merge(&mut self, mut part: Collector<'_>, start: usize) {
+        self.values_truncated |= part.builder.truncated();
+        let iocs = part.builder.finish();
+        let mut detection = Detection {
+            category: Category::Url,
+            value: String::new(),
+            start,
+            end: start,
+            kind: None,
+            decoded: None,
+            source: Source::Text,
+        };
+        for (category, values) in iocs.iter() {
+            for value in values {
+                detection.category = category;
+                detection.value.clear();
+                detection.value.push_str(value);
+                self.builder.push(&detection);
+            }
+        }
+
+        let limit = self.settings.scanner.limits().max_detections;
+        self.detail_truncated |= part.detail_truncated;
+        for found in part.found {
+            if self.found.len() < limit {
+                self.found.push(found);
+            } else {
+                self.detail_truncated = true;
+                break;
+            }
         }
     }
 
@@ -377,7 +493,8 @@ impl<'s> Collector<'s> {
         mut errors: Vec<ReportError>,
     ) -> Report {
         let limit = self.settings.scanner.limits().max_detections;
-        let values_truncated = self.builder.truncated();
+        let values_truncated =
+            self.builder.truncated() || self.values_truncated;
         let iocs = self.builder.finish();
         let detections =
             self.settings.detail.then(|| detail_entries(self.found));
@@ -515,10 +632,33 @@ mod stream_tests {
         scan_regions(None, kind, vec![region], &settings(true))
     }
 
+    /// Streams `bytes` on a pool of two threads and checks that one
+    /// thread gives the same report.
     fn streamed(bytes: &[u8], block: usize, max_line: usize) -> Report {
+        streamed_with(bytes, block, max_line, &settings(true))
+    }
+
+    fn streamed_with(
+        bytes: &[u8],
+        block: usize,
+        max_line: usize,
+        settings: &Settings,
+    ) -> Report {
         let kind = FileKind::Text(Encoding::Utf8 { bom: false });
-        let settings = settings(true);
-        scan_stream(None, kind, bytes, (block, max_line), &settings).unwrap()
+        let on_threads = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                scan_stream(None, kind, bytes, (block, max_line), settings)
+            })
+            .unwrap()
+        };
+        let report = on_threads(2);
+        let one = on_threads(1);
+        assert!(json(&one) == json(&report), "one thread differs");
+        report
     }
 
     fn json(report: &Report) -> String {
@@ -544,6 +684,25 @@ mod stream_tests {
             let got = json(&streamed(&bytes, block, max_line));
             assert!(got == expected, "block {block}, line {max_line} differ");
         }
+    }
+
+    #[test]
+    fn streamed_value_limit_same_any_threads() {
+        let bytes = sample(true);
+        let mut settings = settings(true);
+        settings.scanner = Scanner::new(
+            trawl_core::CategorySet::all(),
+            trawl_core::Limits {
+                max_token_len: 256,
+                max_detections: 50,
+                ..trawl_core::Limits::default()
+            },
+        );
+        // `streamed_with` checks one thread against two.
+        let report = streamed_with(&bytes, 333, 1 << 20, &settings);
+        assert_eq!(report.iocs.len(), 50);
+        assert_eq!(report.detections.as_ref().map(Vec::len), Some(50));
+        assert_eq!(report.errors.len(), 2);
     }
 }
 

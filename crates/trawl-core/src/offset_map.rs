@@ -39,6 +39,11 @@ impl Breakpoint {
     /// steps and a remainder inside the next step.
     fn steps_to(&self, derived: usize) -> (usize, usize) {
         let delta = derived.saturating_sub(self.derived);
+        if self.derived_step == 1 {
+            // An edit's breakpoint has no stride, and skipping the
+            // division matters because every detection maps two offsets.
+            return (delta, 0);
+        }
         let step = usize::from(self.derived_step.max(1));
         (delta / step, delta % step)
     }
@@ -75,6 +80,10 @@ impl Breakpoint {
             && self.source_after(steps) == next.source
     }
 }
+
+/// Breakpoints that `partition_from` tests one by one from its hint
+/// before it gallops.
+const LINEAR_PROBES: usize = 4;
 
 /// A monotone map from derived positions to source positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -226,8 +235,16 @@ impl OffsetMap {
         let hint = hint.min(len);
         let holds = |i: usize| points.get(i).is_some_and(&pred);
         let (low, high) = if hint == 0 || holds(hint - 1) {
-            // Every point before `low` satisfies `pred`.
+            // Ascending lookups mostly pass zero to two breakpoints, which
+            // a short linear probe finds before any galloping.
             let mut low = hint;
+            for _ in 0..LINEAR_PROBES {
+                if !holds(low) {
+                    return low;
+                }
+                low += 1;
+            }
+            // Every point before `low` satisfies `pred`.
             let mut step = 1usize;
             loop {
                 let probe = low.saturating_add(step - 1);

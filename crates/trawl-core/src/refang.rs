@@ -267,15 +267,22 @@ fn is_fullwidth_alnum(seq: Option<&[u8]>) -> bool {
 /// case. They are only candidates here; `confirm_words` keeps those that
 /// chain with another obfuscated separator.
 fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
-    let forms: [(&[u8], &[u8], Role, bool); 4] = [
-        (b" dot ", b".", Role::Dot, false),
-        (b" DOT ", b".", Role::Dot, true),
-        (b" at ", b"@", Role::At, false),
-        (b" AT ", b"@", Role::At, true),
-    ];
-    for (needle, replacement, role, upper) in forms {
-        for start in memmem::find_iter(input, needle) {
-            let end = start + needle.len();
+    // Every form ends in `t ` or `T `, so one search per case finds them
+    // all, and the bytes before the `t` tell which form it is.
+    let cases: [(&[u8], bool); 2] = [(b"t ", false), (b"T ", true)];
+    for (tail, upper) in cases {
+        let (dot, at): (&[u8], &[u8]) =
+            if upper { (b" DOT ", b" AT ") } else { (b" dot ", b" at ") };
+        for t in memmem::find_iter(input, tail) {
+            let end = t + 2;
+            let head = input.get(..end).unwrap_or_default();
+            let (start, replacement, role) = if head.ends_with(dot) {
+                (end - dot.len(), b".", Role::Dot)
+            } else if head.ends_with(at) {
+                (end - at.len(), b"@", Role::At)
+            } else {
+                continue;
+            };
             let before = start.checked_sub(1).and_then(|i| input.get(i));
             if is_label(before) && is_label(input.get(end)) {
                 edits.push(Edit {
@@ -419,6 +426,8 @@ mod tests {
             ("exa\u{200B}mple.com", "example.com"),
             ("198.51.100[.]7", "198.51.100.7"),
             ("2001[:]db8[:][:]1", "2001:db8::1"),
+            ("mail At host DOT com", "mail At host.com"),
+            ("ops AT corp dot net", "ops@corp.net"),
         ];
         for (input, expected) in cases {
             assert_eq!(refanged(input), expected, "{input}");
@@ -434,6 +443,8 @@ mod tests {
             "C:\\Users\\.ssh\\config",
             "f(x) [a] {b}",
             "stand at the door dot",
+            "at dot at",
+            "Look At the Dot now",
         ];
         for input in cases {
             assert_eq!(refanged(input), input);

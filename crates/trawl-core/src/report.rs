@@ -414,8 +414,13 @@ impl IocsBuilder {
             list.reserve_exact(values.len());
             for &(_, _, value) in values.iter() {
                 // Every value was pushed as a `String`, so the bytes are
-                // UTF-8 and the lossy conversion never replaces any.
-                list.push(String::from_utf8_lossy(value).into_owned());
+                // UTF-8 and the faster strict check succeeds. The lossy
+                // conversion only keeps this free of panics.
+                let text = match std::str::from_utf8(value) {
+                    Ok(text) => text.to_owned(),
+                    Err(_) => String::from_utf8_lossy(value).into_owned(),
+                };
+                list.push(text);
             }
         }
         iocs

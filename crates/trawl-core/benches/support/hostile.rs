@@ -39,8 +39,24 @@ pub fn hostile_inputs() -> Vec<Hostile> {
         Hostile { name: "base64_text", bytes: base64(&prose(MIB / 4 * 3)) },
         path("windows_path", b"C:", b"\\a"),
         path("unix_path", b"", b"/a"),
+        repeated("backslashes", b"\\"),
+        repeated("drive_segments_spaced", b"C:\\a b"),
+        repeated("env_segments", b"%A%\\"),
+        repeated("unc_prefixes", b"\\\\a"),
+        repeated("relative_segments", b".\\"),
+        Hostile { name: "spaced_words_path", bytes: spaced_words_path() },
         Hostile { name: "hex_digits", bytes: hex },
     ]
+}
+
+/// A drive path followed by a mebibyte of capitalised words, which a
+/// path scanner could take for segments with spaces.
+fn spaced_words_path() -> Vec<u8> {
+    let mut bytes = b"C:\\".to_vec();
+    let words = MIB - bytes.len() - 2;
+    bytes.extend(b"Word ".iter().copied().cycle().take(words));
+    bytes.extend_from_slice(b" x");
+    bytes
 }
 
 /// Repeats `unit` and cuts the result to exactly one mebibyte.

@@ -70,11 +70,6 @@ pub(crate) fn next_anchor(
     memchr::memchr(byte, rest).map(|found| from + found)
 }
 
-/// Reports whether `b` may appear in an ASCII host-name label.
-pub(crate) fn is_label_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-'
-}
-
 /// Decodes the UTF-8 char starting at `i`, returning it and its length.
 pub(crate) fn char_at(text: &[u8], i: usize) -> Option<(char, usize)> {
     let first = *text.get(i)?;

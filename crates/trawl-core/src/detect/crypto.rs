@@ -978,20 +978,4 @@ mod tests {
             }
         }
     }
-
-    /// Prints the scan rate over 50 MB of prose with addresses; run with
-    /// `cargo test --release -p trawl-core -- --ignored --nocapture crypto`.
-    #[test]
-    #[ignore]
-    fn throughput_on_synthetic_prose() {
-        let line = "On 2024-03-13 at 11:31 the actor asked for 0.3 BTC at \
-            1BoatSLRHtKNngkdXEeobR76b53LETtpyT or ETH at \
-            0x12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab within 13 hours.\n";
-        let text = line.repeat(50_000_000 / line.len());
-        let start = std::time::Instant::now();
-        let found = run(text.as_bytes());
-        let seconds = start.elapsed().as_secs_f64();
-        println!("crypto: {:.0} MB/s", text.len() as f64 / seconds / 1e6);
-        assert_eq!(found.len(), 2 * (50_000_000 / line.len()));
-    }
 }

@@ -193,19 +193,4 @@ mod tests {
             }
         }
     }
-
-    /// Prints the scan rate over 50 MB of prose with identifiers; run with
-    /// `cargo test --release -p trawl-core -- --ignored --nocapture cve`.
-    #[test]
-    #[ignore]
-    fn throughput_on_synthetic_prose() {
-        let line = "The advisory covers CVE-2021-44228 and gives several \
-            vendors eleven days to deliver a fix for every server.\n";
-        let text = line.repeat(50_000_000 / line.len());
-        let start = std::time::Instant::now();
-        let found = run(text.as_bytes());
-        let seconds = start.elapsed().as_secs_f64();
-        println!("cve: {:.0} MB/s", text.len() as f64 / seconds / 1e6);
-        assert_eq!(found.len(), 50_000_000 / line.len());
-    }
 }

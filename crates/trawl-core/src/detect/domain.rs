@@ -7,7 +7,9 @@
 //! decimal groups, and a domain only when its suffix is public and it does
 //! not read as a file name or a code identifier.
 
-use super::chars::{char_at, char_before, is_idn_char, next_anchor, ByteSet};
+use super::chars::{
+    char_at, char_before, is_idn_char, lookup, next_anchor, ByteSet,
+};
 use super::hostname::{self, HostPolicy};
 use super::Candidate;
 use crate::{Category, Limits};
@@ -19,9 +21,9 @@ const MAX_RUN: usize = 1024;
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
 /// standing alone as an XML value.
-const FILE_EXTENSION_TLDS: &[&str] = &[
-    "cab", "cat", "dot", "gs", "md", "mov", "one", "pid", "pl", "ps", "pub",
-    "py", "rs", "sh", "so", "zip",
+const FILE_EXTENSION_TLDS: &[&[u8]] = &[
+    b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid", b"pl",
+    b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
 ];
 
 /// Pushes every domain and IPv4 candidate in `text`.
@@ -48,41 +50,38 @@ fn is_run_char(c: char) -> bool {
 
 fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
     let mut start = dot;
-    while start > floor {
-        let Some(&b) = text.get(start - 1) else { break };
-        if b < 0x80 {
-            if !RUN_BYTES.contains(b) {
-                break;
-            }
-            start -= 1;
-            continue;
+    loop {
+        // ASCII run bytes go in one tight loop, and only a non-ASCII
+        // byte takes the char decoding below.
+        let before = text.get(floor..start).unwrap_or_default();
+        let ascii =
+            before.iter().rev().take_while(|&&b| RUN_BYTES.contains(b));
+        start -= ascii.count();
+        if start <= floor || text.get(start - 1).is_none_or(|&b| b < 0x80) {
+            return start;
         }
         match char_before(text, start) {
             Some((c, len)) if is_run_char(c) && start - len >= floor => {
                 start -= len;
             }
-            _ => break,
+            _ => return start,
         }
     }
-    start
 }
 
 fn run_end(text: &[u8], from: usize) -> usize {
     let mut end = from;
-    while let Some(&b) = text.get(end) {
-        if b < 0x80 {
-            if !RUN_BYTES.contains(b) {
-                break;
-            }
-            end += 1;
-            continue;
+    loop {
+        let rest = text.get(end..).unwrap_or_default();
+        end += rest.iter().take_while(|&&b| RUN_BYTES.contains(b)).count();
+        if text.get(end).is_none_or(|&b| b < 0x80) {
+            return end;
         }
         match char_at(text, end) {
             Some((c, len)) if is_run_char(c) => end += len,
-            _ => break,
+            _ => return end,
         }
     }
-    end
 }
 
 fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
@@ -96,7 +95,8 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
     let (start, end) = (start + lead, end - trail);
     let Some(token) = text.get(start..end) else { return };
-    if !token.contains(&b'.') {
+    let shape = Shape::of(token);
+    if shape.dots == 0 {
         return;
     }
     let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
@@ -108,7 +108,7 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
         return;
     }
 
-    if token.iter().all(|&b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if shape.classes & !(DIGIT | DOT | HYPHEN) == 0 {
         numeric_run(text, start, token, out);
         return;
     }
@@ -119,7 +119,7 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     if before == Some(b'@') && is_email_local_end(text, start) {
         return;
     }
-    if token.contains(&b'_') || looks_like_code(token) {
+    if shape.classes & UNDERSCORE != 0 || looks_like_code(token, &shape) {
         return;
     }
     let Some(host) = hostname::normalize(token, HostPolicy::Bare) else {
@@ -131,6 +131,76 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
         && !is_text_node(text, start, end);
     candidate.weak = file_like || is_json_key(text, start, end);
     out.push(candidate);
+}
+
+/// Byte classes of a dotted token, as bits.
+const DIGIT: u8 = 1;
+const UPPER: u8 = 2;
+const LOWER: u8 = 4;
+const DOT: u8 = 8;
+const HYPHEN: u8 = 16;
+const UNDERSCORE: u8 = 32;
+const NON_ASCII: u8 = 64;
+
+/// The class bits of every byte.
+const TOKEN_CLASSES: [u8; 256] = token_classes();
+
+// Every index is below 256, so none is out of range.
+#[allow(clippy::indexing_slicing)]
+const fn token_classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_digit() {
+            DIGIT
+        } else if byte.is_ascii_uppercase() {
+            UPPER
+        } else if byte.is_ascii_lowercase() {
+            LOWER
+        } else if byte == b'.' {
+            DOT
+        } else if byte == b'-' {
+            HYPHEN
+        } else if byte == b'_' {
+            UNDERSCORE
+        } else if byte >= 0x80 {
+            NON_ASCII
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+}
+
+/// A summary of a token from one pass, so that the checks after it do
+/// not each scan the token again.
+struct Shape {
+    /// The union of the class bits of its bytes.
+    classes: u8,
+    dots: usize,
+    first_dot: usize,
+    last_dot: usize,
+}
+
+impl Shape {
+    fn of(token: &[u8]) -> Shape {
+        let mut shape =
+            Shape { classes: 0, dots: 0, first_dot: 0, last_dot: 0 };
+        for (i, &b) in token.iter().enumerate() {
+            let class = lookup(&TOKEN_CLASSES, b);
+            shape.classes |= class;
+            if class == DOT {
+                if shape.dots == 0 {
+                    shape.first_dot = i;
+                }
+                shape.dots += 1;
+                shape.last_dot = i;
+            }
+        }
+        shape
+    }
 }
 
 /// Reports whether the `]` before `start` closes a URL's bracketed host
@@ -312,15 +382,14 @@ fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
 /// (`System.IO`, `Agent.BQ`) and object access (`self.id`,
 /// `window.location.host`), unless the suffix is a common generic one
 /// (`document.example.com`).
-fn looks_like_code(token: &[u8]) -> bool {
-    if !token.is_ascii() {
+fn looks_like_code(token: &[u8], shape: &Shape) -> bool {
+    if shape.classes & NON_ASCII != 0 {
         return false;
     }
-    let mut labels = token.split(|&b| b == b'.');
-    let first = labels.next().unwrap_or_default();
-    let tld = token.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    let label_count = 1 + labels.count();
-    if !consistent_case(token, label_count, tld) {
+    let first = token.get(..shape.first_dot).unwrap_or_default();
+    let tld = token.get(shape.last_dot + 1..).unwrap_or_default();
+    let label_count = 1 + shape.dots;
+    if !consistent_case(token, shape, label_count, tld) {
         return true;
     }
     if is_generic_tld(tld) {
@@ -419,21 +488,28 @@ fn is_code_name(label: &[u8]) -> bool {
 /// Reports whether the suffix is also a common file extension, as in
 /// `setup.py` or `textures.exe.zip`.
 fn has_file_extension_suffix(token: &[u8]) -> bool {
-    let tld = token.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    in_list(FILE_EXTENSION_TLDS, tld)
-}
-
-fn in_list(list: &[&str], word: &[u8]) -> bool {
-    list.iter().any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+    let tld_start = memchr::memrchr(b'.', token).map_or(0, |dot| dot + 1);
+    let tld = token.get(tld_start..).unwrap_or_default();
+    // Every listed extension has two or three letters, so longer labels
+    // skip the list.
+    let mut buffer = [0u8; 3];
+    let Some(len) = lower(tld, &mut buffer) else { return false };
+    let tld = buffer.get(..len).unwrap_or_default();
+    FILE_EXTENSION_TLDS.contains(&tld)
 }
 
 /// Domains are written in one case style: all lower (`example.com`), all
 /// upper (`EXAMPLE.COM`), title case throughout (`Mail.Example.Org`), or
 /// any style in front of a lower-case suffix (`GitHub.com`). Code mixes
 /// them (`System.IO`, `Console.Me`, `DetectRaptor.Windows`).
-fn consistent_case(token: &[u8], label_count: usize, tld: &[u8]) -> bool {
-    let has_upper = token.iter().any(u8::is_ascii_uppercase);
-    let has_lower = token.iter().any(u8::is_ascii_lowercase);
+fn consistent_case(
+    token: &[u8],
+    shape: &Shape,
+    label_count: usize,
+    tld: &[u8],
+) -> bool {
+    let has_upper = shape.classes & UPPER != 0;
+    let has_lower = shape.classes & LOWER != 0;
     if !has_upper || !has_lower || !tld.iter().any(u8::is_ascii_uppercase) {
         return true;
     }
@@ -450,6 +526,18 @@ fn consistent_case(token: &[u8], label_count: usize, tld: &[u8]) -> bool {
 #[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shape_records_classes_and_dots() {
+        let shape = Shape::of("a.B_c.9ж".as_bytes());
+        assert_eq!(shape.dots, 2);
+        assert_eq!(shape.first_dot, 1);
+        assert_eq!(shape.last_dot, 5);
+        let all = LOWER | DOT | UPPER | UNDERSCORE | DIGIT | NON_ASCII;
+        assert_eq!(shape.classes, all);
+        assert_eq!(Shape::of(b"10.0.0-1").classes, DIGIT | DOT | HYPHEN);
+        assert_eq!(Shape::of(b"abc").dots, 0);
+    }
 
     fn values(text: &str) -> Vec<String> {
         super::super::testing::values(find, text)

@@ -83,7 +83,10 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
     let domain = text.get(at + 1..end)?;
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
     let local = std::str::from_utf8(local).ok()?;
-    let value = format!("{local}@{host}");
+    let mut value = String::with_capacity(local.len() + 1 + host.len());
+    value.push_str(local);
+    value.push('@');
+    value.push_str(&host);
     Some(Candidate::new(Category::Email, start, end, value))
 }
 

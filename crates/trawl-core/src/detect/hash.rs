@@ -299,21 +299,4 @@ mod tests {
             }
         }
     }
-
-    /// Prints the scan rate over 50 MB of prose with digests; run with
-    /// `cargo test --release -p trawl-core -- --ignored --nocapture hash`.
-    #[test]
-    #[ignore]
-    fn throughput_on_synthetic_prose() {
-        let line = format!(
-            "The sample beaconed to the server at 10:42 and dropped a file \
-             whose digest was {MD5}; analysts decoded the config blob.\n"
-        );
-        let text = line.repeat(50_000_000 / line.len());
-        let start = std::time::Instant::now();
-        let found = run(text.as_bytes());
-        let seconds = start.elapsed().as_secs_f64();
-        println!("hash: {:.0} MB/s", text.len() as f64 / seconds / 1e6);
-        assert_eq!(found.len(), 50_000_000 / line.len());
-    }
 }

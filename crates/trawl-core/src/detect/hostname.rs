@@ -17,8 +17,15 @@ pub(crate) enum HostPolicy {
 /// Special-use and private top-level names that are not on the public
 /// suffix list but name hosts in reports and logs (RFC 2606, RFC 6761,
 /// RFC 7686, and the private names common on internal networks).
-const SPECIAL_TLDS: &[&str] =
-    &["example", "test", "invalid", "local", "onion", "internal", "lan"];
+const SPECIAL_TLDS: &[&[u8]] = &[
+    b"example",
+    b"test",
+    b"invalid",
+    b"local",
+    b"onion",
+    b"internal",
+    b"lan",
+];
 
 /// Maximum host-name length in bytes (RFC 1035).
 const MAX_HOST_LEN: usize = 253;
@@ -41,25 +48,33 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<String> {
     if raw.is_ascii() {
         // The common case works on a lower-cased stack copy and allocates
         // only for a host that is accepted.
+        if raw.len() > MAX_HOST_LEN {
+            return None;
+        }
         let mut buffer = [0u8; MAX_HOST_LEN];
         let lower = buffer.get_mut(..raw.len())?;
         for (out, b) in lower.iter_mut().zip(raw) {
             *out = b.to_ascii_lowercase();
         }
-        let host = std::str::from_utf8(lower).ok()?;
-        return accepted(host, policy).then(|| host.to_string());
+        if !accepted(lower, policy) {
+            return None;
+        }
+        return String::from_utf8(lower.to_vec()).ok();
     }
     let text = std::str::from_utf8(raw).ok()?;
     let host = idna::domain_to_ascii(text).ok()?;
-    accepted(&host, policy).then_some(host)
+    accepted(host.as_bytes(), policy).then_some(host)
 }
 
 /// Checks a lower-case ASCII host name against `policy`.
-fn accepted(host: &str, policy: HostPolicy) -> bool {
-    if host.len() > MAX_HOST_LEN || !valid_labels(host.as_bytes()) {
+fn accepted(host: &[u8], policy: HostPolicy) -> bool {
+    if host.len() > MAX_HOST_LEN {
         return false;
     }
-    let tld = host.rsplit('.').next().unwrap_or_default();
+    let Some(last_dot) = valid_labels(host) else {
+        return false;
+    };
+    let tld = host.get(last_dot + 1..).unwrap_or_default();
     match policy {
         HostPolicy::Delimited => valid_tld(tld),
         HostPolicy::Bare => {
@@ -68,49 +83,73 @@ fn accepted(host: &str, policy: HostPolicy) -> bool {
     }
 }
 
-/// Checks label syntax in one pass: at least two labels, each 1-63 bytes
-/// of letters, digits and inner hyphens.
-fn valid_labels(host: &[u8]) -> bool {
-    let mut labels = 1;
-    let mut len = 0;
-    let mut previous = b'.';
-    for &b in host {
-        if b == b'.' {
-            if len == 0 || previous == b'-' {
-                return false;
-            }
-            labels += 1;
-            len = 0;
-        } else {
-            let starts_with_hyphen = len == 0 && b == b'-';
-            if starts_with_hyphen || !super::chars::is_label_byte(b) {
-                return false;
-            }
-            len += 1;
-            if len > MAX_LABEL_LEN {
-                return false;
-            }
+/// Label syntax classes, indexed by byte.
+const LABEL_CLASS: [u8; 256] = label_classes();
+
+// Every index is below 128 or a `u8` widened to `usize`, so none is out
+// of range.
+#[allow(clippy::indexing_slicing)]
+const fn label_classes() -> [u8; 256] {
+    let mut table = [INVALID; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = ALNUM;
         }
-        previous = b;
+        b += 1;
     }
-    len > 0 && previous != b'-' && labels >= 2
+    table[b'-' as usize] = HYPHEN;
+    table[b'.' as usize] = DOT;
+    table
+}
+const INVALID: u8 = 0;
+const ALNUM: u8 = 1;
+const HYPHEN: u8 = 2;
+const DOT: u8 = 3;
+
+/// Checks label syntax in one pass: at least two labels, each 1-63 bytes
+/// of letters, digits and inner hyphens. Returns the offset of the last
+/// dot.
+fn valid_labels(host: &[u8]) -> Option<usize> {
+    let mut last_dot = None;
+    let mut label_start = 0;
+    let mut previous = DOT;
+    for (i, &b) in host.iter().enumerate() {
+        let class = super::chars::lookup(&LABEL_CLASS, b);
+        match class {
+            ALNUM => {}
+            HYPHEN if previous != DOT => {}
+            DOT if previous == ALNUM => {
+                if i - label_start > MAX_LABEL_LEN {
+                    return None;
+                }
+                last_dot = Some(i);
+                label_start = i + 1;
+            }
+            _ => return None,
+        }
+        previous = class;
+    }
+    let last_label_ok = previous == ALNUM
+        && host.len().saturating_sub(label_start) <= MAX_LABEL_LEN;
+    last_label_ok.then_some(last_dot).flatten()
 }
 
 /// Reports whether a top-level label is alphabetic (at least two
 /// letters) or an IDN A-label.
-fn valid_tld(tld: &str) -> bool {
-    if let Some(rest) = tld.strip_prefix("xn--") {
+fn valid_tld(tld: &[u8]) -> bool {
+    if let Some(rest) = tld.strip_prefix(b"xn--") {
         return !rest.is_empty();
     }
-    tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase())
+    tld.len() >= 2 && tld.iter().all(u8::is_ascii_lowercase)
 }
 
 /// Reports whether the public suffix list contains the suffix of `host` and
 /// a registrable label comes before it. A private suffix
 /// (`github.io`, `blogspot.com`) is itself a host under an ICANN suffix,
 /// so it counts.
-fn has_public_suffix(host: &str) -> bool {
-    let Some(suffix) = psl::suffix(host.as_bytes()) else {
+fn has_public_suffix(host: &[u8]) -> bool {
+    let Some(suffix) = psl::suffix(host) else {
         return false;
     };
     suffix.is_known()
@@ -143,6 +182,27 @@ mod tests {
         for (raw, expected) in cases {
             let got = normalize(raw.as_bytes(), HostPolicy::Bare);
             assert_eq!(got.as_deref(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn label_syntax_limits() {
+        let label63 = "a".repeat(63);
+        let label64 = "a".repeat(64);
+        let cases = [
+            (format!("{label63}.com"), true),
+            (format!("{label64}.com"), false),
+            (format!("x.{label63}"), true),
+            (format!("x.{label64}"), false),
+            ("a-b.c-d.com".to_string(), true),
+            ("a.-b.com".to_string(), false),
+            ("a.b-.com".to_string(), false),
+            ("a_b.com".to_string(), false),
+            (".a.com".to_string(), false),
+        ];
+        for (host, valid) in cases {
+            let got = valid_labels(host.as_bytes()).is_some();
+            assert_eq!(got, valid, "{host}");
         }
     }
 

@@ -137,8 +137,14 @@ fn scheme_before(
 
 /// Maps a scheme as written, defanged spellings included, to its name.
 fn known_scheme(raw: &[u8]) -> Option<&'static str> {
-    let lower = raw.to_ascii_lowercase();
-    let refanged: &[u8] = match lower.as_slice() {
+    // Every listed scheme fits in `MAX_SCHEME_LEN` bytes, so a longer
+    // run matches none.
+    let mut buffer = [0u8; MAX_SCHEME_LEN];
+    let lower = buffer.get_mut(..raw.len())?;
+    for (out, b) in lower.iter_mut().zip(raw) {
+        *out = b.to_ascii_lowercase();
+    }
+    let refanged: &[u8] = match &*lower {
         [b'h', a, b, b'p', rest @ ..]
             if is_defang_pair(*a, *b) && (rest.is_empty() || rest == b"s") =>
         {
@@ -280,7 +286,7 @@ fn parse(
     value.push_str(scheme);
     value.push_str("://");
     value.push_str(std::str::from_utf8(authority.get(..host_offset)?).ok()?);
-    value.push_str(&host.display);
+    value.push_str(host.shown());
     value.push_str(std::str::from_utf8(host_port.get(host.len..)?).ok()?);
     value.push_str(std::str::from_utf8(text.get(authority_end..end)?).ok()?);
     out.push(Candidate::new(Category::Url, start, end, value));
@@ -331,16 +337,29 @@ fn authority_end(text: &[u8], from: usize) -> Option<usize> {
 /// written in the URL's value, and what it adds to the report.
 struct Host {
     len: usize,
-    display: String,
+    /// The host as written in the URL's value, when it differs from the
+    /// derived value (a bracketed IPv6 address).
+    display: Option<String>,
     derived: Option<(Category, Option<&'static str>, String)>,
+}
+
+impl Host {
+    /// Returns the host as written in the URL's value.
+    fn shown(&self) -> &str {
+        match (&self.display, &self.derived) {
+            (Some(display), _) => display,
+            (None, Some((_, _, value))) => value,
+            (None, None) => "",
+        }
+    }
 }
 
 fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
     if host_port.is_empty() {
         // Only `file:///path` may leave the host out.
-        return (scheme == "file").then(|| Host {
+        return (scheme == "file").then_some(Host {
             len: 0,
-            display: String::new(),
+            display: None,
             derived: None,
         });
     }
@@ -352,7 +371,7 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
         let canonical = super::ip::canonical(&address);
         return Some(Host {
             len: close + 1,
-            display: format!("[{canonical}]"),
+            display: Some(format!("[{canonical}]")),
             derived: Some((Category::Ip, Some("ipv6"), canonical)),
         });
     }
@@ -366,14 +385,14 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
         let value = super::domain::format_ipv4(ip);
         return Some(Host {
             len: host_len,
-            display: value.clone(),
+            display: None,
             derived: Some((Category::Ip, Some("ipv4"), value)),
         });
     }
     let domain = hostname::normalize(raw, HostPolicy::Delimited)?;
     Some(Host {
         len: host_len,
-        display: domain.clone(),
+        display: None,
         derived: Some((Category::Domain, None, domain)),
     })
 }

@@ -381,12 +381,14 @@ impl<'a> Image<'a> {
             offset = offset.saturating_add(SECTION_HEADER_LEN);
         }
         if self.sections.len() < to_read {
+            // The file ends inside or before the header at `offset`.
             anomalies.push(Anomaly::new(
                 "section_table_truncated",
                 format!(
-                    "file ends at {offset:#x} after {} of {declared} \
-                     section headers",
-                    self.sections.len()
+                    "file of {} bytes ends before section header {} of \
+                     {declared} at {offset:#x}",
+                    self.data.len(),
+                    self.sections.len().saturating_add(1)
                 ),
             ));
         }
@@ -762,6 +764,19 @@ mod tests {
         assert_eq!(header.magic, MAGIC_PE32_PLUS);
         assert_eq!(header.image_base, 0x1_4000_0000);
         assert_eq!(header.size_of_image, 0);
+    }
+
+    #[test]
+    fn section_table_cut_names_file_end() {
+        let pe = TestPe::new(false);
+        let table = crate::pe::testpe::E_LFANEW + 24 + 224;
+        let (_, anomalies) = parse(&pe.bytes[..table + 10]);
+        assert_eq!(codes(&anomalies), ["section_table_truncated"]);
+        let expected = format!(
+            "file of {} bytes ends before section header 1 of 1 at {table:#x}",
+            table + 10
+        );
+        assert_eq!(anomalies[0].detail, expected);
     }
 
     #[test]

@@ -130,6 +130,19 @@ impl PeLimits {
     }
 }
 
+/// Anomaly codes meaning that the DOS header, the file header, the
+/// optional header or the section table could not be read whole, so
+/// that the fields, directories and sections past the cut are missing.
+pub const HEADER_ANOMALIES: [&str; 7] = [
+    "dos_header_missing",
+    "dos_header_truncated",
+    "pe_signature_missing",
+    "file_header_truncated",
+    "optional_header_truncated",
+    "data_directories_truncated",
+    "section_table_truncated",
+];
+
 /// A parsed PE file: everything that could be read, and what was wrong.
 #[derive(Clone, Debug)]
 pub struct Pe<'a> {
@@ -252,6 +265,14 @@ impl<'a> Pe<'a> {
             signatures: Vec::new(),
             anomalies,
         }
+    }
+
+    /// Returns the anomalies that kept the headers or the section table
+    /// from being read whole, in the order they were found.
+    pub fn header_anomalies(&self) -> impl Iterator<Item = &Anomaly> {
+        self.anomalies
+            .iter()
+            .filter(|anomaly| HEADER_ANOMALIES.contains(&anomaly.code))
     }
 
     /// Returns the CodeView PDB paths with their file offsets.
@@ -661,6 +682,31 @@ mod tests {
             let limits = PeLimits::with_table_limit(32);
             let pe = parse(&data, &limits);
             check_bounds(&pe, &limits);
+        }
+    }
+
+    #[test]
+    fn header_anomalies_name_each_cut() {
+        use testpe::{TestPe, E_LFANEW};
+        let bytes = TestPe::new(false).bytes;
+        let opt = E_LFANEW + 24;
+        let cases: &[(usize, &[&str])] = &[
+            (bytes.len(), &[]),
+            (
+                opt + 10,
+                &["optional_header_truncated", "section_table_truncated"],
+            ),
+            (
+                opt + 100,
+                &["data_directories_truncated", "section_table_truncated"],
+            ),
+            (opt + 224, &["section_table_truncated"]),
+        ];
+        for &(len, expected) in cases {
+            let pe = parse(&bytes[..len], &PeLimits::default());
+            let codes: Vec<_> =
+                pe.header_anomalies().map(|a| a.code).collect();
+            assert_eq!(codes, expected, "length {len:#x}");
         }
     }
 

@@ -1,5 +1,7 @@
 //! Byte and character classes shared by the path roots and the walker.
 
+use crate::detect::chars::lookup;
+
 /// Naming rules for the segments of a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Style {
@@ -59,8 +61,9 @@ pub(super) fn unit_at(text: &[u8], at: usize, style: Style) -> Unit {
 /// itself forbids `\ / : * ? " < > |` and control characters. The comma,
 /// semicolon, apostrophe and backtick are legal in file names but delimit
 /// paths in prose, command lines and CSV far more often, so they end one.
-fn windows_segment_byte(byte: u8) -> bool {
-    (0x21..=0x7e).contains(&byte)
+const fn windows_segment_byte(byte: u8) -> bool {
+    byte >= 0x21
+        && byte <= 0x7e
         && !matches!(
             byte,
             b'\\'
@@ -84,9 +87,50 @@ fn windows_segment_byte(byte: u8) -> bool {
 /// and equals sign are left out: they join paths into lists (`PATH`),
 /// attach line numbers (`main.c:12`) and assign values far more often
 /// than they appear in real file names.
-pub(super) fn unix_segment_byte(byte: u8) -> bool {
+pub(super) const fn unix_segment_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric()
         || matches!(byte, b'.' | b'_' | b'~' | b'+' | b'@' | b'-')
+}
+
+/// The bytes that `unit_at` classifies as a one-byte segment character,
+/// per style, as tables for the walker's inner loop.
+const WINDOWS_SEGMENT: [bool; 256] = segment_table(Style::Windows);
+const UNIX_SEGMENT: [bool; 256] = segment_table(Style::Unix);
+
+// Every index is below 128, so none is out of range.
+#[allow(clippy::indexing_slicing)]
+const fn segment_table(style: Style) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        table[b] = match style {
+            Style::Windows => windows_segment_byte(byte),
+            Style::Unix => unix_segment_byte(byte),
+        } && byte != b' ';
+        b += 1;
+    }
+    table
+}
+
+/// Returns the first position at or after `at` that is not an ASCII
+/// segment byte of `style`, or `limit + 1` when the run reaches past
+/// `limit`. Walking a segment this way costs a table lookup per byte
+/// instead of a full `unit_at` classification.
+pub(super) fn skip_ascii_segment(
+    text: &[u8],
+    at: usize,
+    style: Style,
+    limit: usize,
+) -> usize {
+    let table = match style {
+        Style::Windows => &WINDOWS_SEGMENT,
+        Style::Unix => &UNIX_SEGMENT,
+    };
+    let stop = limit.saturating_add(1).min(text.len());
+    let rest = text.get(at..stop).unwrap_or_default();
+    let run = rest.iter().take_while(|&&b| lookup(table, b)).count();
+    at + run
 }
 
 /// Reports whether a non-ASCII character may appear in a segment: letters,
@@ -219,6 +263,26 @@ pub(super) fn separator_run(text: &[u8], at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_tables_match_unit_at() {
+        for style in [Style::Windows, Style::Unix] {
+            for byte in 0..=255u8 {
+                let text = [byte];
+                let one_byte = unit_at(&text, 0, style) == Unit::Segment(1);
+                let skipped = skip_ascii_segment(&text, 0, style, 10) == 1;
+                assert_eq!(skipped, one_byte, "{style:?} {byte:#04x}");
+            }
+        }
+    }
+
+    #[test]
+    fn segment_skip_stops_past_limit() {
+        let text = b"abcdefgh/ij";
+        assert_eq!(skip_ascii_segment(text, 0, Style::Unix, 100), 8);
+        assert_eq!(skip_ascii_segment(text, 2, Style::Unix, 4), 5);
+        assert_eq!(skip_ascii_segment(text, 20, Style::Unix, 100), 20);
+    }
 
     #[test]
     fn unit_at_follows_style() {

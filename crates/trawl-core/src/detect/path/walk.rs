@@ -3,7 +3,8 @@
 //! after trailing punctuation is trimmed.
 
 use super::class::{
-    hard_end, line_end, skip_blanks, unit_at, unix_segment_byte, Style, Unit,
+    hard_end, line_end, skip_ascii_segment, skip_blanks, unit_at,
+    unix_segment_byte, Style, Unit,
 };
 use super::root::Root;
 use std::cell::OnceCell;
@@ -84,7 +85,14 @@ impl Walker<'_> {
                     }
                 }
                 match unit_at(self.text, pos, style) {
-                    Unit::Segment(len) => pos += len,
+                    Unit::Segment(len) => {
+                        pos = skip_ascii_segment(
+                            self.text,
+                            pos + len,
+                            style,
+                            self.limit,
+                        );
+                    }
                     Unit::Space if pos > start => {
                         match self.continuation(start, pos, last) {
                             Continuation::Directory(to) => pos = to,
