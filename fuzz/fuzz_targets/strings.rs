@@ -44,7 +44,7 @@ fuzz_target!(|input: &[u8]| {
         let width = match region.origin {
             Origin::AsciiString => 1,
             Origin::Utf16String => 2,
-            Origin::Text => panic!("text region from string extraction"),
+            other => panic!("{other:?} region from string extraction"),
         };
         assert_eq!(end - start, text.len() * width, "span {start}..{end}");
         for (index, &byte) in text.iter().enumerate() {

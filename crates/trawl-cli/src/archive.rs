@@ -114,6 +114,7 @@ fn empty_report(
         analysis: None,
         detections: settings.detail.then(Vec::new),
         errors: Vec::new(),
+        size: None,
     }
 }
 

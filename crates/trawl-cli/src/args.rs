@@ -9,6 +9,7 @@ use trawl_formats::pe::analysis::Level;
 use trawl_formats::pe::PeLimits;
 
 use crate::inputs::Shard;
+use crate::timestamp::Timestamp;
 
 /// Text printed after the options in `--help`.
 const EXIT_CODES: &str = "\
@@ -49,6 +50,29 @@ pub struct Args {
     /// Write JSON without whitespace
     #[arg(short, long)]
     pub compact: bool,
+
+    /// Add one STIX indicator with a STIX pattern per observable to the
+    /// `--format stix` bundle
+    #[arg(long)]
+    pub stix_indicators: bool,
+
+    /// Time written in STIX `created`, `modified` and `valid_from` and in
+    /// the MISP `date` and `timestamp` fields, as an RFC 3339 timestamp
+    /// from 1970 on. The fixed default makes reruns byte-identical
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        default_value = "1970-01-01T00:00:00Z",
+        value_parser = Timestamp::parse
+    )]
+    pub timestamp: Timestamp,
+
+    /// Write values defanged (`hxxp://`, `example[.]com`, `10.0.0[.]1`,
+    /// `user[@]example[.]com`) so they cannot be clicked or resolved by
+    /// mistake; not accepted with the STIX and MISP formats, which need
+    /// the real values
+    #[arg(long)]
+    pub defang: bool,
 
     /// Minimum length, in characters, of the ASCII and UTF-16
     /// strings extracted from binary inputs
@@ -222,6 +246,24 @@ pub struct Args {
 }
 
 impl Args {
+    /// Returns the usage error of options that cannot be combined.
+    pub fn conflict(&self) -> Option<String> {
+        if self.defang && self.format.is_aggregate() {
+            return Some(
+                "--defang cannot be used with --format stix or misp, which \
+                 need the real values; defang in the consuming platform \
+                 instead"
+                    .to_string(),
+            );
+        }
+        if self.stix_indicators && self.format != Format::Stix {
+            return Some(
+                "--stix-indicators requires --format stix".to_string(),
+            );
+        }
+        None
+    }
+
     /// Returns the scanner limits the options set.
     pub fn limits(&self) -> trawl_core::Limits {
         trawl_core::Limits {
@@ -303,6 +345,18 @@ pub enum Format {
     Csv,
     /// One `category<TAB>value` line per indicator.
     Text,
+    /// One STIX 2.1 bundle of cyber-observable objects for the whole run.
+    Stix,
+    /// One MISP event, in the MISP core JSON format, for the whole run.
+    Misp,
+}
+
+impl Format {
+    /// Reports whether the format writes one document for the whole run
+    /// instead of one entry per report.
+    pub fn is_aggregate(self) -> bool {
+        matches!(self, Format::Stix | Format::Misp)
+    }
 }
 
 /// Parses a whole number of at least 1, as a `u64`.

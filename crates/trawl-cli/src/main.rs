@@ -5,12 +5,17 @@
 
 mod archive;
 mod args;
+mod defang;
+mod ids;
 mod inputs;
+mod misp;
 mod output;
 mod pipeline;
 mod progress;
 mod report;
 mod run;
+mod stix;
+mod timestamp;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -19,9 +24,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use trawl_core::{Category, Scanner};
 
-use crate::args::Args;
+use crate::args::{Args, Format};
 use crate::inputs::Input;
-use crate::output::ReportWriter;
+use crate::output::{Document, ReportWriter};
 use crate::pipeline::Event;
 use crate::progress::Progress;
 use crate::report::{Report, Stage};
@@ -49,6 +54,11 @@ fn main() -> ExitCode {
                 "no input given; name a file or directory, `-` for \
                  standard input, or use --text TEXT",
             )
+            .exit();
+    }
+    if let Some(message) = args.conflict() {
+        Args::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, message)
             .exit();
     }
     match run(&args) {
@@ -142,10 +152,13 @@ fn run(args: &Args) -> Result<u8, String> {
                         multi || reports.len() > 1,
                     )?),
                 };
-                for report in &reports {
-                    note_report(report, &mut outcome, args.quiet, &progress);
+                for mut report in reports {
+                    note_report(&report, &mut outcome, args.quiet, &progress);
+                    if args.defang {
+                        defang::defang_report(&mut report);
+                    }
                     writer
-                        .write(report)
+                        .write(&report)
                         .map_err(|error| write_error(args, &error))?;
                 }
                 progress.input_done(index);
@@ -175,8 +188,23 @@ fn start_writer(
     multi: bool,
 ) -> Result<ReportWriter<BufWriter<Box<dyn Write>>>, String> {
     let out = open_output(args)?;
-    ReportWriter::start(out, args.format, args.compact, args.detail, multi)
-        .map_err(|error| write_error(args, &error))
+    let document = match args.format {
+        Format::Stix => Some(Document::Stix(stix::Bundle::new(
+            args.stix_indicators,
+            args.timestamp,
+        ))),
+        Format::Misp => Some(Document::Misp(misp::Event::new(args.timestamp))),
+        _ => None,
+    };
+    ReportWriter::start(
+        out,
+        args.format,
+        args.compact,
+        args.detail,
+        multi,
+        document,
+    )
+    .map_err(|error| write_error(args, &error))
 }
 
 /// Records a report in the outcome and, unless `quiet`, repeats its

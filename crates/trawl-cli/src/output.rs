@@ -1,12 +1,25 @@
-//! Writes reports as JSON, JSON Lines, CSV or tab-separated text.
+//! Writes reports as JSON, JSON Lines, CSV, tab-separated text, a STIX
+//! 2.1 bundle or a MISP event.
 //!
 //! Reports arrive one at a time, in input order, so a long run streams
-//! its output instead of holding every report in memory.
+//! its output instead of holding every report in memory. STIX and MISP
+//! write one document for the whole run, so they keep each distinct
+//! indicator until the end.
 
 use std::io::{self, Write};
 
 use crate::args::Format;
+use crate::misp;
 use crate::report::Report;
+use crate::stix;
+
+/// The document a STIX or MISP run gathers its reports into.
+pub enum Document {
+    /// A STIX 2.1 bundle.
+    Stix(stix::Bundle),
+    /// A MISP event.
+    Misp(misp::Event),
+}
 
 /// Writes a sequence of reports in one format.
 pub struct ReportWriter<W: Write> {
@@ -18,16 +31,19 @@ pub struct ReportWriter<W: Write> {
     /// text lines start with the file.
     multi: bool,
     written: usize,
+    document: Option<Document>,
 }
 
 impl<W: Write> ReportWriter<W> {
     /// Creates a writer and writes what comes before the first report.
+    /// The STIX and MISP formats need their `document`.
     pub fn start(
         mut out: W,
         format: Format,
         compact: bool,
         detail: bool,
         multi: bool,
+        document: Option<Document>,
     ) -> io::Result<ReportWriter<W>> {
         match format {
             Format::Json if multi => out.write_all(b"[")?,
@@ -35,9 +51,21 @@ impl<W: Write> ReportWriter<W> {
                 b"file,type,category,value,offset,length,source\n",
             )?,
             Format::Csv => out.write_all(b"file,type,category,value\n")?,
-            Format::Json | Format::Jsonl | Format::Text => {}
+            Format::Json
+            | Format::Jsonl
+            | Format::Text
+            | Format::Stix
+            | Format::Misp => {}
         }
-        Ok(ReportWriter { out, format, compact, detail, multi, written: 0 })
+        Ok(ReportWriter {
+            out,
+            format,
+            compact,
+            detail,
+            multi,
+            written: 0,
+            document,
+        })
     }
 
     /// Writes one report.
@@ -50,6 +78,11 @@ impl<W: Write> ReportWriter<W> {
             }
             Format::Csv => self.write_csv(report)?,
             Format::Text => self.write_text(report)?,
+            Format::Stix | Format::Misp => match &mut self.document {
+                Some(Document::Stix(bundle)) => bundle.add(report),
+                Some(Document::Misp(event)) => event.add(report),
+                None => {}
+            },
         }
         self.written += 1;
         Ok(())
@@ -69,6 +102,15 @@ impl<W: Write> ReportWriter<W> {
                 _ => b"]\n",
             };
             self.out.write_all(close)?;
+        }
+        match &self.document {
+            Some(Document::Stix(bundle)) => {
+                bundle.write(&mut self.out, self.compact)?
+            }
+            Some(Document::Misp(event)) => {
+                event.write(&mut self.out, self.compact)?
+            }
+            None => {}
         }
         self.out.flush()?;
         Ok(self.out)
@@ -196,14 +238,21 @@ mod tests {
                 stage: Stage::Read,
                 message: "m".to_string(),
             }],
+            size: None,
         }
     }
 
     fn render(format: Format, compact: bool, reports: &[Report]) -> String {
         let multi = reports.len() != 1;
-        let mut writer =
-            ReportWriter::start(Vec::new(), format, compact, false, multi)
-                .unwrap();
+        let mut writer = ReportWriter::start(
+            Vec::new(),
+            format,
+            compact,
+            false,
+            multi,
+            None,
+        )
+        .unwrap();
         for report in reports {
             writer.write(report).unwrap();
         }

@@ -30,6 +30,10 @@ pub struct Report {
     /// The failures met while reading or scanning this input.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ReportError>,
+    /// The input's size in bytes as read, for the MISP `file` object;
+    /// not part of the JSON report.
+    #[serde(skip)]
+    pub size: Option<u64>,
 }
 
 impl Report {
@@ -43,6 +47,7 @@ impl Report {
             analysis: None,
             detections: None,
             errors: vec![error],
+            size: None,
         }
     }
 }

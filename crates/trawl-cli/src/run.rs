@@ -353,6 +353,7 @@ pub(crate) fn scan_kind(
     let mut report = scan_regions(file, kind, regions, settings);
     report.metadata = metadata;
     report.analysis = analysis.map(Box::new);
+    report.size = u64::try_from(bytes.len()).ok();
     errors.append(&mut report.errors);
     report.errors = errors;
     report
@@ -525,6 +526,7 @@ impl<'s> Collector<'s> {
             analysis: None,
             detections,
             errors,
+            size: None,
         }
     }
 }
