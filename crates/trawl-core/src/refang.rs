@@ -11,6 +11,7 @@
 //! detector, because they keep their length.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use memchr::memmem;
 
@@ -284,11 +285,18 @@ fn is_fullwidth_alnum(seq: Option<&[u8]>) -> bool {
 fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
     // Every form ends in `t ` or `T `, so one search per case finds them
     // all, and the bytes before the `t` tell which form it is.
-    let cases: [(&[u8], bool); 2] = [(b"t ", false), (b"T ", true)];
-    for (tail, upper) in cases {
+    // Refang runs once per scanned window, which for a binary is each of
+    // its strings, and building a finder costs more than searching a
+    // short string, so the two finders are built once.
+    static FINDERS: LazyLock<[memmem::Finder<'static>; 2]> =
+        LazyLock::new(|| {
+            [memmem::Finder::new(b"t "), memmem::Finder::new(b"T ")]
+        });
+    for (finder, upper) in FINDERS.iter().zip([false, true]) {
+        let tail = finder.needle();
         let (dot, at): (&[u8], &[u8]) =
             if upper { (b" DOT ", b" AT ") } else { (b" dot ", b" at ") };
-        for t in memmem::find_iter(input, tail) {
+        for t in finder.find_iter(input) {
             // The match and the suffix lie inside `input`, so neither
             // step saturates.
             let end = t.saturating_add(tail.len());
