@@ -39,7 +39,9 @@ fn check_value(category: Category, value: &str) {
     match category {
         Category::Domain => check_host(value),
         Category::Ip => {
-            let address = value.split('/').next().unwrap_or(value);
+            // A network keeps its prefix length and an IPv6 address its
+            // zone id, and neither is part of the address.
+            let address = value.split(['/', '%']).next().unwrap_or(value);
             assert!(
                 address.parse::<Ipv4Addr>().is_ok()
                     || address.parse::<Ipv6Addr>().is_ok(),
