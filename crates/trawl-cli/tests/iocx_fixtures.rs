@@ -36,17 +36,7 @@ fn score(inputs: &Path, select: impl Fn(&str) -> bool) -> String {
         scored += 1;
     }
     assert!(scored > 0, "no fixtures selected in {}", inputs.display());
-    let scorer = common::shared_dir().join("fixtures/iocx/score.py");
-    let output = Command::new("python3")
-        .arg(scorer)
-        .arg(predictions.path())
-        .arg("--verbose")
-        .output()
-        .expect("python3 must be installed to run score.py");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    println!("{stdout}");
-    assert!(output.status.success(), "score.py failed:\n{stdout}");
-    stdout
+    common::score_reports(predictions.path())
 }
 
 /// Returns `(category, F1)` for each row of score.py's table that has an

@@ -68,15 +68,7 @@ fn fixture_anomalies_reach_floors() {
         let report = predictions.path().join(format!("{name}.json"));
         std::fs::write(report, run_full(&path)).unwrap();
     }
-    let scorer = common::shared_dir().join("fixtures/iocx/score.py");
-    let output = Command::new("python3")
-        .arg(scorer)
-        .arg(predictions.path())
-        .arg("--verbose")
-        .output()
-        .expect("python3 must be installed to run score.py");
-    let table = String::from_utf8_lossy(&output.stdout).into_owned();
-    println!("{table}");
+    let table = common::score_reports(predictions.path());
     let (precision, recall) = anomaly_scores(&table);
     assert!(precision >= PRECISION_FLOOR, "precision {precision}:\n{table}");
     assert!(recall >= RECALL_FLOOR, "recall {recall}:\n{table}");
