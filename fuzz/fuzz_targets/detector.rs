@@ -59,7 +59,8 @@ fn check_value(category: Category, value: &str) {
         }
         Category::Url => {
             let (scheme, rest) = value.split_once("://").unwrap();
-            assert!(!scheme.is_empty() && !rest.is_empty(), "{value}");
+            assert!(!scheme.is_empty(), "empty scheme: {value}");
+            assert!(!rest.is_empty(), "nothing after the scheme: {value}");
             assert!(scheme.bytes().all(|b| b.is_ascii_lowercase()), "{value}");
         }
         Category::Eth => {

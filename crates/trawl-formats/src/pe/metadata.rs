@@ -223,7 +223,7 @@ pub struct OverlayEntry {
 pub struct AnomalyEntry {
     /// Stable snake_case code.
     pub code: &'static str,
-    /// What was found.
+    /// Description of the finding.
     pub detail: String,
 }
 

@@ -318,14 +318,14 @@ pub struct DataDir {
 /// Maps relative virtual addresses to bytes of the file, the way the
 /// loader lays sections out.
 pub trait RvaMap {
-    /// The whole file.
+    /// Returns the whole file.
     fn file(&self) -> &[u8];
 
-    /// The file offset that holds the byte at `rva`, if any section or
+    /// Returns the file offset of the byte at `rva`, if any section or
     /// the headers map it to bytes present in the file.
     fn offset_of(&self, rva: u32) -> Option<usize>;
 
-    /// The `len` file bytes starting at `rva`, if all of them are in the
+    /// Returns the `len` file bytes starting at `rva`, if all of them are in the
     /// file.
     fn bytes_at(&self, rva: u32, len: usize) -> Option<&[u8]> {
         let start = self.offset_of(rva)?;
@@ -333,7 +333,7 @@ pub trait RvaMap {
         self.file().get(start..end)
     }
 
-    /// The file bytes from `rva` to the end of the file, for structures
+    /// Returns the file bytes from `rva` to the end of the file, for structures
     /// whose length is only known once read.
     fn tail_at(&self, rva: u32) -> Option<&[u8]> {
         let start = self.offset_of(rva)?;
@@ -342,12 +342,12 @@ pub trait RvaMap {
 }
 
 /// A malformation found while parsing: the structure stays in the report
-/// as far as it could be read, and this says what was wrong.
+/// as far as it could be read, and this records what was wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Anomaly {
     /// A stable snake_case code, such as `export_names_truncated`.
     pub code: &'static str,
-    /// What was found, with the offsets or values involved.
+    /// Description of the finding, with the offsets or values involved.
     pub detail: String,
 }
 
