@@ -30,6 +30,42 @@ def oid(text):
         out += bytes(reversed(chunk))
     return der(0x06, out)
 
+def tlv(data):
+    """Splits DER `data` into (tag, body) pairs."""
+    out = []
+    while data:
+        tag, n = data[0], data[1]
+        start = 2
+        if n & 0x80:
+            start = 2 + (n & 0x7F)
+            n = int.from_bytes(data[2:start], "big")
+        out.append((tag, data[start:start + n]))
+        data = data[start + n:]
+    return out
+
+def authenticode_shape(blob):
+    """Rewrites openssl's CMS into the shape Authenticode prescribes.
+
+    openssl writes SignedData version 3 and wraps the content in an OCTET
+    STRING, as CMS does for a content type other than id-data;
+    Authenticode wants version 1 and the SpcIndirectDataContent directly
+    under the [0] tag. The signer's messageDigest still covers the content
+    as openssl hashed it, so the CMS signature no longer verifies. trawl
+    does not verify signer signatures, and the image digest is unchanged.
+    """
+    [(_, content_info)] = tlv(blob)
+    content_type, (_, wrapped) = tlv(content_info)
+    [(_, signed_data)] = tlv(wrapped)
+    fields = tlv(signed_data)
+    assert fields[0] == (0x02, b"\x03"), "unexpected SignedData version"
+    encap_type, (_, econtent) = tlv(fields[2][1])
+    [(octet_tag, spc)] = tlv(econtent)
+    assert octet_tag == 0x04, "content not wrapped in an OCTET STRING"
+    encap = der(0x30, der(*encap_type) + der(0xA0, spc))
+    rest = b"".join(der(tag, body) for tag, body in fields[3:])
+    body = der(0x02, b"\x01") + der(*fields[1]) + encap + rest
+    return der(0x30, der(*content_type) + der(0xA0, der(0x30, body)))
+
 def image():
     headers = bytearray(0x200)
     headers[0:2] = b"MZ"
@@ -88,7 +124,7 @@ def main():
             "-signer", path("cert.pem"), "-inkey", path("key.pem"),
             "-in", path("content.der"), "-out", path("sig.der")],
             check=True, capture_output=True)
-        blob = open(path("sig.der"), "rb").read()
+        blob = authenticode_shape(open(path("sig.der"), "rb").read())
     entry = struct.pack("<IHH", 8 + len(blob), 0x0200, 2) + blob
     entry += b"\0" * (-len(entry) % 8)
     struct.pack_into("<II", pe, 0x98 + 112 + 4 * 8, len(pe), len(entry))
