@@ -13,6 +13,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use common::pe32::Pe32;
+
+/// Data directory index of the resource table.
+const DIR_RESOURCE: usize = 2;
+
 /// Runs `trawl -c` with `args` before `path` and returns its report.
 fn report_with(args: &[&str], path: &Path) -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
@@ -143,44 +148,23 @@ const BLOCK_RAW: usize = RSRC_RAW + 0x100;
 /// Returns a PE32 file whose only section, `.rsrc`, contains a resource
 /// tree with one `RT_STRING` block (id 1, en-US) of `strings`.
 fn pe_with_strings(strings: &[&str]) -> Vec<u8> {
-    let mut data = vec![0u8; RSRC_RAW + 0x400];
-    let mut put = |at: usize, bytes: &[u8]| {
-        data[at..at + bytes.len()].copy_from_slice(bytes);
-    };
-    put(0, b"MZ");
-    put(0x3C, &0x80u32.to_le_bytes());
-    put(0x80, b"PE\0\0");
-    put(0x84, &0x14Cu16.to_le_bytes());
-    put(0x86, &1u16.to_le_bytes());
-    put(0x94, &224u16.to_le_bytes());
-    let opt = 0x98;
-    put(opt, &0x10Bu16.to_le_bytes());
-    put(opt + 28, &0x40_0000u32.to_le_bytes());
-    put(opt + 32, &0x1000u32.to_le_bytes());
-    put(opt + 36, &0x200u32.to_le_bytes());
-    put(opt + 56, &0x2000u32.to_le_bytes());
-    put(opt + 60, &(RSRC_RAW as u32).to_le_bytes());
-    put(opt + 92, &16u32.to_le_bytes());
-    // Resource directory (entry 2) at RVA 0x1000.
-    put(opt + 96 + 2 * 8, &0x1000u32.to_le_bytes());
-    put(opt + 96 + 2 * 8 + 4, &0x400u32.to_le_bytes());
-    let section = opt + 224;
-    put(section, b".rsrc\0\0\0");
-    for (at, value) in
-        [(8, 0x400u32), (12, 0x1000), (16, 0x400), (20, RSRC_RAW as u32)]
-    {
-        put(section + at, &value.to_le_bytes());
-    }
-    put(section + 36, &0x4000_0040u32.to_le_bytes());
+    let mut image = Pe32::one_section(
+        RSRC_RAW + 0x400,
+        b".rsrc\0\0\0",
+        0x1000,
+        RSRC_RAW as u32,
+        0x400,
+    );
+    image.data_dir(DIR_RESOURCE, 0x1000, 0x400);
 
     // Type, name and language directories of one id entry each, at
     // +0x00, +0x18 and +0x30, then the data entry at +0x48.
     let levels = [(6u32, 0x8000_0018u32), (1, 0x8000_0030), (0x409, 0x48)];
     for (level, (id, target)) in levels.into_iter().enumerate() {
         let at = RSRC_RAW + 0x18 * level;
-        put(at + 14, &1u16.to_le_bytes());
-        put(at + 16, &id.to_le_bytes());
-        put(at + 20, &target.to_le_bytes());
+        image.put(at + 14, &1u16.to_le_bytes());
+        image.put(at + 16, &id.to_le_bytes());
+        image.put(at + 20, &target.to_le_bytes());
     }
     let mut block = Vec::new();
     for index in 0..16 {
@@ -189,10 +173,10 @@ fn pe_with_strings(strings: &[&str]) -> Vec<u8> {
         block.extend(units);
     }
     let block_rva = 0x1000 + (BLOCK_RAW - RSRC_RAW) as u32;
-    put(RSRC_RAW + 0x48, &block_rva.to_le_bytes());
-    put(RSRC_RAW + 0x4C, &(block.len() as u32).to_le_bytes());
-    put(BLOCK_RAW, &block);
-    data
+    image.put(RSRC_RAW + 0x48, &block_rva.to_le_bytes());
+    image.put(RSRC_RAW + 0x4C, &(block.len() as u32).to_le_bytes());
+    image.put(BLOCK_RAW, &block);
+    image.into_bytes()
 }
 
 #[test]

@@ -11,6 +11,11 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use common::pe32::Pe32;
+
+/// Data directory index of the debug directory.
+const DIR_DEBUG: usize = 6;
+
 /// The `metadata` fields whose values do not depend on the parser.
 const COMPARED: [&str; 7] = [
     "header",
@@ -163,41 +168,17 @@ fn text_input_has_empty_metadata() {
 /// Returns a PE32 file with one section whose debug directory has a
 /// CodeView record naming `pdb`.
 fn pe_with_pdb(pdb: &[u8]) -> Vec<u8> {
-    let mut data = vec![0u8; 0x600];
-    let mut put = |at: usize, bytes: &[u8]| {
-        data[at..at + bytes.len()].copy_from_slice(bytes);
-    };
-    put(0, b"MZ");
-    put(0x3C, &0x80u32.to_le_bytes());
-    put(0x80, b"PE\0\0");
-    put(0x84, &0x14Cu16.to_le_bytes());
-    put(0x86, &1u16.to_le_bytes());
-    put(0x94, &224u16.to_le_bytes());
-    let opt = 0x98;
-    put(opt, &0x10Bu16.to_le_bytes());
-    put(opt + 28, &0x40_0000u32.to_le_bytes());
-    put(opt + 32, &0x1000u32.to_le_bytes());
-    put(opt + 36, &0x200u32.to_le_bytes());
-    put(opt + 56, &0x2000u32.to_le_bytes());
-    put(opt + 60, &0x400u32.to_le_bytes());
-    put(opt + 92, &16u32.to_le_bytes());
-    // Debug directory (entry 6): one 28-byte entry at RVA 0x1000.
-    put(opt + 96 + 6 * 8, &0x1000u32.to_le_bytes());
-    put(opt + 96 + 6 * 8 + 4, &28u32.to_le_bytes());
-    let section = opt + 224;
-    put(section, b".rdata\0\0");
-    for (at, value) in [(8, 0x200u32), (12, 0x1000), (16, 0x200), (20, 0x400)]
-    {
-        put(section + at, &value.to_le_bytes());
-    }
-    put(section + 36, &0x4000_0040u32.to_le_bytes());
-    put(0x400 + 12, &2u32.to_le_bytes());
-    put(0x400 + 20, &0x1020u32.to_le_bytes());
-    put(0x400 + 24, &0x420u32.to_le_bytes());
-    put(0x420, b"RSDS");
-    put(0x434, &1u32.to_le_bytes());
-    put(0x438, pdb);
-    data
+    let mut image =
+        Pe32::one_section(0x600, b".rdata\0\0", 0x1000, 0x400, 0x200);
+    // One 28-byte debug directory entry at RVA 0x1000.
+    image.data_dir(DIR_DEBUG, 0x1000, 28);
+    image.put(0x400 + 12, &2u32.to_le_bytes());
+    image.put(0x400 + 20, &0x1020u32.to_le_bytes());
+    image.put(0x400 + 24, &0x420u32.to_le_bytes());
+    image.put(0x420, b"RSDS");
+    image.put(0x434, &1u32.to_le_bytes());
+    image.put(0x438, pdb);
+    image.into_bytes()
 }
 
 #[test]

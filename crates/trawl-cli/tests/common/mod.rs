@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod pe32;
+
 /// Returns the directory of shared test data: `TRAWL_SHARED` when set,
 /// otherwise `shared/` beside the repository.
 pub fn shared_dir() -> PathBuf {
