@@ -13,7 +13,7 @@ shared="${TRAWL_SHARED:-$(cd "$fuzz_dir/../.." && pwd)/shared}"
 fixtures="${1:-$shared/fixtures}"
 max_len=65536
 max_binaries=40
-targets=(archive detector pe scan scan_chunked sniff_decode strings)
+targets=(archive detector pe refang scan scan_chunked sniff_decode strings)
 
 if [ ! -d "$fixtures/iocx" ] || [ ! -f "$fixtures/cases/cases.jsonl" ]; then
   echo "seed: fixtures not found at $fixtures (pass the directory)" >&2

@@ -21,5 +21,6 @@ mod scan;
 pub use category::{Category, CategorySet};
 pub use limits::Limits;
 pub use offset_map::OffsetMap;
+pub use refang::{refang, Refanged};
 pub use report::{Detection, Iocs, IocsBuilder, Source};
 pub use scan::{ScanOutput, Scanner};

@@ -18,8 +18,12 @@ use memchr::memmem;
 use crate::OffsetMap;
 
 /// Refanged text and the map from its positions to the input's.
-pub(crate) struct Refanged<'a> {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refanged<'a> {
+    /// The input with defanged separators restored; borrowed when the
+    /// input needed no edit.
     pub text: Cow<'a, [u8]>,
+    /// Maps each position in `text` to the input bytes it came from.
     pub map: OffsetMap,
 }
 
@@ -47,8 +51,10 @@ struct Edit {
     upper: bool,
 }
 
-/// Returns `input` with defanged separators restored.
-pub(crate) fn refang(input: &[u8]) -> Refanged<'_> {
+/// Restores defanged separators (`[.]`, `(at)`, `\.`, full-width dots,
+/// confirmed spelled-out words) in `input`, in linear time. The text
+/// never grows, and URL schemes such as `hxxp` are left as written.
+pub fn refang(input: &[u8]) -> Refanged<'_> {
     let mut edits = Vec::new();
     find_bracketed(input, &mut edits);
     find_backslashed(input, &mut edits);
