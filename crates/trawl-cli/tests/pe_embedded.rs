@@ -57,6 +57,24 @@ fn signed_tiny_digest_matches() {
 }
 
 #[test]
+fn nested_signature_in_report() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../trawl-formats/src/pe/testdata/signed-nested.exe");
+    let signatures = report(&path)["metadata"]["signatures"].clone();
+    let primary = &signatures[0];
+    assert_eq!(primary["timestamp"]["kind"], "rfc3161");
+    assert_eq!(
+        primary["timestamp"]["signer"],
+        "O=Trawl Tests,CN=Trawl Test TSA"
+    );
+    let nested = &primary["nested"][0];
+    assert_eq!(nested["digest_algorithm"], "sha1");
+    assert_eq!(nested["digest_matches"], true);
+    assert_eq!(nested["timestamp"]["kind"], "pkcs9");
+    assert_eq!(nested["nested"], serde_json::json!([]));
+}
+
+#[test]
 fn unsigned_pe_has_no_signature() {
     let metadata = &report(&fixtures().join("bin/pe_rsrc.exe"))["metadata"];
     assert_eq!(metadata["has_signature"], false);

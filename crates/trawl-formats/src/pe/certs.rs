@@ -9,6 +9,12 @@
 //! the file. Nothing here checks the signature itself or builds a chain
 //! to a trusted root, so a matching digest means only that the file is
 //! the one the signature describes, not that anyone trustworthy signed it.
+//!
+//! The signer's unsigned attributes are read too: signatures nested in
+//! it (files signed with SHA-1 and SHA-256 carry one inside the other)
+//! and the time-stamp, either an RFC 3161 token or a PKCS #9
+//! countersignature. The time-stamp's own signature is not checked
+//! either.
 
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -18,13 +24,15 @@ use authenticode::{
 };
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
+use cms::signed_data::SignerInfo;
 use cms::signed_data::{SignedData, SignerIdentifier};
-use der::asn1::{ObjectIdentifier, OctetStringRef};
-use der::{Decode, Encode, SliceReader, Tag, Tagged};
+use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetStringRef};
+use der::{Any, Decode, Encode, SliceReader, Tag, Tagged};
 use serde::Serialize;
 use sha1::Sha1;
 use sha2::digest::Update;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use x509_cert::time::Time;
 use x509_cert::Certificate;
 
 use super::{read_u16, read_u32, Anomaly, DataDir, RvaMap};
@@ -35,6 +43,13 @@ pub const MAX_ATTRIBUTE_CERTIFICATES: usize = 64;
 /// Maximum number of X.509 certificates described per signature.
 pub const MAX_CERTIFICATES_PER_SIGNATURE: usize = 64;
 
+/// Maximum depth of signatures nested in signatures. Dual-signed files
+/// carry one level.
+pub const MAX_NESTING_DEPTH: usize = 2;
+
+/// Maximum number of signatures nested directly in one signature.
+pub const MAX_NESTED_SIGNATURES: usize = 8;
+
 /// Maximum number of sections hashed for the Authenticode digest.
 const MAX_SECTIONS: usize = 96;
 
@@ -42,6 +57,24 @@ const WIN_CERT_TYPE_PKCS_SIGNED_DATA: u16 = 2;
 
 const OID_SIGNED_DATA: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+
+/// Microsoft's unsigned attribute for a nested signature
+/// (`szOID_NESTED_SIGNATURE`).
+const OID_NESTED_SIGNATURE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.2.4.1");
+
+/// Microsoft's unsigned attribute for an RFC 3161 time-stamp token
+/// (`szOID_RFC3161_counterSign`).
+const OID_RFC3161_TIMESTAMP: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.3.3.1");
+
+/// PKCS #9 countersignature (RFC 5652 section 11.4).
+const OID_COUNTERSIGNATURE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.6");
+
+/// PKCS #9 signing time (RFC 5652 section 11.3).
+const OID_SIGNING_TIME: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.5");
 
 /// Digest algorithm OIDs with their names.
 const DIGEST_NAMES: &[(&str, &str)] = &[
@@ -83,6 +116,23 @@ pub struct Signature {
     pub signer_serial: Option<String>,
     /// The X.509 certificates carried, in their stored order.
     pub certificates: Vec<CertificateInfo>,
+    /// The time-stamp countersigning the signer, when one is attached.
+    pub timestamp: Option<Timestamp>,
+    /// Signatures nested in the signer's unsigned attributes, in stored
+    /// order. Each has this entry's offset, length, revision and type.
+    pub nested: Vec<Signature>,
+}
+
+/// A time-stamp attached to a signer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Timestamp {
+    /// `rfc3161` for a time-stamp token, `pkcs9` for a countersignature.
+    pub kind: &'static str,
+    /// The time the time-stamp states, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+    /// Subject of the certificate that matches the time-stamp's signer;
+    /// `None` when no carried certificate matches.
+    pub signer: Option<String>,
 }
 
 /// One X.509 certificate carried by a signature.
@@ -240,18 +290,20 @@ fn read_entry(
         ..Signature::default()
     };
     if certificate_type == WIN_CERT_TYPE_PKCS_SIGNED_DATA {
-        describe_signed_data(body, layout, &mut signature, anomalies);
+        describe_signed_data(body, layout, &mut signature, anomalies, 0);
     }
     signatures.push(signature);
     end.checked_next_multiple_of(8)
 }
 
-/// Decodes the PKCS#7 SignedData in `body` into `signature`.
+/// Decodes the PKCS#7 SignedData in `body` into `signature`, which is
+/// nested `depth` levels deep in its entry.
 fn describe_signed_data(
     body: &[u8],
     layout: &Option<Layout<'_>>,
     signature: &mut Signature,
     anomalies: &mut Vec<Anomaly>,
+    depth: usize,
 ) {
     let offset = signature.offset;
     let signed_data = match decode_signed_data(body) {
@@ -271,8 +323,6 @@ fn describe_signed_data(
         ));
     }
 
-    // TODO: read nested signatures (unsigned attribute
-    // 1.3.6.1.4.1.311.2.4.1) and countersignature timestamps.
     signature.certificates = certificates(&signed_data);
     describe_signer(&signed_data, signature);
     match indirect_data(&signed_data) {
@@ -285,6 +335,133 @@ fn describe_signed_data(
             ),
         )),
     }
+    describe_unsigned_attributes(
+        &signed_data,
+        layout,
+        signature,
+        anomalies,
+        depth,
+    );
+}
+
+/// Reads the first signer's nested signatures and time-stamp. Nesting
+/// stops at `MAX_NESTING_DEPTH` levels and `MAX_NESTED_SIGNATURES` per
+/// signature, and only the first time-stamp is kept.
+fn describe_unsigned_attributes(
+    signed_data: &SignedData,
+    layout: &Option<Layout<'_>>,
+    signature: &mut Signature,
+    anomalies: &mut Vec<Anomaly>,
+    depth: usize,
+) {
+    let Some(signer) = signed_data.signer_infos.0.iter().next() else {
+        return;
+    };
+    let Some(attributes) = &signer.unsigned_attrs else { return };
+    for attribute in attributes.iter() {
+        for value in attribute.values.iter() {
+            if attribute.oid == OID_NESTED_SIGNATURE {
+                let room = signature.nested.len() < MAX_NESTED_SIGNATURES;
+                if depth >= MAX_NESTING_DEPTH || !room {
+                    continue;
+                }
+                let Ok(body) = value.to_der() else { continue };
+                let mut nested = Signature {
+                    offset: signature.offset,
+                    length: signature.length,
+                    revision: signature.revision,
+                    certificate_type: signature.certificate_type,
+                    ..Signature::default()
+                };
+                describe_signed_data(
+                    &body,
+                    layout,
+                    &mut nested,
+                    anomalies,
+                    depth.saturating_add(1),
+                );
+                signature.nested.push(nested);
+            } else if signature.timestamp.is_none() {
+                signature.timestamp = if attribute.oid == OID_RFC3161_TIMESTAMP
+                {
+                    rfc3161_timestamp(value)
+                } else if attribute.oid == OID_COUNTERSIGNATURE {
+                    countersignature_timestamp(value, &signature.certificates)
+                } else {
+                    None
+                };
+            }
+        }
+    }
+}
+
+/// Reads the time and signer of an RFC 3161 time-stamp token: a
+/// ContentInfo whose SignedData encapsulates a TSTInfo.
+fn rfc3161_timestamp(token: &Any) -> Option<Timestamp> {
+    let body = token.to_der().ok()?;
+    let signed_data = decode_signed_data(&body).ok()?;
+    let content = signed_data.encap_content_info.econtent.as_ref()?;
+    let octets: OctetStringRef<'_> = content.decode_as().ok()?;
+    let time = tst_info_time(octets.as_bytes())?;
+    let certificates = certificates(&signed_data);
+    let signer = signed_data
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .and_then(|info| signer_subject(info, &certificates));
+    Some(Timestamp { kind: "rfc3161", time, signer })
+}
+
+/// Returns `genTime` from a DER TSTInfo, the fifth field after version,
+/// policy, messageImprint and serialNumber (RFC 3161 section 2.4.2).
+fn tst_info_time(der: &[u8]) -> Option<String> {
+    let info = Any::from_der(der).ok()?;
+    if info.tag() != Tag::Sequence {
+        return None;
+    }
+    let mut reader = SliceReader::new(info.value()).ok()?;
+    for _ in 0..4 {
+        Any::decode(&mut reader).ok()?;
+    }
+    let time = GeneralizedTime::decode(&mut reader).ok()?;
+    Some(time.to_date_time().to_string())
+}
+
+/// Reads the signing time of a PKCS #9 countersignature, a SignerInfo
+/// whose certificate travels with the signature it countersigns.
+fn countersignature_timestamp(
+    value: &Any,
+    certificates: &[CertificateInfo],
+) -> Option<Timestamp> {
+    let info = SignerInfo::from_der(&value.to_der().ok()?).ok()?;
+    let attributes = info.signed_attrs.as_ref()?;
+    let signing_time =
+        attributes.iter().find(|a| a.oid == OID_SIGNING_TIME)?;
+    let time_der = signing_time.values.iter().next()?.to_der().ok()?;
+    let time = Time::from_der(&time_der).ok()?;
+    Some(Timestamp {
+        kind: "pkcs9",
+        time: time.to_date_time().to_string(),
+        signer: signer_subject(&info, certificates),
+    })
+}
+
+/// Returns the subject of the certificate that `info` names by issuer
+/// and serial number.
+fn signer_subject(
+    info: &SignerInfo,
+    certificates: &[CertificateInfo],
+) -> Option<String> {
+    let SignerIdentifier::IssuerAndSerialNumber(id) = &info.sid else {
+        return None;
+    };
+    let issuer = id.issuer.to_string();
+    let serial = hex(id.serial_number.as_bytes());
+    certificates
+        .iter()
+        .find(|c| c.issuer == issuer && c.serial == serial)
+        .map(|c| c.subject.clone())
 }
 
 /// Decodes ContentInfo and its SignedData, allowing the zero padding
@@ -351,15 +528,9 @@ fn describe_signer(signed_data: &SignedData, signature: &mut Signature) {
     let SignerIdentifier::IssuerAndSerialNumber(id) = &signer.sid else {
         return;
     };
-    let issuer = id.issuer.to_string();
-    let serial = hex(id.serial_number.as_bytes());
-    signature.signer = signature
-        .certificates
-        .iter()
-        .find(|c| c.issuer == issuer && c.serial == serial)
-        .map(|c| c.subject.clone());
-    signature.signer_issuer = Some(issuer);
-    signature.signer_serial = Some(serial);
+    signature.signer = signer_subject(signer, &signature.certificates);
+    signature.signer_issuer = Some(id.issuer.to_string());
+    signature.signer_serial = Some(hex(id.serial_number.as_bytes()));
 }
 
 fn describe_digest(
@@ -545,6 +716,58 @@ mod tests {
         let (signatures, anomalies) = parse(file);
         assert_eq!(codes(&anomalies), ["signature_not_authenticode"]);
         assert_eq!(signatures[0].digest_matches, Some(true));
+    }
+
+    /// The same image signed with SHA-256, with an RFC 3161 time-stamp
+    /// and a nested SHA-1 signature that has a PKCS #9 countersignature;
+    /// see `testdata/make-signed-pe.py --nested`.
+    const NESTED: &[u8] = include_bytes!("testdata/signed-nested.exe");
+
+    const TSA: &str = "O=Trawl Tests,CN=Trawl Test TSA";
+
+    #[test]
+    fn nested_signature_and_timestamps() {
+        let (signatures, anomalies) = parse(NESTED.to_vec());
+        assert!(anomalies.is_empty(), "{anomalies:?}");
+        assert_eq!(signatures.len(), 1);
+        let primary = &signatures[0];
+        assert_eq!(primary.digest_algorithm.as_deref(), Some("sha256"));
+        assert_eq!(primary.digest_matches, Some(true));
+        let stamp = primary.timestamp.as_ref().unwrap();
+        assert_eq!(stamp.kind, "rfc3161");
+        assert_eq!(stamp.signer.as_deref(), Some(TSA));
+        // The signing certificate was made just before the time-stamp.
+        assert!(stamp.time >= primary.certificates[0].not_before);
+        assert_eq!(stamp.time.len(), "2025-01-01T00:00:00Z".len());
+
+        assert_eq!(primary.nested.len(), 1);
+        let nested = &primary.nested[0];
+        assert_eq!(nested.offset, primary.offset);
+        assert_eq!(nested.digest_algorithm.as_deref(), Some("sha1"));
+        assert_eq!(nested.digest_matches, Some(true));
+        assert_eq!(nested.signer, primary.signer);
+        assert_eq!(nested.certificates.len(), 2);
+        let counter = nested.timestamp.as_ref().unwrap();
+        assert_eq!(counter.kind, "pkcs9");
+        assert_eq!(counter.signer.as_deref(), Some(TSA));
+        assert!(counter.time >= primary.certificates[0].not_before);
+        assert!(nested.nested.is_empty());
+    }
+
+    #[test]
+    fn nested_signature_sees_changed_section() {
+        let mut file = NESTED.to_vec();
+        file[0x210] ^= 0x20;
+        let (signatures, _) = parse(file);
+        assert_eq!(signatures[0].digest_matches, Some(false));
+        assert_eq!(signatures[0].nested[0].digest_matches, Some(false));
+    }
+
+    #[test]
+    fn plain_signature_has_no_timestamp() {
+        let (signatures, _) = parse(SIGNED.to_vec());
+        assert_eq!(signatures[0].timestamp, None);
+        assert!(signatures[0].nested.is_empty());
     }
 
     #[test]
