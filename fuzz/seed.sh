@@ -13,7 +13,7 @@ shared="${TRAWL_SHARED:-$(cd "$fuzz_dir/../.." && pwd)/shared}"
 fixtures="${1:-$shared/fixtures}"
 max_len=65536
 max_binaries=40
-targets=(archive detector pe refang scan scan_chunked sniff_decode strings)
+targets=(archive detector filter pe refang scan scan_chunked sniff_decode strings)
 
 if [ ! -d "$fixtures/iocx" ] || [ ! -f "$fixtures/cases/cases.jsonl" ]; then
   echo "seed: fixtures not found at $fixtures (pass the directory)" >&2
@@ -51,4 +51,9 @@ for file in "$seeds"/bin-*; do
   out="$fuzz_dir/corpus/pe/$(basename "$file")"
   { printf '\377\002'; cat "$file"; } >"$out"
 done
+# The filter target reads the text before the split that its first
+# byte sets as a list, so the built-in list is a seed with the split at
+# its end.
+{ printf '\377'; cat "$fuzz_dir/../crates/trawl-core/data/benign.txt"; } \
+  >"$fuzz_dir/corpus/filter/benign-list"
 echo "seed: $(ls "$seeds" | wc -l) seeds in each of ${targets[*]}"

@@ -134,6 +134,31 @@ pub struct Args {
     #[arg(long)]
     pub fail_on_ioc: bool,
 
+    /// Drop from `iocs` the values that FILE lists as known-good
+    /// (repeatable): values that must never reach a blocklist. FILE has
+    /// one entry per line: an exact value, a domain suffix
+    /// (`.example.com`), a CIDR network or a URL path ending in `/*`.
+    /// `#` starts a comment. URLs and e-mail addresses on a listed host
+    /// are dropped too. A --block list overrides it
+    #[arg(long = "allow", value_name = "FILE")]
+    pub allow: Vec<PathBuf>,
+
+    /// Always keep the values that FILE lists as known-bad (repeatable),
+    /// even when --allow or --exclude-benign would drop them, and name
+    /// the list entry under --detail as `"listed"`. Same format as
+    /// --allow. It never adds values the scan did not find
+    #[arg(long = "block", value_name = "FILE")]
+    pub block: Vec<PathBuf>,
+
+    /// Drop names that reports mention but that are not indicators: XML
+    /// namespaces, standards bodies, certificate authorities' CRL and
+    /// OCSP servers, package registries, vendor documentation, security
+    /// research and reference sites, documentation examples. Hosts where
+    /// anyone can publish (github.com, paste and file sharing sites) are
+    /// never on this list. --detail names the reason as `"dropped"`
+    #[arg(long)]
+    pub exclude_benign: bool,
+
     /// Maximum length of a token a detector considers, in bytes, from 256
     /// to 8K (K suffix for KiB); a longer URL or path is not reported
     #[arg(

@@ -8,6 +8,7 @@ mod args;
 mod defang;
 mod ids;
 mod inputs;
+mod lists;
 mod misp;
 mod output;
 mod pipeline;
@@ -22,7 +23,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use trawl_core::{Category, Scanner};
+use trawl_core::{Category, Filter, Scanner};
 
 use crate::args::{Args, Format};
 use crate::inputs::Input;
@@ -61,7 +62,12 @@ fn main() -> ExitCode {
             .error(clap::error::ErrorKind::ArgumentConflict, message)
             .exit();
     }
-    match run(&args) {
+    let filter = lists::load(&args).unwrap_or_else(|message| {
+        Args::command()
+            .error(clap::error::ErrorKind::ValueValidation, message)
+            .exit()
+    });
+    match run(&args, filter) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("trawl: {error}");
@@ -78,7 +84,7 @@ struct Outcome {
 }
 
 /// Scans every input and writes the reports; returns the exit code.
-fn run(args: &Args) -> Result<u8, String> {
+fn run(args: &Args, filter: Filter) -> Result<u8, String> {
     if let Some(output) = &args.output {
         if let Some(input) = inputs::overwritten_input(&args.inputs, output) {
             return Err(format!(
@@ -118,6 +124,7 @@ fn run(args: &Args) -> Result<u8, String> {
         .map_err(|error| format!("failed to start worker threads: {error}"))?;
     let settings = Settings {
         scanner: Scanner::new(args.categories(), args.limits()),
+        filter,
         min_length: args.min_length,
         detail: args.detail,
         max_strings: args.max_strings,

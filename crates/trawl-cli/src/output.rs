@@ -142,7 +142,9 @@ impl<W: Write> ReportWriter<W> {
         let file = report.file.as_deref().unwrap_or("");
         let prefix = [csv_field(file), csv_field(report.kind)].join(",");
         if let (true, Some(detections)) = (self.detail, &report.detections) {
-            for entry in detections {
+            // CSV has no column for the reason, so a value that `iocs`
+            // leaves out is left out here too.
+            for entry in detections.iter().filter(|e| e.dropped.is_none()) {
                 writeln!(
                     self.out,
                     "{prefix},{},{},{},{},{}",

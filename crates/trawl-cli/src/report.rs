@@ -95,6 +95,14 @@ pub struct DetailEntry {
     /// For base64 tokens, the decoded payload as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decoded: Option<String>,
+    /// The reason the value is left out of `iocs`: `allow list FILE:LINE` or
+    /// `benign: GROUP`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<String>,
+    /// The block list entry that keeps the value: `block list
+    /// FILE:LINE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listed: Option<String>,
 }
 
 /// One entry of a report's `errors` list.

@@ -6,7 +6,9 @@ use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
-use trawl_core::{Category, Detection, IocsBuilder, Scanner, Source};
+use trawl_core::{
+    Category, Detection, Filter, IocsBuilder, Scanner, Source, Verdict,
+};
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
 use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
@@ -22,6 +24,8 @@ use crate::report::{DetailEntry, Metadata, Report, ReportError, Stage};
 pub struct Settings {
     /// The scanner, built once from `--types`.
     pub scanner: Scanner,
+    /// The `--allow`, `--block` and `--exclude-benign` lists.
+    pub filter: Filter,
     /// Minimum length of extracted strings, in characters.
     pub min_length: usize,
     /// Whether reports list every detection.
@@ -48,6 +52,32 @@ struct Found {
     detection: Detection,
     origin: Origin,
     raw: Option<String>,
+    note: FilterNote,
+}
+
+/// The list entry that decided a detection's fate, as `--detail` shows
+/// it.
+#[derive(Debug, Default)]
+enum FilterNote {
+    /// No list names the value.
+    #[default]
+    None,
+    /// Left out of `iocs`, with the reason.
+    Dropped(String),
+    /// Kept because a block list names it, with the entry.
+    Listed(String),
+}
+
+impl From<Verdict<'_>> for FilterNote {
+    fn from(verdict: Verdict<'_>) -> FilterNote {
+        match verdict {
+            Verdict::Keep => FilterNote::None,
+            Verdict::Dropped(reason) => {
+                FilterNote::Dropped(reason.to_string())
+            }
+            Verdict::Listed(entry) => FilterNote::Listed(entry.to_string()),
+        }
+    }
 }
 
 /// Reads and scans one input. Standard input must already have been read
@@ -470,15 +500,23 @@ impl<'s> Collector<'s> {
     ) {
         let settings = self.settings;
         let limit = settings.scanner.limits().max_detections;
+        let mut pass = settings.filter.pass();
         settings.scanner.scan_each(&region.text, |detection| {
-            let detection = map_detection(detection, region, settings.detail);
+            // The pass sees the detections outside `owned` too, so that
+            // it meets a URL before the host that follows it.
+            let verdict = pass.check(&detection);
+            let mut detection =
+                map_detection(detection, region, settings.detail);
             let start = detection.detection.start;
             if owned.as_ref().is_some_and(|range| !range.contains(&start)) {
                 return;
             }
-            self.builder.push(&detection.detection);
+            if !verdict.is_dropped() {
+                self.builder.push(&detection.detection);
+            }
             if settings.detail {
                 if self.found.len() < limit {
+                    detection.note = FilterNote::from(verdict);
                     self.found.push(detection);
                 } else {
                     self.detail_truncated = true;
@@ -555,17 +593,22 @@ fn map_detection(
     let end = region.map.end(detection.end).max(start);
     detection.start = start;
     detection.end = end;
-    Found { detection, origin: region.origin, raw }
+    Found { detection, origin: region.origin, raw, note: FilterNote::None }
 }
 
 /// Returns the `detections` list, sorted by offset then category.
 fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
     let mut entries: Vec<DetailEntry> = found
         .into_iter()
-        .map(|Found { detection, origin, raw }| {
+        .map(|Found { detection, origin, raw, note }| {
             let (source, depth) = match detection.source {
                 Source::Text => (origin.name(), None),
                 Source::Base64 { depth } => ("decoded base64", Some(depth)),
+            };
+            let (dropped, listed) = match note {
+                FilterNote::None => (None, None),
+                FilterNote::Dropped(reason) => (Some(reason), None),
+                FilterNote::Listed(entry) => (None, Some(entry)),
             };
             DetailEntry {
                 category: detection.category,
@@ -577,6 +620,8 @@ fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
                 raw: raw.unwrap_or_default(),
                 kind: detection.kind,
                 decoded: detection.decoded,
+                dropped,
+                listed,
             }
         })
         .collect();
@@ -596,6 +641,7 @@ fn test_settings(detail: bool) -> Settings {
     };
     Settings {
         scanner: Scanner::new(trawl_core::CategorySet::all(), limits),
+        filter: Filter::default(),
         min_length: 4,
         detail,
         max_strings: strings::MAX_REGIONS,
@@ -689,6 +735,30 @@ mod stream_tests {
     }
 
     #[test]
+    fn streamed_filter_equals_whole_scan() {
+        let bytes = sample(false);
+        let mut settings = settings(true);
+        // Exact URLs drop each URL by its value and its host through the
+        // pass, also where a block boundary falls between the two.
+        let allow: String =
+            (0..300).map(|n| format!("http://u{n}.example.net/p\n")).collect();
+        let allow = trawl_core::List::parse(&allow, "allow.txt").unwrap();
+        settings.filter = Filter::builder().allow(allow).build();
+        let region = text::decode(&bytes, Encoding::Utf8 { bom: false });
+        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        let whole = scan_regions(None, kind, vec![region], &settings);
+        assert!(whole.iocs.list(Category::Url).is_empty());
+        let domains = whole.iocs.list(Category::Domain);
+        assert_eq!(domains.len(), 300, "{domains:?}");
+        assert!(domains.iter().all(|d| d.ends_with(".example.com")));
+        let expected = json(&whole);
+        for (block, max_line) in [(97, 97), (1000, 2000)] {
+            let got = json(&streamed_with(&bytes, block, max_line, &settings));
+            assert!(got == expected, "block {block}, line {max_line} differ");
+        }
+    }
+
+    #[test]
     fn streamed_value_limit_same_any_threads() {
         let bytes = sample(true);
         let mut settings = settings(true);
@@ -771,6 +841,7 @@ mod tests {
                     detection: detection(category, start, start + 1),
                     origin: Origin::Text,
                     raw: None,
+                    note: FilterNote::None,
                 })
                 .collect();
         let entries = detail_entries(found);
@@ -785,8 +856,12 @@ mod tests {
     fn base64_source_names_depth() {
         let mut inner = detection(Category::Url, 0, 4);
         inner.source = Source::Base64 { depth: 2 };
-        let found =
-            vec![Found { detection: inner, origin: Origin::Text, raw: None }];
+        let found = vec![Found {
+            detection: inner,
+            origin: Origin::Text,
+            raw: None,
+            note: FilterNote::None,
+        }];
         let entries = detail_entries(found);
         assert_eq!(entries[0].source, "decoded base64");
         assert_eq!(entries[0].depth, Some(2));

@@ -11,6 +11,7 @@
 
 mod category;
 mod detect;
+mod filter;
 mod limits;
 mod offset_map;
 mod refang;
@@ -19,6 +20,10 @@ mod resolve;
 mod scan;
 
 pub use category::{Category, CategorySet};
+pub use filter::{
+    Filter, FilterBuilder, FilterPass, List, ListError, ListErrorKind,
+    ListKind, Match, Verdict,
+};
 pub use limits::Limits;
 pub use offset_map::OffsetMap;
 pub use refang::{refang, Refanged};
