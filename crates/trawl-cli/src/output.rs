@@ -146,7 +146,7 @@ impl<W: Write> ReportWriter<W> {
                 writeln!(
                     self.out,
                     "{prefix},{},{},{},{},{}",
-                    csv_field(entry.category.name()),
+                    csv_field(&entry.category),
                     csv_field(&entry.value),
                     entry.offset,
                     entry.length,

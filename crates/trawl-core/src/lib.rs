@@ -16,10 +16,12 @@ mod offset_map;
 mod refang;
 mod report;
 mod resolve;
+pub mod rules;
 mod scan;
 
-pub use category::{Category, CategorySet};
+pub use category::{Category, CategorySet, IocKey};
 pub use limits::Limits;
 pub use offset_map::OffsetMap;
 pub use report::{Detection, Iocs, IocsBuilder, Source};
+pub use rules::{CustomCategory, RuleError, RuleId, RuleSet};
 pub use scan::{ScanOutput, Scanner};
