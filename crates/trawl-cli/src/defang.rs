@@ -9,7 +9,7 @@ use crate::report::Report;
 
 /// Defangs the `iocs` lists and the `--detail` values of a report; the
 /// `raw` text of detections is left as the input wrote it. Values of
-/// custom categories are left as they are, since what they hold is
+/// custom categories are left as they are, because their kind is
 /// unknown.
 pub fn defang_report(report: &mut Report) {
     report.iocs.map_values(|key, value| match key.builtin() {

@@ -73,7 +73,8 @@ impl Default for Metadata {
 /// One occurrence of an indicator, as listed under `--detail`.
 #[derive(Debug, Serialize)]
 pub struct DetailEntry {
-    /// The category, which orders entries that share an offset.
+    /// The category as a key, which orders entries that share an
+    /// offset.
     #[serde(skip)]
     pub key: IocKey,
     /// The category, written as its key in `iocs`.
