@@ -441,10 +441,9 @@ fn pattern_error(
             let hint = match error.kind() {
                 regex_syntax::ast::ErrorKind::UnsupportedLookAround
                 | regex_syntax::ast::ErrorKind::UnsupportedBackreference => {
-                    "; patterns run in linear time, so they have no \
-                     look-around or backreferences: take the value from a \
-                     capture group with `group`, and use `boundary` for \
-                     what may not touch it"
+                    "; patterns run in linear time without backtracking, \
+                     so take the value from a capture group with `group`, \
+                     and use `boundary` for what may not touch it"
                 }
                 _ => "",
             };
