@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-/// The rules file the documentation shows.
+/// Returns the path of the rules file the documentation shows.
 fn example_rules() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples/rules/example.toml")
@@ -285,12 +285,12 @@ fn bad_rule_is_usage_error_with_location() {
     let path = dir.path().join("bad.toml");
     let text = "[[rule]]\nname = \"x\"\ncategory = \"urls\"\npattern = 'x'\n";
     fs::write(&path, text).unwrap();
-    let shown = path.to_str().unwrap();
-    let output = trawl(&["--rules", shown, "-t", "x"]);
+    let rules_path = path.to_str().unwrap();
+    let output = trawl(&["--rules", rules_path, "-t", "x"]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     let expected =
-        format!("trawl: {shown}:3:12: category 'urls' is a built-in");
+        format!("trawl: {rules_path}:3:12: category 'urls' is a built-in");
     assert!(message.starts_with(&expected), "{message}");
     assert!(output.stdout.is_empty());
 }
@@ -364,4 +364,34 @@ fn archive_reports_have_custom_keys() {
     }
     assert!(list(&reports[0], "jira_tickets").is_empty());
     assert_eq!(list(&reports[1], "jira_tickets"), ["OPS-1234"]);
+}
+
+#[test]
+fn custom_report_follows_schema() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/report.schema.json");
+    let schema: Value =
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
+    let pattern = schema["properties"]["iocs"]["patternProperties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone();
+    assert_eq!(pattern, "^[a-z][a-z0-9_]{0,63}$");
+    let detection = &schema["$defs"]["detection"]["properties"];
+    let order: Vec<&String> = detection.as_object().unwrap().keys().collect();
+    assert_eq!(order[..2], ["category", "rule"]);
+
+    let report = example_report(&["--detail"]);
+    for entry in report["detections"].as_array().unwrap() {
+        let keys: Vec<&String> = entry.as_object().unwrap().keys().collect();
+        let mut position = 0;
+        for key in &keys {
+            let step = order[position..].iter().position(|k| k == key);
+            let step = step.unwrap_or_else(|| panic!("{key} in {keys:?}"));
+            position += step + 1;
+        }
+    }
 }
