@@ -7,9 +7,15 @@
 //! the next search reads the same bytes again. So each search here sees
 //! a window of `2 * (max_length + 1)` bytes from where it starts:
 //!
-//! - No match in the window: the next window starts `max_length` bytes
-//!   before this one's end, so a match of at most `max_length` bytes
-//!   that starts in this window but crosses its end is still found.
+//! - No match in the window: the search goes on `max_length` bytes before
+//!   this window's end, so a match of at most `max_length` bytes that
+//!   starts in this window but crosses its end is still found. From
+//!   there, one search for the earliest end of any match skips the
+//!   stretch where no short match can start: a match of at most
+//!   `max_length` bytes starts at most `max_length` bytes before that
+//!   end. The skip stops one byte earlier still, so that a longer match
+//!   ending there is seen whole enough to be dropped, not cut into a
+//!   short one. The same skip starts the iteration.
 //! - A match that starts less than `max_length + 1` bytes before a
 //!   window's end may belong to a longer match cut by that end, so the
 //!   window moves up to it the same way and the search runs again.
@@ -22,14 +28,16 @@
 //! window, so a window's edge is never mistaken for the end of a line or
 //! a word.
 //!
-//! Each search reads at most one window. A search that finds no match,
+//! Each window search reads at most one window. One that finds no match,
 //! or moves the window, advances by at least `max_length + 2` bytes; one
 //! that reports or skips a match advances past it, by at least one byte.
-//! So the work is linear in the input for a fixed `max_length`: at most
-//! one window per byte in the worst case (a pattern whose preferred
-//! alternative reads far ahead and fails, as above), and about two reads
-//! of each byte plus the matches themselves for patterns that settle a
-//! match where it ends.
+//! A skip stops at the first byte where a match ends, and the window
+//! search after it finds that match or moves on by a window, so skips
+//! read each byte about once. The work is therefore linear in the input
+//! for a fixed `max_length`: at most about one window per byte in the
+//! worst case (a pattern whose preferred alternative reads far ahead and
+//! fails, as above), and about one read of each byte plus the matches
+//! and their windows for patterns that settle a match where it ends.
 
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
@@ -49,7 +57,9 @@ pub(super) fn for_each_match(
     let reach = max_length.saturating_add(1);
     let window = reach.saturating_mul(2);
     let len = text.len();
-    let mut pos = 0;
+    let Some(mut pos) = skip_to_match(regex, text, 0, max_length) else {
+        return;
+    };
     // The end of the last match dropped for its length.
     let mut dropped_end = None;
     while pos < len {
@@ -60,7 +70,11 @@ pub(super) fn for_each_match(
                 break;
             }
             // `end - pos` is a whole window, longer than `max_length`.
-            pos = end.saturating_sub(max_length);
+            let next = end.saturating_sub(max_length);
+            match skip_to_match(regex, text, next, max_length) {
+                Some(next) => pos = next,
+                None => break,
+            }
             continue;
         };
         let (start, stop) = (m.start(), m.end());
@@ -80,6 +94,22 @@ pub(super) fn for_each_match(
         // so `stop > start >= pos`; the `max` only guards the loop.
         pos = stop.max(pos.saturating_add(1));
     }
+}
+
+/// Returns where the search from `from` can go on without missing a
+/// match of at most `max_length` bytes: `max_length + 1` bytes before
+/// the earliest end of any match, or `from` if that is later. `None`
+/// when no match starts at or after `from`.
+fn skip_to_match(
+    regex: &Regex,
+    text: &[u8],
+    from: usize,
+    max_length: usize,
+) -> Option<usize> {
+    let input = Input::new(text).range(from..).earliest(true);
+    let end = regex.search_half(&input)?.offset();
+    let reach = max_length.saturating_add(1);
+    Some(end.saturating_sub(reach).max(from))
 }
 
 /// Returns the span of capture group `group` of the match `start..end`,
@@ -140,6 +170,25 @@ mod tests {
     fn longer_match_is_dropped_with_its_tail() {
         let text = format!("{} ab", "x".repeat(100));
         assert_eq!(matches("[a-z]+", &text, 10), ["ab"]);
+    }
+
+    #[test]
+    fn skip_does_not_cut_long_match() {
+        // The only match ends far from the start and is longer than the
+        // limit, so no piece of it is reported.
+        let text = format!("{}.corp and db.corp", "q".repeat(300));
+        assert_eq!(matches(r"[a-z]+\.corp", &text, 16), ["db.corp"]);
+        let text = format!("{}\nxaaa", "a".repeat(1000));
+        assert_eq!(matches("a+$", &text, 16), ["aaa"]);
+    }
+
+    #[test]
+    fn sparse_matches_equal_find_iter() {
+        let text =
+            format!("{}OPS-1{}DEV-22 ", " ".repeat(5000), "x ".repeat(3000));
+        let got = matches(r"[A-Z]+-[0-9]+", &text, 8);
+        assert_eq!(got, unbounded(r"[A-Z]+-[0-9]+", &text));
+        assert_eq!(got, ["OPS-1", "DEV-22"]);
     }
 
     #[test]
