@@ -4,8 +4,9 @@
 //! unbounded search after another can take time quadratic in the input,
 //! even with automata. To settle a match, the engine may read far ahead
 //! for a longer alternative that fails (`a*b|a` over a run of `a`), and
-//! the next search reads the same bytes again. So each search here sees
-//! a window of `2 * (max_length + 1)` bytes from where it starts:
+//! the next search reads the same bytes again. So each search for a
+//! match here reads at most a window of `2 * (max_length + 1)` bytes
+//! from where it starts:
 //!
 //! - No match in the window: the search goes on `max_length` bytes before
 //!   this window's end, so a match of at most `max_length` bytes that
