@@ -13,7 +13,7 @@ shared="${TRAWL_SHARED:-$(cd "$fuzz_dir/../.." && pwd)/shared}"
 fixtures="${1:-$shared/fixtures}"
 max_len=65536
 max_binaries=40
-targets=(archive detector filter pe refang scan scan_chunked sniff_decode strings)
+targets=(archive detector filter pe refang rules scan scan_chunked sniff_decode strings)
 
 if [ ! -d "$fixtures/iocx" ] || [ ! -f "$fixtures/cases/cases.jsonl" ]; then
   echo "seed: fixtures not found at $fixtures (pass the directory)" >&2
@@ -56,4 +56,28 @@ done
 # its end.
 { printf '\377'; cat "$fuzz_dir/../crates/trawl-core/data/benign.txt"; } \
   >"$fuzz_dir/corpus/filter/benign-list"
+# The rules target reads a mode byte and a little-endian length of the
+# rules text first. Mode 0 takes the text as a whole rules file, and
+# mode 143 as the pattern of one rule (max_length 556, word boundary).
+# Each fixture text follows the example rules file, and a pattern.
+example="$fuzz_dir/../examples/rules/example.toml"
+length_prefix() {
+  local len=$1
+  printf "\\$(printf '%03o' $((len & 255)))\\$(printf '%03o' $((len >> 8)))"
+}
+for file in "$seeds"/text-*; do
+  name="$(basename "$file")"
+  {
+    printf '\000'
+    length_prefix "$(wc -c <"$example")"
+    cat "$example" "$file"
+  } >"$fuzz_dir/corpus/rules/example-$name"
+  pattern='[A-Za-z]+[-.][0-9A-Za-z.]+'
+  {
+    printf '\217'
+    length_prefix "${#pattern}"
+    printf '%s' "$pattern"
+    cat "$file"
+  } >"$fuzz_dir/corpus/rules/pattern-$name"
+done
 echo "seed: $(ls "$seeds" | wc -l) seeds in each of ${targets[*]}"

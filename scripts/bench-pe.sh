@@ -11,9 +11,10 @@
 #   1. Build trawl in release mode.
 #   2. Install iocx into BENCH_VENV with setup-peers.sh, unless it is
 #      there. When the install fails, only trawl is timed.
-#   3. Time `trawl -j 1 -a full DIR` (median of RUNS runs), then one
-#      Python process that builds one iocx Engine at analysis level
-#      `full` and extracts every file in turn.
+#   3. Time `trawl -j 1 -a full DIR` and `trawl -a full DIR` (one
+#      worker per core), the median of RUNS runs each, then one Python
+#      process that builds one iocx Engine at analysis level `full` and
+#      extracts every file in turn. iocx's API uses one core.
 #
 # Environment:
 #   TRAWL_SHARED  folder with bench/setup-peers.sh [default: ../shared
@@ -65,11 +66,18 @@ time_once() {
   cat "$work/time.txt"
 }
 
-for _ in $(seq "$runs"); do
-  time_once "$trawl" -j 1 -a full -c -f jsonl "$dir"
-done >"$work/trawl.txt"
-read -r trawl_s trawl_kib < <(sort -n "$work/trawl.txt" \
-  | awk '{t[NR] = $1; if ($2 > m) m = $2} END {print t[int((NR + 1) / 2)], m}')
+# Prints "median-seconds peak-KiB" over RUNS runs of trawl with the
+# extra arguments given.
+time_trawl() {
+  for _ in $(seq "$runs"); do
+    time_once "$trawl" "$@" -a full -c -f jsonl "$dir"
+  done >"$work/trawl.txt"
+  sort -n "$work/trawl.txt" | awk '{t[NR] = $1; if ($2 > m) m = $2}
+    END {print t[int((NR + 1) / 2)], m}'
+}
+read -r trawl_s trawl_kib < <(time_trawl -j 1)
+read -r all_s all_kib < <(time_trawl)
+cores=$(nproc)
 
 iocx_s=""
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import iocx' 2>/dev/null
@@ -104,9 +112,13 @@ printf '|---|---:|---:|---:|---:|---:|\n'
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 printf '| trawl -j 1 -a full | %s | %s | %s | %s | %s |\n' \
   "$count" "$mb" "$trawl_s" "$(rate "$trawl_s")" "$(mib "$trawl_kib")"
+printf '| trawl -a full (%s cores) | %s | %s | %s | %s | %s |\n' \
+  "$cores" "$count" "$mb" "$all_s" "$(rate "$all_s")" "$(mib "$all_kib")"
 if [ -n "$iocx_s" ]; then
   printf '| iocx 0.7.6.2 API, full | %s | %s | %s | %s | %s |\n' \
     "$count" "$mb" "$iocx_s" "$(rate "$iocx_s")" "$(mib "$iocx_kib")"
-  awk -v a="$iocx_s" -v b="$trawl_s" 'BEGIN {
-    if (b < 0.01) b = 0.01; printf "\ntrawl is %.1f times as fast as iocx\n", a / b }'
+  awk -v a="$iocx_s" -v b="$trawl_s" -v c="$all_s" -v n="$cores" 'BEGIN {
+    if (b < 0.01) b = 0.01; if (c < 0.01) c = 0.01
+    printf "\ntrawl is %.1f times as fast as iocx on one thread", a / b
+    printf " and %.1f times on %s cores\n", a / c, n }'
 fi

@@ -6,7 +6,6 @@
 //! offsets inside the member. Member names are only printed, never
 //! used as paths.
 
-use trawl_core::Iocs;
 use trawl_formats::archive::{
     self, ArchiveError, Event, Format, Limit, MemberError, Options,
 };
@@ -109,7 +108,7 @@ fn empty_report(
     Report {
         file,
         kind,
-        iocs: Iocs::default(),
+        iocs: settings.empty_iocs(),
         metadata: Metadata::default(),
         analysis: None,
         detections: settings.detail.then(Vec::new),

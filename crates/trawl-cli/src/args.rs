@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
-use trawl_core::{Category, CategorySet};
+use trawl_core::{Category, CategorySet, CustomCategory, RuleSet};
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::Level;
 use trawl_formats::pe::PeLimits;
@@ -18,7 +18,7 @@ Exit codes:
   1  an input was not found or could not be read, a report carries an
      `errors` entry, or the output could not be written; the reports of
      the other inputs are still written. Takes precedence over 3.
-  2  invalid arguments
+  2  invalid arguments or rules file
   3  --fail-on-ioc was given and at least one indicator was found";
 
 /// Finds indicators of compromise (URLs, domains, IPs, hashes, e-mails,
@@ -93,14 +93,26 @@ pub struct Args {
     /// Report only these categories, as a comma-separated list of urls,
     /// domains, ips, hashes, emails, filepaths, base64, crypto.btc,
     /// crypto.eth, cves (singular forms and `crypto` for both wallet
-    /// categories are accepted)
+    /// categories are accepted) and the categories of custom rules
     #[arg(
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        value_parser = parse_categories
+        value_parser = parse_type_name
     )]
-    pub types: Vec<CategorySet>,
+    pub types: Vec<String>,
+
+    /// Load custom detectors from this TOML rules file, after the rules
+    /// file of the configuration folder (repeatable); docs/rules.md
+    /// describes the format
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+
+    /// Skip the rules file of the configuration folder,
+    /// $XDG_CONFIG_HOME/trawl/rules.toml or else
+    /// $HOME/.config/trawl/rules.toml
+    #[arg(long)]
+    pub no_config: bool,
 
     /// Number of worker threads, from 1 to 256 [default: one per CPU
     /// core].
@@ -265,8 +277,9 @@ pub struct Args {
     #[arg(short = 'a', long, value_enum, value_name = "LEVEL")]
     pub analysis: Option<AnalysisLevel>,
 
-    /// List the indicator categories with a short description, and exit
-    #[arg(long, exclusive = true)]
+    /// List the indicator categories, built-in then custom, with where
+    /// each comes from and a short description, and exit
+    #[arg(long, conflicts_with_all = ["inputs", "texts"])]
     pub list_detectors: bool,
 }
 
@@ -327,15 +340,38 @@ impl Args {
         Some(archive::Options { limits, passwords })
     }
 
-    /// Returns the categories to report: the union of `--types`, or every
-    /// category when the option is absent.
-    pub fn categories(&self) -> CategorySet {
-        self.types
-            .iter()
-            .copied()
-            .reduce(CategorySet::union)
-            .unwrap_or_default()
+    /// Returns the categories `--types` selects among the built-in ones
+    /// and those of `rules`: every category when the option is absent.
+    /// The error names an unknown category.
+    pub fn selection(&self, rules: &RuleSet) -> Result<Selection, String> {
+        if self.types.is_empty() {
+            return Ok(Selection {
+                builtin: CategorySet::all(),
+                custom: None,
+            });
+        }
+        let mut builtin = CategorySet::empty();
+        let mut custom = Vec::new();
+        for name in &self.types {
+            if let Some(set) = Category::parse_list(name) {
+                builtin = builtin.union(set);
+            } else if let Some(category) = rules.find_category(name) {
+                custom.push(category);
+            } else {
+                return Err(unknown_category(name, rules));
+            }
+        }
+        Ok(Selection { builtin, custom: Some(custom) })
     }
+}
+
+/// The categories a run reports.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Selection {
+    /// The built-in categories.
+    pub builtin: CategorySet,
+    /// The custom categories, or `None` for all of them.
+    pub custom: Option<Vec<CustomCategory>>,
 }
 
 /// The PE analysis level `--analysis` selects.
@@ -464,16 +500,26 @@ fn parse_shard(value: &str) -> Result<Shard, String> {
     }
 }
 
-/// Parses one category name of `--types`.
-fn parse_categories(value: &str) -> Result<CategorySet, String> {
-    Category::parse_list(value).ok_or_else(|| {
-        let names: Vec<&str> =
-            Category::ALL.iter().map(|c| c.name()).collect();
-        format!(
-            "unknown category '{value}'; expected one of {}, or crypto",
-            names.join(", ")
-        )
-    })
+/// Checks one category name of `--types`. Whether a name is known is
+/// checked once the rules files are read, since they add categories.
+fn parse_type_name(value: &str) -> Result<String, String> {
+    let name = value.trim();
+    if name.is_empty() {
+        return Err(format!("empty category in '{value}'; expected a name"));
+    }
+    Ok(name.to_string())
+}
+
+/// Returns the error for a `--types` name that is no category.
+fn unknown_category(name: &str, rules: &RuleSet) -> String {
+    let mut names: Vec<&str> =
+        Category::ALL.iter().map(|c| c.name()).collect();
+    names.push("crypto");
+    names.extend(rules.categories().iter().map(String::as_str));
+    format!(
+        "unknown category '{name}' in --types; expected one of {}",
+        names.join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -520,17 +566,50 @@ mod tests {
         let args =
             Args::try_parse_from(["trawl", "--types", "ips,crypto", "x"])
                 .unwrap();
-        let set = args.categories();
+        let selection = args.selection(&RuleSet::default()).unwrap();
+        let set = selection.builtin;
         assert!(set.contains(Category::Ip));
         assert!(set.contains(Category::Btc));
         assert!(set.contains(Category::Eth));
         assert!(!set.contains(Category::Url));
+        assert_eq!(selection.custom, Some(Vec::new()));
     }
 
     #[test]
     fn types_absent_selects_everything() {
         let args = Args::try_parse_from(["trawl", "x"]).unwrap();
-        assert_eq!(args.categories(), CategorySet::all());
+        let selection = args.selection(&RuleSet::default()).unwrap();
+        assert_eq!(selection.builtin, CategorySet::all());
+        assert_eq!(selection.custom, None);
+    }
+
+    fn rules() -> RuleSet {
+        let text = "[[rule]]\nname = 'jira'\ncategory = 'jira_tickets'\n\
+                    pattern = '[A-Z]+-[0-9]+'\n";
+        RuleSet::parse(text, "rules.toml").unwrap()
+    }
+
+    #[test]
+    fn types_accept_custom_categories() {
+        let rules = rules();
+        let args =
+            Args::try_parse_from(["trawl", "--types", "Jira_Tickets,ip", "x"])
+                .unwrap();
+        let selection = args.selection(&rules).unwrap();
+        assert!(selection.builtin.contains(Category::Ip));
+        assert!(!selection.builtin.contains(Category::Url));
+        let jira = rules.find_category("jira_tickets").unwrap();
+        assert_eq!(selection.custom, Some(vec![jira]));
+    }
+
+    #[test]
+    fn types_unknown_name_lists_choices() {
+        let args =
+            Args::try_parse_from(["trawl", "--types", "urls,nonsense", "x"])
+                .unwrap();
+        let error = args.selection(&rules()).unwrap_err();
+        assert!(error.contains("'nonsense'"), "{error}");
+        assert!(error.contains("cves, crypto, jira_tickets"), "{error}");
     }
 
     #[test]
@@ -539,7 +618,6 @@ mod tests {
             &["trawl", "-m", "0", "x"],
             &["trawl", "-m", "-3", "x"],
             &["trawl", "-j", "0", "x"],
-            &["trawl", "--types", "urls,nonsense", "x"],
             &["trawl", "--types", "", "x"],
             &["trawl", "-f", "xml", "x"],
             &["trawl", "-a", "x"],

@@ -3,33 +3,23 @@
 //! tools read back: `hxxp://`, `[.]` in host names, `[.]` for the last
 //! dot of an IPv4 address and `[@]` in e-mail addresses.
 
-use trawl_core::{Category, Detection, Iocs, Source};
+use trawl_core::Category;
 
 use crate::report::Report;
 
 /// Defangs the `iocs` lists and the `--detail` values of a report; the
-/// `raw` text of detections is left as the input wrote it.
+/// `raw` text of detections is left as the input wrote it. Values of
+/// custom categories are left as they are, because their kind is
+/// unknown.
 pub fn defang_report(report: &mut Report) {
-    let mut detections = Vec::with_capacity(report.iocs.len());
-    for (category, values) in report.iocs.iter() {
-        for value in values {
-            // Consecutive offsets keep each list's order when the lists
-            // are rebuilt.
-            let start = detections.len();
-            detections.push(Detection {
-                category,
-                value: defang(category, value),
-                start,
-                end: start,
-                kind: None,
-                decoded: None,
-                source: Source::Text,
-            });
-        }
-    }
-    report.iocs = Iocs::from_detections(&detections);
+    report.iocs.map_values(|key, value| match key.builtin() {
+        Some(category) => defang(category, value),
+        None => value.to_string(),
+    });
     for entry in report.detections.iter_mut().flatten() {
-        entry.value = defang(entry.category, &entry.value);
+        if let Some(category) = entry.key.builtin() {
+            entry.value = defang(category, &entry.value);
+        }
     }
 }
 

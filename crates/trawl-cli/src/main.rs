@@ -14,6 +14,7 @@ mod output;
 mod pipeline;
 mod progress;
 mod report;
+mod rules;
 mod run;
 mod stix;
 mod timestamp;
@@ -21,9 +22,10 @@ mod timestamp;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{CommandFactory, Parser};
-use trawl_core::{Category, Filter, Scanner};
+use trawl_core::{Category, Filter, RuleSet, Scanner};
 
 use crate::args::{Args, Format};
 use crate::inputs::Input;
@@ -35,6 +37,9 @@ use crate::run::Settings;
 
 /// Some input was not found or not read, or the output failed.
 const EXIT_ERROR: u8 = 1;
+/// Invalid arguments or rules file; clap uses the same code for its
+/// argument errors.
+const EXIT_USAGE: u8 = 2;
 /// `--fail-on-ioc` was given and an indicator was found.
 const EXIT_IOC_FOUND: u8 = 3;
 
@@ -46,7 +51,10 @@ const WINDOW_PER_THREAD: usize = 16;
 fn main() -> ExitCode {
     let args = Args::parse();
     if args.list_detectors {
-        return finish_listing(list_detectors());
+        return match rules::load(&args.rules, args.no_config) {
+            Ok(rules) => finish_listing(list_detectors(&rules)),
+            Err(message) => usage_error(&message),
+        };
     }
     if args.inputs.is_empty() && args.texts.is_empty() {
         Args::command()
@@ -67,13 +75,35 @@ fn main() -> ExitCode {
             .error(clap::error::ErrorKind::ValueValidation, message)
             .exit()
     });
-    match run(&args, filter) {
+    let scanner = match scanner(&args) {
+        Ok(scanner) => scanner,
+        Err(message) => return usage_error(&message),
+    };
+    match run(&args, scanner, filter) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             eprintln!("trawl: {error}");
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// Prints a usage error and returns its exit code.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("trawl: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// Builds the scanner: the custom rules loaded, and the categories and
+/// limits the options select.
+fn scanner(args: &Args) -> Result<Scanner, String> {
+    let mut rules = rules::load(&args.rules, args.no_config)?;
+    let selection = args.selection(&rules)?;
+    if let Some(custom) = &selection.custom {
+        rules.select_categories(custom);
+    }
+    let scanner = Scanner::new(selection.builtin, args.limits());
+    Ok(scanner.with_rules(Arc::new(rules)))
 }
 
 /// The findings of a run that decide its exit code.
@@ -84,7 +114,7 @@ struct Outcome {
 }
 
 /// Scans every input and writes the reports; returns the exit code.
-fn run(args: &Args, filter: Filter) -> Result<u8, String> {
+fn run(args: &Args, scanner: Scanner, filter: Filter) -> Result<u8, String> {
     if let Some(output) = &args.output {
         if let Some(input) = inputs::overwritten_input(&args.inputs, output) {
             return Err(format!(
@@ -123,7 +153,7 @@ fn run(args: &Args, filter: Filter) -> Result<u8, String> {
         .build()
         .map_err(|error| format!("failed to start worker threads: {error}"))?;
     let settings = Settings {
-        scanner: Scanner::new(args.categories(), args.limits()),
+        scanner,
         filter,
         min_length: args.min_length,
         detail: args.detail,
@@ -283,11 +313,39 @@ fn write_error(args: &Args, error: &io::Error) -> String {
     }
 }
 
-/// Prints one line per category: its name and what it matches.
-fn list_detectors() -> io::Result<()> {
+/// Prints one line per category: its name, where it comes from and what
+/// it matches. Built-in categories come first, then one line per custom
+/// rule in load order.
+fn list_detectors(rules: &RuleSet) -> io::Result<()> {
+    let mut rows: Vec<[String; 3]> = Category::ALL
+        .into_iter()
+        .map(|category| {
+            let name = category.name().to_string();
+            [name, "built-in".to_string(), describe(category).to_string()]
+        })
+        .collect();
+    for (_, rule) in rules.rules() {
+        let category = rules.category_name(rule.category());
+        let description = match rule.description() {
+            Some(text) => format!("{}: {text}", rule.name()),
+            None => rule.name().to_string(),
+        };
+        rows.push([
+            category.unwrap_or_default().to_string(),
+            rule.origin().to_string(),
+            description,
+        ]);
+    }
+    let width = |column: usize| {
+        rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0)
+    };
+    let (name_width, origin_width) = (width(0), width(1));
     let mut out = io::stdout().lock();
-    for category in Category::ALL {
-        writeln!(out, "{:<12}{}", category.name(), describe(category))?;
+    for [name, origin, description] in &rows {
+        writeln!(
+            out,
+            "{name:<name_width$}  {origin:<origin_width$}  {description}"
+        )?;
     }
     out.flush()
 }

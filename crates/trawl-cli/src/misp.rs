@@ -175,6 +175,9 @@ impl Event {
     /// Adds the attributes of one report, and the `file` and `pe`
     /// objects of a PE input.
     pub fn add(&mut self, report: &Report) {
+        // `iter` leaves out the categories of custom rules: MISP's only
+        // type for a value of unknown kind, `text`, would not tell a
+        // consumer what the value is.
         for (category, values) in report.iocs.iter() {
             for value in values {
                 let Some(mapping) = mapping(category, value) else {

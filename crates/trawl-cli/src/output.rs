@@ -148,7 +148,7 @@ impl<W: Write> ReportWriter<W> {
                 writeln!(
                     self.out,
                     "{prefix},{},{},{},{},{}",
-                    csv_field(entry.category.name()),
+                    csv_field(&entry.category),
                     csv_field(&entry.value),
                     entry.offset,
                     entry.length,
@@ -157,12 +157,12 @@ impl<W: Write> ReportWriter<W> {
             }
             return Ok(());
         }
-        for (category, values) in report.iocs.iter() {
+        for (category, values) in report.iocs.named() {
             for value in values {
                 writeln!(
                     self.out,
                     "{prefix},{},{}",
-                    csv_field(category.name()),
+                    csv_field(category),
                     csv_field(value)
                 )?;
             }
@@ -176,17 +176,12 @@ impl<W: Write> ReportWriter<W> {
             (Some(path), true) => Some(escape_controls(path)),
             (None, true) => Some("-".to_string()),
         };
-        for (category, values) in report.iocs.iter() {
+        for (category, values) in report.iocs.named() {
             for value in values {
                 if let Some(file) = &file {
                     write!(self.out, "{file}\t")?;
                 }
-                writeln!(
-                    self.out,
-                    "{}\t{}",
-                    category.name(),
-                    escape_controls(value)
-                )?;
+                writeln!(self.out, "{category}\t{}", escape_controls(value))?;
             }
         }
         Ok(())

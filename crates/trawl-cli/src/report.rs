@@ -2,8 +2,10 @@
 //! order: `file`, `type`, `iocs`, `metadata`, `analysis`, `detections`,
 //! `errors`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
-use trawl_core::{Category, Iocs};
+use trawl_core::{IocKey, Iocs};
 use trawl_formats::pe::analysis::Analysis;
 use trawl_formats::pe::metadata::PeMetadata;
 
@@ -71,8 +73,16 @@ impl Default for Metadata {
 /// One occurrence of an indicator, as listed under `--detail`.
 #[derive(Debug, Serialize)]
 pub struct DetailEntry {
+    /// The category as a key, which orders entries that share an
+    /// offset.
+    #[serde(skip)]
+    pub key: IocKey,
     /// The category, written as its key in `iocs`.
-    pub category: Category,
+    pub category: Cow<'static, str>,
+    /// The custom rule that found the value; absent for built-in
+    /// detectors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
     /// The normalised value, as in `iocs`.
     pub value: String,
     /// Offset of the first byte of the indicator as written in the input.

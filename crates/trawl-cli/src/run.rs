@@ -1,13 +1,15 @@
 //! Scans one input into its report: read, sniff, split into regions,
 //! scan each region and map the detections back to input offsets.
 
+use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
 use trawl_core::{
-    Category, Detection, Filter, IocsBuilder, Scanner, Source, Verdict,
+    Category, Detection, Filter, IocKey, Iocs, IocsBuilder, RuleSet, Scanner,
+    Source, Verdict,
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
@@ -40,6 +42,15 @@ pub struct Settings {
     pub archives: Option<archive::Options>,
     /// The PE analysis level, `None` for no `analysis` object.
     pub analysis: Option<Level>,
+}
+
+impl Settings {
+    /// Returns empty `iocs` lists with the keys of the custom rules'
+    /// categories, so that every report of a run has the same keys.
+    pub fn empty_iocs(&self) -> Iocs {
+        let names = self.scanner.rules().categories();
+        Iocs::with_custom_categories(std::sync::Arc::clone(names))
+    }
 }
 
 /// Longest `raw` text, in bytes, of a value found inside a decoded base64
@@ -101,19 +112,28 @@ pub fn process(
                 scan_bytes(Some(display(path)), &bytes, settings)
             }
             Ok(Contents::Streamed(report)) => vec![*report],
-            Err(error) => vec![Report::failed(
+            Err(error) => vec![failed(
                 Some(display(path)),
-                ReportError {
-                    stage: Stage::Read,
-                    message: format!("failed to read file: {error}"),
-                },
+                format!("failed to read file: {error}"),
+                settings,
             )],
         },
-        Input::Failed(path, message) => vec![Report::failed(
-            Some(display(path)),
-            ReportError { stage: Stage::Read, message: message.clone() },
-        )],
+        Input::Failed(path, message) => {
+            vec![failed(Some(display(path)), message.clone(), settings)]
+        }
     }
+}
+
+/// Returns the report of an input that could not be read.
+fn failed(
+    file: Option<String>,
+    message: String,
+    settings: &Settings,
+) -> Report {
+    let error = ReportError { stage: Stage::Read, message };
+    let mut report = Report::failed(file, error);
+    report.iocs = settings.empty_iocs();
+    report
 }
 
 /// Returns a path as it goes into the report.
@@ -439,9 +459,9 @@ impl<'s> Collector<'s> {
     fn new(settings: &'s Settings) -> Collector<'s> {
         Collector {
             settings,
-            builder: IocsBuilder::new(
-                settings.scanner.limits().max_detections,
-            ),
+            builder: settings
+                .scanner
+                .iocs_builder(settings.scanner.limits().max_detections),
             found: Vec::new(),
             values_truncated: false,
             detail_truncated: false,
@@ -462,7 +482,8 @@ impl<'s> Collector<'s> {
         self.values_truncated |= part.builder.truncated();
         let iocs = part.builder.finish();
         let mut detection = Detection {
-            category: Category::Url,
+            category: IocKey::Category(Category::Url),
+            rule: None,
             value: String::new(),
             start,
             end: start,
@@ -470,7 +491,10 @@ impl<'s> Collector<'s> {
             decoded: None,
             source: Source::Text,
         };
-        for (category, values) in iocs.iter() {
+        let builtin = iocs.iter().map(|(c, list)| (IocKey::Category(c), list));
+        let custom =
+            iocs.custom().map(|(c, _, list)| (IocKey::Custom(c), list));
+        for (category, values) in builtin.chain(custom) {
             for value in values {
                 detection.category = category;
                 detection.value.clear();
@@ -535,8 +559,9 @@ impl<'s> Collector<'s> {
         let values_truncated =
             self.builder.truncated() || self.values_truncated;
         let iocs = self.builder.finish();
+        let rules = self.settings.scanner.rules();
         let detections =
-            self.settings.detail.then(|| detail_entries(self.found));
+            self.settings.detail.then(|| detail_entries(self.found, rules));
         if values_truncated {
             errors.push(ReportError {
                 stage: Stage::Scan,
@@ -597,7 +622,8 @@ fn map_detection(
 }
 
 /// Returns the `detections` list, sorted by offset then category.
-fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
+/// Custom values name their category and rule from `rules`.
+fn detail_entries(found: Vec<Found>, rules: &RuleSet) -> Vec<DetailEntry> {
     let mut entries: Vec<DetailEntry> = found
         .into_iter()
         .map(|Found { detection, origin, raw, note }| {
@@ -610,8 +636,20 @@ fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
                 FilterNote::Dropped(reason) => (Some(reason), None),
                 FilterNote::Listed(entry) => (None, Some(entry)),
             };
+            let category = match detection.category {
+                IocKey::Category(category) => Cow::Borrowed(category.name()),
+                IocKey::Custom(custom) => Cow::Owned(
+                    rules
+                        .category_name(custom)
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+            };
+            let rule = detection.rule.and_then(|id| rules.rule(id));
             DetailEntry {
-                category: detection.category,
+                key: detection.category,
+                category,
+                rule: rule.map(|rule| rule.name().to_string()),
                 value: detection.value,
                 offset: detection.start,
                 length: detection.end - detection.start,
@@ -627,7 +665,7 @@ fn detail_entries(found: Vec<Found>) -> Vec<DetailEntry> {
         .collect();
     // A stable sort keeps the scanner's deterministic order among equal
     // keys, so the list is the same for any thread count.
-    entries.sort_by_key(|entry| (entry.offset, entry.category));
+    entries.sort_by_key(|entry| (entry.offset, entry.key));
     entries
 }
 
@@ -790,7 +828,8 @@ mod tests {
 
     fn detection(category: Category, start: usize, end: usize) -> Detection {
         Detection {
-            category,
+            category: category.into(),
+            rule: None,
             value: "v".to_string(),
             start,
             end,
@@ -844,11 +883,10 @@ mod tests {
                     note: FilterNote::None,
                 })
                 .collect();
-        let entries = detail_entries(found);
+        let entries = detail_entries(found, &RuleSet::default());
         let order: Vec<_> =
-            entries.iter().map(|e| (e.offset, e.category)).collect();
-        let expected =
-            [(1, Category::Ip), (5, Category::Url), (5, Category::Domain)];
+            entries.iter().map(|e| (e.offset, e.category.as_ref())).collect();
+        let expected = [(1, "ips"), (5, "urls"), (5, "domains")];
         assert_eq!(order, expected);
     }
 
@@ -862,7 +900,7 @@ mod tests {
             raw: None,
             note: FilterNote::None,
         }];
-        let entries = detail_entries(found);
+        let entries = detail_entries(found, &RuleSet::default());
         assert_eq!(entries[0].source, "decoded base64");
         assert_eq!(entries[0].depth, Some(2));
     }

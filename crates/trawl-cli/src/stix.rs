@@ -81,6 +81,8 @@ impl Bundle {
     /// Adds the observables of one report: its indicators, and for a PE
     /// input a `file` object for the input itself.
     pub fn add(&mut self, report: &Report) {
+        // `iter` leaves out the categories of custom rules, since STIX
+        // 2.1 has no observable type for a value of unknown kind.
         for (category, values) in report.iocs.iter() {
             for value in values {
                 let observable = match category {

@@ -4,9 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
+
 use std::io::{Cursor, Write};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use zip::unstable::write::FileOptionsExt;
@@ -28,11 +30,7 @@ fn zip_of(entries: &[(&str, &[u8], SimpleFileOptions)]) -> Vec<u8> {
 }
 
 fn trawl(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trawl"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap()
+    binary::trawl_command().current_dir(dir).args(args).output().unwrap()
 }
 
 fn reports(output: &Output) -> Vec<Value> {

@@ -5,10 +5,12 @@
 // Helpers outside #[test] functions unwrap too, which tests may do.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod binary;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
@@ -20,7 +22,7 @@ Contact admin@example.org\n";
 
 /// Runs the binary in `cwd` with `args`, feeding `stdin` if given.
 fn trawl_in(cwd: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trawl"));
+    let mut command = binary::trawl_command();
     command
         .args(args)
         .current_dir(cwd)

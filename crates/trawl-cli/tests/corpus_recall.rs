@@ -12,12 +12,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod common;
 
 mod recall;
 
 use std::collections::{BTreeMap, HashMap};
-use std::process::Command;
 
 use recall::{
     counted_total, score_file, Found, Kind, SourceTallies, Tally, ERRATA,
@@ -91,7 +91,7 @@ struct Scored<'a> {
 /// Runs trawl once over every path and returns each report's `iocs`,
 /// keyed by the `file` field, which repeats the path as given.
 fn run_trawl(paths: &[String]) -> HashMap<String, Value> {
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .args(["-f", "jsonl", "-c"])
         .args(paths)
         .output()

@@ -4,13 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod common;
-
-use std::process::Command;
 
 fn run(threads: &str) -> Vec<u8> {
     let shared = common::shared_dir();
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .args(["-f", "jsonl", "--detail", "-j", threads])
         .arg(shared.join("fixtures/iocx/text"))
         .arg(shared.join("fixtures/iocx/bin"))

@@ -5,10 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 /// Overall F1 the string blobs must reach.
 const BLOB_F1_FLOOR: f64 = 0.98;
@@ -25,11 +25,8 @@ fn score(inputs: &Path, select: impl Fn(&str) -> bool) -> String {
         if !select(&name) {
             continue;
         }
-        let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
-            .arg("-c")
-            .arg(&path)
-            .output()
-            .unwrap();
+        let output =
+            binary::trawl_command().arg("-c").arg(&path).output().unwrap();
         assert!(output.status.success(), "trawl failed on {name}");
         let report = predictions.path().join(format!("{name}.json"));
         std::fs::write(report, &output.stdout).unwrap();

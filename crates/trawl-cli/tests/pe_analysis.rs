@@ -6,10 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -32,7 +32,7 @@ fn bin_dir() -> std::path::PathBuf {
 }
 
 fn run_full(path: &Path) -> Vec<u8> {
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .args(["-c", "-a", "full"])
         .arg(path)
         .output()

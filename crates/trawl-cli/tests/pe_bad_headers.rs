@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::Command;
+mod binary;
 
 use serde_json::Value;
 
@@ -44,7 +44,7 @@ fn report_of(bytes: &[u8]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sample.exe");
     std::fs::write(&path, bytes).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .args(["-f", "jsonl", "-a", "full"])
         .arg(&path)
         .output()

@@ -6,10 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -20,7 +20,7 @@ const DIR_RESOURCE: usize = 2;
 
 /// Runs `trawl -c` with `args` before `path` and returns its report.
 fn report_with(args: &[&str], path: &Path) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .arg("-c")
         .args(args)
         .arg(path)
@@ -242,7 +242,7 @@ fn binary_corpus_reports_cleanly() {
         .map(|entry| entry.path())
         .collect();
     inputs.sort();
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .args(["-f", "jsonl", "-a", "full"])
         .args(&inputs)
         .output()

@@ -4,10 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod binary;
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -52,11 +52,7 @@ const EXCLUDED: [(&str, &str, &str); 3] = [
 
 /// Runs `trawl -c` on `path` and returns its report.
 fn report(path: &Path) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
-        .arg("-c")
-        .arg(path)
-        .output()
-        .unwrap();
+    let output = binary::trawl_command().arg("-c").arg(path).output().unwrap();
     assert!(output.status.success(), "trawl failed on {}", path.display());
     serde_json::from_slice(&output.stdout).unwrap()
 }
@@ -187,7 +183,7 @@ fn pdb_path_scanned_as_region() {
     let path = dir.path().join("debug.exe");
     let pdb = b"C:\\build\\update.example.net\\agent.pdb\0";
     std::fs::write(&path, pe_with_pdb(pdb)).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_trawl"))
+    let output = binary::trawl_command()
         .args(["-c", "--detail"])
         .arg(&path)
         .output()

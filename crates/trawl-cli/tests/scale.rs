@@ -4,14 +4,16 @@
 // Helpers outside #[test] functions unwrap too, which tests may do.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod binary;
+
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
 fn trawl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trawl"))
+    binary::trawl_command()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

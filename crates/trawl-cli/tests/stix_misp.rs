@@ -5,6 +5,7 @@
 // Helpers outside #[test] functions unwrap too, which tests may do.
 #![allow(clippy::unwrap_used)]
 
+mod binary;
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ const TEXT: &str = "beacon to http://evil.example/gate.php and \
     C:\\Windows\\Temp\\drop.exe";
 
 fn trawl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trawl")).args(args).output().unwrap()
+    binary::trawl_command().args(args).output().unwrap()
 }
 
 fn stdout(args: &[&str]) -> String {

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::rules::CustomCategory;
+
 /// One kind of indicator. The order of the variants is the order of the
 /// lists in the report's `iocs` object.
 #[derive(
@@ -90,6 +92,49 @@ impl Category {
 
     fn bit(self) -> u16 {
         1 << (self as u16)
+    }
+}
+
+/// The `iocs` list a detection belongs to: a built-in category, or the
+/// category of a custom rule. Built-in lists come first in the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IocKey {
+    /// A built-in category.
+    Category(Category),
+    /// A category declared in a rules file.
+    Custom(CustomCategory),
+}
+
+impl IocKey {
+    /// Returns the built-in category, if the key is one.
+    pub fn builtin(self) -> Option<Category> {
+        match self {
+            IocKey::Category(category) => Some(category),
+            IocKey::Custom(_) => None,
+        }
+    }
+
+    /// Returns the position of the key's list among all lists: built-in
+    /// categories first, then custom ones.
+    pub(crate) fn list_index(self) -> usize {
+        match self {
+            IocKey::Category(category) => category as usize,
+            IocKey::Custom(custom) => {
+                Category::ALL.len().saturating_add(custom.index())
+            }
+        }
+    }
+}
+
+impl From<Category> for IocKey {
+    fn from(category: Category) -> IocKey {
+        IocKey::Category(category)
+    }
+}
+
+impl PartialEq<Category> for IocKey {
+    fn eq(&self, other: &Category) -> bool {
+        *self == IocKey::Category(*other)
     }
 }
 

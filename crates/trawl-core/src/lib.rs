@@ -17,9 +17,10 @@ mod offset_map;
 mod refang;
 mod report;
 mod resolve;
+pub mod rules;
 mod scan;
 
-pub use category::{Category, CategorySet};
+pub use category::{Category, CategorySet, IocKey};
 pub use filter::{
     Filter, FilterBuilder, FilterPass, List, ListError, ListErrorKind,
     ListKind, Match, Verdict,
@@ -28,4 +29,5 @@ pub use limits::Limits;
 pub use offset_map::OffsetMap;
 pub use refang::{refang, Refanged};
 pub use report::{Detection, Iocs, IocsBuilder, Source};
+pub use rules::{CustomCategory, RuleError, RuleId, RuleSet};
 pub use scan::{ScanOutput, Scanner};

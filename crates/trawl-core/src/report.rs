@@ -1,10 +1,11 @@
 //! Detections and the `iocs` object of the report.
 
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::Category;
+use crate::{Category, CustomCategory, IocKey, RuleId};
 
 /// The origin of a detection, relative to the bytes handed to the
 /// scanner.
@@ -23,8 +24,11 @@ pub enum Source {
 /// One indicator found in the scanned bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Detection {
-    /// The indicator's category.
-    pub category: Category,
+    /// The indicator's category: its list in the report.
+    pub category: IocKey,
+    /// The custom rule that found the value; `None` for a built-in
+    /// detector.
+    pub rule: Option<RuleId>,
     /// The normalised value as it appears in the report.
     pub value: String,
     /// Offset of the first byte of the indicator as written (defanged
@@ -45,15 +49,32 @@ pub struct Detection {
 }
 
 /// The report's `iocs` object: one de-duplicated list per category, each
-/// in order of first occurrence.
+/// in order of first occurrence. The built-in categories come first,
+/// then the custom ones in the order of their rule set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Iocs {
     lists: [Vec<String>; Category::ALL.len()],
+    custom_names: Arc<[String]>,
+    /// One list per name in `custom_names`.
+    custom: Vec<Vec<String>>,
 }
 
 impl Iocs {
-    /// Builds the lists from detections, which need not be sorted. Values
-    /// are ordered by their first offset and de-duplicated per category.
+    /// Returns empty lists for the built-in categories and for the custom
+    /// categories `names`, which [`crate::RuleSet::categories`] returns.
+    pub fn with_custom_categories(names: Arc<[String]>) -> Iocs {
+        Iocs {
+            lists: Default::default(),
+            custom: vec![Vec::new(); names.len()],
+            custom_names: names,
+        }
+    }
+
+    /// Builds the built-in lists from detections, which need not be
+    /// sorted. Values are ordered by their first offset and de-duplicated
+    /// per category. Values of custom categories are dropped, because
+    /// their names are unknown here: collect those with
+    /// [`IocsBuilder::with_custom_categories`].
     pub fn from_detections<'a, I>(detections: I) -> Iocs
     where
         I: IntoIterator<Item = &'a Detection>,
@@ -70,19 +91,61 @@ impl Iocs {
         self.lists.get(category as usize).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Returns the list for one custom category.
+    pub fn custom_list(&self, category: CustomCategory) -> &[String] {
+        self.custom.get(category.index()).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// Reports whether every list is empty.
     pub fn is_empty(&self) -> bool {
-        self.lists.iter().all(Vec::is_empty)
+        self.lists.iter().chain(&self.custom).all(Vec::is_empty)
     }
 
     /// Returns the number of values over all lists.
     pub fn len(&self) -> usize {
-        self.lists.iter().map(Vec::len).sum()
+        self.lists.iter().chain(&self.custom).map(Vec::len).sum()
     }
 
-    /// Iterates over `(category, values)` in report order.
+    /// Iterates over `(category, values)` of the built-in categories in
+    /// report order.
     pub fn iter(&self) -> impl Iterator<Item = (Category, &[String])> {
         Category::ALL.into_iter().map(|c| (c, self.list(c)))
+    }
+
+    /// Iterates over `(category, name, values)` of the custom categories
+    /// in report order.
+    pub fn custom(
+        &self,
+    ) -> impl Iterator<Item = (CustomCategory, &str, &[String])> {
+        let names = self.custom_names.iter().map(String::as_str);
+        let lists = self.custom.iter().map(Vec::as_slice);
+        let categories = (0..).map_while(CustomCategory::from_index);
+        categories
+            .zip(names)
+            .zip(lists)
+            .map(|((c, name), list)| (c, name, list))
+    }
+
+    /// Iterates over `(key, values)` of every list in report order, with
+    /// each key as the report names it.
+    pub fn named(&self) -> impl Iterator<Item = (&str, &[String])> {
+        let builtin = self.iter().map(|(c, list)| (c.name(), list));
+        builtin.chain(self.custom().map(|(_, name, list)| (name, list)))
+    }
+
+    /// Replaces every value by `f(key, value)`, keeping the order.
+    pub fn map_values(&mut self, mut f: impl FnMut(IocKey, &str) -> String) {
+        for (list, category) in self.lists.iter_mut().zip(Category::ALL) {
+            for value in list.iter_mut() {
+                *value = f(IocKey::Category(category), value);
+            }
+        }
+        let categories = (0..).map_while(CustomCategory::from_index);
+        for (list, category) in self.custom.iter_mut().zip(categories) {
+            for value in list.iter_mut() {
+                *value = f(IocKey::Custom(category), value);
+            }
+        }
     }
 }
 
@@ -113,6 +176,8 @@ pub struct IocsBuilder {
     len: usize,
     max_values: usize,
     truncated: bool,
+    /// Names of the custom categories whose values are kept.
+    custom_names: Arc<[String]>,
     /// Detections waiting for a batched lookup, and their values'
     /// bytes, concatenated.
     queue: Vec<Queued>,
@@ -124,18 +189,19 @@ pub struct IocsBuilder {
 struct Queued {
     hash: u64,
     start: usize,
-    category: Category,
+    /// The value's list, as `IocKey::list_index` numbers it.
+    list: u16,
     /// Start and length of the value's bytes in `queue_bytes`.
     value: (usize, usize),
 }
 
 /// Header layout of a record in `IocsBuilder::arena`: the first offset,
 /// the sequence number that breaks ties between equal offsets, the
-/// value's length in bytes and its category.
+/// value's length in bytes and its list index.
 const HEADER_START: usize = 0;
 const HEADER_SEQ: usize = 8;
 const HEADER_LEN: usize = 16;
-const HEADER_CATEGORY: usize = 20;
+const HEADER_LIST: usize = 20;
 const HEADER_SIZE: usize = 24;
 
 /// Slots allocated on the first insertion; a power of two.
@@ -162,23 +228,43 @@ impl IocsBuilder {
             len: 0,
             max_values,
             truncated: false,
+            custom_names: Arc::default(),
             queue: Vec::with_capacity(BATCH),
             queue_bytes: Vec::new(),
         }
+    }
+
+    /// Returns the builder with lists for the custom categories `names`,
+    /// which [`crate::RuleSet::categories`] returns. Without them, values
+    /// of custom categories are dropped.
+    pub fn with_custom_categories(
+        mut self,
+        names: Arc<[String]>,
+    ) -> IocsBuilder {
+        self.custom_names = names;
+        self
     }
 
     /// Records a detection. A new value found when the maximum number of
     /// distinct values is already recorded is dropped, and
     /// [`IocsBuilder::truncated`] then returns true.
     pub fn push(&mut self, detection: &Detection) {
+        let list_count =
+            Category::ALL.len().saturating_add(self.custom_names.len());
+        let index = detection.category.list_index();
+        let Some(list) =
+            u16::try_from(index).ok().filter(|_| index < list_count)
+        else {
+            return;
+        };
         let value = detection.value.as_bytes();
-        let hash = self.hash(detection.category, value);
+        let hash = self.hash(list, value);
         let at = self.queue_bytes.len();
         self.queue_bytes.extend_from_slice(value);
         self.queue.push(Queued {
             hash,
             start: detection.start,
-            category: detection.category,
+            list,
             value: (at, value.len()),
         });
         if self.queue.len() >= BATCH {
@@ -194,9 +280,9 @@ impl IocsBuilder {
         self.truncated
     }
 
-    fn hash(&self, category: Category, value: &[u8]) -> u64 {
+    fn hash(&self, list: u16, value: &[u8]) -> u64 {
         let mut hasher = self.hasher.build_hasher();
-        hasher.write_u8(category as u8);
+        hasher.write_u16(list);
         hasher.write(value);
         hasher.finish()
     }
@@ -232,8 +318,8 @@ impl IocsBuilder {
             let (at, len) = queued.value;
             let value = queue_bytes.get(at..).and_then(|rest| rest.get(..len));
             let value = value.unwrap_or_default();
-            let (hash, category) = (queued.hash, queued.category);
-            if !self.insert_hashed(hash, category, value, queued.start) {
+            let (hash, list) = (queued.hash, queued.list);
+            if !self.insert_hashed(hash, list, value, queued.start) {
                 self.truncated = true;
             }
         }
@@ -251,7 +337,7 @@ impl IocsBuilder {
     fn insert_hashed(
         &mut self,
         hash: u64,
-        category: Category,
+        list: u16,
         value: &[u8],
         start: usize,
     ) -> bool {
@@ -272,7 +358,7 @@ impl IocsBuilder {
             }
             if slot >> 32 == tag {
                 let position = record_position(slot);
-                if self.record_matches(position, category, value) {
+                if self.record_matches(position, list, value) {
                     self.lower_start(position, start);
                     return true;
                 }
@@ -282,8 +368,7 @@ impl IocsBuilder {
         if self.len >= self.max_values {
             return false;
         }
-        let Some(slot) = self.append_record(hash, category, value, start)
-        else {
+        let Some(slot) = self.append_record(hash, list, value, start) else {
             return false;
         };
         if let Some(empty) = self.slots.get_mut(index) {
@@ -299,15 +384,14 @@ impl IocsBuilder {
     fn record_matches(
         &self,
         position: usize,
-        category: Category,
+        list: u16,
         value: &[u8],
     ) -> bool {
         let Some((header, body)) = record_at(&self.arena, position) else {
             return false;
         };
         let len = read_u32(header, HEADER_LEN) as usize;
-        let stored_category = header.get(HEADER_CATEGORY).copied();
-        if len != value.len() || stored_category != Some(category as u8) {
+        if len != value.len() || read_u16(header, HEADER_LIST) != list {
             return false;
         }
         body.get(..len) == Some(value)
@@ -335,7 +419,7 @@ impl IocsBuilder {
     fn append_record(
         &mut self,
         hash: u64,
-        category: Category,
+        list: u16,
         value: &[u8],
         start: usize,
     ) -> Option<u64> {
@@ -346,9 +430,7 @@ impl IocsBuilder {
         write_u64(&mut header, HEADER_START, start as u64);
         write_u64(&mut header, HEADER_SEQ, self.len as u64);
         write_u32(&mut header, HEADER_LEN, len);
-        if let Some(byte) = header.get_mut(HEADER_CATEGORY) {
-            *byte = category as u8;
-        }
+        write_u16(&mut header, HEADER_LIST, list);
         self.arena.extend_from_slice(&header);
         self.arena.extend_from_slice(value);
         let padded = self.arena.len().next_multiple_of(8);
@@ -362,13 +444,9 @@ impl IocsBuilder {
         let Some(size) = self.slots.len().checked_mul(2) else { return };
         let mask = size.saturating_sub(1);
         let mut slots = vec![0u64; size];
-        for (position, category, value) in self.records() {
+        for (position, list, value) in self.records() {
             let Some(index) = slot_index(position) else { continue };
-            let Some(&category) = Category::ALL.get(usize::from(category))
-            else {
-                continue;
-            };
-            let hash = self.hash(category, value);
+            let hash = self.hash(list, value);
             let mut at = hash as usize & mask;
             while slots.get(at).is_some_and(|&slot| slot != 0) {
                 at = at.saturating_add(1) & mask;
@@ -380,21 +458,21 @@ impl IocsBuilder {
         self.slots = slots;
     }
 
-    /// Iterates over `(position, category, value)` of every record, in
+    /// Iterates over `(position, list, value)` of every record, in
     /// insertion order.
-    fn records(&self) -> impl Iterator<Item = (usize, u8, &[u8])> + '_ {
+    fn records(&self) -> impl Iterator<Item = (usize, u16, &[u8])> + '_ {
         let mut position = 0;
         std::iter::from_fn(move || {
             let (header, body) = record_at(&self.arena, position)?;
             let len = read_u32(header, HEADER_LEN) as usize;
-            let category = header.get(HEADER_CATEGORY).copied()?;
+            let list = read_u16(header, HEADER_LIST);
             let value = body.get(..len)?;
             let current = position;
             position = position
                 .checked_add(HEADER_SIZE)?
                 .checked_add(len)?
                 .checked_next_multiple_of(8)?;
-            Some((current, category, value))
+            Some((current, list, value))
         })
     }
 
@@ -403,19 +481,23 @@ impl IocsBuilder {
     /// they were found, so the order never depends on the hash.
     pub fn finish(mut self) -> Iocs {
         self.flush();
-        let mut keyed: [Vec<(u64, u64, &[u8])>; Category::ALL.len()] =
-            Default::default();
-        for (position, category, value) in self.records() {
+        let list_count =
+            Category::ALL.len().saturating_add(self.custom_names.len());
+        let mut keyed: Vec<Vec<(u64, u64, &[u8])>> =
+            vec![Vec::new(); list_count];
+        for (position, list, value) in self.records() {
             let record = record_at(&self.arena, position);
             let header = record.map_or(&[][..], |(header, _)| header);
             let start = read_u64(header, HEADER_START);
             let seq = read_u64(header, HEADER_SEQ);
-            if let Some(list) = keyed.get_mut(usize::from(category)) {
+            if let Some(list) = keyed.get_mut(usize::from(list)) {
                 list.push((start, seq, value));
             }
         }
-        let mut iocs = Iocs::default();
-        for (values, list) in keyed.iter_mut().zip(&mut iocs.lists) {
+        let mut iocs =
+            Iocs::with_custom_categories(Arc::clone(&self.custom_names));
+        let lists = iocs.lists.iter_mut().chain(iocs.custom.iter_mut());
+        for (values, list) in keyed.iter_mut().zip(lists) {
             values.sort_unstable_by_key(|&(start, seq, _)| (start, seq));
             list.reserve_exact(values.len());
             for &(_, _, value) in values.iter() {
@@ -459,6 +541,11 @@ fn read_u64(header: &[u8], at: usize) -> u64 {
     bytes.copied().map(u64::from_le_bytes).unwrap_or_default()
 }
 
+fn read_u16(header: &[u8], at: usize) -> u16 {
+    let bytes = header.get(at..).and_then(|rest| rest.first_chunk::<2>());
+    bytes.copied().map(u16::from_le_bytes).unwrap_or_default()
+}
+
 fn read_u32(header: &[u8], at: usize) -> u32 {
     let bytes = header.get(at..).and_then(|rest| rest.first_chunk::<4>());
     bytes.copied().map(u32::from_le_bytes).unwrap_or_default()
@@ -466,6 +553,13 @@ fn read_u32(header: &[u8], at: usize) -> u32 {
 
 fn write_u64(header: &mut [u8], at: usize, value: u64) {
     let bytes = header.get_mut(at..).and_then(|b| b.first_chunk_mut::<8>());
+    if let Some(bytes) = bytes {
+        *bytes = value.to_le_bytes();
+    }
+}
+
+fn write_u16(header: &mut [u8], at: usize, value: u16) {
+    let bytes = header.get_mut(at..).and_then(|b| b.first_chunk_mut::<2>());
     if let Some(bytes) = bytes {
         *bytes = value.to_le_bytes();
     }
@@ -483,9 +577,10 @@ impl Serialize for Iocs {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.lists.len()))?;
-        for (category, values) in self.iter() {
-            map.serialize_entry(category.name(), values)?;
+        let len = self.lists.len().saturating_add(self.custom.len());
+        let mut map = serializer.serialize_map(Some(len))?;
+        for (name, values) in self.named() {
+            map.serialize_entry(name, values)?;
         }
         map.end()
     }
@@ -496,9 +591,14 @@ impl Serialize for Iocs {
 mod tests {
     use super::*;
 
-    fn detection(category: Category, value: &str, start: usize) -> Detection {
+    fn detection(
+        category: impl Into<IocKey>,
+        value: &str,
+        start: usize,
+    ) -> Detection {
         Detection {
-            category,
+            category: category.into(),
+            rule: None,
             value: value.to_string(),
             start,
             end: start + value.len(),
@@ -533,11 +633,11 @@ mod tests {
     #[test]
     fn colliding_hashes_keep_distinct_values() {
         let mut builder = IocsBuilder::default();
+        let domain = Category::Domain as u16;
         let values = ["a.com", "b.com", "a.com", "c.com", "b.com"];
         for (start, value) in values.into_iter().enumerate() {
             let bytes = value.as_bytes();
-            let pushed =
-                builder.insert_hashed(7, Category::Domain, bytes, start);
+            let pushed = builder.insert_hashed(7, domain, bytes, start);
             assert!(pushed, "{value}");
         }
         assert_eq!(builder.len, 3);
@@ -610,5 +710,71 @@ mod tests {
              \"emails\":[],\"filepaths\":[],\"base64\":[],\
              \"crypto.btc\":[],\"crypto.eth\":[],\"cves\":[]}"
         );
+    }
+
+    fn custom(index: usize) -> IocKey {
+        IocKey::Custom(CustomCategory::from_index(index).unwrap())
+    }
+
+    fn custom_builder() -> IocsBuilder {
+        let names: Arc<[String]> =
+            Arc::from(vec!["tickets".to_string(), "hosts".to_string()]);
+        IocsBuilder::default().with_custom_categories(names)
+    }
+
+    #[test]
+    fn custom_lists_follow_builtin_keys() {
+        let mut builder = custom_builder();
+        builder.push(&detection(custom(1), "h2", 9));
+        builder.push(&detection(custom(0), "T-1", 4));
+        builder.push(&detection(custom(1), "h1", 2));
+        builder.push(&detection(custom(1), "h2", 1));
+        builder.push(&detection(Category::Cve, "h1", 3));
+        let iocs = builder.finish();
+        let json = serde_json::to_string(&iocs).unwrap();
+        assert!(
+            json.ends_with(
+                "\"cves\":[\"h1\"],\"tickets\":[\"T-1\"],\
+                 \"hosts\":[\"h2\",\"h1\"]}"
+            ),
+            "{json}"
+        );
+        assert_eq!(iocs.len(), 4);
+    }
+
+    #[test]
+    fn custom_value_without_names_dropped() {
+        let mut builder = IocsBuilder::default();
+        builder.push(&detection(custom(0), "T-1", 0));
+        let iocs = builder.finish();
+        assert!(iocs.is_empty());
+        let mut builder = custom_builder();
+        builder.push(&detection(custom(2), "T-1", 0));
+        assert!(builder.finish().is_empty());
+    }
+
+    #[test]
+    fn custom_and_builtin_same_value_kept_apart() {
+        let mut builder = custom_builder();
+        builder.push(&detection(custom(0), "x", 0));
+        builder.push(&detection(custom(1), "x", 1));
+        builder.push(&detection(Category::Domain, "x", 2));
+        let iocs = builder.finish();
+        assert_eq!(iocs.len(), 3);
+        let named: Vec<_> =
+            iocs.named().filter(|(_, list)| !list.is_empty()).collect();
+        assert_eq!(named.len(), 3);
+    }
+
+    #[test]
+    fn map_values_reaches_custom_lists() {
+        let mut builder = custom_builder();
+        builder.push(&detection(custom(1), "a", 0));
+        builder.push(&detection(Category::Domain, "b", 1));
+        let mut iocs = builder.finish();
+        iocs.map_values(|key, value| format!("{key:?}:{value}"));
+        assert_eq!(iocs.list(Category::Domain), ["Category(Domain):b"]);
+        let hosts = CustomCategory::from_index(1).unwrap();
+        assert_eq!(iocs.custom_list(hosts), ["Custom(CustomCategory(1)):a"]);
     }
 }

@@ -1,9 +1,15 @@
 //! The scanner: refang, detect, resolve, map offsets, recurse into
 //! decoded payloads.
 
+use std::sync::Arc;
+
 use crate::detect::{self, Candidate};
 use crate::refang::refang;
-use crate::{Category, CategorySet, Detection, Limits, Source};
+use crate::rules::RuleMatch;
+use crate::{
+    Category, CategorySet, Detection, IocKey, IocsBuilder, Limits, RuleSet,
+    Source,
+};
 
 /// Longest decoded payload, in bytes, kept as text in a detection.
 const MAX_DECODED_TEXT: usize = 4096;
@@ -13,6 +19,7 @@ const MAX_DECODED_TEXT: usize = 4096;
 pub struct Scanner {
     categories: CategorySet,
     limits: Limits,
+    rules: Arc<RuleSet>,
 }
 
 /// The result of scanning one byte slice.
@@ -39,12 +46,33 @@ const MAX_CHUNK_LEN: usize = 16 << 20;
 impl Scanner {
     /// Creates a scanner reporting `categories`, bounded by `limits`.
     pub fn new(categories: CategorySet, limits: Limits) -> Scanner {
-        Scanner { categories, limits }
+        Scanner { categories, limits, rules: Arc::default() }
+    }
+
+    /// Returns the scanner with custom rules. They run over the same
+    /// refanged text as the built-in detectors, and their values are
+    /// reported beside the built-in ones: they neither hide nor are
+    /// hidden by a built-in detection of the same bytes.
+    pub fn with_rules(mut self, rules: Arc<RuleSet>) -> Scanner {
+        self.rules = rules;
+        self
     }
 
     /// Returns the limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Returns the custom rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Returns a builder of `iocs` lists that has the custom rules'
+    /// categories, and keeps at most `max_values` distinct values.
+    pub fn iocs_builder(&self, max_values: usize) -> IocsBuilder {
+        let names = Arc::clone(self.rules.categories());
+        IocsBuilder::new(max_values).with_custom_categories(names)
     }
 
     /// Scans `bytes` and returns its detections, offsets into `bytes`, at
@@ -129,11 +157,29 @@ impl Scanner {
                     > c.end.saturating_sub(c.start)
         });
         let kept = crate::resolve::resolve(candidates);
+        let mut custom = Vec::new();
+        if !self.rules.is_empty() {
+            self.rules.find_all(&refanged.text, &self.limits, &mut custom);
+        }
 
-        // The kept candidates ascend by start, so each lookup starts
-        // next to the previous one instead of searching the whole map.
+        // Both lists ascend by start, so each lookup starts next to the
+        // previous one instead of searching the whole map, and merging
+        // them keeps the detections in order of start.
         let mut cursor = refanged.map.cursor();
+        let mut custom_cursor = refanged.map.cursor();
+        let mut custom = custom.into_iter().peekable();
         for candidate in kept {
+            while let Some(found) =
+                custom.next_if(|m| m.start < candidate.start)
+            {
+                let span = outer.unwrap_or_else(|| {
+                    (
+                        custom_cursor.start(found.start),
+                        custom_cursor.end(found.end),
+                    )
+                });
+                emit(custom_detection(found, span, depth));
+            }
             let (start, end) = match outer {
                 Some(span) => span,
                 None => {
@@ -141,6 +187,15 @@ impl Scanner {
                 }
             };
             self.emit(candidate, start, end, depth, emit);
+        }
+        for found in custom {
+            let span = outer.unwrap_or_else(|| {
+                (
+                    custom_cursor.start(found.start),
+                    custom_cursor.end(found.end),
+                )
+            });
+            emit(custom_detection(found, span, depth));
         }
     }
 
@@ -153,14 +208,12 @@ impl Scanner {
         emit: &mut dyn FnMut(Detection),
     ) {
         let Candidate { category, value, kind, payload, .. } = candidate;
-        let source = match depth {
-            0 => Source::Text,
-            depth => Source::Base64 { depth },
-        };
+        let source = source_at(depth);
         let text = payload.as_deref().map(decoded_text);
         if self.categories.contains(category) {
             emit(Detection {
-                category,
+                category: IocKey::Category(category),
+                rule: None,
                 value,
                 start,
                 end,
@@ -177,6 +230,33 @@ impl Scanner {
                 self.scan_window(text.as_bytes(), depth, span, emit);
             }
         }
+    }
+}
+
+/// Returns the detection of a custom rule's value that spans `span` in
+/// the scanned bytes.
+fn custom_detection(
+    found: RuleMatch,
+    (start, end): (usize, usize),
+    depth: u8,
+) -> Detection {
+    Detection {
+        category: IocKey::Custom(found.category),
+        rule: Some(found.rule),
+        value: found.value,
+        start,
+        end,
+        kind: None,
+        decoded: None,
+        source: source_at(depth),
+    }
+}
+
+/// Returns the source of a detection found `depth` decodings deep.
+fn source_at(depth: u8) -> Source {
+    match depth {
+        0 => Source::Text,
+        depth => Source::Base64 { depth },
     }
 }
 

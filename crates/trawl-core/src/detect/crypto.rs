@@ -398,7 +398,7 @@ fn eth_address(hex: &[u8]) -> Option<String> {
 /// Checks the EIP-55 mixed-case checksum: a letter is upper case exactly
 /// when the matching nibble of Keccak-256 over the lower-case hex is 8 or
 /// more.
-fn eip55_checksum_matches(hex: &[u8]) -> bool {
+pub(crate) fn eip55_checksum_matches(hex: &[u8]) -> bool {
     let digest = Keccak256::digest(hex.to_ascii_lowercase());
     hex.chunks(2).zip(digest.iter()).all(|(pair, &byte)| {
         let nibbles = [byte >> 4, byte & 0x0f];

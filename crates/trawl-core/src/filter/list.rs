@@ -400,7 +400,7 @@ fn scan_value(entry: &str, scanner: &Scanner) -> Option<Rule> {
             return Some(Rule::Network(network));
         }
     }
-    Some(Rule::Exact(whole.category, whole.value))
+    Some(Rule::Exact(whole.category.builtin()?, whole.value))
 }
 
 /// Returns `name` normalised as the host of a URL: lower case, IDN in

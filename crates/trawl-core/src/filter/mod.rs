@@ -224,15 +224,17 @@ impl<'f> FilterPass<'f> {
             return Verdict::Keep;
         }
         let verdict = self.filter.check(detection);
-        match detection.category {
-            Category::Url => {
+        match detection.category.builtin() {
+            Some(Category::Url) => {
                 self.dropped_url = match verdict {
                     Verdict::Dropped(reason) => dropped_url(detection, reason),
                     Verdict::Keep | Verdict::Listed(_) => None,
                 };
                 verdict
             }
-            Category::Domain | Category::Ip if verdict == Verdict::Keep => {
+            Some(Category::Domain | Category::Ip)
+                if verdict == Verdict::Keep =>
+            {
                 match &self.dropped_url {
                     Some(url) if url.owns(detection) => {
                         Verdict::Dropped(url.reason)

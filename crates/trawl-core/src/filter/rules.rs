@@ -105,11 +105,14 @@ impl RuleSet {
     /// before a suffix, a longer suffix or smaller network before a
     /// shorter or larger one.
     pub fn find(&self, detection: &Detection) -> Option<u32> {
+        // TODO: match exact values of custom rule categories too; list
+        // entries are read by the built-in scanner only.
+        let category = detection.category.builtin()?;
         let value = detection.value.as_str();
-        if let Some(rule) = self.exact(detection.category, value) {
+        if let Some(rule) = self.exact(category, value) {
             return Some(rule);
         }
-        match detection.category {
+        match category {
             Category::Url => {
                 let (host, path) = split_url(value)?;
                 self.path(host, path).or_else(|| self.host(host))
@@ -233,13 +236,14 @@ mod tests {
 
     fn detection(category: Category, value: &str) -> Detection {
         Detection {
-            category,
+            category: category.into(),
             value: value.to_string(),
             start: 0,
             end: value.len(),
             kind: None,
             decoded: None,
             source: Source::Text,
+            rule: None,
         }
     }
 

@@ -23,7 +23,8 @@ fn verdicts(filter: &Filter, text: &str) -> Vec<(Category, String, String)> {
                 Verdict::Listed(found) => format!("listed {found}"),
                 Verdict::Dropped(found) => format!("dropped {found}"),
             };
-            (detection.category, detection.value, verdict)
+            let category = detection.category.builtin().unwrap();
+            (category, detection.value, verdict)
         })
         .collect()
 }
