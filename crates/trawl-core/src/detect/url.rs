@@ -288,6 +288,10 @@ fn parse(
         let pluses = tail.iter().rev().take_while(|&&b| b == b'+').count();
         end = end.saturating_sub(pluses);
     }
+    // `file:///path` may leave out the host, but not the path as well.
+    if host.len == 0 && end.saturating_sub(authority_end) <= 1 {
+        return Some(end);
+    }
     let len = end.saturating_sub(start);
     if len > limits.max_token_len {
         return Some(end);
@@ -590,6 +594,10 @@ mod tests {
                 &["http://gateway.local/redirect?t=1"],
             ),
             ("file:///C:/Windows/x.exe", &["file:///C:/Windows/x.exe"]),
+            ("see file:// here", &[]),
+            ("see file:/// here", &[]),
+            ("http://file://\0x", &[]),
+            ("file:///x", &["file:///x"]),
             (
                 "http://a.example.com/p/x.jsp,url,2024-11-04,55",
                 &["http://a.example.com/p/x.jsp"],
