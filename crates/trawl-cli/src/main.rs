@@ -3,19 +3,10 @@
 
 #![forbid(unsafe_code)]
 
-mod archive;
-mod args;
-mod defang;
-mod ids;
-mod inputs;
-mod misp;
-mod output;
-mod pipeline;
-mod progress;
-mod report;
-mod run;
-mod stix;
-mod timestamp;
+// The modules live in the library; importing them here keeps the
+// `crate::` paths below resolving.
+use trawl::{args, defang, inputs, misp, output, pipeline, progress};
+use trawl::{report, run, stix};
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
