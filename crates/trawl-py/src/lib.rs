@@ -83,6 +83,7 @@ impl PyEngine {
         max_archive_depth = None,
         follow_symlinks = false,
     ))]
+    // One argument per command-line flag, so Python sees each keyword.
     #[allow(clippy::too_many_arguments)]
     fn new(
         analysis: Option<&str>,

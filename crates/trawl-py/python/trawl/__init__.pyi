@@ -2,25 +2,34 @@
 
 import os
 import sys
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union, final
 
 if sys.version_info >= (3, 11):
     from typing import TypedDict, Unpack
 else:
     from typing_extensions import TypedDict, Unpack
 
-import pyarrow
+# pyarrow ships no type information; pyarrow-stubs adds it.
+import pyarrow  # type: ignore[import-untyped, unused-ignore]
 
-Report = dict[str, Any]
+__all__ = [
+    "Engine",
+    "extract_arrow",
+    "extract_bytes",
+    "extract_file",
+    "extract_text",
+]
+
+_Report = dict[str, Any]
 """One report: ``file``, ``type``, ``iocs``, ``metadata`` and, when
 present, ``analysis``, ``detections`` and ``errors``."""
 
-Document = Union[Report, list[Report]]
+_Document = Union[_Report, list[_Report]]
 """One report, or a list for a directory or an archive."""
 
-StrPath = Union[str, os.PathLike[str]]
+_StrPath = Union[str, os.PathLike[str]]
 
-class ScanOptions(TypedDict, total=False):
+class _ScanOptions(TypedDict, total=False):
     """The keyword arguments of ``Engine`` but ``analysis``."""
 
     types: Union[str, Sequence[str], None]
@@ -42,12 +51,13 @@ class ScanOptions(TypedDict, total=False):
     max_archive_depth: Optional[int]
     follow_symlinks: bool
 
-class Options(ScanOptions, total=False):
+class _Options(_ScanOptions, total=False):
     """The keyword arguments of ``Engine``, named as the command line's
     flags with ``_`` for ``-``."""
 
     analysis: Optional[str]
 
+@final
 class Engine:
     """Engine that scans inputs with fixed options and keeps no cache.
 
@@ -55,25 +65,25 @@ class Engine:
     ``TypeError`` for a value of the wrong type.
     """
 
-    def __init__(self, **options: Unpack[Options]) -> None: ...
-    def extract(self, path_or_text: Union[str, os.PathLike[str]]) -> Document:
+    def __new__(cls, **options: Unpack[_Options]) -> Engine: ...
+    def extract(self, path_or_text: Union[str, os.PathLike[str]]) -> _Document:
         """Scan a path or text, as iocx's ``Engine.extract`` does.
 
         A ``str`` that names an existing file or directory is scanned
         as a path, and any other ``str`` as text. An ``os.PathLike`` is
         always a path.
         """
-    def extract_from_file(self, path: StrPath) -> Document:
+    def extract_from_file(self, path: _StrPath) -> _Document:
         """Scan a file, or every file under a directory in path order.
 
         Raises ``FileNotFoundError``, ``PermissionError`` or another
         ``OSError`` naming the path when it cannot be read.
         """
-    def extract_from_text(self, text: str) -> Report:
+    def extract_from_text(self, text: str) -> _Report:
         """Scan a string as UTF-8 text. The report's ``file`` is None."""
     def extract_bytes(
         self, data: Union[bytes, bytearray], name: Optional[str] = None
-    ) -> Document:
+    ) -> _Document:
         """Scan bytes as the contents of a file named ``name``."""
     def extract_arrow(
         self,
@@ -90,26 +100,26 @@ class Engine:
         ``offset`` (int64) and ``source`` (utf8), in row order.
         """
 
-def extract_text(text: str, **options: Unpack[Options]) -> Report:
+def extract_text(text: str, **options: Unpack[_Options]) -> _Report:
     """Scan a string as text."""
 
 def extract_bytes(
     data: Union[bytes, bytearray],
     name: Optional[str] = None,
-    **options: Unpack[Options],
-) -> Document:
+    **options: Unpack[_Options],
+) -> _Document:
     """Scan bytes as the contents of a file named ``name``."""
 
 def extract_file(
-    path: StrPath,
+    path: _StrPath,
     analysis: Optional[str] = None,
-    **options: Unpack[ScanOptions],
-) -> Document:
+    **options: Unpack[_ScanOptions],
+) -> _Document:
     """Scan a file, or every file under a directory."""
 
 def extract_arrow(
     column: Any,
     names: Union[Any, Sequence[Optional[str]], None] = None,
-    **options: Unpack[Options],
+    **options: Unpack[_Options],
 ) -> pyarrow.RecordBatch:
     """Scan each row of an Arrow binary or string array."""
