@@ -1,7 +1,7 @@
 //! Reads the `--allow` and `--block` list files and builds the filter
 //! that the scan applies to every detection.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use trawl_core::{Filter, List};
 
@@ -11,14 +11,24 @@ use crate::args::Args;
 /// Returns the message of the first list that cannot be read or has an
 /// invalid line.
 pub fn load(args: &Args) -> Result<Filter, String> {
+    build(&args.allow, &args.block, args.exclude_benign)
+}
+
+/// Reads the allow and block list files and builds the filter, with the
+/// built-in benign list when `exclude_benign` is set.
+pub fn build(
+    allow: &[PathBuf],
+    block: &[PathBuf],
+    exclude_benign: bool,
+) -> Result<Filter, String> {
     let mut builder = Filter::builder();
-    for path in &args.allow {
+    for path in allow {
         builder = builder.allow(read_list(path, "--allow")?);
     }
-    for path in &args.block {
+    for path in block {
         builder = builder.block(read_list(path, "--block")?);
     }
-    if args.exclude_benign {
+    if exclude_benign {
         builder = builder.benign();
     }
     Ok(builder.build())

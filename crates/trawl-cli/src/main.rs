@@ -3,21 +3,10 @@
 
 #![forbid(unsafe_code)]
 
-mod archive;
-mod args;
-mod defang;
-mod ids;
-mod inputs;
-mod lists;
-mod misp;
-mod output;
-mod pipeline;
-mod progress;
-mod report;
-mod rules;
-mod run;
-mod stix;
-mod timestamp;
+// The modules live in the library; importing them here keeps the
+// `crate::` paths below resolving.
+use trawl::{args, defang, inputs, lists, misp, output, pipeline, progress};
+use trawl::{report, rules, run, stix};
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};

@@ -333,7 +333,7 @@ fn input_too_long(limit: u64) -> ReportError {
 
 /// Sniffs `bytes` and scans the regions its kind yields: the decoded
 /// text, the strings of a binary, or the members of an archive.
-fn scan_bytes(
+pub fn scan_bytes(
     file: Option<String>,
     bytes: &[u8],
     settings: &Settings,
