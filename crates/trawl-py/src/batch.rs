@@ -209,7 +209,7 @@ fn build_batch<'a>(
             for entry in report.detections.iter().flatten() {
                 row_column.append_value(row.index);
                 file.append_option(report.file.as_deref());
-                category.append_value(entry.category.name());
+                category.append_value(entry.category.as_ref());
                 value.append_value(&entry.value);
                 offset.append_value(
                     i64::try_from(entry.offset).unwrap_or(i64::MAX),
