@@ -14,7 +14,7 @@ import pytest
 
 import trawl
 
-from conftest import SAMPLE_REPORT
+from conftest import REPO, SAMPLE_REPORT
 
 TEXT = (
     "Beacon to hxxps://evil[.]com/a from 10.1.2.3, dropper md5 "
