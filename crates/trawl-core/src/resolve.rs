@@ -5,6 +5,12 @@
 //! path and host inside it, an e-mail owns its domain, and a hash is not
 //! also base64. A URL's host, marked `derived`, is then kept beside the URL
 //! that contains it.
+//!
+//! Before that, a few categories whose shape is specific overrule the
+//! looser ones they overlap, wherever those start (`overruling`): a
+//! registry key is never also a file path, an ssdeep or TLSH digest is
+//! never split into hashes, base64 or paths, a Monero address is never
+//! base64, and a MAC address is never a domain or an IP.
 
 use crate::detect::Candidate;
 use crate::Category;
@@ -15,6 +21,7 @@ const FIELD_MASK: u128 = (1 << FIELD_BITS) - 1;
 
 /// Returns the surviving candidates, sorted by start.
 pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let precedence = Precedence::new(&candidates);
     // Sorting one packed integer per candidate is much cheaper than
     // sorting the candidates or tuples of their fields. The key orders by
     // start, longer first, then category, and ends with the index, so
@@ -44,7 +51,11 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
             if inside_url(&urls, start, candidate.end) {
                 survivors.push((start, category, true, index));
             }
-        } else if start >= kept_end || !any_kept {
+        } else if (start >= kept_end || !any_kept)
+            // Checked only where the candidate would be kept: one that is
+            // overruled is skipped as if it had never been found.
+            && !precedence.overruled(candidate)
+        {
             kept_end = candidate.end;
             any_kept = true;
             survivors.push((start, category, false, index));
@@ -75,6 +86,90 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
         .into_iter()
         .filter_map(|(.., index)| slots.get_mut(index).and_then(Option::take))
         .collect()
+}
+
+/// The categories that overrule every overlapping candidate of some
+/// looser category, in a fixed order.
+const STRONG: [Category; 4] =
+    [Category::RegistryKey, Category::FuzzyHash, Category::Xmr, Category::Mac];
+
+/// Reports whether a candidate is of a `STRONG` category and not derived
+/// from a URL.
+fn is_strong(candidate: &Candidate) -> bool {
+    !candidate.derived
+        && matches!(
+            candidate.category,
+            Category::RegistryKey
+                | Category::FuzzyHash
+                | Category::Xmr
+                | Category::Mac
+        )
+}
+
+/// Returns the `STRONG` categories whose candidates remove an
+/// overlapping candidate of `weak` before the greedy pass.
+fn overruling(weak: Category) -> &'static [Category] {
+    match weak {
+        Category::FilePath => &[Category::RegistryKey, Category::FuzzyHash],
+        Category::Hash => &[Category::FuzzyHash],
+        Category::Base64 => &[Category::FuzzyHash, Category::Xmr],
+        Category::Domain | Category::Ip => &[Category::Mac],
+        _ => &[],
+    }
+}
+
+/// The spans of the `STRONG` candidates, one list per category, each
+/// sorted by start with the largest end so far beside every start.
+struct Precedence {
+    spans: [Vec<(usize, usize)>; STRONG.len()],
+}
+
+impl Precedence {
+    fn new(candidates: &[Candidate]) -> Precedence {
+        let mut spans: [Vec<(usize, usize)>; STRONG.len()] =
+            Default::default();
+        for candidate in candidates.iter().filter(|c| is_strong(c)) {
+            let slot = STRONG.iter().position(|&s| s == candidate.category);
+            if let Some(list) = slot.and_then(|i| spans.get_mut(i)) {
+                list.push((candidate.start, candidate.end));
+            }
+        }
+        for list in &mut spans {
+            list.sort_unstable();
+            let mut max_end = 0;
+            for span in list.iter_mut() {
+                max_end = max_end.max(span.1);
+                span.1 = max_end;
+            }
+        }
+        Precedence { spans }
+    }
+
+    /// Reports whether a strong candidate overlaps `candidate` and
+    /// overrules its category.
+    fn overruled(&self, candidate: &Candidate) -> bool {
+        overruling(candidate.category).iter().any(|&strong| {
+            let slot = STRONG.iter().position(|&s| s == strong);
+            let spans = slot.and_then(|i| self.spans.get(i));
+            overlaps(spans.map_or(&[][..], Vec::as_slice), candidate)
+        })
+    }
+}
+
+/// Reports whether one of `spans` (sorted by start, each with the
+/// largest end so far) overlaps `candidate`. The spans that start before
+/// the candidate ends overlap it exactly when the largest end among them
+/// lies past its start.
+fn overlaps(spans: &[(usize, usize)], candidate: &Candidate) -> bool {
+    if spans.is_empty() {
+        return false;
+    }
+    let before_end = spans.partition_point(|&(s, _)| s < candidate.end);
+    let max_end = before_end
+        .checked_sub(1)
+        .and_then(|i| spans.get(i))
+        .map_or(0, |&(_, end)| end);
+    max_end > candidate.start
 }
 
 /// Reports whether `start..end` lies inside one of `urls`, which are
@@ -128,6 +223,76 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].category, Category::Hash);
+    }
+
+    #[test]
+    fn registry_key_overrules_overlapping_path() {
+        // A path whose spaces ran into the key, one inside it and one
+        // after it.
+        let kept = resolve(vec![
+            candidate(Category::FilePath, 0, 30),
+            candidate(Category::RegistryKey, 20, 60),
+            candidate(Category::FilePath, 40, 50),
+            candidate(Category::FilePath, 60, 70),
+        ]);
+        let spans: Vec<_> =
+            kept.iter().map(|c| (c.category, c.start, c.end)).collect();
+        assert_eq!(
+            spans,
+            [(Category::RegistryKey, 20, 60), (Category::FilePath, 60, 70)]
+        );
+    }
+
+    #[test]
+    fn fuzzy_hash_overrules_hash_base64_and_path() {
+        let kept = resolve(vec![
+            candidate(Category::Base64, 0, 72),
+            candidate(Category::FuzzyHash, 0, 72),
+            candidate(Category::Hash, 70, 102),
+            candidate(Category::FuzzyHash, 90, 150),
+            candidate(Category::FilePath, 100, 110),
+        ]);
+        let spans: Vec<_> =
+            kept.iter().map(|c| (c.category, c.start, c.end)).collect();
+        assert_eq!(
+            spans,
+            [(Category::FuzzyHash, 0, 72), (Category::FuzzyHash, 90, 150)]
+        );
+    }
+
+    #[test]
+    fn strong_categories_leave_others_alone() {
+        // A MAC overrules a domain but not a URL; a registry key does
+        // not overrule a hash; a Monero address does not overrule a
+        // path.
+        let kept = resolve(vec![
+            candidate(Category::Url, 0, 40),
+            candidate(Category::Mac, 10, 24),
+            candidate(Category::Domain, 50, 64),
+            candidate(Category::Mac, 50, 64),
+            candidate(Category::Hash, 70, 102),
+            candidate(Category::RegistryKey, 80, 120),
+            candidate(Category::Xmr, 130, 225),
+            candidate(Category::FilePath, 200, 230),
+        ]);
+        let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
+        assert_eq!(
+            categories,
+            [Category::Url, Category::Mac, Category::Hash, Category::Xmr]
+        );
+    }
+
+    #[test]
+    fn overlap_found_behind_longer_strong_span() {
+        // The registry key that starts first is the one that reaches the
+        // path; the later, shorter key does not.
+        let kept = resolve(vec![
+            candidate(Category::RegistryKey, 0, 100),
+            candidate(Category::RegistryKey, 10, 20),
+            candidate(Category::FilePath, 90, 130),
+        ]);
+        let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
+        assert_eq!(categories, [Category::RegistryKey]);
     }
 
     #[test]
