@@ -67,7 +67,7 @@ const KERNEL_HIVES: [(&[u8], &str); 2] =
 /// the kernel form's first `\`.
 const REGISTRY: &[u8] = b"Registry";
 
-/// How the separators of a key are written.
+/// The separator spelling of a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Style {
     /// One `\`; a longer run counts as one separator.
@@ -243,7 +243,7 @@ fn first_separator(text: &[u8], at: usize) -> Option<(Style, usize)> {
 }
 
 /// Returns the length of the separator of `style` at `at` inside the
-/// kernel root, which must be written exactly once.
+/// kernel root, or `None` unless it is written exactly once.
 fn separator_at(text: &[u8], at: usize, style: Style) -> Option<usize> {
     let rest = text.get(at..)?;
     let run = rest.iter().take(3).take_while(|&&b| b == b'\\').count();
@@ -306,11 +306,15 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     Some(candidate.with_kind(root.hive))
 }
 
+/// Reports whether `word` is a hive spelling, in any case.
+pub(crate) fn is_hive(word: &[u8]) -> bool {
+    HIVES.iter().any(|(spelling, _)| word.eq_ignore_ascii_case(spelling))
+}
+
 /// Reports whether `word` is a hive spelling or `Registry`, in any case,
 /// which starts a new key rather than continuing a name.
 fn is_root_word(word: &[u8]) -> bool {
-    HIVES.iter().any(|(spelling, _)| word.eq_ignore_ascii_case(spelling))
-        || word.eq_ignore_ascii_case(REGISTRY)
+    is_hive(word) || word.eq_ignore_ascii_case(REGISTRY)
 }
 
 #[cfg(test)]
