@@ -203,7 +203,7 @@ fn valued(kind: &'static str, value: &str) -> Observable {
     }
 }
 
-/// Returns a `windows-registry-key` observable. STIX 2.1 asks for the
+/// Returns a `windows-registry-key` observable. STIX 2.1 requires the
 /// hive in full (`HKEY_LOCAL_MACHINE`, not `HKLM`), so the report's
 /// value, which keeps the hive as written, is spelled out first.
 fn registry_key(value: &str) -> Observable {

@@ -113,7 +113,7 @@ fn alnum_word_at(text: &[u8], from: usize) -> bool {
 /// The scan probes one byte in every `min_len`, because such a run
 /// always contains a probed byte, as the hash detector does. A probe
 /// first tests the 8 bytes after it and the 8 bytes before it as two
-/// words: a run of 17 or more holds one of them, and most bytes of prose
+/// words: a run of 17 or more contains one of them, and most bytes of prose
 /// fail both. A run is then measured a word at a time, and the scan
 /// resumes after it, so each byte is read a bounded number of times.
 pub(crate) fn for_each_long_run(

@@ -34,10 +34,11 @@ const MAX_BLOCK_SHIFT: u32 = 30;
 /// Most digits of a block size: 3 * 2^30 has 10.
 const MAX_BLOCK_DIGITS: usize = 10;
 
-/// Longest hash1 and hash2 ssdeep writes.
+/// Maximum length of hash1 and of hash2 as ssdeep writes them.
 const MAX_HASH_LEN: usize = 64;
 
-/// Shortest hash1 ssdeep writes at a block size above the smallest.
+/// Minimum length of hash1 that ssdeep writes at a block size above the
+/// smallest.
 const MIN_HASH1_LEN: usize = 32;
 
 /// Shortest pair of hashes accepted at the smallest block size.

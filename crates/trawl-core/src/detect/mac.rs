@@ -23,7 +23,7 @@ const GROUPED_LEN: usize = 17;
 /// Length of the Cisco form.
 const CISCO_LEN: usize = 14;
 
-/// What the scan finds at one separator.
+/// The outcome of reading the bytes at one separator.
 enum Found {
     /// A MAC address.
     Mac(Candidate),

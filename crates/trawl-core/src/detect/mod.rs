@@ -95,8 +95,8 @@ pub(crate) fn find_all(
 /// anchor bytes (`K`, `T`, `:`, `-`, `.`, `S`) are common, so one pass
 /// that marks them all costs far less than a search per detector. The
 /// mark (`coarse_anchor`) makes fewer tests than the detectors' own
-/// anchors, which keeps the vectorised loop short, and each marked offset
-/// then asks the anchors of the detectors its byte can start. Candidates
+/// anchors, which keeps the vectorised loop short. Each marked offset is
+/// then checked by the anchors of the detectors its byte can start. Candidates
 /// come out in order within each category.
 fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     let mut resume = Resume::default();
@@ -129,7 +129,7 @@ fn coarse_anchor(
     u8::from(hive | kernel | attack | single | separator)
 }
 
-/// Where each `find_marked` detector resumes.
+/// The offsets from which the `find_marked` detectors resume.
 #[derive(Default)]
 struct Resume {
     registry: usize,
@@ -140,9 +140,8 @@ struct Resume {
 }
 
 impl Resume {
-    /// Hands the marked offset `at` to the detectors whose anchor byte is
-    /// the one there, when their anchor holds and they have not read
-    /// past it.
+    /// Passes the marked offset `at` to each detector whose anchor byte
+    /// is there, if its anchor matches and it has not read past `at`.
     fn visit(
         &mut self,
         text: &[u8],

@@ -176,7 +176,7 @@ fn spaces_continue_only_to_a_separator() {
 }
 
 #[test]
-fn last_name_keeps_words_in_quotes_known_names_or_its_line() {
+fn last_name_keeps_closed_words() {
     let ifeo =
         "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File \
          Execution Options";

@@ -28,12 +28,12 @@
 use super::{is_root_word, Root, Style};
 use crate::detect::chars::{char_at, lookup};
 
-/// Most words that may follow a space inside one name:
+/// Maximum number of words after a space inside one name:
 /// `Microsoft SQL Server Management Studio` needs four.
 const MAX_WORDS: usize = 4;
 
-/// Longest key name the registry allows, in characters (Microsoft's
-/// "Registry element size limits"). A longer run is not a key.
+/// Maximum length of a key name, in characters: Windows limits a key
+/// name to 255. A longer run is not a key.
 const MAX_NAME_LEN: usize = 255;
 
 /// Multi-word key names that end a key in prose as well as in quotes.
