@@ -120,6 +120,7 @@ fn trailing_separator_and_punctuation_removed() {
             &["HKCU\\Software\\Microsoft\\Office test\\Special\\Perf"],
         ),
         ("HKCR\\*\\shell\\open", &["HKCR\\*\\shell\\open"]),
+        ("HKCU\\Software\\X\\/y", &["HKCU\\Software\\X"]),
         (
             "HKCR\\MIME\\Database\\Content Type\\text/html",
             &["HKCR\\MIME\\Database\\Content Type\\text/html"],
@@ -209,6 +210,7 @@ fn look_alikes_give_nothing() {
         "HKLM:",
         "HKLM/",
         "HKLM//Software",
+        "HKLM\\//a b",
         "HKLM\\\\\\Software",
         "xHKLM\\Software",
         "_HKLM\\Software",

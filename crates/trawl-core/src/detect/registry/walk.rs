@@ -140,6 +140,9 @@ impl<'a> Walker<'a> {
 
     /// Walks the names after the root and returns where the key ends.
     pub(super) fn walk(&self) -> Walk {
+        if self.slash_after_backslash(self.root.body) {
+            return Walk::Reject;
+        }
         let mut pos = self.root.body;
         let mut end = pos;
         let mut first_name = None;
@@ -172,6 +175,9 @@ impl<'a> Walker<'a> {
                 Some((len, true)) => pos = pos.saturating_add(len),
                 _ => break,
             }
+            if self.slash_after_backslash(pos) {
+                break;
+            }
         }
         let Some((first_start, first_end)) = first_name else {
             return Walk::Reject;
@@ -182,6 +188,13 @@ impl<'a> Walker<'a> {
             return Walk::Reject;
         }
         Walk::Key { end }
+    }
+
+    /// Reports whether a name of a `\` style key would start with `/` at
+    /// `at`. None does: `\/` is JSON's escaped slash, which refanging
+    /// turns into `/`, so the same key would read differently.
+    fn slash_after_backslash(&self, at: usize) -> bool {
+        self.root.style != Style::Slash && self.text.get(at) == Some(&b'/')
     }
 
     /// Returns the end of the run of name characters from `at`, or a
