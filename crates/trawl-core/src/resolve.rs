@@ -21,7 +21,7 @@ const FIELD_MASK: u128 = (1 << FIELD_BITS) - 1;
 
 /// Returns the surviving candidates, sorted by start.
 pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
-    let precedence = Precedence::new(&candidates);
+    let mut precedence = Precedence::new(&candidates);
     // Sorting one packed integer per candidate is much cheaper than
     // sorting the candidates or tuples of their fields. The key orders by
     // start, longer first, then category, and ends with the index, so
@@ -122,6 +122,12 @@ fn overruling(weak: Category) -> &'static [Category] {
 /// sorted by start with the largest end so far beside every start.
 struct Precedence {
     spans: [Vec<(usize, usize)>; STRONG.len()],
+    /// Per list, the index of the first span that starts at or after the
+    /// last candidate checked. Candidates are checked in order of start,
+    /// so the cursors only move forward.
+    cursors: [usize; STRONG.len()],
+    /// Set when any list is not empty.
+    any: bool,
 }
 
 impl Precedence {
@@ -142,34 +148,53 @@ impl Precedence {
                 span.1 = max_end;
             }
         }
-        Precedence { spans }
+        let any = spans.iter().any(|list| !list.is_empty());
+        Precedence { spans, cursors: [0; STRONG.len()], any }
     }
 
     /// Reports whether a strong candidate overlaps `candidate` and
-    /// overrules its category.
-    fn overruled(&self, candidate: &Candidate) -> bool {
-        overruling(candidate.category).iter().any(|&strong| {
-            let slot = STRONG.iter().position(|&s| s == strong);
-            let spans = slot.and_then(|i| self.spans.get(i));
-            overlaps(spans.map_or(&[][..], Vec::as_slice), candidate)
-        })
+    /// overrules its category. Calls must come in order of start.
+    fn overruled(&mut self, candidate: &Candidate) -> bool {
+        if !self.any {
+            return false;
+        }
+        let mut overruled = false;
+        for &strong in overruling(candidate.category) {
+            let Some(slot) = STRONG.iter().position(|&s| s == strong) else {
+                continue;
+            };
+            let (Some(spans), Some(cursor)) =
+                (self.spans.get(slot), self.cursors.get_mut(slot))
+            else {
+                continue;
+            };
+            overruled |= overlaps(spans, cursor, candidate);
+        }
+        overruled
     }
 }
 
 /// Reports whether one of `spans` (sorted by start, each with the
-/// largest end so far) overlaps `candidate`. The spans that start before
-/// the candidate ends overlap it exactly when the largest end among them
-/// lies past its start.
-fn overlaps(spans: &[(usize, usize)], candidate: &Candidate) -> bool {
-    if spans.is_empty() {
-        return false;
+/// largest end so far) overlaps `candidate`, moving `cursor` to the first
+/// span that starts at or after the candidate. A span that starts before
+/// the candidate overlaps it when the largest end among those lies past
+/// its start, and the first span that starts at or after it overlaps it
+/// when it starts before the candidate ends.
+fn overlaps(
+    spans: &[(usize, usize)],
+    cursor: &mut usize,
+    candidate: &Candidate,
+) -> bool {
+    while spans.get(*cursor).is_some_and(|&(s, _)| s < candidate.start) {
+        *cursor = cursor.saturating_add(1);
     }
-    let before_end = spans.partition_point(|&(s, _)| s < candidate.end);
-    let max_end = before_end
+    let earlier_end = cursor
         .checked_sub(1)
         .and_then(|i| spans.get(i))
         .map_or(0, |&(_, end)| end);
-    max_end > candidate.start
+    let next_start = spans.get(*cursor).map(|&(s, _)| s);
+    earlier_end > candidate.start
+        || next_start.is_some_and(|s| s < candidate.end)
 }
 
 /// Reports whether `start..end` lies inside one of `urls`, which are
@@ -197,7 +222,7 @@ fn order_key(candidate: &Candidate, index: usize) -> u128 {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -293,6 +318,45 @@ mod tests {
         ]);
         let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
         assert_eq!(categories, [Category::RegistryKey]);
+    }
+
+    /// Removes the overruled candidates by comparing every pair, as a
+    /// model for the cursors of `Precedence`.
+    fn remove_overruled(candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let spans: Vec<(Category, usize, usize)> = candidates
+            .iter()
+            .filter(|c| is_strong(c))
+            .map(|c| (c.category, c.start, c.end))
+            .collect();
+        candidates
+            .into_iter()
+            .filter(|c| {
+                !spans.iter().any(|&(strong, start, end)| {
+                    overruling(c.category).contains(&strong)
+                        && start < c.end
+                        && c.start < end
+                })
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn precedence_matches_pairwise_model(
+            spans in proptest::collection::vec(
+                (0usize..16, 0usize..200, 1usize..40),
+                0..40,
+            )
+        ) {
+            let candidates: Vec<Candidate> = spans
+                .iter()
+                .map(|&(category, start, len)| {
+                    candidate(Category::ALL[category], start, start + len)
+                })
+                .collect();
+            let expected = resolve(remove_overruled(candidates.clone()));
+            proptest::prop_assert_eq!(resolve(candidates), expected);
+        }
     }
 
     #[test]

@@ -80,11 +80,13 @@ fn find_ssdeep(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
-/// Marks a `:` after a digit, which may end an ssdeep block size; see
+/// Marks a `:` after a digit that ends a multiple of 3 times a power of
+/// two (`2`, `3`, `4`, `6`, `8`), which may end an ssdeep block size; see
 /// `for_each_marked` for the arguments.
 #[inline(always)]
 pub(super) fn anchor(previous: u8, byte: u8, _: u8, _: u8, _: u8) -> bool {
-    (byte == b':') & (previous.wrapping_sub(b'0') < 10)
+    let last_digit = matches!(previous, b'2' | b'3' | b'4' | b'6' | b'8');
+    (byte == b':') & last_digit
 }
 
 /// Pushes the ssdeep digest whose first `:` is at `colon`, if there is

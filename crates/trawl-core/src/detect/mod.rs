@@ -109,7 +109,8 @@ fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Marks every offset where an anchor of a `find_marked` detector may
 /// hold, with fewer tests than the anchors themselves so that the
 /// vectorised loop stays short: `HK` in any case, a `\\` before an `R`
-/// or `r`, a `T` before `0`, `1` or `A`, any `S` and `:`,
+/// or `r`, a `T` before `0`, `1` or `A`, any `S`, a `:` after a digit,
+/// `n` or quote or before another `:`,
 /// and a `-` or `.` only where the MAC anchor's second separator
 /// follows. Each marked offset then asks the detectors' own anchors.
 #[inline(always)]
@@ -123,7 +124,15 @@ fn coarse_anchor(
     let hive = ((byte | 0x20) == b'k') & ((previous | 0x20) == b'h');
     let kernel = (byte == b'\\') & ((next | 0x20) == b'r');
     let attack = (byte == b'T') & (((next | 1) == b'1') | (next == b'A'));
-    let single = (byte == b'S') | (byte == b':');
+    // A `:` after a digit (ssdeep), after `n` or a quote (an `asn`
+    // label) or with another `:` three bytes on (a MAC address).
+    let colon = (byte == b':')
+        & ((previous.wrapping_sub(b'0') < 10)
+            | (previous == b'n')
+            | (previous == b'"')
+            | (previous == b'\'')
+            | (third == b':'));
+    let single = (byte == b'S') | colon;
     let separator =
         (byte == b'-') & (third == b'-') | (byte == b'.') & (fifth == b'.');
     u8::from(hive | kernel | attack | single | separator)
