@@ -32,8 +32,9 @@ use crate::detect::chars::{char_at, lookup};
 /// `Microsoft SQL Server Management Studio` needs four.
 const MAX_WORDS: usize = 4;
 
-/// Maximum length of a key name, in characters: Windows limits a key
-/// name to 255. A longer run is not a key.
+/// Maximum length of a key name, in bytes. Windows limits a key name to
+/// 255 characters, so a longer ASCII run is not a key. NOTE: a non-ASCII
+/// name close to that limit is longer in bytes and is rejected too.
 const MAX_NAME_LEN: usize = 255;
 
 /// Multi-word key names that end a key in prose as well as in quotes.
