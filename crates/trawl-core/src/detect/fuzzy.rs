@@ -80,8 +80,8 @@ fn find_ssdeep(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
-/// Marks a `:` after a digit that ends a multiple of 3 times a power of
-/// two (`2`, `3`, `4`, `6`, `8`), which may end an ssdeep block size; see
+/// Marks a `:` that may end an ssdeep block size: it follows a digit
+/// that can end 3 times a power of two (`2`, `3`, `4`, `6`, `8`). See
 /// `for_each_marked` for the arguments.
 #[inline(always)]
 pub(super) fn anchor(previous: u8, byte: u8, _: u8, _: u8, _: u8) -> bool {

@@ -105,6 +105,7 @@ fn grouped_at(text: &[u8], at: usize, separator: u8) -> Found {
     if !shaped {
         return Found::Nothing;
     }
+
     let end = start.saturating_add(GROUPED_LEN);
     let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
     let seventh_group = text.get(end) == Some(&separator)
@@ -140,6 +141,7 @@ fn cisco_at(text: &[u8], at: usize) -> Found {
     if !shaped || !token.iter().any(u8::is_ascii_alphabetic) {
         return Found::Nothing;
     }
+
     let end = start.saturating_add(CISCO_LEN);
     let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
     // A dot, hyphen or colon with more after it continues a host name,

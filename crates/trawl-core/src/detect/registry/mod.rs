@@ -203,6 +203,7 @@ fn kernel_root(text: &[u8], at: usize) -> Option<Root> {
     if style == Style::Slash {
         return None;
     }
+
     let registry_start = at.checked_add(len)?;
     let registry_end = registry_start.checked_add(REGISTRY.len())?;
     let word = text.get(registry_start..registry_end)?;

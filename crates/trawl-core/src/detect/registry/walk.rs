@@ -257,6 +257,9 @@ impl<'a> Walker<'a> {
         if sentence_end {
             return Continuation::Stop;
         }
+
+        // Read up to `MAX_WORDS` words, until one reaches a separator or
+        // the words end.
         let mut word_ends = [0usize; MAX_WORDS];
         let mut words = 0;
         let mut all_capital = capitalised(text, start);
@@ -289,6 +292,9 @@ impl<'a> Walker<'a> {
             }
             at = word_end;
         }
+
+        // The words end without a separator: they belong to the key only
+        // as its last name, in the three cases of the module docs.
         let ends = word_ends.get(..words).unwrap_or_default();
         let Some(&last) = ends.last() else {
             return Continuation::Stop;
