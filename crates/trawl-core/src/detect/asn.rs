@@ -13,8 +13,8 @@
 //! The number is 1 to 4294967295 without leading zeros, bounded by no
 //! letter, digit or `_`, and not followed by a dot and a digit (asdot
 //! notation and versions). Reserved, private and documentation numbers
-//! (RFC 6996, RFC 5398) are reported like the rest: the text names them,
-//! and dropping them is a matter for allow-lists downstream.
+//! are reported like the rest: the text names them, and dropping them is
+//! a matter for allow-lists downstream.
 //!
 //! A bare `AS` needs a number of three or more digits, because `AS2`
 //! (the EDI protocol) and `AS3` (ActionScript) are not networks, and

@@ -10,10 +10,11 @@
 //! Numbers outside the ranges ATT&CK uses are dropped, because `T` and
 //! four digits also names part numbers, table rows and timestamps:
 //! - techniques `T1001` to `T1799`: Enterprise and Mobile number theirs
-//!   from `T1001`, and the highest in ATT&CK v17 (2025) is below `T1700`,
-//!   so the bound leaves room for several more releases;
+//!   from `T1001`, and by our estimate the highest in ATT&CK v17 (2025)
+//!   is below `T1700`, so the bound leaves room for more releases;
 //! - ICS techniques `T0800` to `T0899`;
-//! - sub-techniques `.001` to `.099` (the highest today is below `.020`);
+//! - sub-techniques `.001` to `.099` (by the same estimate the highest
+//!   is below `.020`);
 //! - tactics `TA0001` to `TA0049` (Enterprise and Mobile) and `TA0100`
 //!   to `TA0149` (ICS).
 

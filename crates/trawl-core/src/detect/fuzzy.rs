@@ -2,13 +2,14 @@
 //!
 //! ssdeep writes `blocksize:hash1:hash2`. The block size is 3 times a
 //! power of two up to 3 * 2^30, and both hashes use the base64 alphabet:
-//! hash1 has at most 64 characters and hash2 at most 64 (32 in ssdeep
-//! releases before 2.10, which truncate it). A trailing `,"file name"`,
-//! as ssdeep prints after a digest, is not part of the value. Two
-//! properties of ssdeep's output keep clock times, ratios and slices
-//! (`12:30:45`, `x[6:start:stop]`) out:
-//! - ssdeep halves the block size until hash1 has at least 32
-//!   characters, so any block size above 3 comes with such a hash1;
+//! hash1 has at most 64 characters and hash2 at most 64 (ppdeep
+//! 20260221, a port of ssdeep, truncates it to 32). A trailing
+//! `,"file name"`, as ssdeep prints after a digest, is not part of the
+//! value. Two properties of ssdeep's algorithm, as ppdeep implements it,
+//! keep clock times, ratios and slices (`12:30:45`, `x[6:start:stop]`)
+//! out:
+//! - it halves the block size until hash1 has at least 32 characters,
+//!   so any block size above 3 comes with such a hash1;
 //! - hash2 is taken at twice the block size, where the trigger points
 //!   are a subset of hash1's, so it is never longer than hash1.
 //!

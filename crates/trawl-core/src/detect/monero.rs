@@ -227,8 +227,9 @@ mod tests {
         super::super::testing::values(find, text)
     }
 
-    /// The Monero project's general fund address, from getmonero.org,
-    /// and the address in ESET's KryptoCibule report.
+    /// An address widely published as the Monero project's donation
+    /// address, and the address in ESET's KryptoCibule report. The tests
+    /// below check that both checksums hold.
     const GENERAL_FUND: &str = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7\
         otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
     const KRYPTOCIBULE: &str = "46h7prr8CobGASRYKx36a7FNpQefBua6m7zHjLchod\
