@@ -23,25 +23,34 @@ fuzz_target!(|input: &[u8]| {
     let options = Options { limits, ..Options::default() };
     for format in FORMATS {
         let mut depth = 0usize;
-        let stats = walk(input, format, "stream", &options, &mut |event| {
-            match event {
-                Event::Open { path, .. } => {
-                    assert_eq!(path.len(), depth, "open at wrong depth");
-                    depth += 1;
-                }
-                Event::Close { path, .. } => {
-                    depth = depth.checked_sub(1).expect("close without open");
-                    assert_eq!(path.len(), depth, "close at wrong depth");
-                }
-                Event::Member { bytes, .. } => {
-                    assert!(depth > 0, "member outside an archive");
-                    assert!(bytes.len() <= 1 << 20, "member past its limit");
-                }
-                Event::Failed { .. } | Event::Skipped { .. } => {
-                    assert!(depth > 0, "member outside an archive");
-                }
-            }
-        });
+        let stats =
+            walk(
+                input,
+                format,
+                "stream",
+                &options,
+                &mut |event| match event {
+                    Event::Open { path, .. } => {
+                        assert_eq!(path.len(), depth, "open at wrong depth");
+                        depth += 1;
+                    }
+                    Event::Close { path, .. } => {
+                        depth =
+                            depth.checked_sub(1).expect("close without open");
+                        assert_eq!(path.len(), depth, "close at wrong depth");
+                    }
+                    Event::Member { bytes, .. } => {
+                        assert!(depth > 0, "member outside an archive");
+                        assert!(
+                            bytes.len() <= 1 << 20,
+                            "member past its limit"
+                        );
+                    }
+                    Event::Failed { .. } | Event::Skipped { .. } => {
+                        assert!(depth > 0, "member outside an archive");
+                    }
+                },
+            );
         assert_eq!(depth, 0, "archive left open");
         assert!(stats.extracted_bytes <= 4 << 20, "total past its limit");
         assert!(stats.entries <= 1001, "entries past their limit");

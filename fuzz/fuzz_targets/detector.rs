@@ -1,7 +1,9 @@
 //! Runs one detector at a time over arbitrary bytes and checks that every
 //! value it reports passes its category's validator: hosts lowercase
 //! with a dot, IPs that parse, hashes of a hash length in lowercase hex,
-//! checksummed wallet shapes, CVE ids in upper case.
+//! checksummed wallet shapes, CVE ids in upper case. A registry key,
+//! ATT&CK id, MAC address, Monero address, fuzzy hash or AS number must
+//! also be found again, unchanged, when its value is scanned alone.
 //!
 //! The first byte picks the category and the second the token length and
 //! decode depth limits, so each validator gets the whole run of the
@@ -31,8 +33,59 @@ fuzz_target!(|input: &[u8]| {
         assert!(detection.start < detection.end, "{detection:?}");
         assert!(detection.end <= data.len(), "{detection:?}");
         check_value(category, &detection.value);
+        if let Some(written) = rescan_form(category, &detection.value) {
+            let again = Scanner::new(
+                CategorySet::empty().with(category),
+                Limits::default(),
+            );
+            let found: Vec<String> = again
+                .scan(written.as_bytes())
+                .detections
+                .into_iter()
+                .map(|d| d.value)
+                .collect();
+            assert_eq!(found, [detection.value.clone()], "{written:?}");
+        }
     }
 });
+
+/// Returns the text that scanning alone must report as `value` for the
+/// categories whose values round-trip: the value itself, in quotes for a
+/// registry key (whose last name keeps its spaces there), behind an
+/// `ASN: ` label for an AS number (a bare `AS` needs three digits) and
+/// behind a `tlsh` label for a TLSH digest without its `T1`.
+fn rescan_form(category: Category, value: &str) -> Option<String> {
+    let bare_tlsh = !value.contains(':') && !value.starts_with("T1");
+    match category {
+        Category::RegistryKey if !plain_key(value) => None,
+        Category::RegistryKey => Some(format!("\"{value}\"")),
+        Category::FuzzyHash if bare_tlsh => Some(format!("tlsh {value}")),
+        Category::Asn => {
+            let number = value.strip_prefix("AS").unwrap();
+            Some(format!("ASN: {number}"))
+        }
+        Category::AttackTechnique
+        | Category::Mac
+        | Category::Xmr
+        | Category::FuzzyHash => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+/// Reports whether a registry key is written with letters, digits,
+/// `.`, `-`, `_` and single spaces only, outside its `\` separators.
+/// Other bytes can form defang notation (`[/]`, `\.` between labels,
+/// `(dot)`), which refanging rewrites when the value is scanned alone,
+/// while in the fuzzed input other bytes around them had hidden it.
+fn plain_key(value: &str) -> bool {
+    let plain = value.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'\\' | b'.' | b'-' | b'_' | b' ')
+    });
+    let lower = value.to_ascii_lowercase();
+    let spelled = [" dot ", " at "].iter().any(|word| lower.contains(word));
+    plain && !value.contains("\\.") && !value.contains("  ") && !spelled
+}
 
 /// Checks the invariants of a normalised value of `category`.
 fn check_value(category: Category, value: &str) {
@@ -70,9 +123,8 @@ fn check_value(category: Category, value: &str) {
         }
         Category::Btc => {
             let legacy = value.starts_with('1') || value.starts_with('3');
-            let segwit = value.get(..3).is_some_and(|p| {
-                p.eq_ignore_ascii_case("bc1")
-            });
+            let segwit =
+                value.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("bc1"));
             assert!(legacy || segwit, "not a Bitcoin address: {value}");
         }
         Category::Cve => {
@@ -84,6 +136,66 @@ fn check_value(category: Category, value: &str) {
         }
         Category::FilePath | Category::Base64 => {
             assert!(!value.is_empty());
+        }
+        Category::RegistryKey => {
+            let hive = value.split('\\').next().unwrap();
+            assert!(
+                hive.to_ascii_uppercase().starts_with("HK") || hive.is_empty(),
+                "{value}"
+            );
+            assert!(!value.ends_with('\\'), "{value}");
+            assert!(!value.contains("\\\\"), "doubled separator: {value}");
+        }
+        Category::AttackTechnique => {
+            let id = value.strip_prefix('T').unwrap();
+            let (number, sub) = id.split_once('.').unwrap_or((id, "001"));
+            let number = number.strip_prefix('A').unwrap_or(number);
+            assert_eq!(number.len(), 4, "{value}");
+            assert_eq!(sub.len(), 3, "{value}");
+            assert!(number
+                .bytes()
+                .chain(sub.bytes())
+                .all(|b| b.is_ascii_digit()));
+        }
+        Category::Mac => {
+            let groups: Vec<&str> = value.split(':').collect();
+            assert_eq!(groups.len(), 6, "{value}");
+            assert!(groups.iter().all(|g| g.len() == 2 && is_lower_hex(g)));
+        }
+        Category::Xmr => {
+            assert!(matches!(value.len(), 95 | 106), "{value}");
+            assert!(
+                value.starts_with('4') || value.starts_with('8'),
+                "{value}"
+            );
+        }
+        Category::FuzzyHash => {
+            match value.split(':').collect::<Vec<_>>()[..] {
+                [block, first, second] => {
+                    let size: u64 = block.parse().unwrap();
+                    assert!(
+                        size % 3 == 0 && (size / 3).is_power_of_two(),
+                        "{value}"
+                    );
+                    assert!(!first.is_empty(), "{value}");
+                    assert!(first.len() <= 64, "{value}");
+                    assert!(!second.is_empty(), "{value}");
+                    assert!(second.len() <= first.len(), "{value}");
+                }
+                [tlsh] => {
+                    let hex = tlsh.strip_prefix("T1").unwrap_or(tlsh);
+                    assert_eq!(hex.len(), 70, "{value}");
+                    assert!(hex
+                        .bytes()
+                        .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F')));
+                }
+                _ => panic!("not a fuzzy hash: {value}"),
+            }
+        }
+        Category::Asn => {
+            let number: u32 =
+                value.strip_prefix("AS").unwrap().parse().unwrap();
+            assert!(number >= 1, "{value}");
         }
     }
 }

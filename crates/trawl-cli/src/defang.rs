@@ -3,7 +3,7 @@
 //! tools read back: `hxxp://`, `[.]` in host names, `[.]` for the last
 //! dot of an IPv4 address and `[@]` in e-mail addresses.
 
-use trawl_core::Category;
+use trawl_core::{Category, CategorySet, Limits, Scanner};
 
 use crate::report::Report;
 
@@ -24,7 +24,8 @@ pub fn defang_report(report: &mut Report) {
 }
 
 /// Returns the defanged form of one value; categories with nothing to
-/// resolve or click are returned unchanged.
+/// resolve or click are returned unchanged, and so is a registry key
+/// except for the names in it that are whole hosts.
 pub fn defang(category: Category, value: &str) -> String {
     match category {
         Category::Url => defang_url(value),
@@ -36,13 +37,46 @@ pub fn defang(category: Category, value: &str) -> String {
             }
             None => value.to_string(),
         },
+        Category::RegistryKey => defang_key_names(value),
         Category::Hash
         | Category::FilePath
         | Category::Base64
         | Category::Btc
         | Category::Eth
-        | Category::Cve => value.to_string(),
+        | Category::Cve
+        | Category::AttackTechnique
+        | Category::Mac
+        | Category::Xmr
+        | Category::FuzzyHash
+        | Category::Asn => value.to_string(),
     }
+}
+
+/// Defangs each name of a registry key that is a whole domain or IP
+/// address, as under Internet Explorer's
+/// `ZoneMap\Domains\evil.example`; the other names are kept.
+fn defang_key_names(key: &str) -> String {
+    let hosts = CategorySet::empty().with(Category::Domain).with(Category::Ip);
+    let scanner = Scanner::new(hosts, Limits::default());
+    let names: Vec<String> = key
+        .split('\\')
+        .map(|name| {
+            if !name.contains('.') {
+                return name.to_string();
+            }
+            let found = scanner.scan(name.as_bytes()).detections;
+            match found.as_slice() {
+                [host] if host.start == 0 && host.end == name.len() => {
+                    match host.category.builtin() {
+                        Some(category) => defang(category, name),
+                        None => name.to_string(),
+                    }
+                }
+                _ => name.to_string(),
+            }
+        })
+        .collect();
+    names.join("\\")
 }
 
 /// Defangs a URL's scheme (`http` to `hxxp`, `ftp` to `fxp`, in any
@@ -144,6 +178,29 @@ mod tests {
                 "d41d8cd98f00b204e9800998ecf8427e",
             ),
             (Category::FilePath, r"C:\a.exe", r"C:\a.exe"),
+            (
+                Category::RegistryKey,
+                r"HKCU\Software\ZoneMap\Domains\evil.example",
+                r"HKCU\Software\ZoneMap\Domains\evil[.]example",
+            ),
+            (
+                Category::RegistryKey,
+                r"HKLM\Software\Ranges\10.1.2.3\x",
+                r"HKLM\Software\Ranges\10.1.2[.]3\x",
+            ),
+            (
+                Category::RegistryKey,
+                r"HKCR\.exe\Office\16.0\setup.py",
+                r"HKCR\.exe\Office\16.0\setup.py",
+            ),
+            (Category::AttackTechnique, "T1059.001", "T1059.001"),
+            (Category::Mac, "00:1a:2b:3c:4d:5e", "00:1a:2b:3c:4d:5e"),
+            (Category::Asn, "AS13335", "AS13335"),
+            (
+                Category::FuzzyHash,
+                "3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY",
+                "3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY",
+            ),
         ];
         for (category, value, expected) in cases {
             assert_eq!(defang(category, value), expected, "{value}");

@@ -362,6 +362,16 @@ fn describe(category: Category) -> &'static str {
         Category::Btc => "Bitcoin addresses with a valid checksum",
         Category::Eth => "Ethereum addresses (0x and 40 hex digits)",
         Category::Cve => "CVE identifiers",
+        Category::RegistryKey => {
+            "Windows registry keys (HKLM\\..., HKCU:\\..., \\Registry\\...)"
+        }
+        Category::AttackTechnique => {
+            "MITRE ATT&CK technique, sub-technique and tactic ids"
+        }
+        Category::Mac => "MAC addresses (colon, hyphen and Cisco forms)",
+        Category::Xmr => "Monero addresses with a valid checksum",
+        Category::FuzzyHash => "ssdeep and TLSH similarity digests",
+        Category::Asn => "autonomous system numbers (AS13335)",
     }
 }
 

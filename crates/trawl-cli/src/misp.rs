@@ -128,8 +128,10 @@ struct Mapping {
 }
 
 /// Returns the MISP attribute type, category and IDS flag of a value:
-/// network and hash indicators are flagged for IDS export, the rest are
-/// context.
+/// routable network indicators and hashes are flagged for IDS export,
+/// the rest (MAC addresses and AS numbers included, as MISP's defaults
+/// have them) are context. Types and categories are those of MISP's
+/// `describeTypes.json`.
 fn mapping(category: Category, value: &str) -> Option<Mapping> {
     let map = |kind, category, to_ids, comment| {
         Some(Mapping { kind, category, to_ids, comment })
@@ -159,6 +161,21 @@ fn mapping(category: Category, value: &str) -> Option<Mapping> {
             map("text", "Financial fraud", false, "Ethereum address")
         }
         Category::Cve => map("vulnerability", "External analysis", false, ""),
+        Category::RegistryKey => {
+            map("regkey", "Persistence mechanism", false, "")
+        }
+        // MISP has no attribute type for ATT&CK ids; its galaxy tags
+        // need the technique's name, which the text may not give.
+        Category::AttackTechnique => {
+            map("text", "External analysis", false, "MITRE ATT&CK id")
+        }
+        Category::Mac => map("mac-address", "Network activity", false, ""),
+        Category::Xmr => map("xmr", "Financial fraud", false, ""),
+        Category::FuzzyHash => {
+            let kind = if value.contains(':') { "ssdeep" } else { "tlsh" };
+            map(kind, "Payload delivery", true, "")
+        }
+        Category::Asn => map("AS", "Network activity", false, ""),
     }
 }
 
@@ -385,6 +402,23 @@ mod tests {
                 false,
             ),
             (Category::Cve, "CVE-2021-44228", "vulnerability", false),
+            (Category::RegistryKey, r"HKLM\Software\x", "regkey", false),
+            (Category::AttackTechnique, "T1059.001", "text", false),
+            (Category::Mac, "00:1a:2b:3c:4d:5e", "mac-address", false),
+            (
+                Category::Xmr,
+                "4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV",
+                "xmr",
+                false,
+            ),
+            (Category::FuzzyHash, "3:FJKKIUKacb:FHIGY", "ssdeep", true),
+            (
+                Category::FuzzyHash,
+                &format!("T1{}", "A".repeat(70)),
+                "tlsh",
+                true,
+            ),
+            (Category::Asn, "AS13335", "AS", false),
         ];
         for (category, value, kind, to_ids) in cases {
             let mapping = mapping(category, value).unwrap();

@@ -41,9 +41,15 @@ struct Observable {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
     /// Hash values by STIX hash algorithm name, which sort in the order
-    /// `MD5`, `SHA-1`, `SHA-256`, `SHA-512`.
+    /// `MD5`, `SHA-1`, `SHA-256`, `SHA-512`, `SSDEEP`, `TLSH`.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     hashes: BTreeMap<&'static str, String>,
+    /// A `windows-registry-key`'s key, its hive spelled out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    /// An `autonomous-system`'s number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<u32>,
 }
 
 /// An indicator SDO that matches one observable.
@@ -99,13 +105,26 @@ impl Bundle {
                         }
                         None => continue,
                     },
+                    Category::FuzzyHash => match fuzzy_hash(value) {
+                        Some(hash) => file(None, [hash]),
+                        None => continue,
+                    },
+                    Category::RegistryKey => registry_key(value),
+                    Category::Mac => valued("mac-addr", value),
+                    Category::Asn => match asn_number(value) {
+                        Some(number) => autonomous_system(number),
+                        None => continue,
+                    },
                     // STIX 2.1 has no observable for these without an
-                    // extension.
+                    // extension, and an ATT&CK id names an attack
+                    // pattern, not an observable.
                     Category::FilePath
                     | Category::Base64
                     | Category::Btc
                     | Category::Eth
-                    | Category::Cve => continue,
+                    | Category::Cve
+                    | Category::AttackTechnique
+                    | Category::Xmr => continue,
                 };
                 self.insert(observable);
             }
@@ -181,7 +200,95 @@ fn valued(kind: &'static str, value: &str) -> Observable {
         value: Some(value.to_string()),
         name: None,
         hashes: BTreeMap::new(),
+        key: None,
+        number: None,
     }
+}
+
+/// Returns a `windows-registry-key` observable. STIX 2.1 requires the
+/// hive in full (`HKEY_LOCAL_MACHINE`, not `HKLM`), so the report's
+/// value, which keeps the hive as written, is spelled out first.
+fn registry_key(value: &str) -> Observable {
+    let key = full_hive_key(value);
+    let canonical = ids::canonical_object(&[("key", &key)]);
+    Observable {
+        kind: "windows-registry-key",
+        spec_version: "2.1",
+        id: format!(
+            "windows-registry-key--{}",
+            ids::uuid5(&STIX_NAMESPACE, &canonical)
+        ),
+        value: None,
+        name: None,
+        hashes: BTreeMap::new(),
+        key: Some(key),
+        number: None,
+    }
+}
+
+/// Rewrites the hive of a reported key in full: `HKLM\x` and
+/// `\Registry\Machine\x` become `HKEY_LOCAL_MACHINE\x`. A key whose
+/// hive is not recognised is returned unchanged.
+fn full_hive_key(value: &str) -> String {
+    const HIVES: [(&str, &str); 13] = [
+        ("HKLM", "HKEY_LOCAL_MACHINE"),
+        ("HKCU", "HKEY_CURRENT_USER"),
+        ("HKCR", "HKEY_CLASSES_ROOT"),
+        ("HKU", "HKEY_USERS"),
+        ("HKCC", "HKEY_CURRENT_CONFIG"),
+        ("HKEY_LOCAL_MACHINE", "HKEY_LOCAL_MACHINE"),
+        ("HKEY_CURRENT_USER", "HKEY_CURRENT_USER"),
+        ("HKEY_CLASSES_ROOT", "HKEY_CLASSES_ROOT"),
+        ("HKEY_USERS", "HKEY_USERS"),
+        ("HKEY_CURRENT_CONFIG", "HKEY_CURRENT_CONFIG"),
+        ("HKEY_PERFORMANCE_DATA", "HKEY_PERFORMANCE_DATA"),
+        ("\\Registry\\Machine", "HKEY_LOCAL_MACHINE"),
+        ("\\Registry\\User", "HKEY_USERS"),
+    ];
+    for (spelling, full) in HIVES {
+        let Some(prefix) = value.get(..spelling.len()) else { continue };
+        let Some(rest) = value.get(spelling.len()..) else { continue };
+        if prefix.eq_ignore_ascii_case(spelling) && rest.starts_with('\\') {
+            return format!("{full}{rest}");
+        }
+    }
+    value.to_string()
+}
+
+/// Returns an `autonomous-system` observable, whose id covers its
+/// number.
+fn autonomous_system(number: u32) -> Observable {
+    let canonical = format!("{{\"number\":{number}}}");
+    Observable {
+        kind: "autonomous-system",
+        spec_version: "2.1",
+        id: format!(
+            "autonomous-system--{}",
+            ids::uuid5(&STIX_NAMESPACE, &canonical)
+        ),
+        value: None,
+        name: None,
+        hashes: BTreeMap::new(),
+        key: None,
+        number: Some(number),
+    }
+}
+
+/// Returns the number of an `AS13335` value.
+fn asn_number(value: &str) -> Option<u32> {
+    value.strip_prefix("AS")?.parse().ok()
+}
+
+/// Returns the STIX hash algorithm and value of a fuzzy hash. STIX's
+/// `TLSH` is the 70 hex digits without the `T1` version, and the stix2
+/// library (3.0.2) takes an `SSDEEP` value of at most 128 characters, so
+/// a longer ssdeep digest is left out.
+fn fuzzy_hash(value: &str) -> Option<(&'static str, &str)> {
+    if value.contains(':') {
+        return (value.len() <= 128).then_some(("SSDEEP", value));
+    }
+    let hex = value.strip_prefix("T1").unwrap_or(value);
+    (hex.len() == 70).then_some(("TLSH", hex))
 }
 
 /// Returns a `file` observable. Its id covers `name` and one hash, the
@@ -191,14 +298,22 @@ fn file<'a>(
     name: Option<&str>,
     hashes: impl IntoIterator<Item = (&'static str, &'a str)>,
 ) -> Observable {
+    // An ssdeep digest is base64 and keeps its case; the others are hex.
     let hashes: BTreeMap<&'static str, String> = hashes
         .into_iter()
         .filter(|(_, value)| !value.is_empty())
-        .map(|(algorithm, value)| (algorithm, value.to_ascii_lowercase()))
+        .map(|(algorithm, value)| match algorithm {
+            "SSDEEP" => (algorithm, value.to_string()),
+            _ => (algorithm, value.to_ascii_lowercase()),
+        })
         .collect();
+    // The stix2 library (3.0.2) falls back to the first hash present when
+    // none of the four is, which for the one hash of a fuzzy digest is
+    // that hash.
     let chosen = ["MD5", "SHA-1", "SHA-256", "SHA-512"]
         .into_iter()
-        .find_map(|algorithm| Some((algorithm, hashes.get(algorithm)?)));
+        .find_map(|algorithm| Some((algorithm, hashes.get(algorithm)?)))
+        .or_else(|| hashes.iter().next().map(|(&a, v)| (a, v)));
     let mut canonical = String::from("{");
     if let Some((algorithm, value)) = chosen {
         canonical.push_str("\"hashes\":");
@@ -219,6 +334,8 @@ fn file<'a>(
         value: None,
         name: name.map(str::to_string),
         hashes,
+        key: None,
+        number: None,
     }
 }
 
@@ -238,13 +355,19 @@ pub fn base_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-/// Returns the STIX pattern that matches an observable: its value, or
-/// any of a file's hashes.
+/// Returns the STIX pattern that matches an observable: its value, key
+/// or number, or any of a file's hashes.
 fn pattern(observable: &Observable) -> String {
-    let comparisons: Vec<String> = match &observable.value {
-        Some(value) => {
-            vec![format!("{}:value = {}", observable.kind, quote(value))]
-        }
+    let kind = observable.kind;
+    let single = if let Some(value) = &observable.value {
+        Some(format!("{kind}:value = {}", quote(value)))
+    } else if let Some(key) = &observable.key {
+        Some(format!("{kind}:key = {}", quote(key)))
+    } else {
+        observable.number.map(|number| format!("{kind}:number = {number}"))
+    };
+    let comparisons: Vec<String> = match single {
+        Some(comparison) => vec![comparison],
         None => observable
             .hashes
             .iter()
@@ -296,10 +419,79 @@ mod tests {
                 ),
                 "file--b1356965-6e6f-563a-a872-77d67d25d687",
             ),
+            (
+                registry_key(
+                    r"HKLM\Software\Microsoft\Windows\CurrentVersion\Run",
+                ),
+                "windows-registry-key--ecf60546-d6cf-5d2e-a987-2439b4b6eb62",
+            ),
+            (
+                valued("mac-addr", "00:1a:2b:3c:4d:5e"),
+                "mac-addr--8bbba7bb-0054-556b-a740-4d38221678a8",
+            ),
+            (
+                autonomous_system(13335),
+                "autonomous-system--0204c07d-e4dd-5f14-a3d5-c93cb1c5a9fc",
+            ),
+            (
+                file(
+                    None,
+                    [(
+                        "SSDEEP",
+                        "3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY",
+                    )],
+                ),
+                "file--9be4222b-e381-5904-b174-a2d646b59397",
+            ),
+            (
+                file(
+                    None,
+                    [fuzzy_hash(
+                        "T125E311126D865460FF8336026FE17411395B812FA619CAA8F6\
+                         8F1021F523E7B6DBD8FD",
+                    )
+                    .unwrap()],
+                ),
+                "file--e0161978-4124-517c-8744-131fda75ff63",
+            ),
         ];
         for (observable, expected) in cases {
             assert_eq!(observable.id, expected);
         }
+    }
+
+    #[test]
+    fn registry_hives_spelled_out() {
+        let cases = [
+            (r"HKLM\Software\x", r"HKEY_LOCAL_MACHINE\Software\x"),
+            (r"hkcu\Software", r"HKEY_CURRENT_USER\Software"),
+            (r"HKU\S-1-5-18", r"HKEY_USERS\S-1-5-18"),
+            (r"HKEY_CLASSES_ROOT\.exe", r"HKEY_CLASSES_ROOT\.exe"),
+            (r"hkey_users\x", r"HKEY_USERS\x"),
+            (r"\Registry\Machine\System", r"HKEY_LOCAL_MACHINE\System"),
+            (r"\REGISTRY\USER\S-1-5-18", r"HKEY_USERS\S-1-5-18"),
+            (r"HKLMX\x", r"HKLMX\x"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(full_hive_key(value), expected, "{value}");
+        }
+    }
+
+    #[test]
+    fn new_observables_have_patterns() {
+        let key = registry_key(r"HKCU\Software\it's");
+        assert_eq!(
+            pattern(&key),
+            r"[windows-registry-key:key = 'HKEY_CURRENT_USER\\Software\\it\'s']"
+        );
+        assert_eq!(
+            pattern(&autonomous_system(13335)),
+            "[autonomous-system:number = 13335]"
+        );
+        let ssdeep = file(None, [("SSDEEP", "3:AbC:Ab")]);
+        assert_eq!(pattern(&ssdeep), "[file:hashes.'SSDEEP' = '3:AbC:Ab']");
+        assert_eq!(asn_number("AS4294967295"), Some(u32::MAX));
+        assert_eq!(fuzzy_hash(&format!("3:{}:a", "b".repeat(130))), None);
     }
 
     #[test]

@@ -340,6 +340,56 @@ fn types_limits_categories() {
 }
 
 #[test]
+fn types_accept_new_singulars() {
+    let text = "key HKLM\\Software\\Run, T1059.001, 00-1A-2B-3C-4D-5E, \
+                AS13335, 3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY, \
+                CVE-2021-44228";
+    let types = "registry_key,attack_technique,mac,asn,fuzzy_hash";
+    let output = trawl(&["--types", types, "-t", text]);
+    let report = stdout_json(&output);
+    assert_eq!(list(&report, "registry_keys"), ["HKLM\\Software\\Run"]);
+    assert_eq!(list(&report, "attack_techniques"), ["T1059.001"]);
+    assert_eq!(list(&report, "macs"), ["00:1a:2b:3c:4d:5e"]);
+    assert_eq!(list(&report, "asns"), ["AS13335"]);
+    assert_eq!(
+        list(&report, "fuzzy_hashes"),
+        ["3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY"]
+    );
+    assert!(list(&report, "cves").is_empty());
+    assert!(list(&report, "crypto.xmr").is_empty());
+}
+
+#[test]
+fn list_detectors_names_every_category() {
+    let output = trawl(&["--list-detectors"]);
+    assert!(output.status.success());
+    let listing = String::from_utf8(output.stdout).unwrap();
+    let names: Vec<&str> = listing
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    let expected = [
+        "urls",
+        "domains",
+        "ips",
+        "hashes",
+        "emails",
+        "filepaths",
+        "base64",
+        "crypto.btc",
+        "crypto.eth",
+        "cves",
+        "registry_keys",
+        "attack_techniques",
+        "macs",
+        "crypto.xmr",
+        "fuzzy_hashes",
+        "asns",
+    ];
+    assert_eq!(names, expected);
+}
+
+#[test]
 fn unknown_type_is_usage_error() {
     let output = trawl(&["--types", "urls,bogus", "-t", "x"]);
     assert_eq!(output.status.code(), Some(2));

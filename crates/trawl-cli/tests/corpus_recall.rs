@@ -8,7 +8,9 @@
 //! the same files, or 0.99 where no peer was measured, and all sources
 //! together must reach 0.99. Truth types that trawl has no category for
 //! are printed but not counted. The printed table and the first misses
-//! of each type explain a failure.
+//! of each type explain a failure. Registry keys and Monero addresses,
+//! which no peer tool was measured on, have a test and floors of their
+//! own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -218,6 +220,64 @@ fn print_uncovered(tallies: &[SourceTallies]) {
         .map(|(truth_type, count)| format!("{truth_type} ({count})"))
         .collect();
     println!("\ntypes not counted: {}", listed.join(", "));
+}
+
+/// Recall floors of the types that no peer tool was measured on, each
+/// with the list it is scored against. Both hold every truth value that
+/// the ESET reports list, after the errata.
+const UNCOMPARED_FLOORS: [(&str, f64); 2] = [("registry", 1.0), ("xmr", 1.0)];
+
+/// Scores `registry_keys` and `crypto.xmr` on the ESET AsciiDoc reports,
+/// the only files whose truth lists registry keys and Monero addresses.
+#[test]
+fn registry_and_monero_recall_meet_floors() {
+    let dir = common::shared_dir().join("corpus/text/eset");
+    let truth = read_json(&dir.join("truth.json"));
+    let mut scored = Vec::new();
+    for (relative, file_truth) in truth.as_object().unwrap() {
+        let listed = UNCOMPARED_FLOORS
+            .iter()
+            .any(|(truth_type, _)| file_truth.get(*truth_type).is_some());
+        if relative.ends_with(".adoc") && listed {
+            let path = dir.join(relative).to_str().unwrap().to_string();
+            scored.push((path, relative.as_str(), file_truth));
+        }
+    }
+    let paths: Vec<String> = scored.iter().map(|s| s.0.clone()).collect();
+    let reports = run_trawl(&paths);
+
+    let mut tallies = SourceTallies::new();
+    for (path, relative, file_truth) in &scored {
+        let found = Found::from_iocs(&reports[path]);
+        for (truth_type, _) in UNCOMPARED_FLOORS {
+            let kind = Kind::of_uncompared_truth_type(truth_type).unwrap();
+            let tally = tallies.entry(truth_type.to_string()).or_default();
+            let values = file_truth[truth_type].as_array().into_iter();
+            for value in values.flatten().filter_map(Value::as_str) {
+                if recall::erratum("eset-adoc", truth_type, value).is_none() {
+                    tally.record(relative, value, found.has(kind, value));
+                }
+            }
+        }
+    }
+
+    for (truth_type, floor) in UNCOMPARED_FLOORS {
+        let tally = &tallies[truth_type];
+        println!(
+            "eset-adoc {truth_type}: recall {:.4} of {} values; floor {floor}",
+            tally.recall(),
+            tally.truth
+        );
+        for miss in &tally.missed {
+            println!("  missed {}: {}", miss.file, miss.value);
+        }
+        assert!(tally.truth > 0, "{truth_type}: no truth values were scored");
+        assert!(
+            tally.recall() >= floor,
+            "{truth_type}: recall {:.4} is below the floor {floor}",
+            tally.recall()
+        );
+    }
 }
 
 #[test]

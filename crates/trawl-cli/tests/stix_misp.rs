@@ -21,7 +21,12 @@ const TEXT: &str = "beacon to http://evil.example/gate.php and \
     10.20.30.40 or 2001:db8::7, report to it's\\admin@corp.example, \
     sample d41d8cd98f00b204e9800998ecf8427e, wallet \
     1BoatSLRHtKNngkdXEeobR76b53LETtpyT, CVE-2021-44228, \
-    C:\\Windows\\Temp\\drop.exe";
+    C:\\Windows\\Temp\\drop.exe, key HKLM\\Software\\Microsoft\\Run, \
+    nic 00:1a:2b:3c:4d:5e in AS13335 per T1059.001, ssdeep \
+    3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY, tlsh \
+    T125E311126D865460FF8336026FE17411395B812FA619CAA8F68F1021F523E7B6DBD8FD, \
+    xmr 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98u\
+    Nbr2VBBEt7f2wfn3RVGQBEP3A";
 
 fn trawl(args: &[&str]) -> Output {
     binary::trawl_command().args(args).output().unwrap()
@@ -131,9 +136,38 @@ fn stix_objects_sorted_and_deduplicated() {
     assert_eq!(ids, sorted);
     let types: Vec<&str> =
         ids.iter().map(|id| id.split("--").next().unwrap()).collect();
-    for kind in ["url", "domain-name", "ipv4-addr", "ipv6-addr", "file"] {
+    let expected = [
+        "url",
+        "domain-name",
+        "ipv4-addr",
+        "ipv6-addr",
+        "file",
+        "windows-registry-key",
+        "mac-addr",
+        "autonomous-system",
+    ];
+    for kind in expected {
         assert!(types.contains(&kind), "{kind} missing from {types:?}");
     }
+    let objects = parsed["objects"].as_array().unwrap();
+    let key = objects
+        .iter()
+        .find(|object| object["type"] == "windows-registry-key")
+        .unwrap();
+    assert_eq!(key["key"], "HKEY_LOCAL_MACHINE\\Software\\Microsoft\\Run");
+    let system = objects
+        .iter()
+        .find(|object| object["type"] == "autonomous-system")
+        .unwrap();
+    assert_eq!(system["number"], 13335);
+    let mut fuzzy: Vec<&str> = objects
+        .iter()
+        .filter_map(|object| object["hashes"].as_object())
+        .flat_map(|hashes| hashes.keys().map(String::as_str))
+        .filter(|algorithm| matches!(*algorithm, "SSDEEP" | "TLSH"))
+        .collect();
+    fuzzy.sort_unstable();
+    assert_eq!(fuzzy, ["SSDEEP", "TLSH"]);
 }
 
 #[test]
@@ -258,8 +292,11 @@ event = MISPEvent()
 event.load_file(sys.argv[1])
 types = {a.type for a in event.attributes}
 for t in ["url", "domain", "ip-dst", "email-src", "md5", "btc",
-          "vulnerability", "filename"]:
+          "vulnerability", "filename", "regkey", "mac-address", "AS",
+          "xmr", "ssdeep", "tlsh"]:
     assert t in types, (t, types)
+attack = [a for a in event.attributes if a.value == "T1059.001"]
+assert attack and attack[0].type == "text", attack
 names = [o.name for o in event.objects]
 assert names.count("file") == 1 and names.count("pe") == 1, names
 pe = next(o for o in event.objects if o.name == "pe")

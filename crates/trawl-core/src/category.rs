@@ -40,11 +40,29 @@ pub enum Category {
     /// CVE identifiers.
     #[serde(rename = "cves")]
     Cve,
+    /// Windows registry keys under a named hive.
+    #[serde(rename = "registry_keys")]
+    RegistryKey,
+    /// MITRE ATT&CK technique, sub-technique and tactic identifiers.
+    #[serde(rename = "attack_techniques")]
+    AttackTechnique,
+    /// MAC addresses.
+    #[serde(rename = "macs")]
+    Mac,
+    /// Monero addresses with a verified checksum.
+    #[serde(rename = "crypto.xmr")]
+    Xmr,
+    /// ssdeep and TLSH similarity digests.
+    #[serde(rename = "fuzzy_hashes")]
+    FuzzyHash,
+    /// Autonomous system numbers.
+    #[serde(rename = "asns")]
+    Asn,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 16] = [
         Category::Url,
         Category::Domain,
         Category::Ip,
@@ -55,6 +73,12 @@ impl Category {
         Category::Btc,
         Category::Eth,
         Category::Cve,
+        Category::RegistryKey,
+        Category::AttackTechnique,
+        Category::Mac,
+        Category::Xmr,
+        Category::FuzzyHash,
+        Category::Asn,
     ];
 
     /// Returns the key of this category in the report's `iocs` object.
@@ -70,23 +94,32 @@ impl Category {
             Category::Btc => "crypto.btc",
             Category::Eth => "crypto.eth",
             Category::Cve => "cves",
+            Category::RegistryKey => "registry_keys",
+            Category::AttackTechnique => "attack_techniques",
+            Category::Mac => "macs",
+            Category::Xmr => "crypto.xmr",
+            Category::FuzzyHash => "fuzzy_hashes",
+            Category::Asn => "asns",
         }
     }
 
-    /// Parses a report key; `crypto` selects both wallet categories.
+    /// Parses a report key or its singular (`ip`, `hash`, `mac`);
+    /// `crypto` selects every wallet category.
     pub fn parse_list(name: &str) -> Option<CategorySet> {
         let name = name.trim().to_ascii_lowercase();
         if name == "crypto" {
             return Some(
-                CategorySet::empty().with(Category::Btc).with(Category::Eth),
+                CategorySet::empty()
+                    .with(Category::Btc)
+                    .with(Category::Eth)
+                    .with(Category::Xmr),
             );
         }
-        let singular = |c: Category| {
-            c.name().strip_suffix('s').map(|s| s == name).unwrap_or(false)
-        };
         Category::ALL
             .into_iter()
-            .find(|c| c.name() == name || singular(*c))
+            .find(|c| {
+                c.name() == name || singular(c.name()) == Some(name.as_str())
+            })
             .map(|c| CategorySet::empty().with(c))
     }
 
@@ -135,6 +168,15 @@ impl From<Category> for IocKey {
 impl PartialEq<Category> for IocKey {
     fn eq(&self, other: &Category) -> bool {
         *self == IocKey::Category(*other)
+    }
+}
+
+/// Returns the singular of a plural report key: `hashes` gives `hash`
+/// and `ips` gives `ip`. Keys without a plural `s` have none.
+fn singular(name: &str) -> Option<&str> {
+    match name.strip_suffix("es") {
+        Some(stem) if stem.ends_with("sh") => Some(stem),
+        _ => name.strip_suffix('s'),
     }
 }
 
@@ -190,6 +232,42 @@ mod tests {
         let crypto = Category::parse_list("crypto").unwrap();
         assert!(crypto.contains(Category::Btc));
         assert!(crypto.contains(Category::Eth));
+        assert!(crypto.contains(Category::Xmr));
+        assert!(!crypto.contains(Category::Cve));
         assert!(Category::parse_list("nonsense").is_none());
+    }
+
+    #[test]
+    fn parse_list_accepts_new_category_singulars() {
+        let cases = [
+            ("hash", Category::Hash),
+            ("registry_key", Category::RegistryKey),
+            ("registry_keys", Category::RegistryKey),
+            ("attack_technique", Category::AttackTechnique),
+            ("mac", Category::Mac),
+            ("crypto.xmr", Category::Xmr),
+            ("fuzzy_hash", Category::FuzzyHash),
+            ("fuzzy_hashes", Category::FuzzyHash),
+            ("asn", Category::Asn),
+        ];
+        for (name, category) in cases {
+            let set = Category::parse_list(name).unwrap();
+            assert!(set.contains(category), "{name}");
+            assert_eq!(set, CategorySet::empty().with(category), "{name}");
+        }
+        assert!(Category::parse_list("fuzzy_hashe").is_none());
+    }
+
+    #[test]
+    fn every_category_has_its_own_bit() {
+        let all = CategorySet::all();
+        for category in Category::ALL {
+            assert!(all.contains(category), "{category:?}");
+            let alone = CategorySet::empty().with(category);
+            let others = Category::ALL.into_iter().filter(|&c| c != category);
+            for other in others {
+                assert!(!alone.contains(other), "{category:?} {other:?}");
+            }
+        }
     }
 }

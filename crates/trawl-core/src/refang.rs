@@ -157,7 +157,8 @@ fn bracketed_form(
 
 /// `\.` between host-name labels (`c2\.botnet\.example`, as regular
 /// expressions write it) and `\/` (JSON's escaped slash). A `\.` right
-/// after a path separator (`C:\Users\.ssh`) is left alone.
+/// after a path separator (`C:\Users\.ssh`) or a registry hive
+/// (`HKCR\.exe`, `HKEY_USERS\.DEFAULT`) is left alone.
 fn find_backslashed(input: &[u8], edits: &mut Vec<Edit>) {
     for slash in memchr::memchr_iter(b'\\', input) {
         // `slash` is inside `input`, so these sums cannot saturate.
@@ -173,7 +174,11 @@ fn find_backslashed(input: &[u8], edits: &mut Vec<Edit>) {
                     before.iter().rev().take_while(|&b| is_label(Some(b)));
                 let label = slash.saturating_sub(run.count());
                 let before = label.checked_sub(1).and_then(|i| input.get(i));
-                if label == slash || before == Some(&b'\\') {
+                let word = input.get(label..slash).unwrap_or_default();
+                if label == slash
+                    || before == Some(&b'\\')
+                    || crate::detect::registry::is_hive(word)
+                {
                     continue;
                 }
                 edits.push(Edit {
@@ -471,6 +476,8 @@ mod tests {
             "the dot com era",
             "incub-at-or and dot-com",
             "C:\\Users\\.ssh\\config",
+            "HKCR\\.exe\\shell",
+            "HKEY_USERS\\.DEFAULT\\Software",
             "f(x) [a] {b}",
             "stand at the door dot",
             "at dot at",

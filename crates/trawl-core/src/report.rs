@@ -708,7 +708,9 @@ mod tests {
             json,
             "{\"urls\":[],\"domains\":[],\"ips\":[],\"hashes\":[],\
              \"emails\":[],\"filepaths\":[],\"base64\":[],\
-             \"crypto.btc\":[],\"crypto.eth\":[],\"cves\":[]}"
+             \"crypto.btc\":[],\"crypto.eth\":[],\"cves\":[],\
+             \"registry_keys\":[],\"attack_techniques\":[],\"macs\":[],\
+             \"crypto.xmr\":[],\"fuzzy_hashes\":[],\"asns\":[]}"
         );
     }
 

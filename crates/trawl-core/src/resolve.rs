@@ -5,6 +5,12 @@
 //! path and host inside it, an e-mail owns its domain, and a hash is not
 //! also base64. A URL's host, marked `derived`, is then kept beside the URL
 //! that contains it.
+//!
+//! Before that, a few categories whose shape is specific overrule the
+//! looser ones they overlap, wherever those start (`overruling`): a
+//! registry key is never also a file path, an ssdeep or TLSH digest is
+//! never split into hashes, base64 or paths, a Monero address is never
+//! base64, and a MAC address is never a domain or an IP.
 
 use crate::detect::Candidate;
 use crate::Category;
@@ -15,6 +21,7 @@ const FIELD_MASK: u128 = (1 << FIELD_BITS) - 1;
 
 /// Returns the surviving candidates, sorted by start.
 pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut precedence = Precedence::new(&candidates);
     // Sorting one packed integer per candidate is much cheaper than
     // sorting the candidates or tuples of their fields. The key orders by
     // start, longer first, then category, and ends with the index, so
@@ -44,7 +51,11 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
             if inside_url(&urls, start, candidate.end) {
                 survivors.push((start, category, true, index));
             }
-        } else if start >= kept_end || !any_kept {
+        } else if (start >= kept_end || !any_kept)
+            // Checked only where the candidate would be kept: one that is
+            // overruled is skipped as if it had never been found.
+            && !precedence.overruled(candidate)
+        {
             kept_end = candidate.end;
             any_kept = true;
             survivors.push((start, category, false, index));
@@ -77,6 +88,115 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
         .collect()
 }
 
+/// The categories that overrule every overlapping candidate of some
+/// looser category, in a fixed order.
+const STRONG: [Category; 4] =
+    [Category::RegistryKey, Category::FuzzyHash, Category::Xmr, Category::Mac];
+
+/// Reports whether a candidate is of a `STRONG` category and not derived
+/// from a URL.
+fn is_strong(candidate: &Candidate) -> bool {
+    !candidate.derived
+        && matches!(
+            candidate.category,
+            Category::RegistryKey
+                | Category::FuzzyHash
+                | Category::Xmr
+                | Category::Mac
+        )
+}
+
+/// Returns the `STRONG` categories whose candidates remove an
+/// overlapping candidate of `weak` before the greedy pass.
+fn overruling(weak: Category) -> &'static [Category] {
+    match weak {
+        Category::FilePath => &[Category::RegistryKey, Category::FuzzyHash],
+        Category::Hash => &[Category::FuzzyHash],
+        Category::Base64 => &[Category::FuzzyHash, Category::Xmr],
+        Category::Domain | Category::Ip => &[Category::Mac],
+        _ => &[],
+    }
+}
+
+/// The spans of the `STRONG` candidates, one list per category, each
+/// sorted by start with the largest end so far beside every start.
+struct Precedence {
+    spans: [Vec<(usize, usize)>; STRONG.len()],
+    /// Per list, the index of the first span that starts at or after the
+    /// last candidate checked. Candidates are checked in order of start,
+    /// so the cursors only move forward.
+    cursors: [usize; STRONG.len()],
+    /// Set when any list is not empty.
+    any: bool,
+}
+
+impl Precedence {
+    fn new(candidates: &[Candidate]) -> Precedence {
+        let mut spans: [Vec<(usize, usize)>; STRONG.len()] =
+            Default::default();
+        for candidate in candidates.iter().filter(|c| is_strong(c)) {
+            let slot = STRONG.iter().position(|&s| s == candidate.category);
+            if let Some(list) = slot.and_then(|i| spans.get_mut(i)) {
+                list.push((candidate.start, candidate.end));
+            }
+        }
+        for list in &mut spans {
+            list.sort_unstable();
+            let mut max_end = 0;
+            for span in list.iter_mut() {
+                max_end = max_end.max(span.1);
+                span.1 = max_end;
+            }
+        }
+        let any = spans.iter().any(|list| !list.is_empty());
+        Precedence { spans, cursors: [0; STRONG.len()], any }
+    }
+
+    /// Reports whether a strong candidate overlaps `candidate` and
+    /// overrules its category. Calls must come in order of start.
+    fn overruled(&mut self, candidate: &Candidate) -> bool {
+        if !self.any {
+            return false;
+        }
+        let mut overruled = false;
+        for &strong in overruling(candidate.category) {
+            let Some(slot) = STRONG.iter().position(|&s| s == strong) else {
+                continue;
+            };
+            let (Some(spans), Some(cursor)) =
+                (self.spans.get(slot), self.cursors.get_mut(slot))
+            else {
+                continue;
+            };
+            overruled |= overlaps(spans, cursor, candidate);
+        }
+        overruled
+    }
+}
+
+/// Reports whether one of `spans` (sorted by start, each with the
+/// largest end so far) overlaps `candidate`, moving `cursor` to the first
+/// span that starts at or after the candidate. A span that starts before
+/// the candidate overlaps it when the largest end among those lies past
+/// its start, and the first span that starts at or after it overlaps it
+/// when it starts before the candidate ends.
+fn overlaps(
+    spans: &[(usize, usize)],
+    cursor: &mut usize,
+    candidate: &Candidate,
+) -> bool {
+    while spans.get(*cursor).is_some_and(|&(s, _)| s < candidate.start) {
+        *cursor = cursor.saturating_add(1);
+    }
+    let earlier_end = cursor
+        .checked_sub(1)
+        .and_then(|i| spans.get(i))
+        .map_or(0, |&(_, end)| end);
+    let next_start = spans.get(*cursor).map(|&(s, _)| s);
+    earlier_end > candidate.start
+        || next_start.is_some_and(|s| s < candidate.end)
+}
+
 /// Reports whether `start..end` lies inside one of `urls`, which are
 /// sorted by start and do not overlap.
 fn inside_url(urls: &[(usize, usize)], start: usize, end: usize) -> bool {
@@ -102,7 +222,7 @@ fn order_key(candidate: &Candidate, index: usize) -> u128 {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -128,6 +248,115 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].category, Category::Hash);
+    }
+
+    #[test]
+    fn registry_key_overrules_overlapping_path() {
+        // A path whose spaces ran into the key, one inside it and one
+        // after it.
+        let kept = resolve(vec![
+            candidate(Category::FilePath, 0, 30),
+            candidate(Category::RegistryKey, 20, 60),
+            candidate(Category::FilePath, 40, 50),
+            candidate(Category::FilePath, 60, 70),
+        ]);
+        let spans: Vec<_> =
+            kept.iter().map(|c| (c.category, c.start, c.end)).collect();
+        assert_eq!(
+            spans,
+            [(Category::RegistryKey, 20, 60), (Category::FilePath, 60, 70)]
+        );
+    }
+
+    #[test]
+    fn fuzzy_hash_overrules_hash_base64_and_path() {
+        let kept = resolve(vec![
+            candidate(Category::Base64, 0, 72),
+            candidate(Category::FuzzyHash, 0, 72),
+            candidate(Category::Hash, 70, 102),
+            candidate(Category::FuzzyHash, 90, 150),
+            candidate(Category::FilePath, 100, 110),
+        ]);
+        let spans: Vec<_> =
+            kept.iter().map(|c| (c.category, c.start, c.end)).collect();
+        assert_eq!(
+            spans,
+            [(Category::FuzzyHash, 0, 72), (Category::FuzzyHash, 90, 150)]
+        );
+    }
+
+    #[test]
+    fn strong_categories_leave_others_alone() {
+        // A MAC overrules a domain but not a URL; a registry key does
+        // not overrule a hash; a Monero address does not overrule a
+        // path.
+        let kept = resolve(vec![
+            candidate(Category::Url, 0, 40),
+            candidate(Category::Mac, 10, 24),
+            candidate(Category::Domain, 50, 64),
+            candidate(Category::Mac, 50, 64),
+            candidate(Category::Hash, 70, 102),
+            candidate(Category::RegistryKey, 80, 120),
+            candidate(Category::Xmr, 130, 225),
+            candidate(Category::FilePath, 200, 230),
+        ]);
+        let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
+        assert_eq!(
+            categories,
+            [Category::Url, Category::Mac, Category::Hash, Category::Xmr]
+        );
+    }
+
+    #[test]
+    fn overlap_found_behind_longer_strong_span() {
+        // The registry key that starts first is the one that reaches the
+        // path; the later, shorter key does not.
+        let kept = resolve(vec![
+            candidate(Category::RegistryKey, 0, 100),
+            candidate(Category::RegistryKey, 10, 20),
+            candidate(Category::FilePath, 90, 130),
+        ]);
+        let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
+        assert_eq!(categories, [Category::RegistryKey]);
+    }
+
+    /// Removes the overruled candidates by comparing every pair, as a
+    /// model for the cursors of `Precedence`.
+    fn remove_overruled(candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let spans: Vec<(Category, usize, usize)> = candidates
+            .iter()
+            .filter(|c| is_strong(c))
+            .map(|c| (c.category, c.start, c.end))
+            .collect();
+        candidates
+            .into_iter()
+            .filter(|c| {
+                !spans.iter().any(|&(strong, start, end)| {
+                    overruling(c.category).contains(&strong)
+                        && start < c.end
+                        && c.start < end
+                })
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn precedence_matches_pairwise_model(
+            spans in proptest::collection::vec(
+                (0usize..16, 0usize..200, 1usize..40),
+                0..40,
+            )
+        ) {
+            let candidates: Vec<Candidate> = spans
+                .iter()
+                .map(|&(category, start, len)| {
+                    candidate(Category::ALL[category], start, start + len)
+                })
+                .collect();
+            let expected = resolve(remove_overruled(candidates.clone()));
+            proptest::prop_assert_eq!(resolve(candidates), expected);
+        }
     }
 
     #[test]

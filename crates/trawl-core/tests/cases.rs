@@ -15,12 +15,13 @@ mod common;
 use serde_json::Value;
 use trawl_core::{Category, Iocs, Scanner};
 
-/// Returns the reported values of a case category; `crypto` covers both
-/// wallet lists.
+/// Returns the reported values of a case category; `crypto` covers every
+/// wallet list.
 fn reported(iocs: &Iocs, name: &str) -> Vec<String> {
     if name == "crypto" {
         let mut values = iocs.list(Category::Btc).to_vec();
         values.extend_from_slice(iocs.list(Category::Eth));
+        values.extend_from_slice(iocs.list(Category::Xmr));
         return values;
     }
     let category = Category::ALL

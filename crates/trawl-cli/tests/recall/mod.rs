@@ -45,6 +45,20 @@ pub const ERRATA: &[Erratum] = &[
         value: "ProgramData",
         reason: "a directory name without a separator, listed as a path",
     },
+    Erratum {
+        source: "eset-adoc",
+        truth_type: "registry",
+        value: "(HKLM|HKCU)\\Software\\Microsoft\\Windows\\CurrentVersion\\\
+                Explorer\\CLSID\\",
+        reason: "a pattern naming two hives, cut before the CLSID that the \
+                 text writes after it",
+    },
+    Erratum {
+        source: "eset-adoc",
+        truth_type: "registry",
+        value: "{59031A47-3F72-44A7-80C5-5595FE6B30EE}",
+        reason: "a CLSID without its key, listed as a registry key",
+    },
 ];
 
 /// Returns the erratum for a truth value, if there is one.
@@ -79,11 +93,16 @@ pub enum Kind {
     Btc,
     /// `filepath`, scored against `filepaths`.
     Filepath,
+    /// `registry`, scored against `registry_keys`.
+    Registry,
+    /// `xmr`, scored against `crypto.xmr`.
+    Xmr,
 }
 
 impl Kind {
     /// Returns the kind that scores `truth_type`, or `None` for a type
-    /// that trawl has no category for (filename, registry, mutex, ...).
+    /// that the peer comparison does not count: one trawl has no category
+    /// for (filename, mutex, ...) or one no peer tool covers (registry).
     pub fn of_truth_type(truth_type: &str) -> Option<Kind> {
         match truth_type {
             "md5" | "sha1" | "sha256" | "sha512" => Some(Kind::Hash),
@@ -98,6 +117,16 @@ impl Kind {
         }
     }
 
+    /// Returns the kind that scores `truth_type` among the types that the
+    /// peer tools do not cover, which are scored on their own.
+    pub fn of_uncompared_truth_type(truth_type: &str) -> Option<Kind> {
+        match truth_type {
+            "registry" => Some(Kind::Registry),
+            "xmr" => Some(Kind::Xmr),
+            _ => None,
+        }
+    }
+
     /// Normalises a value of this kind, from either side.
     pub fn normalise(self, value: &str) -> String {
         match self {
@@ -106,7 +135,10 @@ impl Kind {
             Kind::Ip => normalise_ip(value),
             Kind::Url => normalise_url(value),
             Kind::Cve => value.to_ascii_uppercase(),
-            Kind::Btc => value.to_string(),
+            Kind::Btc | Kind::Xmr => value.to_string(),
+            // Key names are case-insensitive, and a trailing separator
+            // names the same key.
+            Kind::Registry => value.trim_end_matches('\\').to_lowercase(),
         }
     }
 }
@@ -206,6 +238,8 @@ impl Found {
             "cves" => Kind::Cve,
             "crypto.btc" => Kind::Btc,
             "filepaths" => Kind::Filepath,
+            "registry_keys" => Kind::Registry,
+            "crypto.xmr" => Kind::Xmr,
             _ => return,
         };
         self.insert(kind, value);
@@ -228,7 +262,9 @@ impl Found {
         }
     }
 
-    fn has(&self, kind: Kind, value: &str) -> bool {
+    /// Tells whether a value of `kind` was reported in the list of its
+    /// kind.
+    pub fn has(&self, kind: Kind, value: &str) -> bool {
         let normalised = kind.normalise(value);
         self.by_kind.get(&kind).is_some_and(|set| set.contains(&normalised))
     }
@@ -394,6 +430,7 @@ mod tests {
     #[test]
     fn truth_type_scored_against_own_list() {
         let found = Found::from_iocs(&json!({
+            "registry_keys": ["HKLM\\SYSTEM\\Services\\x"],
             "hashes": ["D41D8CD98F00B204E9800998ECF8427E"],
             "cves": ["cve-2021-44228"],
             "crypto.btc": ["1BoatSLRHtKNngkdXEeobR76b6gG3r6pAy"],
@@ -405,6 +442,8 @@ mod tests {
         assert!(!found.contains("btc", "1boatslrhtknngkdxeeobr76b6gg3r6pay"));
         assert!(found.contains("filepath", "c:\\users\\public\\doc.exe"));
         assert!(!found.contains("ipv4", "d41d8cd98f00b204e9800998ecf8427e"));
+        assert!(found.has(Kind::Registry, "hklm\\system\\services\\x\\"));
+        assert!(!found.has(Kind::Registry, "hklm\\system\\services"));
     }
 
     #[test]

@@ -72,6 +72,189 @@ pub(crate) fn next_anchor(
     memchr::memchr(byte, rest).and_then(|found| from.checked_add(found))
 }
 
+/// Eight copies of a byte.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+const LOW_SEVEN_BITS: u64 = splat(0x7f);
+pub(crate) const HIGH_BITS: u64 = splat(0x80);
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is an
+/// ASCII letter or digit, and every other bit clear.
+// Cannot overflow: see the per-byte bound below.
+#[allow(clippy::arithmetic_side_effects)]
+pub(crate) fn alnum_bytes(word: u64) -> u64 {
+    // Each sum below stays under 0x100 per byte, so no carry crosses into
+    // the next byte, and bit 7 of `seven + (0x80 - lo)` is set exactly
+    // when the low seven bits are at least `lo`.
+    let seven = word & LOW_SEVEN_BITS;
+    let at_least = |value: u64, lo: u8| value + splat(0x80 - lo);
+    let digit = at_least(seven, b'0') & !at_least(seven, b'9' + 1);
+    let folded = seven | splat(0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    (digit | letter) & !word & HIGH_BITS
+}
+
+/// Bytes read by one word test of the long-run scan.
+const WORD_LEN: usize = 8;
+
+/// Reports whether the 8 bytes at `from` are all ASCII letters or digits.
+fn alnum_word_at(text: &[u8], from: usize) -> bool {
+    text.get(from..)
+        .and_then(<[u8]>::first_chunk::<WORD_LEN>)
+        .is_some_and(|w| alnum_bytes(u64::from_le_bytes(*w)) == HIGH_BITS)
+}
+
+/// Calls `visit` with the start and end of every maximal run of ASCII
+/// letters and digits of `min_len` or more bytes, in order. `min_len`
+/// must be at least 17.
+///
+/// The scan probes one byte in every `min_len`, because such a run
+/// always contains a probed byte, as the hash detector does. A probe
+/// first tests the 8 bytes after it and the 8 bytes before it as two
+/// words: a run of 17 or more contains one of them, and most bytes of prose
+/// fail both. A run is then measured a word at a time, and the scan
+/// resumes after it, so each byte is read a bounded number of times.
+pub(crate) fn for_each_long_run(
+    text: &[u8],
+    min_len: usize,
+    mut visit: impl FnMut(usize, usize),
+) {
+    // Invariant: `text[next - 1]` is not alphanumeric, or lies in a run
+    // shorter than 17 that ends before the next probe (or `next` is 0).
+    // Every position below is at most `text.len()`, so the saturating
+    // steps never saturate.
+    let mut next: usize = 0;
+    while let Some(probe) = next.checked_add(min_len.saturating_sub(1)) {
+        let Some(&byte) = text.get(probe) else { break };
+        let long = byte.is_ascii_alphanumeric()
+            && (alnum_word_at(text, probe.saturating_add(1))
+                || probe.checked_sub(WORD_LEN).is_some_and(|from| {
+                    from >= next && alnum_word_at(text, from)
+                }));
+        if !long {
+            next = probe.saturating_add(1);
+            continue;
+        }
+        let start = run_start(text, next, probe);
+        let end = run_end(text, probe);
+        if end.saturating_sub(start) >= min_len {
+            visit(start, end);
+        }
+        next = end.saturating_add(1);
+    }
+}
+
+/// Returns the start of the alphanumeric run that ends at `end`, not
+/// before `floor`.
+fn run_start(text: &[u8], floor: usize, end: usize) -> usize {
+    let mut start = end;
+    while start >= floor.saturating_add(WORD_LEN)
+        && alnum_word_at(text, start.saturating_sub(WORD_LEN))
+    {
+        start = start.saturating_sub(WORD_LEN);
+    }
+    let rest = text.get(floor..start).unwrap_or_default();
+    let tail = rest.iter().rev().take_while(|b| b.is_ascii_alphanumeric());
+    start.saturating_sub(tail.count())
+}
+
+/// Returns the end of the alphanumeric run that contains `at`.
+fn run_end(text: &[u8], at: usize) -> usize {
+    let mut end = at;
+    while alnum_word_at(text, end) {
+        end = end.saturating_add(WORD_LEN);
+    }
+    let rest = text.get(end..).unwrap_or_default();
+    end.saturating_add(
+        rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count(),
+    )
+}
+
+/// Bytes marked per step of `for_each_marked`: small enough for the
+/// window and the marks to stay in the L1 cache.
+const MARK_BLOCK: usize = 4096;
+
+/// The farthest byte after an offset that a mark reads.
+const MARK_REACH: usize = 5;
+
+/// Calls `visit` with every offset `i` whose mark is not zero, and the
+/// mark, in increasing order. The mark is `mark(text[i - 1], text[i],
+/// text[i + 1], text[i + 3], text[i + 5])`, with 0 for a byte outside the
+/// text. `visit` returns the offset to resume from, and
+/// marks before it are skipped.
+///
+/// The marks of a block are computed in one loop over copies of the
+/// bytes, which the compiler turns into vector compares when `mark` uses
+/// only comparisons, `&`, `|` and shifts, and are then read eight at a
+/// time. So a detector whose anchor byte is common (`:`, `T`, `\\`)
+/// pays a few instructions per kilobyte instead of a search call per
+/// anchor, and several detectors can share one pass by giving each a
+/// bit of the mark.
+pub(crate) fn for_each_marked(
+    text: &[u8],
+    mark: impl Fn(u8, u8, u8, u8, u8) -> u8,
+    mut visit: impl FnMut(usize, u8) -> usize,
+) {
+    let block_len = text.len().min(MARK_BLOCK);
+    // One byte before the block, the block, and the reach after it.
+    let mut window =
+        vec![0u8; block_len.saturating_add(MARK_REACH).saturating_add(1)];
+    let mut marks = vec![0u8; block_len.next_multiple_of(8)];
+    let mut resume: usize = 0;
+    let block_starts = (0..text.len()).step_by(MARK_BLOCK);
+    for (start, block) in block_starts.zip(text.chunks(MARK_BLOCK)) {
+        fill_window(&mut window, text, start, block.len());
+        let around = |skip: usize| window.get(skip..).unwrap_or_default();
+        let padded = block.len().next_multiple_of(8);
+        let marked_len = block.len().min(marks.len());
+        let (block_marks, padding) = marks.split_at_mut(marked_len);
+        for (((((slot, &previous), &byte), &next), &third), &fifth) in
+            block_marks
+                .iter_mut()
+                .zip(around(0))
+                .zip(around(1))
+                .zip(around(2))
+                .zip(around(4))
+                .zip(around(6))
+        {
+            *slot = mark(previous, byte, next, third, fifth);
+        }
+        padding.fill(0);
+        let words = marks.get(..padded).unwrap_or_default().chunks_exact(8);
+        for (word_start, word) in (start..).step_by(8).zip(words) {
+            let mut bits = word.try_into().map_or(0, u64::from_le_bytes);
+            while bits != 0 {
+                let low_bit = bits.trailing_zeros();
+                // Clears the whole byte of the lowest set bit.
+                bits &= !0xffu64.checked_shl(low_bit & !7).unwrap_or(0);
+                let lane = (low_bit / 8) as usize;
+                let at = word_start.saturating_add(lane);
+                let value = word.get(lane).copied().unwrap_or(0);
+                if at >= resume {
+                    resume = visit(at, value);
+                }
+            }
+        }
+    }
+}
+
+/// Copies into `window` the byte before the block of `len` bytes at
+/// `start`, the block, and `MARK_REACH` bytes after it, padding with 0
+/// past the end of the text.
+fn fill_window(window: &mut [u8], text: &[u8], start: usize, len: usize) {
+    let Some((first, rest)) = window.split_first_mut() else { return };
+    let before = start.checked_sub(1).and_then(|i| text.get(i));
+    *first = before.copied().unwrap_or(0);
+    let end = start.saturating_add(len).saturating_add(MARK_REACH);
+    let copied = text.get(start..end.min(text.len())).unwrap_or_default();
+    let (head, tail) = rest.split_at_mut(copied.len().min(rest.len()));
+    head.copy_from_slice(copied.get(..head.len()).unwrap_or_default());
+    // Only the last block reaches past the end of the text.
+    tail.fill(0);
+}
+
 /// Decodes the UTF-8 char starting at `i`, returning it and its length.
 pub(crate) fn char_at(text: &[u8], i: usize) -> Option<(char, usize)> {
     let first = *text.get(i)?;
@@ -153,6 +336,7 @@ pub(crate) fn is_unicode_terminator(c: char) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -163,6 +347,116 @@ mod tests {
         assert_eq!(char_before(text, 1), Some(('a', 1)));
         assert_eq!(char_before(b"\xff", 1), None);
         assert_eq!(char_before(b"\x80\x80", 2), None);
+    }
+
+    /// Returns the offsets and marks `for_each_marked` visits when
+    /// `visit` resumes at the next byte.
+    fn marked(
+        text: &[u8],
+        mark: impl Fn(u8, u8, u8, u8, u8) -> u8,
+    ) -> Vec<(usize, u8)> {
+        let mut found = Vec::new();
+        for_each_marked(text, mark, |at, value| {
+            found.push((at, value));
+            at + 1
+        });
+        found
+    }
+
+    #[test]
+    fn marked_offsets_match_plain_scan() {
+        let mark = |previous: u8, byte: u8, next: u8, third: u8, fifth: u8| {
+            u8::from((byte == b':') & (third == b':'))
+                | u8::from((previous == b'e') & (fifth == 0)) << 1
+                | u8::from((byte == b'a') & (next == b'b')) << 2
+        };
+        // Lengths around the block size put matches across block edges.
+        for len in [0, 1, 5, MARK_BLOCK - 1, MARK_BLOCK, 2 * MARK_BLOCK + 3] {
+            let text: Vec<u8> = (0..len).map(|i| b"ab:cd:ef"[i % 8]).collect();
+            let at = |j: usize| text.get(j).copied().unwrap_or(0);
+            let expected: Vec<(usize, u8)> = (0..len)
+                .map(|i| {
+                    let previous = i.checked_sub(1).map_or(0, at);
+                    (i, mark(previous, at(i), at(i + 1), at(i + 3), at(i + 5)))
+                })
+                .filter(|&(_, value)| value != 0)
+                .collect();
+            assert_eq!(marked(&text, mark), expected, "len {len}");
+        }
+    }
+
+    /// Finds the long runs the plain way, as a model for
+    /// `for_each_long_run`.
+    fn plain_long_runs(text: &[u8], min_len: usize) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut pos = 0;
+        while pos < text.len() {
+            if !text[pos].is_ascii_alphanumeric() {
+                pos += 1;
+                continue;
+            }
+            let len = text[pos..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            if len >= min_len {
+                runs.push((pos, pos + len));
+            }
+            pos += len;
+        }
+        runs
+    }
+
+    fn long_runs(text: &[u8], min_len: usize) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        for_each_long_run(text, min_len, |start, end| runs.push((start, end)));
+        runs
+    }
+
+    #[test]
+    fn long_runs_at_every_alignment() {
+        for len in [16, 17, 69, 70, 71, 95, 200] {
+            for pad in 0..80 {
+                let text = format!(
+                    "{}{} ab cd{}",
+                    "x y ".repeat(pad / 4) + &" ".repeat(pad % 4),
+                    "a".repeat(len),
+                    " z".repeat(pad)
+                );
+                let text = text.as_bytes();
+                assert_eq!(
+                    long_runs(text, 70),
+                    plain_long_runs(text, 70),
+                    "len {len} pad {pad}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn long_runs_match_plain_scan(
+            text in "([a-z0-9]{1,90}|[ .:-]{1,3}){0,30}",
+            min_len in 17usize..100,
+        ) {
+            let text = text.as_bytes();
+            proptest::prop_assert_eq!(
+                long_runs(text, min_len),
+                plain_long_runs(text, min_len)
+            );
+        }
+    }
+
+    #[test]
+    fn marked_offsets_skip_to_resume() {
+        let text = b"x:x:x:x:x:x";
+        let mut found = Vec::new();
+        let colon = |_, byte: u8, _, _, _| u8::from(byte == b':');
+        for_each_marked(text, colon, |at, _| {
+            found.push(at);
+            at + 4
+        });
+        assert_eq!(found, [1, 5, 9]);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use bech32::primitives::decode::SegwitHrpstring;
 use bech32::segwit::{VERSION_0, VERSION_1};
 use sha3::{Digest, Keccak256};
 
-use super::chars::lookup;
+use super::chars::{alnum_bytes, lookup, HIGH_BITS};
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -236,30 +236,6 @@ fn may_start_address(text: &[u8], at: usize) -> bool {
         (Some(first), Some(second)) => first & second == HIGH_BITS,
         _ => false,
     }
-}
-
-/// Eight copies of a byte.
-const fn splat(byte: u8) -> u64 {
-    u64::from_ne_bytes([byte; 8])
-}
-
-const LOW_SEVEN_BITS: u64 = splat(0x7f);
-const HIGH_BITS: u64 = splat(0x80);
-
-/// Returns `word` with bit 7 of each byte set exactly when that byte is an
-/// ASCII letter or digit, and every other bit clear.
-// Cannot overflow: see the per-byte bound below.
-#[allow(clippy::arithmetic_side_effects)]
-fn alnum_bytes(word: u64) -> u64 {
-    // Each sum below stays under 0x100 per byte, so no carry crosses into
-    // the next byte, and bit 7 of `seven + (0x80 - lo)` is set exactly
-    // when the low seven bits are at least `lo`.
-    let seven = word & LOW_SEVEN_BITS;
-    let at_least = |value: u64, lo: u8| value + splat(0x80 - lo);
-    let digit = at_least(seven, b'0') & !at_least(seven, b'9' + 1);
-    let folded = seven | splat(0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    (digit | letter) & !word & HIGH_BITS
 }
 
 /// Returns the start of the token that the anchor at `at` begins, or

@@ -2,19 +2,25 @@
 //! pushes candidates with offsets into that text; `resolve` then settles
 //! overlaps between categories.
 
+pub(crate) mod asn;
+pub(crate) mod attack;
 pub(crate) mod base64;
 mod chars;
 pub(crate) mod crypto;
 pub(crate) mod cve;
 pub(crate) mod domain;
 pub(crate) mod email;
+pub(crate) mod fuzzy;
 pub(crate) mod hash;
 mod hostname;
 pub(crate) mod ip;
+pub(crate) mod mac;
+pub(crate) mod monero;
 pub(crate) mod path;
+pub(crate) mod registry;
 pub(crate) mod url;
 
-use crate::Category;
+use crate::{Category, Limits};
 
 /// A possible detection, with offsets into the refanged text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +86,208 @@ pub(crate) fn find_all(
     base64::find(text, limits, out);
     crypto::find(text, limits, out);
     cve::find(text, limits, out);
+    find_marked(text, limits, out);
+    find_long_runs(text, limits, out);
+}
+
+/// Runs the detectors that share one marking pass over `text`: registry
+/// keys, ATT&CK ids, MAC addresses, AS numbers and ssdeep digests. Their
+/// anchor bytes (`K`, `T`, `:`, `-`, `.`, `S`) are common, so one pass
+/// that marks them all costs far less than a search per detector. The
+/// mark (`coarse_anchor`) makes fewer tests than the detectors' own
+/// anchors, which keeps the vectorised loop short. Each marked offset is
+/// then checked by the anchors of the detectors its byte can start. Candidates
+/// come out in order within each category.
+fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
+    let mut resume = Resume::default();
+    chars::for_each_marked(text, coarse_anchor, |at, _| {
+        resume.visit(text, at, limits, out);
+        at.saturating_add(1)
+    });
+}
+
+/// Marks every offset where an anchor of a `find_marked` detector may
+/// hold, with fewer tests than the anchors themselves so that the
+/// vectorised loop stays short: `HK` in any case, a `\\` before an `R`
+/// or `r`, a `T` before `0`, `1` or `A`, any `S`, a `:` after a digit,
+/// `n` or quote or before another `:`,
+/// and a `-` or `.` only where the MAC anchor's second separator
+/// follows. Each marked offset then asks the detectors' own anchors.
+#[inline(always)]
+fn coarse_anchor(
+    previous: u8,
+    byte: u8,
+    next: u8,
+    third: u8,
+    fifth: u8,
+) -> u8 {
+    let hive = ((byte | 0x20) == b'k') & ((previous | 0x20) == b'h');
+    let kernel = (byte == b'\\') & ((next | 0x20) == b'r');
+    let attack = (byte == b'T') & (((next | 1) == b'1') | (next == b'A'));
+    // A `:` after a digit (ssdeep), after `n` or a quote (an `asn`
+    // label) or with another `:` three bytes on (a MAC address).
+    let colon = (byte == b':')
+        & ((previous.wrapping_sub(b'0') < 10)
+            | (previous == b'n')
+            | (previous == b'"')
+            | (previous == b'\'')
+            | (third == b':'));
+    let single = (byte == b'S') | colon;
+    let separator =
+        (byte == b'-') & (third == b'-') | (byte == b'.') & (fifth == b'.');
+    u8::from(hive | kernel | attack | single | separator)
+}
+
+/// The offsets from which the `find_marked` detectors resume.
+#[derive(Default)]
+struct Resume {
+    registry: usize,
+    attack: usize,
+    mac: usize,
+    asn: usize,
+    ssdeep: usize,
+}
+
+impl Resume {
+    /// Passes the marked offset `at` to each detector whose anchor byte
+    /// is there, if its anchor matches and it has not read past `at`.
+    fn visit(
+        &mut self,
+        text: &[u8],
+        at: usize,
+        limits: &Limits,
+        out: &mut Vec<Candidate>,
+    ) {
+        let byte = |offset: usize| text.get(offset).copied().unwrap_or(0);
+        let (p, b, n, t, f) = (
+            at.checked_sub(1).map_or(0, byte),
+            byte(at),
+            byte(at.saturating_add(1)),
+            byte(at.saturating_add(3)),
+            byte(at.saturating_add(5)),
+        );
+        match b {
+            b'K' | b'k' | b'\\' => {
+                if at >= self.registry && registry::anchor(p, b, n, t, f) {
+                    self.registry = registry::visit(text, at, limits, out);
+                }
+            }
+            b'T' => {
+                if at >= self.attack && attack::anchor(p, b, n, t, f) {
+                    self.attack = attack::visit(text, at, limits, out);
+                }
+            }
+            b'S' => {
+                if at >= self.asn && asn::anchor(p, b, n, t, f) {
+                    self.asn = asn::visit(text, at, limits, out);
+                }
+            }
+            _ => {
+                if at >= self.mac && mac::anchor(p, b, n, t, f) {
+                    self.mac = mac::visit(text, at, limits, out);
+                }
+                if b != b':' {
+                    return;
+                }
+                if at >= self.asn && asn::anchor(p, b, n, t, f) {
+                    self.asn = asn::visit(text, at, limits, out);
+                }
+                if at >= self.ssdeep && fuzzy::anchor(p, b, n, t, f) {
+                    self.ssdeep = fuzzy::visit(text, at, limits, out);
+                }
+            }
+        }
+    }
+}
+
+/// A detector's test of the bytes around an offset, as
+/// `chars::for_each_marked` passes them.
+#[cfg(test)]
+type Anchor = fn(u8, u8, u8, u8, u8) -> bool;
+
+/// Runs the detectors of long alphanumeric tokens, Monero addresses and
+/// TLSH digests, over the runs of 70 or more letters and digits, which
+/// both need.
+fn find_long_runs(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
+    chars::for_each_long_run(text, TLSH_MIN_LEN, |start, end| {
+        monero::visit_run(text, start, end, limits, out);
+        fuzzy::visit_run(text, start, end, limits, out);
+    });
+}
+
+/// The shortest token `find_long_runs` passes on: a TLSH digest without
+/// its `T1`. Monero addresses are longer.
+const TLSH_MIN_LEN: usize = 70;
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Runs the detectors of `find_marked` and `find_long_runs` one at a
+    /// time.
+    fn one_at_a_time(text: &[u8]) -> Vec<Candidate> {
+        let finds: [testing::Find; 6] = [
+            registry::find,
+            attack::find,
+            mac::find,
+            asn::find,
+            fuzzy::find,
+            monero::find,
+        ];
+        let mut out = Vec::new();
+        for find in finds {
+            out.extend(testing::run(find, text));
+        }
+        out.sort_by_key(|c| (c.category, c.start));
+        out
+    }
+
+    fn together(text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        find_marked(text, &Limits::default(), &mut out);
+        find_long_runs(text, &Limits::default(), &mut out);
+        out.sort_by_key(|c| (c.category, c.start));
+        out
+    }
+
+    #[test]
+    fn shared_pass_finds_what_each_detector_finds() {
+        let text = "HKLM\\Software\\x T1059.001 00:1a:2b:3c:4d:5e AS13335 \
+            3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY asn: 9009 \
+            \\Registry\\Machine\\System TA0002 001a.2b3c.4d5e";
+        let found = together(text.as_bytes());
+        assert_eq!(found.len(), 9, "{found:?}");
+        assert_eq!(found, one_at_a_time(text.as_bytes()));
+    }
+
+    proptest! {
+        #[test]
+        fn coarse_anchor_covers_every_anchor(
+            around in proptest::array::uniform5(prop::sample::select(
+                b"hHkKT10A\\rR:-.sSan\"'5f ".to_vec()
+            )),
+        ) {
+            let [p, b, n, t, f] = around;
+            let anchors: [Anchor; 5] = [
+                registry::anchor,
+                attack::anchor,
+                mac::anchor,
+                asn::anchor,
+                fuzzy::anchor,
+            ];
+            let any = anchors.iter().any(|anchor| anchor(p, b, n, t, f));
+            prop_assert!(!any || coarse_anchor(p, b, n, t, f) == 1);
+        }
+
+        #[test]
+        fn shared_pass_matches_separate_passes(
+            text in "(HKLM\\\\[a-z ]{1,6}|T1[0-9]{3}(\\.0[0-9]{2})?|[0-9a-f]{2}[:-]|AS[0-9]{3,6}|asn: [0-9]{2}|3:[a-zA-Z]{4,9}:[a-z]{2,4}|[a-z :.-]{1,4}){0,24}"
+        ) {
+            prop_assert_eq!(together(text.as_bytes()), one_at_a_time(text.as_bytes()));
+        }
+    }
 }
 
 /// Helpers for the detectors' unit tests.
