@@ -609,7 +609,7 @@ mod tests {
                 .unwrap();
         let error = args.selection(&rules()).unwrap_err();
         assert!(error.contains("'nonsense'"), "{error}");
-        assert!(error.contains("cves, crypto, jira_tickets"), "{error}");
+        assert!(error.contains("asns, crypto, jira_tickets"), "{error}");
     }
 
     #[test]
