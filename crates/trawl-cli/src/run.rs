@@ -157,8 +157,10 @@ const STREAM_BLOCK: usize = 4 << 20;
 const MAX_STREAM_LINE: usize = 16 << 20;
 
 /// Blocks scanned together on the thread pool, per thread, when
-/// streaming: enough to keep every thread busy, and a bound on memory of
-/// this many blocks (each at most `MAX_STREAM_LINE` plus a token).
+/// streaming: enough to keep every thread busy. Three windows are held
+/// at once (one merged, one scanned, one read), which bounds memory to
+/// three times this many blocks per thread, each at most
+/// `MAX_STREAM_LINE` plus a token.
 const STREAM_WINDOW_PER_THREAD: usize = 2;
 
 /// Bytes sniffed before deciding to stream.
@@ -216,77 +218,146 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
 fn scan_stream(
     file: Option<String>,
     kind: FileKind,
-    mut input: impl Read,
+    input: impl Read + Send,
     sizes: (usize, usize),
     settings: &Settings,
 ) -> io::Result<Report> {
-    let (block, max_line) = sizes;
     let token = settings.scanner.limits().max_token_len;
+    let mut reader = BlockReader::new(input, sizes, token);
     let mut collector = Collector::new(settings);
     let window_len =
         rayon::current_num_threads().max(1) * STREAM_WINDOW_PER_THREAD;
-    let mut blocks: Vec<Block> = Vec::with_capacity(window_len);
-    // `buffer` contains the input bytes from offset `base` on. Detections
-    // are kept from `owned_start`. `window_start` is where the next window
-    // begins, a token before `owned_start` after a cut inside a line.
-    let mut buffer: Vec<u8> = Vec::new();
-    let mut base = 0usize;
-    let mut owned_start = 0usize;
-    let mut window_start = 0usize;
-    let mut target = block.max(1);
-    let mut eof = false;
-    loop {
-        while buffer.len() < target && !eof {
-            let old = buffer.len();
-            buffer.resize(target, 0);
-            let read =
-                input.read(buffer.get_mut(old..).unwrap_or_default())?;
-            buffer.truncate(old + read);
-            eof = read == 0;
-        }
-        let end = base + buffer.len();
-        if owned_start >= end {
-            break;
-        }
-        let fresh = buffer.get(owned_start - base..).unwrap_or_default();
-        let (owned_end, window_end, in_line) = if eof {
-            (end, end, false)
-        } else if let Some(newline) = fresh.iter().rposition(|&b| b == b'\n') {
-            let cut = owned_start + newline + 1;
-            (cut, cut, false)
-        } else if buffer.len() < max_line.max(block).max(3 * token) {
-            target = buffer.len().saturating_mul(2);
-            continue;
-        } else {
-            // The buffer contains at most a token before `owned_start` and at
-            // least three tokens in all, so the cut leaves a token of
-            // overlap after it and still moves forward.
-            (end - token, end, true)
-        };
-        let window = buffer
-            .get(window_start - base..window_end - base)
-            .unwrap_or_default();
-        blocks.push(Block {
-            text: window.to_vec(),
-            start: window_start,
-            owned: owned_start..owned_end,
-        });
-        if blocks.len() >= window_len {
-            scan_blocks(&mut collector, &mut blocks);
-        }
-
-        owned_start = owned_end;
-        window_start = if in_line {
-            owned_end.saturating_sub(token).max(base)
-        } else {
-            owned_end
-        };
-        buffer.drain(..window_start - base);
-        base = window_start;
-        target = block.max(1).max(buffer.len());
+    // While the pool scans one window, the other side of the join merges
+    // the window before it and reads the one after it, so neither step
+    // leaves the other threads idle.
+    let mut window = reader.read_window(window_len)?;
+    let mut scanned: Option<(Vec<Block>, Vec<Collector<'_>>)> = None;
+    while !window.is_empty() {
+        let (parts, next) = rayon::join(
+            || scan_blocks(settings, &window),
+            || {
+                if let Some((blocks, parts)) = scanned.take() {
+                    merge_blocks(&mut collector, &blocks, parts);
+                }
+                reader.read_window(window_len)
+            },
+        );
+        scanned = Some((std::mem::replace(&mut window, next?), parts));
     }
-    scan_blocks(&mut collector, &mut blocks);
+    if let Some((blocks, parts)) = scanned {
+        merge_blocks(&mut collector, &blocks, parts);
+    }
     Ok(collector.finish(file, kind, Vec::new()))
+}
+
+/// Cuts streamed text into blocks that end after a newline, or inside a
+/// line longer than the maximum, with a token of overlap.
+struct BlockReader<R> {
+    input: R,
+    block: usize,
+    max_line: usize,
+    token: usize,
+    /// The input bytes from offset `base` on.
+    buffer: Vec<u8>,
+    base: usize,
+    /// Detections are kept from `owned_start`.
+    owned_start: usize,
+    /// Where the next block begins: a token before `owned_start` after a
+    /// cut inside a line, else `owned_start`.
+    window_start: usize,
+    target: usize,
+    eof: bool,
+}
+
+impl<R: Read> BlockReader<R> {
+    fn new(input: R, sizes: (usize, usize), token: usize) -> Self {
+        let (block, max_line) = sizes;
+        BlockReader {
+            input,
+            block,
+            max_line,
+            token,
+            buffer: Vec::new(),
+            base: 0,
+            owned_start: 0,
+            window_start: 0,
+            target: block.max(1),
+            eof: false,
+        }
+    }
+
+    /// Reads up to `len` blocks; fewer only at the end of the input.
+    fn read_window(&mut self, len: usize) -> io::Result<Vec<Block>> {
+        let mut blocks = Vec::with_capacity(len);
+        while blocks.len() < len {
+            match self.next_block()? {
+                Some(block) => blocks.push(block),
+                None => break,
+            }
+        }
+        Ok(blocks)
+    }
+
+    /// Reads the next block, or returns `None` at the end of the input.
+    fn next_block(&mut self) -> io::Result<Option<Block>> {
+        let token = self.token;
+        loop {
+            while self.buffer.len() < self.target && !self.eof {
+                let old = self.buffer.len();
+                self.buffer.resize(self.target, 0);
+                let unread = self.buffer.get_mut(old..).unwrap_or_default();
+                let read = self.input.read(unread)?;
+                self.buffer.truncate(old + read);
+                self.eof = read == 0;
+            }
+            let base = self.base;
+            let end = base + self.buffer.len();
+            if self.owned_start >= end {
+                return Ok(None);
+            }
+            let fresh =
+                self.buffer.get(self.owned_start - base..).unwrap_or_default();
+            let (owned_end, window_end, in_line) = if self.eof {
+                (end, end, false)
+            } else if let Some(newline) =
+                fresh.iter().rposition(|&b| b == b'\n')
+            {
+                let cut = self.owned_start + newline + 1;
+                (cut, cut, false)
+            } else if self.buffer.len()
+                < self.max_line.max(self.block).max(3 * token)
+            {
+                self.target = self.buffer.len().saturating_mul(2);
+                continue;
+            } else {
+                // The buffer contains at most a token before `owned_start`
+                // and at least three tokens in all, so the cut leaves a
+                // token of overlap after it and still moves forward.
+                (end - token, end, true)
+            };
+            let text = self
+                .buffer
+                .get(self.window_start - base..window_end - base)
+                .unwrap_or_default()
+                .to_vec();
+            let block = Block {
+                text,
+                start: self.window_start,
+                owned: self.owned_start..owned_end,
+            };
+
+            self.owned_start = owned_end;
+            self.window_start = if in_line {
+                owned_end.saturating_sub(token).max(base)
+            } else {
+                owned_end
+            };
+            self.buffer.drain(..self.window_start - base);
+            self.base = self.window_start;
+            self.target = self.block.max(1).max(self.buffer.len());
+            return Ok(Some(block));
+        }
+    }
 }
 
 /// A block of streamed text: its bytes, their input offset, and the
@@ -297,11 +368,12 @@ struct Block {
     owned: Range<usize>,
 }
 
-/// Scans `blocks` in parallel, each into its own collector, then merges
-/// them into `collector` in input order and empties `blocks`.
-fn scan_blocks(collector: &mut Collector<'_>, blocks: &mut Vec<Block>) {
-    let settings = collector.settings;
-    let parts: Vec<Collector<'_>> = blocks
+/// Scans `blocks` in parallel, each into its own collector.
+fn scan_blocks<'s>(
+    settings: &'s Settings,
+    blocks: &[Block],
+) -> Vec<Collector<'s>> {
+    blocks
         .par_iter()
         .map(|block| {
             let region = Region {
@@ -313,11 +385,18 @@ fn scan_blocks(collector: &mut Collector<'_>, blocks: &mut Vec<Block>) {
             part.scan_region(&region, Some(block.owned.clone()));
             part
         })
-        .collect();
-    for (part, block) in parts.into_iter().zip(blocks.iter()) {
+        .collect()
+}
+
+/// Merges the collectors of `blocks` into `collector` in input order.
+fn merge_blocks<'s>(
+    collector: &mut Collector<'s>,
+    blocks: &[Block],
+    parts: Vec<Collector<'s>>,
+) {
+    for (part, block) in parts.into_iter().zip(blocks) {
         collector.merge(part, block.owned.start);
     }
-    blocks.clear();
 }
 
 /// Returns the error for an input cut at `--max-input-size`.
