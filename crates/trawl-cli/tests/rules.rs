@@ -105,7 +105,7 @@ fn custom_keys_follow_builtin_keys() {
         .collect();
     let split = keys.len() - CUSTOM_KEYS.len();
     assert_eq!(keys[split..], CUSTOM_KEYS);
-    assert_eq!(keys[split - 1], "cves");
+    assert_eq!(keys[split - 1], "asns");
 }
 
 /// Returns the custom part of a report: its custom lists and the

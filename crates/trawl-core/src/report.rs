@@ -731,12 +731,12 @@ mod tests {
         builder.push(&detection(custom(0), "T-1", 4));
         builder.push(&detection(custom(1), "h1", 2));
         builder.push(&detection(custom(1), "h2", 1));
-        builder.push(&detection(Category::Cve, "h1", 3));
+        builder.push(&detection(Category::Asn, "h1", 3));
         let iocs = builder.finish();
         let json = serde_json::to_string(&iocs).unwrap();
         assert!(
             json.ends_with(
-                "\"cves\":[\"h1\"],\"tickets\":[\"T-1\"],\
+                "\"asns\":[\"h1\"],\"tickets\":[\"T-1\"],\
                  \"hosts\":[\"h2\",\"h1\"]}"
             ),
             "{json}"
