@@ -13,7 +13,7 @@ use trawl_core::{
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
-use trawl_formats::pe::{self, metadata::PeMetadata, PeLimits};
+use trawl_formats::pe::{self, hashes, metadata::PeMetadata, PeLimits};
 use trawl_formats::sniff::{self, FileKind};
 use trawl_formats::text::{self, Encoding};
 use trawl_formats::{strings, Origin, Region};
@@ -450,10 +450,26 @@ pub(crate) fn scan_kind(
     let regions = match kind {
         FileKind::Text(encoding) => vec![text::decode(bytes, encoding)],
         _ => {
-            let extraction = strings::extract_bounded(
-                bytes,
-                settings.min_length,
-                settings.max_strings,
+            // The digests, the strings and the parse read the bytes
+            // independently, so a thread left idle near the end of a run
+            // can take one of them from the last large file.
+            let ((extraction, pe), digests) = rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            strings::extract_bounded(
+                                bytes,
+                                settings.min_length,
+                                settings.max_strings,
+                            )
+                        },
+                        || {
+                            (kind == FileKind::Pe)
+                                .then(|| pe::parse(bytes, &settings.pe_limits))
+                        },
+                    )
+                },
+                || (kind == FileKind::Pe).then(|| hashes::file_digests(bytes)),
             );
             if extraction.truncated {
                 errors.push(ReportError {
@@ -466,11 +482,10 @@ pub(crate) fn scan_kind(
                 });
             }
             let mut regions = extraction.regions;
-            if kind == FileKind::Pe {
-                let pe = pe::parse(bytes, &settings.pe_limits);
+            if let (Some(pe), Some(digests)) = (pe, digests) {
                 errors.extend(pe_header_error(&pe));
                 regions.extend(pe.regions());
-                let pe_metadata = PeMetadata::new(&pe);
+                let pe_metadata = PeMetadata::with_digests(&pe, digests);
                 analysis = settings.analysis.map(|level| {
                     analysis::analyze(&pe, &pe_metadata, level, &regions)
                 });

@@ -34,8 +34,21 @@ pub struct FileHashes {
 /// cache, so the file is read from memory once.
 const HASH_CHUNK_LEN: usize = 16 * 1024;
 
-/// Computes the file hashes of `data` and the import hash of `imports`.
-pub fn file_hashes(data: &[u8], imports: &[ImportDescriptor]) -> FileHashes {
+/// The digests of a whole file, as lowercase hex.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileDigests {
+    /// MD5 of the whole file.
+    pub md5: String,
+    /// SHA-1 of the whole file.
+    pub sha1: String,
+    /// SHA-256 of the whole file.
+    pub sha256: String,
+}
+
+/// Computes the MD5, SHA-1 and SHA-256 digests of `data`. They need
+/// nothing from the parse, so a caller can compute them on another
+/// thread while the file is parsed and scanned.
+pub fn file_digests(data: &[u8]) -> FileDigests {
     let mut md5 = Md5::new();
     let mut sha1 = Sha1::new();
     let mut sha256 = Sha256::new();
@@ -44,12 +57,17 @@ pub fn file_hashes(data: &[u8], imports: &[ImportDescriptor]) -> FileHashes {
         sha1.update(chunk);
         sha256.update(chunk);
     }
-    FileHashes {
+    FileDigests {
         md5: hex(&md5.finalize()),
         sha1: hex(&sha1.finalize()),
         sha256: hex(&sha256.finalize()),
-        imphash: imphash(imports),
     }
+}
+
+/// Computes the file hashes of `data` and the import hash of `imports`.
+pub fn file_hashes(data: &[u8], imports: &[ImportDescriptor]) -> FileHashes {
+    let FileDigests { md5, sha1, sha256 } = file_digests(data);
+    FileHashes { md5, sha1, sha256, imphash: imphash(imports) }
 }
 
 /// Computes the import hash; empty without imports. Descriptors with no

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::certs::Signature;
 use super::dotnet::DotNet;
-use super::hashes::{self, FileHashes};
+use super::hashes::{self, FileDigests};
 use super::imports::ImportDescriptor;
 use super::resources::ResourceEntry;
 use super::version::VersionInfo;
@@ -230,10 +230,16 @@ pub struct AnomalyEntry {
 impl PeMetadata {
     /// Builds the metadata of a parsed PE file.
     pub fn new(pe: &Pe<'_>) -> PeMetadata {
+        PeMetadata::with_digests(pe, hashes::file_digests(pe.image.data()))
+    }
+
+    /// Builds the metadata of a parsed PE file whose digests `digests`
+    /// holds, computed by the caller from the same bytes.
+    pub fn with_digests(pe: &Pe<'_>, digests: FileDigests) -> PeMetadata {
         let image = &pe.image;
         let listed = || pe.imports.iter().filter(|d| !d.symbols.is_empty());
-        let FileHashes { md5, sha1, sha256, imphash } =
-            hashes::file_hashes(image.data(), &pe.imports);
+        let FileDigests { md5, sha1, sha256 } = digests;
+        let imphash = hashes::imphash(&pe.imports);
         PeMetadata {
             file_type: "PE",
             imports: listed().map(|d| decode_lossy_dropping(&d.dll)).collect(),
