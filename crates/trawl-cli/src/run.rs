@@ -8,8 +8,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use trawl_core::{
-    Category, Detection, Filter, IocKey, Iocs, IocsBuilder, RuleSet, Scanner,
-    Source, Verdict,
+    Category, Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder,
+    RuleSet, Scanner, Source, Verdict,
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
@@ -524,6 +524,19 @@ fn pe_header_error(pe: &pe::Pe<'_>) -> Option<ReportError> {
     })
 }
 
+/// Regions at most this long are scanned together with their
+/// neighbours. A binary yields hundreds of thousands of short strings,
+/// and scanning each alone costs more in setup than in scanning.
+const BATCH_REGION_MAX: usize = 64 << 10;
+
+/// Bytes of joined regions scanned at once.
+const BATCH_LEN: usize = 1 << 20;
+
+/// The byte put between joined regions. No detector takes a NUL into a
+/// token, so none of the joined scan's detections crosses it and each is
+/// the one a scan of its region alone finds.
+const BATCH_SEPARATOR: u8 = 0;
+
 /// Scans each region and assembles the report.
 fn scan_regions(
     file: Option<String>,
@@ -532,10 +545,41 @@ fn scan_regions(
     settings: &Settings,
 ) -> Report {
     let mut collector = Collector::new(settings);
-    for region in &regions {
-        collector.scan_region(region, None);
+    // A custom rule's pattern may match a NUL, so with rules every region
+    // is scanned alone.
+    let batched = settings.scanner.rules().is_empty();
+    let mut rest = regions.as_slice();
+    while !rest.is_empty() {
+        let count = if batched { batch_count(rest) } else { 0 };
+        match rest.split_at_checked(count) {
+            Some((batch, after)) if count > 1 => {
+                collector.scan_batch(batch);
+                rest = after;
+            }
+            _ => {
+                if let Some((region, after)) = rest.split_first() {
+                    collector.scan_region(region, None);
+                    rest = after;
+                }
+            }
+        }
     }
     collector.finish(file, kind, Vec::new())
+}
+
+/// Returns how many regions from the start of `regions` form one batch:
+/// short regions, together at most `BATCH_LEN` bytes.
+fn batch_count(regions: &[Region<'_>]) -> usize {
+    let mut total = 0usize;
+    regions
+        .iter()
+        .take_while(|region| {
+            let len = region.text.len();
+            let fits = len <= BATCH_REGION_MAX && total < BATCH_LEN;
+            total = total.saturating_add(len).saturating_add(1);
+            fits
+        })
+        .count()
 }
 
 /// Accumulates one input's values (and, with `--detail`, detections)
@@ -617,30 +661,95 @@ impl<'s> Collector<'s> {
         owned: Option<std::ops::Range<usize>>,
     ) {
         let settings = self.settings;
-        let limit = settings.scanner.limits().max_detections;
         let mut pass = settings.filter.pass();
         settings.scanner.scan_each(&region.text, |detection| {
-            // The pass sees the detections outside `owned` too, so that
-            // it meets a URL before the host that follows it.
-            let verdict = pass.check(&detection);
-            let mut detection =
-                map_detection(detection, region, settings.detail);
-            let start = detection.detection.start;
-            if owned.as_ref().is_some_and(|range| !range.contains(&start)) {
+            self.accept(detection, region, &mut pass, owned.as_ref());
+        });
+    }
+
+    /// Scans `batch` as one text, its regions joined by
+    /// `BATCH_SEPARATOR`, with the result of scanning each in turn.
+    fn scan_batch(&mut self, batch: &[Region<'_>]) {
+        let settings = self.settings;
+        let total = batch.iter().fold(0usize, |sum, r| {
+            sum.saturating_add(r.text.len()).saturating_add(1)
+        });
+        let mut joined = Vec::with_capacity(total);
+        let mut starts = Vec::with_capacity(batch.len());
+        for region in batch {
+            starts.push(joined.len());
+            joined.extend_from_slice(&region.text);
+            joined.push(BATCH_SEPARATOR);
+        }
+        let mut located = Vec::new();
+        let mut crossed = false;
+        settings.scanner.scan_each(&joined, |mut detection| {
+            let index = starts.partition_point(|&s| s <= detection.start);
+            let index = index.saturating_sub(1);
+            let start = starts.get(index).copied().unwrap_or(0);
+            let len = batch.get(index).map_or(0, |r| r.text.len());
+            let end = start.saturating_add(len);
+            if detection.start >= end || detection.end > end {
+                crossed = true;
                 return;
             }
-            if !verdict.is_dropped() {
-                self.builder.push(&detection.detection);
-            }
-            if settings.detail {
-                if self.found.len() < limit {
-                    detection.note = FilterNote::from(verdict);
-                    self.found.push(detection);
-                } else {
-                    self.detail_truncated = true;
-                }
-            }
+            detection.start = detection.start.saturating_sub(start);
+            detection.end = detection.end.saturating_sub(start);
+            located.push((index, detection));
         });
+        if crossed {
+            // Kept for safety: a detection across the separator would
+            // not exist in a scan of its region alone.
+            for region in batch {
+                self.scan_region(region, None);
+            }
+            return;
+        }
+        let mut current = None;
+        let mut pass = settings.filter.pass();
+        for (index, detection) in located {
+            let Some(region) = batch.get(index) else { continue };
+            if current != Some(index) {
+                // Each region starts with a fresh pass, as when scanned
+                // alone.
+                pass = settings.filter.pass();
+                current = Some(index);
+            }
+            self.accept(detection, region, &mut pass, None);
+        }
+    }
+
+    /// Records one detection of `region`, found by a scan whose filter
+    /// pass is `pass`; with `owned`, only if its input offset lies in
+    /// that range.
+    fn accept(
+        &mut self,
+        detection: Detection,
+        region: &Region<'_>,
+        pass: &mut FilterPass<'_>,
+        owned: Option<&std::ops::Range<usize>>,
+    ) {
+        let settings = self.settings;
+        let limit = settings.scanner.limits().max_detections;
+        // The pass sees the detections outside `owned` too, so that it
+        // meets a URL before the host that follows it.
+        let verdict = pass.check(&detection);
+        let mut detection = map_detection(detection, region, settings.detail);
+        let start = detection.detection.start;
+        if owned.is_some_and(|range| !range.contains(&start)) {
+            return;
+        }
+        if !verdict.is_dropped() {
+            self.builder.push(&detection.detection);
+        }
+        if settings.detail {
+            if self.found.len() < limit {
+                detection.note = FilterNote::from(verdict);
+                self.found.push(detection);
+            } else {
+                self.detail_truncated = true;
+            }
+        }
     }
 
     fn finish(
@@ -1044,5 +1153,150 @@ mod tests {
         assert_eq!(report.file, None);
         assert_eq!(report.kind, "text");
         assert!(report.detections.is_some());
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use std::borrow::Cow;
+
+    use proptest::prelude::*;
+    use trawl_core::OffsetMap;
+
+    use super::*;
+
+    use super::test_settings as settings;
+
+    /// Pieces of indicators, defanged forms and separators, so that
+    /// random strings hold detections that begin and end at a string's
+    /// edge.
+    const PIECES: &[&str] = &[
+        "http://",
+        "hxxps[:]//",
+        "example",
+        ".com",
+        "[.]",
+        "evil.org",
+        "1.2.3.4",
+        "10.0.0.",
+        "::1",
+        "fe80::",
+        "@",
+        "user",
+        "C:\\Windows\\",
+        "\\\\srv\\share\\",
+        "/etc/",
+        "~/.ssh/",
+        "%APPDATA%\\",
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "0x",
+        "0123456789abcdef",
+        "aGVsbG8gd29ybGQgaHR0cDovL2V4YW1wbGUuY29tLw==",
+        "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+        "CVE-2024-",
+        "1234",
+        "T1059.001",
+        "HKLM\\Software\\",
+        "AS13335",
+        "00:1a:2b:3c:4d:5e",
+        " ",
+        "\n",
+        "=",
+        ":",
+        "/",
+        ".",
+        "-",
+        "a",
+        "Z",
+    ];
+
+    fn strings() -> impl Strategy<Value = Vec<String>> {
+        let piece = proptest::sample::select(PIECES);
+        let string = proptest::collection::vec(piece, 1..8)
+            .prop_map(|pieces| pieces.concat());
+        proptest::collection::vec(string, 1..24)
+    }
+
+    /// Regions at increasing input offsets, two bytes apart, as the
+    /// strings of a binary are.
+    fn regions(texts: &[String]) -> Vec<Region<'static>> {
+        let mut offset = 16;
+        texts
+            .iter()
+            .map(|text| {
+                let region = Region {
+                    text: Cow::Owned(text.clone().into_bytes()),
+                    map: OffsetMap::shifted(offset),
+                    origin: Origin::AsciiString,
+                };
+                offset += text.len() + 2;
+                region
+            })
+            .collect()
+    }
+
+    fn each_alone(regions: &[Region<'_>], settings: &Settings) -> Report {
+        let mut collector = Collector::new(settings);
+        for region in regions {
+            collector.scan_region(region, None);
+        }
+        collector.finish(None, FileKind::Binary, Vec::new())
+    }
+
+    fn json(report: &Report) -> String {
+        serde_json::to_string(report).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn joined_strings_scan_as_each_alone(texts in strings()) {
+            let regions = regions(&texts);
+            let settings = settings(true);
+            let alone = json(&each_alone(&regions, &settings));
+            let joined =
+                json(&scan_regions(None, FileKind::Binary, regions, &settings));
+            prop_assert_eq!(joined, alone);
+        }
+    }
+
+    #[test]
+    fn benign_filter_restarts_at_each_string() {
+        let filter = Filter::builder().benign().build();
+        let settings = Settings { filter, ..settings(true) };
+        let texts = [
+            "http://www.w3.org/2001/XMLSchema".to_string(),
+            "www.w3.org".to_string(),
+            "evil.example.com".to_string(),
+        ];
+        let regions = regions(&texts);
+        let alone = json(&each_alone(&regions, &settings));
+        let joined =
+            json(&scan_regions(None, FileKind::Binary, regions, &settings));
+        assert_eq!(joined, alone);
+        assert!(joined.contains("evil.example.com"));
+    }
+
+    #[test]
+    fn long_strings_end_a_batch() {
+        let short = "a".repeat(10);
+        let long = "b".repeat(BATCH_REGION_MAX + 1);
+        let texts = [short.clone(), short.clone(), long, short];
+        let regions = regions(&texts);
+        assert_eq!(batch_count(&regions), 2);
+        assert_eq!(batch_count(regions.get(2..).unwrap()), 0);
+        assert_eq!(batch_count(regions.get(3..).unwrap()), 1);
+    }
+
+    #[test]
+    fn batch_stops_near_its_length() {
+        let text = "c".repeat(BATCH_REGION_MAX);
+        let texts = vec![text; 40];
+        let regions = regions(&texts);
+        let count = batch_count(&regions);
+        let bytes: usize =
+            regions.iter().take(count).map(|r| r.text.len()).sum();
+        assert!(
+            bytes >= BATCH_LEN && bytes < BATCH_LEN + BATCH_REGION_MAX + 1
+        );
     }
 }
