@@ -1295,8 +1295,6 @@ mod batch_tests {
         let count = batch_count(&regions);
         let bytes: usize =
             regions.iter().take(count).map(|r| r.text.len()).sum();
-        assert!(
-            bytes >= BATCH_LEN && bytes < BATCH_LEN + BATCH_REGION_MAX + 1
-        );
+        assert!((BATCH_LEN..=BATCH_LEN + BATCH_REGION_MAX).contains(&bytes));
     }
 }
