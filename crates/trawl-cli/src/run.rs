@@ -2,11 +2,12 @@
 //! scan each region and map the detections back to input offsets.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use rayon::prelude::*;
 use trawl_core::{
     Category, Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder,
     RuleSet, Scanner, Source, Verdict,
@@ -156,12 +157,12 @@ const STREAM_BLOCK: usize = 4 << 20;
 /// the line.
 const MAX_STREAM_LINE: usize = 16 << 20;
 
-/// Blocks scanned together on the thread pool, per thread, when
-/// streaming: enough to keep every thread busy. Three windows are held
-/// at once (one merged, one scanned, one read), which bounds memory to
-/// three times this many blocks per thread, each at most
-/// `MAX_STREAM_LINE` plus a token.
-const STREAM_WINDOW_PER_THREAD: usize = 2;
+/// Blocks a worker may read past the last merged one, per thread, when
+/// streaming: enough that a slow block does not leave the other threads
+/// idle. At most this many scanned blocks wait to be merged, plus one
+/// block in hand per thread, which bounds memory to that many blocks,
+/// each at most `MAX_STREAM_LINE` plus a token, with their values.
+const STREAM_AHEAD_PER_THREAD: usize = 4;
 
 /// Bytes sniffed before deciding to stream.
 const SNIFF_LEN: usize = 64 << 10;
@@ -212,9 +213,11 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
 /// and each block keeps the detections that start in it, as the scanner
 /// does with its own chunks.
 ///
-/// A window of blocks is read, then scanned in parallel on the current
-/// thread pool and merged in input order, so the report is the same for
-/// any number of threads.
+/// Every thread of the current pool reads the next block, scans it into
+/// a collector of its own, and hands it over; the blocks are merged in
+/// input order by whichever thread hands over the next one, so the
+/// report is the same for any number of threads, and no thread waits for
+/// the others at the end of a batch of blocks.
 fn scan_stream(
     file: Option<String>,
     kind: FileKind,
@@ -223,31 +226,145 @@ fn scan_stream(
     settings: &Settings,
 ) -> io::Result<Report> {
     let token = settings.scanner.limits().max_token_len;
-    let mut reader = BlockReader::new(input, sizes, token);
-    let mut collector = Collector::new(settings);
-    let window_len =
-        rayon::current_num_threads().max(1) * STREAM_WINDOW_PER_THREAD;
-    // While the pool scans one window, the other side of the join merges
-    // the window before it and reads the one after it, so neither step
-    // leaves the other threads idle.
-    let mut window = reader.read_window(window_len)?;
-    let mut scanned: Option<(Vec<Block>, Vec<Collector<'_>>)> = None;
-    while !window.is_empty() {
-        let (parts, next) = rayon::join(
-            || scan_blocks(settings, &window),
-            || {
-                if let Some((blocks, parts)) = scanned.take() {
-                    merge_blocks(&mut collector, &blocks, parts);
-                }
-                reader.read_window(window_len)
-            },
-        );
-        scanned = Some((std::mem::replace(&mut window, next?), parts));
+    let threads = rayon::current_num_threads().max(1);
+    let stream = Stream {
+        reader: Mutex::new(BlockReader::new(input, sizes, token)),
+        state: Mutex::new(StreamState::default()),
+        changed: Condvar::new(),
+        collector: Mutex::new(Collector::new(settings)),
+        ahead: threads.saturating_mul(STREAM_AHEAD_PER_THREAD),
+    };
+    rayon::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|_| stream.work(settings));
+        }
+    });
+    let state = stream.state.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(error) = state.error {
+        return Err(error);
     }
-    if let Some((blocks, parts)) = scanned {
-        merge_blocks(&mut collector, &blocks, parts);
-    }
+    let collector =
+        stream.collector.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(collector.finish(file, kind, Vec::new()))
+}
+
+/// The blocks of one streamed input shared by the threads that scan it.
+struct Stream<'s, R> {
+    reader: Mutex<BlockReader<R>>,
+    state: Mutex<StreamState<'s>>,
+    /// Signalled when a block is merged or the stream stops.
+    changed: Condvar,
+    /// The merged blocks; locked only by the thread whose turn it is to
+    /// merge.
+    collector: Mutex<Collector<'s>>,
+    /// Blocks a thread may read past the last merged one.
+    ahead: usize,
+}
+
+/// The blocks read and merged so far.
+#[derive(Default)]
+struct StreamState<'s> {
+    /// Blocks read so far; the next block read gets this index.
+    read: usize,
+    /// Blocks merged so far; the next block to merge has this index.
+    merged: usize,
+    /// Scanned blocks waiting for those before them, by index, with the
+    /// input offset their detections start from.
+    ready: BTreeMap<usize, (usize, Collector<'s>)>,
+    /// Whether a thread is merging.
+    merging: bool,
+    /// Set when reading failed or the input ended: threads take no more
+    /// blocks.
+    done: bool,
+    error: Option<io::Error>,
+}
+
+impl<'s, R: Read> Stream<'s, R> {
+    fn lock_state(&self) -> MutexGuard<'_, StreamState<'s>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads, scans and hands over blocks until the input ends.
+    fn work(&self, settings: &'s Settings) {
+        while let Some((index, block)) = self.next_block() {
+            let part = scan_block(settings, &block);
+            self.hand_over(index, block.owned.start, part);
+        }
+    }
+
+    /// Reads the next block and its index, waiting while it would lie
+    /// more than `ahead` blocks past the last merged one. Returns `None`
+    /// at the end of the input or after an error.
+    fn next_block(&self) -> Option<(usize, Block)> {
+        let mut reader =
+            self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.lock_state();
+        // The reader lock is held while waiting, so blocks are read in
+        // the order of their indices. The thread holding the block to be
+        // merged next never waits here, so this wait always ends.
+        while !state.done
+            && state.read >= state.merged.saturating_add(self.ahead)
+        {
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if state.done {
+            return None;
+        }
+        drop(state);
+        let next = reader.next_block();
+        let mut state = self.lock_state();
+        match next {
+            Ok(Some(block)) => {
+                let index = state.read;
+                state.read += 1;
+                Some((index, block))
+            }
+            Ok(None) => {
+                state.done = true;
+                self.changed.notify_all();
+                None
+            }
+            Err(error) => {
+                state.done = true;
+                state.error = Some(error);
+                self.changed.notify_all();
+                None
+            }
+        }
+    }
+
+    /// Hands over the scanned block `index`, whose detections start at
+    /// input offset `start`. When it is the next to merge and no thread
+    /// is merging, this thread merges it and every block ready after it.
+    fn hand_over(&self, index: usize, start: usize, part: Collector<'s>) {
+        let mut state = self.lock_state();
+        state.ready.insert(index, (start, part));
+        if state.merging {
+            return;
+        }
+        state.merging = true;
+        loop {
+            let merged = state.merged;
+            let Some((start, part)) = state.ready.remove(&merged) else {
+                // The flag is cleared under the same lock that a thread
+                // handing over the next block takes, so that thread sees
+                // it cleared and merges.
+                state.merging = false;
+                return;
+            };
+            drop(state);
+            self.collector
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .merge(part, start);
+            state = self.lock_state();
+            state.merged += 1;
+            self.changed.notify_all();
+        }
+    }
 }
 
 /// Cuts streamed text into blocks that end after a newline, or inside a
@@ -284,18 +401,6 @@ impl<R: Read> BlockReader<R> {
             target: block.max(1),
             eof: false,
         }
-    }
-
-    /// Reads up to `len` blocks; fewer only at the end of the input.
-    fn read_window(&mut self, len: usize) -> io::Result<Vec<Block>> {
-        let mut blocks = Vec::with_capacity(len);
-        while blocks.len() < len {
-            match self.next_block()? {
-                Some(block) => blocks.push(block),
-                None => break,
-            }
-        }
-        Ok(blocks)
     }
 
     /// Reads the next block, or returns `None` at the end of the input.
@@ -368,35 +473,16 @@ struct Block {
     owned: Range<usize>,
 }
 
-/// Scans `blocks` in parallel, each into its own collector.
-fn scan_blocks<'s>(
-    settings: &'s Settings,
-    blocks: &[Block],
-) -> Vec<Collector<'s>> {
-    blocks
-        .par_iter()
-        .map(|block| {
-            let region = Region {
-                text: std::borrow::Cow::Borrowed(block.text.as_slice()),
-                map: trawl_core::OffsetMap::shifted(block.start),
-                origin: Origin::Text,
-            };
-            let mut part = Collector::new(settings);
-            part.scan_region(&region, Some(block.owned.clone()));
-            part
-        })
-        .collect()
-}
-
-/// Merges the collectors of `blocks` into `collector` in input order.
-fn merge_blocks<'s>(
-    collector: &mut Collector<'s>,
-    blocks: &[Block],
-    parts: Vec<Collector<'s>>,
-) {
-    for (part, block) in parts.into_iter().zip(blocks) {
-        collector.merge(part, block.owned.start);
-    }
+/// Scans one block into a collector of its own.
+fn scan_block<'s>(settings: &'s Settings, block: &Block) -> Collector<'s> {
+    let region = Region {
+        text: std::borrow::Cow::Borrowed(block.text.as_slice()),
+        map: trawl_core::OffsetMap::shifted(block.start),
+        origin: Origin::Text,
+    };
+    let mut part = Collector::new(settings);
+    part.scan_region(&region, Some(block.owned.clone()));
+    part
 }
 
 /// Returns the error for an input cut at `--max-input-size`.
@@ -1016,6 +1102,74 @@ mod stream_tests {
         assert_eq!(report.iocs.len(), 50);
         assert_eq!(report.detections.as_ref().map(Vec::len), Some(50));
         assert_eq!(report.errors.len(), 2);
+    }
+
+    /// Hands out its bytes a few at a time, then fails if `fail` is set.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+        fail: bool,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.bytes.is_empty() && self.fail {
+                return Err(io::Error::other("disk went away"));
+            }
+            let len = self.step.min(buf.len()).min(self.bytes.len());
+            let (now, rest) = self.bytes.split_at(len);
+            buf[..len].copy_from_slice(now);
+            self.bytes = rest;
+            Ok(len)
+        }
+    }
+
+    fn on_pool<T: Send>(threads: usize, run: impl FnOnce() -> T + Send) -> T {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(run)
+    }
+
+    #[test]
+    fn streamed_on_many_threads_equal_whole_scan() {
+        let bytes = sample(true);
+        let expected = json(&whole(&bytes));
+        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        // Tiny blocks from a reader that returns a few bytes at a time
+        // make the threads race for blocks and wait for merges.
+        for threads in [3, 8] {
+            for step in [7, 4096] {
+                let input = Trickle { bytes: &bytes, step, fail: false };
+                let report = on_pool(threads, || {
+                    scan_stream(
+                        None,
+                        kind,
+                        input,
+                        (64, 1 << 20),
+                        &settings(true),
+                    )
+                })
+                .unwrap();
+                let got = json(&report);
+                assert!(got == expected, "{threads} threads, step {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn stream_read_error_ends_scan_with_error() {
+        let bytes = sample(true);
+        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        for threads in [1, 2, 4] {
+            let input = Trickle { bytes: &bytes, step: 100, fail: true };
+            let result = on_pool(threads, || {
+                scan_stream(None, kind, input, (64, 1 << 20), &settings(true))
+            });
+            let error = result.err().map(|e| e.to_string());
+            assert_eq!(error.as_deref(), Some("disk went away"));
+        }
     }
 }
 
