@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use trawl_core::{
-    Category, Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder,
-    RuleSet, Scanner, Source, Verdict,
+    Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder, RuleSet,
+    Scanner, Source, Verdict,
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
@@ -704,28 +704,7 @@ impl<'s> Collector<'s> {
     // order. The output still does not depend on the thread count.
     fn merge(&mut self, mut part: Collector<'_>, start: usize) {
         self.values_truncated |= part.builder.truncated();
-        let iocs = part.builder.finish();
-        let mut detection = Detection {
-            category: IocKey::Category(Category::Url),
-            rule: None,
-            value: String::new(),
-            start,
-            end: start,
-            kind: None,
-            decoded: None,
-            source: Source::Text,
-        };
-        let builtin = iocs.iter().map(|(c, list)| (IocKey::Category(c), list));
-        let custom =
-            iocs.custom().map(|(c, _, list)| (IocKey::Custom(c), list));
-        for (category, values) in builtin.chain(custom) {
-            for value in values {
-                detection.category = category;
-                detection.value.clear();
-                detection.value.push_str(value);
-                self.builder.push(&detection);
-            }
-        }
+        self.builder.merge_from(part.builder, start);
 
         let limit = self.settings.scanner.limits().max_detections;
         self.detail_truncated |= part.detail_truncated;
@@ -981,6 +960,8 @@ fn test_settings(detail: bool) -> Settings {
 
 #[cfg(test)]
 mod stream_tests {
+    use trawl_core::Category;
+
     use super::*;
 
     use super::test_settings as settings;

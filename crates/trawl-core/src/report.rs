@@ -257,13 +257,43 @@ impl IocsBuilder {
         else {
             return;
         };
-        let value = detection.value.as_bytes();
+        self.enqueue(list, detection.value.as_bytes(), detection.start);
+    }
+
+    /// Records every value of `other` at offset `start`, list by list
+    /// and in `other`'s order within each list, as pushing the values of
+    /// `other.finish()` with that offset would, without building their
+    /// strings. `other` must have the same custom categories.
+    pub fn merge_from(&mut self, mut other: IocsBuilder, start: usize) {
+        other.flush();
+        let list_count =
+            Category::ALL.len().saturating_add(self.custom_names.len());
+        let mut records: Vec<(u16, u64, u64, &[u8])> = other
+            .records()
+            .filter(|&(_, list, _)| usize::from(list) < list_count)
+            .map(|(position, list, value)| {
+                let record = record_at(&other.arena, position);
+                let header = record.map_or(&[][..], |(header, _)| header);
+                let first = read_u64(header, HEADER_START);
+                (list, first, read_u64(header, HEADER_SEQ), value)
+            })
+            .collect();
+        records
+            .sort_unstable_by_key(|&(list, first, seq, _)| (list, first, seq));
+        for (list, _, _, value) in records {
+            self.enqueue(list, value, start);
+        }
+    }
+
+    /// Queues `value` of list `list`, first seen at `start`, for a
+    /// batched lookup.
+    fn enqueue(&mut self, list: u16, value: &[u8], start: usize) {
         let hash = self.hash(list, value);
         let at = self.queue_bytes.len();
         self.queue_bytes.extend_from_slice(value);
         self.queue.push(Queued {
             hash,
-            start: detection.start,
+            start,
             list,
             value: (at, value.len()),
         });
@@ -617,6 +647,51 @@ mod tests {
         ];
         let iocs = Iocs::from_detections(&detections);
         assert_eq!(iocs.list(Category::Domain), ["b.com", "a.com"]);
+    }
+
+    #[test]
+    fn merge_equals_pushing_finished_values() {
+        let first = [
+            detection(Category::Domain, "b.example", 3),
+            detection(Category::Ip, "10.0.0.1", 9),
+            detection(Category::Domain, "a.example", 12),
+        ];
+        let second = [
+            detection(Category::Ip, "10.0.0.2", 101),
+            detection(Category::Domain, "c.example", 104),
+            detection(Category::Domain, "a.example", 108),
+            detection(Category::Base64, "outer", 120),
+            detection(Category::Base64, "inner", 120),
+            detection(Category::Domain, "d.example", 130),
+        ];
+        let part = |detections: &[Detection]| {
+            let mut builder = IocsBuilder::default();
+            for detection in detections {
+                builder.push(detection);
+            }
+            builder
+        };
+        // Seven distinct values fit: the last, `inner`, is dropped.
+        let mut merged = IocsBuilder::new(7);
+        merged.merge_from(part(&first), 0);
+        merged.merge_from(part(&second), 100);
+        let mut pushed = IocsBuilder::new(7);
+        for (detections, start) in [(&first[..], 0), (&second[..], 100)] {
+            let iocs = part(detections).finish();
+            for (category, values) in iocs.iter() {
+                for value in values {
+                    pushed.push(&detection(category, value, start));
+                }
+            }
+        }
+        assert!(merged.truncated() && pushed.truncated());
+        let merged = merged.finish();
+        assert_eq!(merged, pushed.finish());
+        assert_eq!(
+            merged.list(Category::Domain),
+            ["b.example", "a.example", "c.example", "d.example"]
+        );
+        assert_eq!(merged.list(Category::Base64), ["outer"]);
     }
 
     #[test]
