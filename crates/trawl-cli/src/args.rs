@@ -22,7 +22,8 @@ Exit codes:
   3  --fail-on-ioc was given and at least one indicator was found";
 
 /// Finds indicators of compromise (URLs, domains, IPs, hashes, e-mails,
-/// file paths, base64, wallet addresses, CVEs) in files, directories,
+/// file paths, base64, wallet addresses, CVEs, registry keys, ATT&CK
+/// ids, MAC addresses, fuzzy hashes, AS numbers) in files, directories,
 /// standard input or strings, and reports them as JSON.
 #[derive(Debug, Parser)]
 #[command(name = "trawl", version, after_help = EXIT_CODES)]
@@ -90,10 +91,12 @@ pub struct Args {
     #[arg(long)]
     pub detail: bool,
 
-    /// Report only these categories, as a comma-separated list of urls,
-    /// domains, ips, hashes, emails, filepaths, base64, crypto.btc,
-    /// crypto.eth, cves (singular forms and `crypto` for both wallet
-    /// categories are accepted) and the categories of custom rules
+    /// Report only these categories, as a comma-separated list of the
+    /// names that --list-detectors prints: urls, domains, ips, hashes,
+    /// emails, filepaths, base64, crypto.btc, crypto.eth, cves,
+    /// registry_keys, attack_techniques, macs, crypto.xmr, fuzzy_hashes,
+    /// asns and the categories of custom rules (singular forms and
+    /// `crypto` for every wallet category are accepted)
     #[arg(
         long,
         value_name = "LIST",

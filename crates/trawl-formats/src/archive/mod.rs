@@ -230,6 +230,9 @@ impl fmt::Display for MemberError {
             MemberError::WrongPassword { tried: 0 } => {
                 f.write_str("member is encrypted and no password was given")
             }
+            MemberError::WrongPassword { tried: 1 } => f.write_str(
+                "member is encrypted and the password tried did not open it",
+            ),
             MemberError::WrongPassword { tried } => write!(
                 f,
                 "member is encrypted and none of the {tried} passwords \
