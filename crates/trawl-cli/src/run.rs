@@ -225,27 +225,11 @@ fn scan_stream(
     sizes: (usize, usize),
     settings: &Settings,
 ) -> io::Result<Report> {
-    let token = settings.scanner.limits().max_token_len;
     let threads = rayon::current_num_threads().max(1);
-    let stream = Stream {
-        reader: Mutex::new(BlockReader::new(input, sizes, token)),
-        state: Mutex::new(StreamState::default()),
-        changed: Condvar::new(),
-        collector: Mutex::new(Collector::new(settings)),
-        ahead: threads.saturating_mul(STREAM_AHEAD_PER_THREAD),
-    };
-    rayon::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|_| stream.work(settings));
-        }
-    });
-    let state = stream.state.into_inner().unwrap_or_else(|e| e.into_inner());
-    if let Some(error) = state.error {
-        return Err(error);
-    }
-    let collector =
-        stream.collector.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(collector.finish(file, kind, Vec::new()))
+    let ahead = threads.saturating_mul(STREAM_AHEAD_PER_THREAD);
+    let stream = Stream::new(input, sizes, ahead, settings);
+    stream.run(threads, &|block| scan_block(settings, block));
+    stream.finish(file, kind)
 }
 
 /// The blocks of one streamed input shared by the threads that scan it.
@@ -279,17 +263,72 @@ struct StreamState<'s> {
     error: Option<io::Error>,
 }
 
-impl<'s, R: Read> Stream<'s, R> {
+impl<'s, R: Read + Send> Stream<'s, R> {
+    fn new(
+        input: R,
+        sizes: (usize, usize),
+        ahead: usize,
+        settings: &'s Settings,
+    ) -> Self {
+        let token = settings.scanner.limits().max_token_len;
+        Stream {
+            reader: Mutex::new(BlockReader::new(input, sizes, token)),
+            state: Mutex::new(StreamState::default()),
+            changed: Condvar::new(),
+            collector: Mutex::new(Collector::new(settings)),
+            ahead,
+        }
+    }
+
+    /// Runs `threads` workers on the current pool, each scanning blocks
+    /// with `scan`, until the input ends.
+    fn run(
+        &self,
+        threads: usize,
+        scan: &(dyn Fn(&Block) -> Collector<'s> + Sync),
+    ) {
+        rayon::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|_| self.work(scan));
+            }
+        });
+    }
+
+    /// Returns the report of the merged blocks, or the read error that
+    /// stopped the stream.
+    fn finish(
+        self,
+        file: Option<String>,
+        kind: FileKind,
+    ) -> io::Result<Report> {
+        let state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(error) = state.error {
+            return Err(error);
+        }
+        let collector =
+            self.collector.into_inner().unwrap_or_else(|e| e.into_inner());
+        Ok(collector.finish(file, kind, Vec::new()))
+    }
+
     fn lock_state(&self) -> MutexGuard<'_, StreamState<'s>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads, scans and hands over blocks until the input ends.
-    fn work(&self, settings: &'s Settings) {
+    fn work(&self, scan: &(dyn Fn(&Block) -> Collector<'s> + Sync)) {
+        let _stop = StopOnPanic(self);
         while let Some((index, block)) = self.next_block() {
-            let part = scan_block(settings, &block);
+            let part = scan(&block);
             self.hand_over(index, block.owned.start, part);
         }
+    }
+
+    /// Ends the stream: threads take no more blocks, and those waiting
+    /// for a merge wake up.
+    fn stop(&self) {
+        let mut state = self.lock_state();
+        state.done = true;
+        self.changed.notify_all();
     }
 
     /// Reads the next block and its index, waiting while it would lie
@@ -323,8 +362,8 @@ impl<'s, R: Read> Stream<'s, R> {
                 Some((index, block))
             }
             Ok(None) => {
-                state.done = true;
-                self.changed.notify_all();
+                drop(state);
+                self.stop();
                 None
             }
             Err(error) => {
@@ -363,6 +402,19 @@ impl<'s, R: Read> Stream<'s, R> {
             state = self.lock_state();
             state.merged += 1;
             self.changed.notify_all();
+        }
+    }
+}
+
+/// Stops the stream when a worker unwinds from a panic. Without it, a
+/// worker waiting for the merge of the panicking worker's block would
+/// wait forever, and the panic would become a hang.
+struct StopOnPanic<'a, 's, R: Read + Send>(&'a Stream<'s, R>);
+
+impl<R: Read + Send> Drop for StopOnPanic<'_, '_, R> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
         }
     }
 }
@@ -1137,6 +1189,36 @@ mod stream_tests {
                 assert!(got == expected, "{threads} threads, step {step}");
             }
         }
+    }
+
+    #[test]
+    fn panicking_scan_ends_stream_instead_of_hanging() {
+        let bytes = sample(true);
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let settings = settings(false);
+            let result = std::panic::catch_unwind(|| {
+                on_pool(2, || {
+                    // With one block of lead, the second worker waits for
+                    // the merge of the first block, whose scan panics.
+                    let stream =
+                        Stream::new(&bytes[..], (64, 1 << 20), 1, &settings);
+                    stream.run(2, &|block: &Block| {
+                        if block.start == 0 {
+                            std::thread::sleep(
+                                std::time::Duration::from_millis(50),
+                            );
+                            panic!("scan failed");
+                        }
+                        scan_block(&settings, block)
+                    });
+                })
+            });
+            let _ = done.send(result.is_err());
+        });
+        let panicked =
+            finished.recv_timeout(std::time::Duration::from_secs(30));
+        assert_eq!(panicked, Ok(true));
     }
 
     #[test]
