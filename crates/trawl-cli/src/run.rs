@@ -214,10 +214,10 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
 /// does with its own chunks.
 ///
 /// Every thread of the current pool reads the next block, scans it into
-/// a collector of its own, and hands it over; the blocks are merged in
-/// input order by whichever thread hands over the next one, so the
-/// report is the same for any number of threads, and no thread waits for
-/// the others at the end of a batch of blocks.
+/// a collector of its own, and hands it over. The thread that hands over
+/// the next block in input order merges it. So the report is the same
+/// for any number of threads, and no thread waits for the others at the
+/// end of a batch of blocks.
 fn scan_stream(
     file: Option<String>,
     kind: FileKind,
@@ -339,8 +339,9 @@ impl<'s, R: Read + Send> Stream<'s, R> {
             self.reader.lock().unwrap_or_else(PoisonError::into_inner);
         let mut state = self.lock_state();
         // The reader lock is held while waiting, so blocks are read in
-        // the order of their indices. The thread holding the block to be
-        // merged next never waits here, so this wait always ends.
+        // the order of their indices. The thread that holds the block to
+        // merge next does not wait here, so its hand-over ends the wait,
+        // or its panic does (see `StopOnPanic`).
         while !state.done
             && state.read >= state.merged.saturating_add(self.ahead)
         {
@@ -353,6 +354,7 @@ impl<'s, R: Read + Send> Stream<'s, R> {
             return None;
         }
         drop(state);
+
         let next = reader.next_block();
         let mut state = self.lock_state();
         match next {
@@ -389,7 +391,7 @@ impl<'s, R: Read + Send> Stream<'s, R> {
             let merged = state.merged;
             let Some((start, part)) = state.ready.remove(&merged) else {
                 // The flag is cleared under the same lock that a thread
-                // handing over the next block takes, so that thread sees
+                // handing over the next block takes, so that thread finds
                 // it cleared and merges.
                 state.merging = false;
                 return;

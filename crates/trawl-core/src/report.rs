@@ -675,6 +675,7 @@ mod tests {
         let mut merged = IocsBuilder::new(7);
         merged.merge_from(part(&first), 0);
         merged.merge_from(part(&second), 100);
+
         let mut pushed = IocsBuilder::new(7);
         for (detections, start) in [(&first[..], 0), (&second[..], 100)] {
             let iocs = part(detections).finish();
@@ -684,7 +685,8 @@ mod tests {
                 }
             }
         }
-        assert!(merged.truncated() && pushed.truncated());
+        assert!(merged.truncated());
+        assert!(pushed.truncated());
         let merged = merged.finish();
         assert_eq!(merged, pushed.finish());
         assert_eq!(
