@@ -60,6 +60,76 @@ pub(crate) fn lookup<T: Copy>(table: &[T; 256], byte: u8) -> T {
     table[usize::from(byte)]
 }
 
+/// The end of a path-like token after [`trim_token_end`].
+pub(crate) struct TrimmedEnd {
+    /// The new end.
+    pub end: usize,
+    /// False when the counted bytes open a bracket they do not close.
+    pub balanced: bool,
+}
+
+/// Moves the end of a token that starts at `start` back over what
+/// follows it in prose, never before `floor`. First it drops the `++`
+/// that closes an AsciiDoc passthrough opened right before `start`. Then
+/// it drops, one byte at a time, the bytes `trailing` accepts and the
+/// closing brackets that have no opening partner from `counted` on.
+pub(crate) fn trim_token_end(
+    text: &[u8],
+    (start, counted, floor): (usize, usize, usize),
+    end: usize,
+    trailing: impl Fn(u8) -> bool,
+) -> TrimmedEnd {
+    let key = text.get(counted..end).unwrap_or_default();
+    let mut surplus = [(b')', 0isize), (b']', 0), (b'}', 0)];
+    for &byte in key {
+        let (slot, step) = match byte {
+            b'(' => (0, -1),
+            b')' => (0, 1),
+            b'[' => (1, -1),
+            b']' => (1, 1),
+            b'{' => (2, -1),
+            b'}' => (2, 1),
+            _ => continue,
+        };
+        if let Some((_, count)) = surplus.get_mut(slot) {
+            *count = count.saturating_add(step);
+        }
+    }
+
+    let mut end = end;
+    let passthrough = b"++";
+    let opened = start
+        .checked_sub(2)
+        .and_then(|s| text.get(s..start))
+        .is_some_and(|before| before == passthrough);
+    if opened
+        && end >= floor.saturating_add(2)
+        && text.get(end.saturating_sub(2)..end) == Some(&passthrough[..])
+    {
+        end = end.saturating_sub(2);
+    }
+
+    while end > floor {
+        let Some(&last) = end.checked_sub(1).and_then(|i| text.get(i)) else {
+            break;
+        };
+        let trimmed = trailing(last)
+            || match surplus.iter_mut().find(|(b, _)| *b == last) {
+                Some((_, count)) if *count > 0 => {
+                    *count = count.saturating_sub(1);
+                    true
+                }
+                _ => false,
+            };
+        if !trimmed {
+            break;
+        }
+        end = end.saturating_sub(1);
+    }
+    let balanced = surplus.iter().all(|&(_, count)| count >= 0);
+    TrimmedEnd { end, balanced }
+}
+
 /// Returns the position of the next `byte` at or after `from`. Detectors
 /// call it with `from` past the token they just classified, so a dense
 /// run of anchors inside one token costs one search, not one per anchor.
@@ -339,6 +409,28 @@ pub(crate) fn is_unicode_terminator(c: char) -> bool {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_token_end_cases() {
+        let dot = |b| b == b'.';
+        // (text, token start, expected end, expected balance)
+        let cases: [(&str, usize, usize, bool); 5] = [
+            (r"see C:\a\b.", 4, 10, true),
+            (r"(C:\a\b).", 1, 7, true),
+            (r"C:\a(1)).", 0, 7, true),
+            (r"++C:\a\b++", 2, 8, true),
+            (r"C:\a\{b,c}", 0, 10, true),
+        ];
+        for (text, start, end, balanced) in cases {
+            let bounds = (start, start, start.saturating_add(3));
+            let trimmed =
+                trim_token_end(text.as_bytes(), bounds, text.len(), dot);
+            assert_eq!(trimmed.end, end, "{text}");
+            assert_eq!(trimmed.balanced, balanced, "{text}");
+        }
+        let open = trim_token_end(br"C:\{a", (0, 0, 3), 5, dot);
+        assert!(!open.balanced);
+    }
 
     #[test]
     fn char_before_decodes_multibyte() {

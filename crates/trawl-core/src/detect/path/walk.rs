@@ -10,6 +10,7 @@ use super::class::{
     unix_segment_byte, Style, Unit,
 };
 use super::root::Root;
+use crate::detect::chars;
 use std::cell::OnceCell;
 
 /// Most spaces one segment may hold. `Microsoft Visual Studio 14.0` needs
@@ -207,59 +208,11 @@ impl Walker<'_> {
     /// Returns `None` when an opening bracket stays unclosed, as in the
     /// brace pattern `C:\Users\Public\{a,b}.dll`, which is not one path.
     fn trim(&self, end: usize) -> Option<usize> {
-        let text = self.text;
         let start = self.root.start;
-        let path = text.get(start..end).unwrap_or_default();
-        let mut extra: [(u8, isize); 3] = [(b')', 0), (b']', 0), (b'}', 0)];
-        for &byte in path {
-            let (slot, step) = match byte {
-                b'(' => (0, -1),
-                b')' => (0, 1),
-                b'[' => (1, -1),
-                b']' => (1, 1),
-                b'{' => (2, -1),
-                b'}' => (2, 1),
-                _ => continue,
-            };
-            if let Some((_, surplus)) = extra.get_mut(slot) {
-                *surplus = surplus.saturating_add(step);
-            }
-        }
-
-        let mut end = end;
-        let passthrough = b"++";
-        let opened = start
-            .checked_sub(2)
-            .and_then(|s| text.get(s..start))
-            .is_some_and(|before| before == passthrough);
-        if opened
-            && end >= self.root.body.saturating_add(2)
-            && text.get(end.saturating_sub(2)..end) == Some(&passthrough[..])
-        {
-            end = end.saturating_sub(2);
-        }
-
-        while end > self.root.body {
-            let Some(&last) = end.checked_sub(1).and_then(|i| text.get(i))
-            else {
-                break;
-            };
-            let trimmed = match last {
-                b'.' | b'!' => true,
-                _ => match extra.iter_mut().find(|(b, _)| *b == last) {
-                    Some((_, surplus)) if *surplus > 0 => {
-                        *surplus = surplus.saturating_sub(1);
-                        true
-                    }
-                    _ => false,
-                },
-            };
-            if !trimmed {
-                break;
-            }
-            end = end.saturating_sub(1);
-        }
-        extra.iter().all(|&(_, surplus)| surplus >= 0).then_some(end)
+        let bounds = (start, start, self.root.body);
+        let trailing = |b| matches!(b, b'.' | b'!');
+        let trimmed = chars::trim_token_end(self.text, bounds, end, trailing);
+        trimmed.balanced.then_some(trimmed.end)
     }
 
     /// Returns the length of a placeholder segment such as `<user>` or

@@ -26,7 +26,7 @@
 //! so the saturating sums on them never reach `usize::MAX`.
 
 use super::{is_root_word, Root, Style};
-use crate::detect::chars::{char_at, lookup};
+use crate::detect::chars::{self, char_at, lookup};
 
 /// Maximum number of words after a space inside one name:
 /// `Microsoft SQL Server Management Studio` needs four.
@@ -361,65 +361,14 @@ impl<'a> Walker<'a> {
     /// passthrough opened right before the key, and then any trailing
     /// separators.
     fn trim(&self, end: usize) -> usize {
-        let text = self.text;
-        let body = self.root.body;
-        let key = text.get(body..end).unwrap_or_default();
-        let mut surplus = [(b')', 0isize), (b']', 0), (b'}', 0)];
-        for &byte in key {
-            let (slot, step) = match byte {
-                b'(' => (0, -1),
-                b')' => (0, 1),
-                b'[' => (1, -1),
-                b']' => (1, 1),
-                b'{' => (2, -1),
-                b'}' => (2, 1),
-                _ => continue,
-            };
-            if let Some((_, count)) = surplus.get_mut(slot) {
-                *count = count.saturating_add(step);
-            }
-        }
-
-        let mut end = end;
-        let passthrough = b"++";
-        let start = self.root.start;
-        let opened = start
-            .checked_sub(2)
-            .and_then(|s| text.get(s..start))
-            .is_some_and(|before| before == passthrough);
-        if opened
-            && end >= body.saturating_add(2)
-            && text.get(end.saturating_sub(2)..end) == Some(&passthrough[..])
-        {
-            end = end.saturating_sub(2);
-        }
-
         let separator = match self.root.style {
             Style::Slash => b'/',
             Style::Backslash | Style::Escaped => b'\\',
         };
-        while end > body {
-            let Some(&last) = end.checked_sub(1).and_then(|i| text.get(i))
-            else {
-                break;
-            };
-            let trimmed = match last {
-                b'.' | b'!' | b'?' => true,
-                _ if last == separator => true,
-                _ => match surplus.iter_mut().find(|(b, _)| *b == last) {
-                    Some((_, count)) if *count > 0 => {
-                        *count = count.saturating_sub(1);
-                        true
-                    }
-                    _ => false,
-                },
-            };
-            if !trimmed {
-                break;
-            }
-            end = end.saturating_sub(1);
-        }
-        end
+        let body = self.root.body;
+        let bounds = (self.root.start, body, body);
+        let trailing = |b| matches!(b, b'.' | b'!' | b'?') || b == separator;
+        chars::trim_token_end(self.text, bounds, end, trailing).end
     }
 }
 
