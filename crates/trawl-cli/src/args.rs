@@ -91,12 +91,12 @@ pub struct Args {
     #[arg(long)]
     pub detail: bool,
 
-    /// Report only these categories, as a comma-separated list of the
-    /// names that --list-detectors prints: urls, domains, ips, hashes,
-    /// emails, filepaths, base64, crypto.btc, crypto.eth, cves,
+    /// Report only these categories, as a comma-separated list. The names
+    /// are those that --list-detectors prints: urls, domains, ips,
+    /// hashes, emails, filepaths, base64, crypto.btc, crypto.eth, cves,
     /// registry_keys, attack_techniques, macs, crypto.xmr, fuzzy_hashes,
-    /// asns and the categories of custom rules (singular forms and
-    /// `crypto` for every wallet category are accepted)
+    /// asns and the categories of custom rules. Singular forms, and
+    /// `crypto` for every wallet category, are accepted
     #[arg(
         long,
         value_name = "LIST",

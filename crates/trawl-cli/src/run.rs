@@ -433,8 +433,8 @@ struct BlockReader<R> {
     base: usize,
     /// Detections are kept from `owned_start`.
     owned_start: usize,
-    /// Where the next block begins: a token before `owned_start` after a
-    /// cut inside a line, else `owned_start`.
+    /// Start of the next block: a token before `owned_start` after a cut
+    /// inside a line, else `owned_start`.
     window_start: usize,
     target: usize,
     eof: bool,
@@ -850,7 +850,7 @@ impl<'s> Collector<'s> {
     ) {
         let settings = self.settings;
         let limit = settings.scanner.limits().max_detections;
-        // The pass sees the detections outside `owned` too, so that it
+        // The pass checks the detections outside `owned` too, so that it
         // meets a URL before the host that follows it.
         let verdict = pass.check(&detection);
         let mut detection = map_detection(detection, region, settings.detail);

@@ -87,7 +87,8 @@ impl PyEngine {
         block = None,
         exclude_benign = false,
     ))]
-    // One argument per command-line flag, so Python sees each keyword.
+    // One argument per command-line flag, so that Python's signature,
+    // help and errors name each keyword.
     #[allow(clippy::too_many_arguments)]
     fn new(
         analysis: Option<&str>,
