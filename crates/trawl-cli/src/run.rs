@@ -203,6 +203,12 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
         return Ok(Contents::Streamed(Box::new(report)));
     }
     let mut bytes = head;
+    // Reserving the size the file had when opened saves the copies of
+    // doubling the buffer. The limit caps it, and a file that changed
+    // size since is still read to its end.
+    let expected = len.min(limit).saturating_add(1);
+    let expected = usize::try_from(expected).unwrap_or(usize::MAX);
+    bytes.reserve(expected.saturating_sub(bytes.len()));
     reader.read_to_end(&mut bytes)?;
     Ok(Contents::Whole(bytes))
 }
