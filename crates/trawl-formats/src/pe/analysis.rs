@@ -281,7 +281,9 @@ pub fn analyze(
     }
     if level >= Level::Full {
         analysis.extended = Some(extended(metadata));
-        let issues = validate::validate(pe, &entropies);
+        let overlay_entropy =
+            metadata.overlay.as_ref().map(|o| o.unrounded_entropy);
+        let issues = validate::validate(pe, &entropies, overlay_entropy);
         analysis.heuristics =
             Some(heuristics::heuristics(pe, metadata, &entropies, &issues));
     }
@@ -607,6 +609,28 @@ mod tests {
         let analysis = analyze_bytes(&pe.bytes, Level::Basic);
         assert_eq!(analysis.sections[0].entropy, 1.0);
         assert_eq!(entropy(&[]), 0.0);
+    }
+
+    #[test]
+    fn overlay_entropy_shared_with_validator() {
+        let mut pe = TestPe::new(false);
+        // Every byte value in equal shares: eight bits per byte.
+        let overlay: Vec<u8> =
+            (0..0x1000).map(|i| (i * 167 % 256) as u8).collect();
+        let end = pe.bytes.len();
+        pe.put(end, &overlay);
+        let parsed = parse(&pe.bytes, &PeLimits::default());
+        let metadata = PeMetadata::new(&parsed);
+        let shared = metadata.overlay.as_ref().map(|o| o.unrounded_entropy);
+        assert_eq!(shared, Some(8.0));
+
+        let entropies = section_entropies(&parsed.image);
+        let computed = validate::validate(&parsed, &entropies, None);
+        let given = validate::validate(&parsed, &entropies, shared);
+        assert_eq!(given, computed);
+        let codes: Vec<&str> =
+            given.iter().map(|issue| issue.reason.as_str()).collect();
+        assert!(codes.contains(&"entropy_high_overlay"), "{codes:?}");
     }
 
     #[test]

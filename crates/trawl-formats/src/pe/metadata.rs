@@ -216,6 +216,10 @@ pub struct OverlayEntry {
     pub size: usize,
     /// Shannon entropy in bits per byte, rounded to 4 decimals.
     pub entropy: f64,
+    /// The entropy before rounding, which the validator judges and
+    /// reports.
+    #[serde(skip)]
+    pub unrounded_entropy: f64,
 }
 
 /// One anomaly.
@@ -291,12 +295,16 @@ impl PeMetadata {
                     age: codeview.age,
                 })
             }),
-            overlay: image.overlay.map(|overlay| OverlayEntry {
-                offset: overlay.offset,
-                size: overlay.size,
-                entropy: round4(entropy(
-                    image.data().get(overlay.offset..).unwrap_or_default(),
-                )),
+            overlay: image.overlay.map(|overlay| {
+                let bytes =
+                    image.data().get(overlay.offset..).unwrap_or_default();
+                let unrounded_entropy = entropy(bytes);
+                OverlayEntry {
+                    offset: overlay.offset,
+                    size: overlay.size,
+                    entropy: round4(unrounded_entropy),
+                    unrounded_entropy,
+                }
             }),
             anomalies: pe
                 .anomalies

@@ -200,6 +200,8 @@ pub(crate) struct Context<'p, 'a> {
     pub overlay_start: Option<u64>,
     /// Shannon entropy of each section's raw data, in section order.
     pub entropies: &'p [f64],
+    /// Shannon entropy of the overlay, when the caller computed it.
+    pub overlay_entropy: Option<f64>,
 }
 
 impl Context<'_, '_> {
@@ -263,8 +265,14 @@ fn usable_sections<'p>(image: &'p Image<'_>) -> &'p [Section] {
 
 /// Runs every validator on `pe` and returns the findings in validator
 /// order. `entropies` contains the Shannon entropy of each section's raw
-/// data, in section order.
-pub fn validate(pe: &Pe<'_>, entropies: &[f64]) -> Vec<Issue> {
+/// data, in section order. `overlay_entropy` is that of the bytes from
+/// the overlay's offset to the end of the file, computed here when
+/// `None`.
+pub fn validate(
+    pe: &Pe<'_>,
+    entropies: &[f64],
+    overlay_entropy: Option<f64>,
+) -> Vec<Issue> {
     let image = &pe.image;
     let Some(header) = image.optional_header else {
         return Vec::new();
@@ -281,6 +289,7 @@ pub fn validate(pe: &Pe<'_>, entropies: &[f64]) -> Vec<Issue> {
             .overlay
             .and_then(|o| u64::try_from(o.offset).ok()),
         entropies,
+        overlay_entropy,
     };
     let mut issues = Vec::new();
     headers::entrypoint(&context, &mut issues);
@@ -316,7 +325,7 @@ pub(crate) mod testing {
     pub fn issues(bytes: &[u8]) -> Vec<Issue> {
         let pe = parse(bytes, &PeLimits::default());
         let entropies = crate::pe::analysis::section_entropies(&pe.image);
-        validate(&pe, &entropies)
+        validate(&pe, &entropies, None)
     }
 }
 

@@ -559,7 +559,8 @@ pub(super) fn entropy(cx: &Context<'_, '_>, issues: &mut Vec<Issue>) {
     if let Some(overlay) = cx.image.overlay {
         let bytes = cx.image.data().get(overlay.offset..).unwrap_or_default();
         if bytes.len() >= crate::pe::image::to_usize(MIN_ENTROPY_SAMPLE) {
-            let value = shannon_entropy(bytes);
+            let value =
+                cx.overlay_entropy.unwrap_or_else(|| shannon_entropy(bytes));
             if value >= HIGH_ENTROPY {
                 issues.push(Issue::new(
                     Reason::EntropyHighOverlay,
