@@ -33,6 +33,20 @@ const NON_PRINTABLE_RATIO: f64 = 0.5;
 /// that embedded hashes and thumbprints are not blobs.
 const MIN_HEX_BLOB_CHARS: usize = 130;
 
+/// Shortest string, in characters, that any check judges.
+const MIN_CHECKED_CHARS: usize = {
+    let shortest = if MIN_ROT13_CHARS < MIN_NON_PRINTABLE_CHARS {
+        MIN_ROT13_CHARS
+    } else {
+        MIN_NON_PRINTABLE_CHARS
+    };
+    if shortest < MIN_HEX_BLOB_CHARS {
+        shortest
+    } else {
+        MIN_HEX_BLOB_CHARS
+    }
+};
+
 /// Minimum number of distinct hex digits in a blob, so padding such as `0F0F…` or
 /// `FFFF…` is not one.
 const MIN_HEX_DIGITS_USED: usize = 8;
@@ -90,6 +104,12 @@ pub fn string_hints(strings: &[Region<'_>], hints: &mut Vec<Finding>) {
 
 /// Returns the first hint that `region` earns, if any.
 fn judge(region: &Region<'_>) -> Option<Finding> {
+    // Every check needs at least this many characters, and a string has
+    // no more characters than bytes, so shorter text needs no UTF-8
+    // check.
+    if region.text.len() < MIN_CHECKED_CHARS {
+        return None;
+    }
     let text = std::str::from_utf8(&region.text).ok()?;
     let offset = region.map.start(0);
     // The extractor keeps only printable characters in ASCII and UTF-16
