@@ -260,27 +260,33 @@ impl IocsBuilder {
         self.enqueue(list, detection.value.as_bytes(), detection.start);
     }
 
-    /// Records every value of `other` at offset `start`, list by list
-    /// and in `other`'s order within each list, as pushing the values of
-    /// `other.finish()` with that offset would, without building their
-    /// strings. `other` must have the same custom categories.
+    /// Records every value of `other` at offset `start`, without
+    /// building their strings. The values go in the order of their first
+    /// offsets in `other`, so the result, and the values dropped at the
+    /// limit, are those of pushing `other`'s detections in offset order
+    /// with `start` as their offset. `other` must have the same custom
+    /// categories.
     pub fn merge_from(&mut self, mut other: IocsBuilder, start: usize) {
         other.flush();
         let list_count =
             Category::ALL.len().saturating_add(self.custom_names.len());
-        let mut records: Vec<(u16, u64, u64, &[u8])> = other
+        let mut records: Vec<(u64, u64, usize, u16, &[u8])> = other
             .records()
             .filter(|&(_, list, _)| usize::from(list) < list_count)
             .map(|(position, list, value)| {
                 let record = record_at(&other.arena, position);
                 let header = record.map_or(&[][..], |(header, _)| header);
                 let first = read_u64(header, HEADER_START);
-                (list, first, read_u64(header, HEADER_SEQ), value)
+                let seq = read_u64(header, HEADER_SEQ);
+                (first, seq, position, list, value)
             })
             .collect();
-        records
-            .sort_unstable_by_key(|&(list, first, seq, _)| (list, first, seq));
-        for (list, _, _, value) in records {
+        // The arena position is unique, so the order never depends on
+        // the sort.
+        records.sort_unstable_by_key(|&(first, seq, position, _, _)| {
+            (first, seq, position)
+        });
+        for (_, _, _, list, value) in records {
             self.enqueue(list, value, start);
         }
     }
@@ -650,7 +656,7 @@ mod tests {
     }
 
     #[test]
-    fn merge_equals_pushing_finished_values() {
+    fn merged_parts_equal_one_builder() {
         let first = [
             detection(Category::Domain, "b.example", 3),
             detection(Category::Ip, "10.0.0.1", 9),
@@ -671,19 +677,15 @@ mod tests {
             }
             builder
         };
-        // Seven distinct values fit: the last, `inner`, is dropped.
+        // Seven distinct values fit, so the last one found, `d.example`,
+        // is dropped, though its list comes before `inner`'s.
         let mut merged = IocsBuilder::new(7);
         merged.merge_from(part(&first), 0);
         merged.merge_from(part(&second), 100);
 
         let mut pushed = IocsBuilder::new(7);
-        for (detections, start) in [(&first[..], 0), (&second[..], 100)] {
-            let iocs = part(detections).finish();
-            for (category, values) in iocs.iter() {
-                for value in values {
-                    pushed.push(&detection(category, value, start));
-                }
-            }
+        for detection in first.iter().chain(&second) {
+            pushed.push(detection);
         }
         assert!(merged.truncated());
         assert!(pushed.truncated());
@@ -691,9 +693,9 @@ mod tests {
         assert_eq!(merged, pushed.finish());
         assert_eq!(
             merged.list(Category::Domain),
-            ["b.example", "a.example", "c.example", "d.example"]
+            ["b.example", "a.example", "c.example"]
         );
-        assert_eq!(merged.list(Category::Base64), ["outer"]);
+        assert_eq!(merged.list(Category::Base64), ["outer", "inner"]);
     }
 
     #[test]
