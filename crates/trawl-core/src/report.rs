@@ -334,7 +334,7 @@ impl IocsBuilder {
             let mask = self.slots.len().saturating_sub(1);
             let homes: [u64; BATCH] = std::array::from_fn(|i| {
                 let hash = queue.get(i).map_or(0, |q| q.hash);
-                self.slots.get(hash as usize & mask).copied().unwrap_or(0)
+                self.slots.get(home(hash, mask)).copied().unwrap_or(0)
             });
             let mut touched = 0u8;
             for (queued, &slot) in queue.iter().zip(&homes) {
@@ -384,7 +384,7 @@ impl IocsBuilder {
         // stepping to the next slot cannot saturate.
         let mask = self.slots.len().saturating_sub(1);
         let tag = hash >> 32;
-        let mut index = hash as usize & mask;
+        let mut index = home(hash, mask);
         loop {
             let Some(&slot) = self.slots.get(index) else {
                 return false;
@@ -474,21 +474,20 @@ impl IocsBuilder {
         Some((hash >> 32) << 32 | u64::from(index))
     }
 
-    /// Doubles the slots and reinserts every record, hashing the values
-    /// again in one pass over the arena.
+    /// Doubles the slots and moves every slot to its home in the new
+    /// table. A slot keeps the hash bits its home is taken from, so no
+    /// value is hashed or read again.
     fn grow(&mut self) {
         let Some(size) = self.slots.len().checked_mul(2) else { return };
         let mask = size.saturating_sub(1);
         let mut slots = vec![0u64; size];
-        for (position, list, value) in self.records() {
-            let Some(index) = slot_index(position) else { continue };
-            let hash = self.hash(list, value);
-            let mut at = hash as usize & mask;
-            while slots.get(at).is_some_and(|&slot| slot != 0) {
+        for &slot in self.slots.iter().filter(|&&slot| slot != 0) {
+            let mut at = home(slot, mask);
+            while slots.get(at).is_some_and(|&taken| taken != 0) {
                 at = at.saturating_add(1) & mask;
             }
-            if let Some(slot) = slots.get_mut(at) {
-                *slot = (hash >> 32) << 32 | u64::from(index);
+            if let Some(empty) = slots.get_mut(at) {
+                *empty = slot;
             }
         }
         self.slots = slots;
@@ -549,6 +548,14 @@ impl IocsBuilder {
         }
         iocs
     }
+}
+
+/// Returns the home slot of a value with hash `hash`, or of the value a
+/// slot points to, in a table with `mask + 1` slots. It is taken from
+/// the high half of the hash, which the slot keeps, so growing the table
+/// needs no hashing.
+fn home(hash: u64, mask: usize) -> usize {
+    (hash >> 32) as usize & mask
 }
 
 /// Returns the arena position a non-empty slot points to.
