@@ -259,6 +259,7 @@ fn scan_stream_alone(
     while let Some(block) = reader.next_block()? {
         collector
             .scan_region(&block_region(&block), Some(block.owned.clone()));
+        reader.recycle(block.text);
     }
     Ok(collector.finish(file, kind, Vec::new()))
 }
@@ -469,6 +470,9 @@ struct BlockReader<R> {
     window_start: usize,
     target: usize,
     eof: bool,
+    /// The bytes of a scanned block, handed back so that the next block
+    /// reuses their memory instead of a fresh allocation.
+    spare: Vec<u8>,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -485,20 +489,27 @@ impl<R: Read> BlockReader<R> {
             window_start: 0,
             target: block.max(1),
             eof: false,
+            spare: Vec::new(),
         }
+    }
+
+    /// Takes back the bytes of a scanned block for the next one.
+    fn recycle(&mut self, text: Vec<u8>) {
+        self.spare = text;
     }
 
     /// Reads the next block, or returns `None` at the end of the input.
     fn next_block(&mut self) -> io::Result<Option<Block>> {
         let token = self.token;
         loop {
-            while self.buffer.len() < self.target && !self.eof {
-                let old = self.buffer.len();
-                self.buffer.resize(self.target, 0);
-                let unread = self.buffer.get_mut(old..).unwrap_or_default();
-                let read = self.input.read(unread)?;
-                self.buffer.truncate(old + read);
-                self.eof = read == 0;
+            if self.buffer.len() < self.target && !self.eof {
+                // Reading into the spare capacity saves zeroing it first.
+                let want = self.target - self.buffer.len();
+                self.buffer.reserve_exact(want);
+                let read = (&mut self.input)
+                    .take(want as u64)
+                    .read_to_end(&mut self.buffer)?;
+                self.eof = read < want;
             }
             let base = self.base;
             let end = base + self.buffer.len();
@@ -525,11 +536,13 @@ impl<R: Read> BlockReader<R> {
                 // token of overlap after it and still moves forward.
                 (end - token, end, true)
             };
-            let text = self
-                .buffer
-                .get(self.window_start - base..window_end - base)
-                .unwrap_or_default()
-                .to_vec();
+            let mut text = std::mem::take(&mut self.spare);
+            text.clear();
+            text.extend_from_slice(
+                self.buffer
+                    .get(self.window_start - base..window_end - base)
+                    .unwrap_or_default(),
+            );
             let block = Block {
                 text,
                 start: self.window_start,
