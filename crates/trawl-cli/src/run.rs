@@ -226,11 +226,12 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
     }
     let mut bytes = head;
     // Reserving the size the file had when opened saves the copies of
-    // doubling the buffer. The limit caps it, and a file that changed
-    // size since is still read to its end.
+    // doubling the buffer. The limit caps it, a file that changed size
+    // since is still read to its end, and a size the allocator cannot
+    // reserve leaves the buffer to grow as bytes arrive.
     let expected = len.min(limit).saturating_add(1);
     let expected = usize::try_from(expected).unwrap_or(usize::MAX);
-    bytes.reserve(expected.saturating_sub(bytes.len()));
+    let _ = bytes.try_reserve_exact(expected.saturating_sub(bytes.len()));
     reader.read_to_end(&mut bytes)?;
     Ok(Contents::Whole(bytes))
 }
