@@ -170,8 +170,10 @@ const STREAM_AHEAD_PER_THREAD: usize = 4;
 /// Bytes sniffed before deciding to stream.
 const SNIFF_LEN: usize = 64 << 10;
 
-/// Largest file buffer a thread keeps for the next file.
-const MAX_SPARE_FILE_BUFFER: usize = 64 << 20;
+/// Largest file buffer a thread keeps for the next file. A thread of a
+/// long-running process, such as one that calls the Python package,
+/// holds at most this much between files.
+const MAX_SPARE_FILE_BUFFER: usize = 16 << 20;
 
 thread_local! {
     /// The memory of the last file a thread read whole. Reading the next
