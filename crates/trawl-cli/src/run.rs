@@ -170,9 +170,9 @@ const STREAM_AHEAD_PER_THREAD: usize = 4;
 /// Bytes sniffed before deciding to stream.
 const SNIFF_LEN: usize = 64 << 10;
 
-/// Largest file buffer a thread keeps for the next file. A thread of a
-/// long-running process, such as one that calls the Python package,
-/// holds at most this much between files.
+/// Largest file buffer a thread keeps for the next file, which bounds
+/// what a long-running process, such as one that calls the Python
+/// package, keeps per thread between files.
 const MAX_SPARE_FILE_BUFFER: usize = 16 << 20;
 
 thread_local! {
