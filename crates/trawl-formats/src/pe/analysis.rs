@@ -625,11 +625,11 @@ mod tests {
         assert_eq!(shared, Some(8.0));
 
         let entropies = section_entropies(&parsed.image);
-        let computed = validate::validate(&parsed, &entropies, None);
-        let given = validate::validate(&parsed, &entropies, shared);
-        assert_eq!(given, computed);
+        let recomputed = validate::validate(&parsed, &entropies, None);
+        let reused = validate::validate(&parsed, &entropies, shared);
+        assert_eq!(reused, recomputed);
         let codes: Vec<&str> =
-            given.iter().map(|issue| issue.reason.as_str()).collect();
+            reused.iter().map(|issue| issue.reason.as_str()).collect();
         assert!(codes.contains(&"entropy_high_overlay"), "{codes:?}");
     }
 
