@@ -852,7 +852,7 @@ impl<'s> Collector<'s> {
     ) {
         let settings = self.settings;
         let mut pass = settings.filter.pass();
-        settings.scanner.scan_each(&region.text, |detection| {
+        settings.scanner.scan_each_borrowed(&region.text, |detection| {
             self.accept(detection, region, &mut pass, owned.as_ref());
         });
     }
@@ -897,7 +897,7 @@ impl<'s> Collector<'s> {
         }
         let mut current = None;
         let mut pass = settings.filter.pass();
-        for (index, detection) in located {
+        for (index, mut detection) in located {
             let Some(region) = batch.get(index) else { continue };
             if current != Some(index) {
                 // Each region starts with a fresh pass, as when scanned
@@ -905,16 +905,17 @@ impl<'s> Collector<'s> {
                 pass = settings.filter.pass();
                 current = Some(index);
             }
-            self.accept(detection, region, &mut pass, None);
+            self.accept(&mut detection, region, &mut pass, None);
         }
     }
 
     /// Records one detection of `region`, found by a scan whose filter
     /// pass is `pass`; with `owned`, only if its input offset lies in
-    /// that range.
+    /// that range. The detection's offsets are mapped to the input in
+    /// place.
     fn accept(
         &mut self,
-        detection: Detection,
+        detection: &mut Detection,
         region: &Region<'_>,
         pass: &mut FilterPass<'_>,
         owned: Option<&std::ops::Range<usize>>,
@@ -923,19 +924,23 @@ impl<'s> Collector<'s> {
         let limit = settings.scanner.limits().max_detections;
         // The pass checks the detections outside `owned` too, so that it
         // meets a URL before the host that follows it.
-        let verdict = pass.check(&detection);
-        let mut detection = map_detection(detection, region, settings.detail);
-        let start = detection.detection.start;
+        let verdict = pass.check(detection);
+        let raw = map_detection(detection, region, settings.detail);
+        let start = detection.start;
         if owned.is_some_and(|range| !range.contains(&start)) {
             return;
         }
         if !verdict.is_dropped() {
-            self.builder.push(&detection.detection);
+            self.builder.push(detection);
         }
         if settings.detail {
             if self.found.len() < limit {
-                detection.note = FilterNote::from(verdict);
-                self.found.push(detection);
+                self.found.push(Found {
+                    detection: detection.clone(),
+                    origin: region.origin,
+                    raw,
+                    note: FilterNote::from(verdict),
+                });
             } else {
                 self.detail_truncated = true;
             }
@@ -987,12 +992,13 @@ impl<'s> Collector<'s> {
     }
 }
 
-/// Moves a detection's span from region positions to input offsets.
+/// Moves a detection's span from region positions to input offsets and,
+/// with `with_raw`, returns the text the span covered in the region.
 fn map_detection(
-    mut detection: Detection,
+    detection: &mut Detection,
     region: &Region<'_>,
     with_raw: bool,
-) -> Found {
+) -> Option<String> {
     let raw = with_raw.then(|| {
         let bytes = region.text.get(detection.start..detection.end);
         let bytes = bytes.unwrap_or_default();
@@ -1011,7 +1017,7 @@ fn map_detection(
     let end = region.map.end(detection.end).max(start);
     detection.start = start;
     detection.end = end;
-    Found { detection, origin: region.origin, raw, note: FilterNote::None }
+    raw
 }
 
 /// Returns the `detections` list, sorted by offset then category.
@@ -1348,12 +1354,11 @@ mod tests {
             map,
             origin: Origin::Utf16String,
         };
-        let found =
-            map_detection(detection(Category::Cve, 1, 3), &region, true);
-        assert_eq!(found.detection.start, 102);
-        assert_eq!(found.detection.end, 106);
-        assert_eq!(found.raw.as_deref(), Some("bc"));
-        assert_eq!(found.origin, Origin::Utf16String);
+        let mut found = detection(Category::Cve, 1, 3);
+        let raw = map_detection(&mut found, &region, true);
+        assert_eq!(found.start, 102);
+        assert_eq!(found.end, 106);
+        assert_eq!(raw.as_deref(), Some("bc"));
     }
 
     #[test]
@@ -1363,9 +1368,9 @@ mod tests {
             map: OffsetMap::identity(),
             origin: Origin::Text,
         };
-        let found =
-            map_detection(detection(Category::Cve, 1, 9), &region, true);
-        assert_eq!(found.raw.as_deref(), Some(""));
+        let mut found = detection(Category::Cve, 1, 9);
+        let raw = map_detection(&mut found, &region, true);
+        assert_eq!(raw.as_deref(), Some(""));
     }
 
     #[test]

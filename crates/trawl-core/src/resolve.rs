@@ -20,8 +20,22 @@ const FIELD_BITS: u32 = 40;
 const FIELD_MASK: u128 = (1 << FIELD_BITS) - 1;
 
 /// Returns the surviving candidates, sorted by start.
+#[cfg(test)]
 pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
-    let mut precedence = Precedence::new(&candidates);
+    let order = survivors(&candidates);
+    let mut slots: Vec<Option<Candidate>> =
+        candidates.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|index| slots.get_mut(index).and_then(Option::take))
+        .collect()
+}
+
+/// Returns the indexes of the surviving candidates in the order of
+/// [`resolve`]'s result. The scanner reads the candidates in place, which
+/// saves moving each one twice.
+pub(crate) fn survivors(candidates: &[Candidate]) -> Vec<usize> {
+    let mut precedence = Precedence::new(candidates);
     // Sorting one packed integer per candidate is much cheaper than
     // sorting the candidates or tuples of their fields. The key orders by
     // start, longer first, then category, and ends with the index, so
@@ -38,7 +52,7 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
     // The survivors in key order, which is by start, as (start,
     // category, derived, index). A derived host is listed here and
     // checked against the kept URLs afterwards.
-    let mut survivors: Vec<(usize, Category, bool, usize)> =
+    let mut kept: Vec<(usize, Category, bool, usize)> =
         Vec::with_capacity(order.len());
     let mut urls: Vec<(usize, usize)> = Vec::new();
     let mut kept_end = 0;
@@ -49,7 +63,7 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
         let (start, category) = (candidate.start, candidate.category);
         if candidate.derived {
             if inside_url(&urls, start, candidate.end) {
-                survivors.push((start, category, true, index));
+                kept.push((start, category, true, index));
             }
         } else if (start >= kept_end || !any_kept)
             // Checked only where the candidate would be kept: one that is
@@ -58,7 +72,7 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
         {
             kept_end = candidate.end;
             any_kept = true;
-            survivors.push((start, category, false, index));
+            kept.push((start, category, false, index));
             if category == Category::Url {
                 urls.push((start, candidate.end));
             }
@@ -70,22 +84,17 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
     // candidates sharing a start (a URL without a scheme and its host)
     // can be out of place, and the stable sort fixes those in one pass
     // over the nearly sorted list.
-    let shared_start = survivors.windows(2).any(|pair| match pair {
+    let shared_start = kept.windows(2).any(|pair| match pair {
         [a, b] => a.0 == b.0,
         _ => false,
     });
     if shared_start {
-        survivors.sort_by_key(|&(start, category, derived, _)| {
+        kept.sort_by_key(|&(start, category, derived, _)| {
             (start, category, derived)
         });
     }
 
-    let mut slots: Vec<Option<Candidate>> =
-        candidates.into_iter().map(Some).collect();
-    survivors
-        .into_iter()
-        .filter_map(|(.., index)| slots.get_mut(index).and_then(Option::take))
-        .collect()
+    kept.into_iter().map(|(.., index)| index).collect()
 }
 
 /// The categories that overrule every overlapping candidate of some

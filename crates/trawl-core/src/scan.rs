@@ -94,7 +94,21 @@ impl Scanner {
     /// offset (a decoded payload's detections follow their base64 token).
     /// Large inputs are scanned in chunks that end at a newline, so
     /// memory stays bounded and the result equals a scan of the whole.
-    pub fn scan_each(&self, bytes: &[u8], emit: impl FnMut(Detection)) {
+    pub fn scan_each(&self, bytes: &[u8], mut emit: impl FnMut(Detection)) {
+        self.scan_each_borrowed(bytes, |detection| {
+            emit(take_detection(detection));
+        });
+    }
+
+    /// Scans `bytes` as [`Scanner::scan_each`] does, but lends each
+    /// detection to `emit` instead of handing it over. The next detection
+    /// reuses its buffers, so a caller that only reads the value saves an
+    /// allocation per detection, and one that keeps it must clone it.
+    pub fn scan_each_borrowed(
+        &self,
+        bytes: &[u8],
+        emit: impl FnMut(&mut Detection),
+    ) {
         self.scan_chunked(bytes, CHUNK_LEN, MAX_CHUNK_LEN, emit);
     }
 
@@ -105,7 +119,7 @@ impl Scanner {
         bytes: &[u8],
         chunk_len: usize,
         max_chunk_len: usize,
-        mut emit: impl FnMut(Detection),
+        mut emit: impl FnMut(&mut Detection),
     ) {
         let token = self.limits.max_token_len;
         let mut owned_start = 0;
@@ -121,7 +135,7 @@ impl Scanner {
             let window_end = owned_end.saturating_add(after).min(bytes.len());
             let window =
                 bytes.get(window_start..window_end).unwrap_or_default();
-            self.scan_window(window, 0, None, &mut |mut detection| {
+            self.scan_window(window, 0, None, &mut |detection| {
                 detection.start = detection.start.saturating_add(window_start);
                 detection.end = detection.end.saturating_add(window_start);
                 if (owned_start..owned_end).contains(&detection.start) {
@@ -140,7 +154,7 @@ impl Scanner {
         bytes: &[u8],
         depth: u8,
         outer: Option<(usize, usize)>,
-        emit: &mut dyn FnMut(Detection),
+        emit: &mut dyn FnMut(&mut Detection),
     ) {
         let refanged = refang(bytes);
         // Reserving for indicator-dense text up front saves the copies
@@ -156,7 +170,7 @@ impl Scanner {
                 || cursor.end(c.end).saturating_sub(cursor.start(c.start))
                     > c.end.saturating_sub(c.start)
         });
-        let kept = crate::resolve::resolve(candidates);
+        let kept = crate::resolve::survivors(&candidates);
         let mut custom = Vec::new();
         if !self.rules.is_empty() {
             self.rules.find_all(&refanged.text, &self.limits, &mut custom);
@@ -168,7 +182,18 @@ impl Scanner {
         let mut cursor = refanged.map.cursor();
         let mut custom_cursor = refanged.map.cursor();
         let mut custom = custom.into_iter().peekable();
-        for candidate in kept {
+        // Every field is set again before each use.
+        let mut scratch = Detection {
+            category: IocKey::Category(Category::Url),
+            rule: None,
+            value: String::new(),
+            start: 0,
+            end: 0,
+            kind: None,
+            decoded: None,
+            source: Source::Text,
+        };
+        for candidate in kept.into_iter().filter_map(|i| candidates.get(i)) {
             while let Some(found) =
                 custom.next_if(|m| m.start < candidate.start)
             {
@@ -178,7 +203,7 @@ impl Scanner {
                         custom_cursor.end(found.end),
                     )
                 });
-                emit(custom_detection(found, span, depth));
+                emit(&mut custom_detection(found, span, depth));
             }
             let (start, end) = match outer {
                 Some(span) => span,
@@ -186,7 +211,8 @@ impl Scanner {
                     (cursor.start(candidate.start), cursor.end(candidate.end))
                 }
             };
-            self.emit(candidate, start, end, depth, emit);
+            let span = (start, end);
+            self.emit(candidate, span, depth, &mut scratch, emit);
         }
         for found in custom {
             let span = outer.unwrap_or_else(|| {
@@ -195,32 +221,35 @@ impl Scanner {
                     custom_cursor.end(found.end),
                 )
             });
-            emit(custom_detection(found, span, depth));
+            emit(&mut custom_detection(found, span, depth));
         }
     }
 
+    /// Lends `emit` the detection of `candidate` at `start..end`, built
+    /// in `scratch`, then scans a base64 candidate's payload.
     fn emit(
         &self,
-        candidate: Candidate,
-        start: usize,
-        end: usize,
+        candidate: &Candidate,
+        (start, end): (usize, usize),
         depth: u8,
-        emit: &mut dyn FnMut(Detection),
+        scratch: &mut Detection,
+        emit: &mut dyn FnMut(&mut Detection),
     ) {
-        let Candidate { category, value, kind, payload, .. } = candidate;
+        let Candidate { category, ref value, kind, ref payload, .. } =
+            *candidate;
         let source = source_at(depth);
         let text = payload.as_deref().map(decoded_text);
         if self.categories.contains(category) {
-            emit(Detection {
-                category: IocKey::Category(category),
-                rule: None,
-                value,
-                start,
-                end,
-                kind,
-                decoded: text.as_deref().map(truncated_text),
-                source,
-            });
+            scratch.category = IocKey::Category(category);
+            scratch.rule = None;
+            scratch.value.clear();
+            scratch.value.push_str(value.as_str());
+            scratch.start = start;
+            scratch.end = end;
+            scratch.kind = kind;
+            scratch.decoded = text.as_deref().map(truncated_text);
+            scratch.source = source;
+            emit(scratch);
         }
         if category == Category::Base64 && depth < self.limits.max_decode_depth
         {
@@ -249,6 +278,20 @@ fn custom_detection(
         kind: None,
         decoded: None,
         source: source_at(depth),
+    }
+}
+
+/// Moves the contents of a lent detection into one the caller owns.
+fn take_detection(detection: &mut Detection) -> Detection {
+    Detection {
+        category: detection.category,
+        rule: detection.rule,
+        value: std::mem::take(&mut detection.value),
+        start: detection.start,
+        end: detection.end,
+        kind: detection.kind,
+        decoded: detection.decoded.take(),
+        source: detection.source,
     }
 }
 
@@ -361,10 +404,12 @@ mod tests {
         let scanner = Scanner::default();
         let mut chunked = Vec::new();
         scanner.scan_chunked(text.as_bytes(), chunk_len, max_len, |d| {
-            chunked.push(d)
+            chunked.push(d.clone())
         });
         let mut whole = Vec::new();
-        scanner.scan_window(text.as_bytes(), 0, None, &mut |d| whole.push(d));
+        scanner.scan_window(text.as_bytes(), 0, None, &mut |d| {
+            whole.push(d.clone())
+        });
         assert!(!whole.is_empty());
         assert_eq!(chunked.len(), whole.len());
         assert!(chunked == whole);

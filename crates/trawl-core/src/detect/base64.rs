@@ -737,7 +737,10 @@ mod tests {
     }
 
     fn values(text: &str) -> Vec<String> {
-        candidates(text.as_bytes()).into_iter().map(|c| c.value).collect()
+        candidates(text.as_bytes())
+            .into_iter()
+            .map(|c| String::from(c.value))
+            .collect()
     }
 
     fn utf16le(text: &str) -> Vec<u8> {

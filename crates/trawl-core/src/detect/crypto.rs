@@ -779,7 +779,8 @@ mod tests {
                     0x12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab";
         let mut out = Vec::new();
         find(text.as_bytes(), &limits, &mut out);
-        let found: Vec<String> = out.into_iter().map(|c| c.value).collect();
+        let found: Vec<String> =
+            out.into_iter().map(|c| String::from(c.value)).collect();
         assert_eq!(found, ["1BoatSLRHtKNngkdXEeobR76b53LETtpyT"]);
     }
 

@@ -11,7 +11,7 @@ use super::chars::{
     char_at, char_before, is_idn_char, lookup, next_anchor, ByteSet,
 };
 use super::hostname::{self, HostPolicy};
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::{Category, Limits};
 
 /// Maximum run length, in bytes, that can still be a host name (253 ASCII bytes,
@@ -275,7 +275,12 @@ fn numeric_run(
         let (end, prefix) = cidr_suffix(text, part_end);
         let mut candidate = ipv4_candidate(part_start, end, ip);
         if let Some(prefix) = prefix {
-            candidate.value = format!("{}/{prefix}", candidate.value);
+            // The prefix is at most 32, so it has one or two digits.
+            candidate.value.push('/');
+            if prefix >= 10 {
+                candidate.value.push(char::from(b'0' | (prefix / 10)));
+            }
+            candidate.value.push(char::from(b'0' | (prefix % 10)));
         }
         out.push(candidate);
     }
@@ -329,22 +334,31 @@ fn ipv4_candidate(start: usize, end: usize, ip: [u8; 4]) -> Candidate {
 }
 
 /// Formats an address in dotted decimal without going through `fmt`.
-pub(crate) fn format_ipv4(ip: [u8; 4]) -> String {
-    let mut value = String::with_capacity(15);
+pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
+    // Four groups of up to three digits and three dots.
+    let mut text = [0u8; 15];
+    let mut len = 0usize;
+    let mut put = |byte: u8| {
+        if let Some(slot) = text.get_mut(len) {
+            *slot = byte;
+        }
+        len = len.saturating_add(1);
+    };
     for (i, octet) in ip.into_iter().enumerate() {
         if i > 0 {
-            value.push('.');
+            put(b'.');
         }
         // A digit is below 16, so OR-ing it into `b'0'` (0x30) adds it.
         if octet >= 100 {
-            value.push(char::from(b'0' | (octet / 100)));
+            put(b'0' | (octet / 100));
         }
         if octet >= 10 {
-            value.push(char::from(b'0' | (octet / 10 % 10)));
+            put(b'0' | (octet / 10 % 10));
         }
-        value.push(char::from(b'0' | (octet % 10)));
+        put(b'0' | (octet % 10));
     }
-    value
+    let text = text.get(..len).unwrap_or_default();
+    Value::from(std::str::from_utf8(text).unwrap_or_default())
 }
 
 /// A version after a product name, as in `Chrome/120.0.0.0`.

@@ -7,7 +7,7 @@
 
 use super::chars::{char_at, is_idn_char, next_anchor, ByteSet};
 use super::hostname::{self, HostPolicy};
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::{Category, Limits};
 
 /// Maximum local-part length in bytes (RFC 5321).
@@ -90,9 +90,7 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
     }
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
     let local = std::str::from_utf8(local).ok()?;
-    let mut value = String::with_capacity(
-        local.len().saturating_add(host.len()).saturating_add(1),
-    );
+    let mut value = Value::new();
     value.push_str(local);
     value.push('@');
     value.push_str(&host);

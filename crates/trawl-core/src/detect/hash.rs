@@ -7,7 +7,7 @@
 //! `0000…`) are rejected, since real digests almost never look like that.
 
 use super::chars::lookup;
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::{Category, Limits};
 
 /// Length of the shortest digest (MD5), which is also the distance between
@@ -104,7 +104,7 @@ fn digest(
     if !looks_random(run) {
         return None;
     }
-    let value = std::str::from_utf8(run).ok()?.to_ascii_lowercase();
+    let value = Value::ascii_lowercase(std::str::from_utf8(run).ok()?);
     Some(Candidate::new(Category::Hash, start, end, value).with_kind(kind))
 }
 
@@ -267,7 +267,8 @@ mod tests {
         let text = format!("{MD5} {SHA1} {SHA256}");
         let mut out = Vec::new();
         find(text.as_bytes(), &limits, &mut out);
-        let found: Vec<String> = out.into_iter().map(|c| c.value).collect();
+        let found: Vec<String> =
+            out.into_iter().map(|c| String::from(c.value)).collect();
         assert_eq!(found, [MD5, SHA1]);
     }
 

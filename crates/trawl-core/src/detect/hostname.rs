@@ -1,6 +1,8 @@
 //! Host-name validation and normalisation shared by the URL, domain and
 //! e-mail detectors.
 
+use super::Value;
+
 /// How much evidence a host name needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HostPolicy {
@@ -36,7 +38,7 @@ const MAX_LABEL_LEN: usize = 63;
 /// Returns the normalised (lower-case, A-label) form of the host name in
 /// `raw`, without trailing dots, or `None` when it is not a valid host
 /// under `policy`. Needs at least two labels.
-pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<String> {
+pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
     let mut raw = raw;
     while let Some(rest) = raw.strip_suffix(b".") {
         raw = rest;
@@ -58,11 +60,11 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<String> {
         if !accepted(lower, policy) {
             return None;
         }
-        return String::from_utf8(lower.to_vec()).ok();
+        return std::str::from_utf8(lower).ok().map(Value::from);
     }
     let text = std::str::from_utf8(raw).ok()?;
     let host = idna::domain_to_ascii(text).ok()?;
-    accepted(host.as_bytes(), policy).then_some(host)
+    accepted(host.as_bytes(), policy).then(|| Value::from(host))
 }
 
 /// Checks a lower-case ASCII host name against `policy`.

@@ -19,6 +19,9 @@ pub(crate) mod monero;
 pub(crate) mod path;
 pub(crate) mod registry;
 pub(crate) mod url;
+mod value;
+
+pub(crate) use value::Value;
 
 use crate::{Category, Limits};
 
@@ -29,7 +32,7 @@ pub(crate) struct Candidate {
     pub start: usize,
     pub end: usize,
     /// The normalised value.
-    pub value: String,
+    pub value: Value,
     /// A finer type, as in [`crate::Detection::kind`].
     pub kind: Option<&'static str>,
     /// Set on the host of a URL: it is reported only when its URL is, and
@@ -50,13 +53,13 @@ impl Candidate {
         category: Category,
         start: usize,
         end: usize,
-        value: String,
+        value: impl Into<Value>,
     ) -> Candidate {
         Candidate {
             category,
             start,
             end,
-            value,
+            value: value.into(),
             kind: None,
             derived: false,
             weak: false,
@@ -319,6 +322,7 @@ pub(crate) mod testing {
 
     /// Returns the values `find` reports in `text`.
     pub(crate) fn values(find: Find, text: &str) -> Vec<String> {
-        run(find, text.as_bytes()).into_iter().map(|c| c.value).collect()
+        let found = run(find, text.as_bytes()).into_iter();
+        found.map(|c| String::from(c.value)).collect()
     }
 }

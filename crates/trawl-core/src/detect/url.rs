@@ -9,7 +9,7 @@
 
 use super::chars::{char_at, is_unicode_terminator, next_anchor, ByteSet};
 use super::hostname::{self, HostPolicy};
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::{Category, Limits};
 
 /// Network schemes reported, lower case. Malware speaks more than HTTP.
@@ -297,7 +297,7 @@ fn parse(
         return Some(end);
     }
 
-    let mut value = String::with_capacity(len);
+    let mut value = Value::new();
     value.push_str(scheme);
     value.push_str("://");
     value.push_str(std::str::from_utf8(authority.get(..host_offset)?).ok()?);
@@ -358,7 +358,7 @@ struct Host {
     /// The host as written in the URL's value, when it differs from the
     /// derived value (a bracketed IPv6 address).
     display: Option<String>,
-    derived: Option<(Category, Option<&'static str>, String)>,
+    derived: Option<(Category, Option<&'static str>, Value)>,
 }
 
 impl Host {
@@ -392,7 +392,7 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
         return Some(Host {
             len,
             display: Some(format!("[{canonical}]")),
-            derived: Some((Category::Ip, Some("ipv6"), canonical)),
+            derived: Some((Category::Ip, Some("ipv6"), canonical.into())),
         });
     }
     let host_len = memchr::memrchr(b':', host_port).unwrap_or(host_port.len());
@@ -543,7 +543,7 @@ mod tests {
     fn values(text: &str) -> Vec<(Category, String)> {
         let mut out = Vec::new();
         find(text.as_bytes(), &Limits::default(), &mut out);
-        out.into_iter().map(|c| (c.category, c.value)).collect()
+        out.into_iter().map(|c| (c.category, String::from(c.value))).collect()
     }
 
     fn urls(text: &str) -> Vec<String> {

@@ -10,7 +10,10 @@ fn paths_in(text: &[u8]) -> Vec<Candidate> {
 }
 
 fn paths(text: &str) -> Vec<String> {
-    paths_in(text.as_bytes()).into_iter().map(|c| c.value).collect()
+    paths_in(text.as_bytes())
+        .into_iter()
+        .map(|c| String::from(c.value))
+        .collect()
 }
 
 /// Checks each `(input, expected values)` row.

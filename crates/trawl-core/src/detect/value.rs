@@ -1,0 +1,230 @@
+//! The normalised value of a candidate, stored in place when short.
+//!
+//! Many candidates are dropped by overlap resolution, and the scanner
+//! copies the value of the others into a reused buffer, so a heap
+//! allocation per candidate is wasted work. Host names, IPv4 and most
+//! IPv6 addresses, MD5 and SHA-1 digests and most e-mail addresses fit
+//! in `INLINE_CAPACITY` bytes.
+
+use std::fmt;
+use std::ops::Deref;
+
+/// Bytes kept in place. With the length byte and the variant tag, a
+/// `Value` takes 64 bytes, which a test checks.
+const INLINE_CAPACITY: usize = 62;
+
+/// A UTF-8 string that lives inside the candidate up to
+/// `INLINE_CAPACITY` bytes and on the heap beyond.
+#[derive(Clone)]
+pub(crate) struct Value(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// The first `len` bytes of `bytes` are valid UTF-8.
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_CAPACITY],
+    },
+    Heap(String),
+}
+
+impl Value {
+    /// Returns an empty value.
+    pub(crate) const fn new() -> Value {
+        Value(Repr::Inline { len: 0, bytes: [0; INLINE_CAPACITY] })
+    }
+
+    /// Returns `text` with ASCII letters lower-cased.
+    pub(crate) fn ascii_lowercase(text: &str) -> Value {
+        let mut value = Value::from(text);
+        value.make_ascii_lowercase();
+        value
+    }
+
+    /// Appends `text`, moving the value to the heap when it no longer
+    /// fits in place.
+    pub(crate) fn push_str(&mut self, text: &str) {
+        match &mut self.0 {
+            Repr::Inline { len, bytes } => {
+                let used = usize::from(*len);
+                let total = used.saturating_add(text.len());
+                let free = bytes.get_mut(used..total);
+                match (free, u8::try_from(total)) {
+                    (Some(free), Ok(total)) => {
+                        free.copy_from_slice(text.as_bytes());
+                        *len = total;
+                    }
+                    _ => {
+                        let mut heap = String::with_capacity(total);
+                        heap.push_str(self.as_str());
+                        heap.push_str(text);
+                        self.0 = Repr::Heap(heap);
+                    }
+                }
+            }
+            Repr::Heap(heap) => heap.push_str(text),
+        }
+    }
+
+    /// Appends one char.
+    pub(crate) fn push(&mut self, c: char) {
+        let mut buffer = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut buffer));
+    }
+
+    /// Returns the value as a string slice.
+    pub(crate) fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only whole `&str`s are copied in, and ASCII case changes
+            // keep UTF-8 valid, so the check never fails.
+            Repr::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|used| std::str::from_utf8(used).ok())
+                .unwrap_or_default(),
+            Repr::Heap(heap) => heap,
+        }
+    }
+
+    fn make_ascii_lowercase(&mut self) {
+        match &mut self.0 {
+            Repr::Inline { len, bytes } => {
+                let used = bytes.get_mut(..usize::from(*len));
+                used.unwrap_or_default().make_ascii_lowercase();
+            }
+            Repr::Heap(heap) => heap.make_ascii_lowercase(),
+        }
+    }
+}
+
+impl Default for Value {
+    fn default() -> Value {
+        Value::new()
+    }
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        let mut value = Value::new();
+        value.push_str(text);
+        value
+    }
+}
+
+impl From<String> for Value {
+    /// Keeps a string that is already allocated, to save the copy.
+    fn from(text: String) -> Value {
+        Value(Repr::Heap(text))
+    }
+}
+
+impl From<Value> for String {
+    fn from(value: Value) -> String {
+        match value.0 {
+            Repr::Heap(heap) => heap,
+            Repr::Inline { .. } => value.as_str().to_string(),
+        }
+    }
+}
+
+impl Deref for Value {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Value {}
+
+impl PartialEq<str> for Value {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Value {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Value> for String {
+    fn eq(&self, other: &Value) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Value> for &str {
+    fn eq(&self, other: &Value) -> bool {
+        *self == other.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_fits_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Value>(), 64);
+    }
+
+    #[test]
+    fn short_value_stays_inline() {
+        let value = Value::from("evil.example.com");
+        assert!(matches!(value.0, Repr::Inline { .. }));
+        assert_eq!(value, "evil.example.com");
+    }
+
+    #[test]
+    fn push_past_capacity_moves_to_heap() {
+        let mut value = Value::from("a".repeat(INLINE_CAPACITY).as_str());
+        assert!(matches!(value.0, Repr::Inline { .. }));
+        value.push('é');
+        assert!(matches!(value.0, Repr::Heap(_)));
+        let expected = "a".repeat(INLINE_CAPACITY) + "é";
+        assert_eq!(value, expected);
+    }
+
+    #[test]
+    fn ascii_lowercase_keeps_other_chars() {
+        let value = Value::ascii_lowercase("ÉVIL.Example.COM");
+        assert_eq!(value, "Évil.example.com");
+        let long = "A".repeat(INLINE_CAPACITY + 1);
+        let lowered = Value::ascii_lowercase(&long);
+        assert_eq!(lowered, "a".repeat(INLINE_CAPACITY + 1));
+    }
+
+    #[test]
+    fn string_round_trip() {
+        for text in ["", "10.0.0.1", &"x".repeat(200)] {
+            let value = Value::from(text);
+            assert_eq!(String::from(value.clone()), text);
+            assert_eq!(String::from(Value::from(text.to_string())), text);
+        }
+    }
+}
