@@ -123,6 +123,9 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
         out.push(ipv4_candidate(start, end, ip));
         return;
     }
+    if !may_end_in_tld(token, &shape) {
+        return;
+    }
     if before == Some(b'@') && is_email_local_end(text, start) {
         return;
     }
@@ -209,6 +212,24 @@ impl Shape {
         }
         shape
     }
+}
+
+/// Reports whether the last label of `token` can be a top-level name
+/// that `hostname::normalize` accepts for a bare name. Every ASCII
+/// top-level name on the public suffix list (psl 2.1.247) and in the
+/// special-use list is letters only or an IDN A-label (`xn--…`). So
+/// timestamps (`18.112Z`) and file names (`run.ps1`, `a.7z`) skip the
+/// lower-cased copy and the suffix lookup that would reject them. A
+/// non-ASCII token is passed on, because IDNA may map its last label.
+fn may_end_in_tld(token: &[u8], shape: &Shape) -> bool {
+    if shape.classes & NON_ASCII != 0 {
+        return true;
+    }
+    let tld = token.get(shape.last_dot.saturating_add(1)..);
+    let tld = tld.unwrap_or_default();
+    let a_label =
+        tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"));
+    a_label || tld.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// Reports whether the `]` before `start` closes a URL's bracketed host
@@ -554,6 +575,18 @@ fn consistent_case(
 #[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tld_with_digit_or_hyphen_rejected() {
+        for text in ["at 18:31:18.112Z", "run.ps1", "a.7z", "host.ab-c"] {
+            let found = super::super::testing::values(find, text);
+            assert_eq!(found, Vec::<String>::new(), "{text}");
+        }
+        for host in ["xn--e1afmkfd.xn--p1ai", "XN--E1AFMKFD.XN--P1AI"] {
+            let found = super::super::testing::values(find, host);
+            assert_eq!(found, ["xn--e1afmkfd.xn--p1ai"], "{host}");
+        }
+    }
 
     #[test]
     fn shape_records_classes_and_dots() {
