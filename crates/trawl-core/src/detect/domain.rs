@@ -379,7 +379,7 @@ pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
         put(b'0' | (octet % 10));
     }
     let text = text.get(..len).unwrap_or_default();
-    Value::from(std::str::from_utf8(text).unwrap_or_default())
+    Value::from_ascii(text).unwrap_or_default()
 }
 
 /// A version after a product name, as in `Chrome/120.0.0.0`.

@@ -93,7 +93,7 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
     let mut value = Value::new();
     value.push_str(local);
     value.push('@');
-    value.push_str(&host);
+    value.push_value(&host);
     Some(Candidate::new(Category::Email, start, end, value))
 }
 

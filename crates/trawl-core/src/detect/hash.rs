@@ -104,7 +104,7 @@ fn digest(
     if !looks_random(run) {
         return None;
     }
-    let value = Value::ascii_lowercase(std::str::from_utf8(run).ok()?);
+    let value = Value::ascii_lowercase(run)?;
     Some(Candidate::new(Category::Hash, start, end, value).with_kind(kind))
 }
 

@@ -60,7 +60,7 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
         if !accepted(lower, policy) {
             return None;
         }
-        return std::str::from_utf8(lower).ok().map(Value::from);
+        return Value::from_ascii(lower);
     }
     let text = std::str::from_utf8(raw).ok()?;
     let host = idna::domain_to_ascii(text).ok()?;

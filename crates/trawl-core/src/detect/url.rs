@@ -301,7 +301,7 @@ fn parse(
     value.push_str(scheme);
     value.push_str("://");
     value.push_str(std::str::from_utf8(authority.get(..host_offset)?).ok()?);
-    value.push_str(host.shown());
+    host.push_shown(&mut value);
     value.push_str(std::str::from_utf8(host_port.get(host.len..)?).ok()?);
     value.push_str(std::str::from_utf8(text.get(authority_end..end)?).ok()?);
     out.push(Candidate::new(Category::Url, start, end, value));
@@ -362,12 +362,12 @@ struct Host {
 }
 
 impl Host {
-    /// Returns the host as written in the URL's value.
-    fn shown(&self) -> &str {
+    /// Appends the host as written in the URL's value to `value`.
+    fn push_shown(&self, value: &mut Value) {
         match (&self.display, &self.derived) {
-            (Some(display), _) => display,
-            (None, Some((_, _, value))) => value,
-            (None, None) => "",
+            (Some(display), _) => value.push_str(display),
+            (None, Some((_, _, derived))) => value.push_value(derived),
+            (None, None) => {}
         }
     }
 }

@@ -34,11 +34,32 @@ impl Value {
         Value(Repr::Inline { len: 0, bytes: [0; INLINE_CAPACITY] })
     }
 
-    /// Returns `text` with ASCII letters lower-cased.
-    pub(crate) fn ascii_lowercase(text: &str) -> Value {
-        let mut value = Value::from(text);
+    /// Returns `bytes` as a value when they are all ASCII. For the short
+    /// values of detectors, the ASCII test costs fewer instructions than
+    /// UTF-8 validation.
+    pub(crate) fn from_ascii(bytes: &[u8]) -> Option<Value> {
+        if !bytes.is_ascii() {
+            return None;
+        }
+        let len = u8::try_from(bytes.len()).ok();
+        let mut inline = [0; INLINE_CAPACITY];
+        let target = len.and_then(|len| {
+            inline.get_mut(..usize::from(len)).map(|slot| (len, slot))
+        });
+        match target {
+            Some((len, slot)) => {
+                slot.copy_from_slice(bytes);
+                Some(Value(Repr::Inline { len, bytes: inline }))
+            }
+            None => std::str::from_utf8(bytes).ok().map(Value::from),
+        }
+    }
+
+    /// Returns ASCII `bytes` with their letters lower-cased.
+    pub(crate) fn ascii_lowercase(bytes: &[u8]) -> Option<Value> {
+        let mut value = Value::from_ascii(bytes)?;
         value.make_ascii_lowercase();
-        value
+        Some(value)
     }
 
     /// Appends `text`, moving the value to the heap when it no longer
@@ -66,6 +87,29 @@ impl Value {
         }
     }
 
+    /// Appends `other`. Two inline values are joined without checking
+    /// UTF-8 again.
+    pub(crate) fn push_value(&mut self, other: &Value) {
+        if let (
+            Repr::Inline { len, bytes },
+            Repr::Inline { len: other_len, bytes: other_bytes },
+        ) = (&mut self.0, &other.0)
+        {
+            let used = usize::from(*len);
+            let added = other_bytes.get(..usize::from(*other_len));
+            let total = used.saturating_add(usize::from(*other_len));
+            let free = bytes.get_mut(used..total);
+            if let (Some(free), Some(added), Ok(total)) =
+                (free, added, u8::try_from(total))
+            {
+                free.copy_from_slice(added);
+                *len = total;
+                return;
+            }
+        }
+        self.push_str(other.as_str());
+    }
+
     /// Appends one char.
     pub(crate) fn push(&mut self, c: char) {
         let mut buffer = [0u8; 4];
@@ -75,8 +119,9 @@ impl Value {
     /// Returns the value as a string slice.
     pub(crate) fn as_str(&self) -> &str {
         match &self.0 {
-            // Only whole `&str`s are copied in, and ASCII case changes
-            // keep UTF-8 valid, so the check never fails.
+            // Only `&str`s, ASCII bytes and other values are copied in,
+            // and ASCII case changes keep UTF-8 valid, so the check never
+            // fails.
             Repr::Inline { len, bytes } => bytes
                 .get(..usize::from(*len))
                 .and_then(|used| std::str::from_utf8(used).ok())
@@ -211,12 +256,38 @@ mod tests {
     }
 
     #[test]
-    fn ascii_lowercase_keeps_other_chars() {
-        let value = Value::ascii_lowercase("ÉVIL.Example.COM");
-        assert_eq!(value, "Évil.example.com");
+    fn push_value_inline_and_spilled() {
+        let mut value = Value::from("user@");
+        value.push_value(&Value::from("example.com"));
+        assert!(matches!(value.0, Repr::Inline { .. }));
+        assert_eq!(value, "user@example.com");
+        let long = Value::from("é".repeat(INLINE_CAPACITY / 2).as_str());
+        value.push_value(&long);
+        assert!(matches!(value.0, Repr::Heap(_)));
+        let expected = "user@example.com".to_string() + long.as_str();
+        assert_eq!(value, expected);
+    }
+
+    #[test]
+    fn ascii_lowercase_cases() {
+        let value = Value::ascii_lowercase(b"EVIL.Example.COM");
+        assert_eq!(value.as_deref(), Some("evil.example.com"));
         let long = "A".repeat(INLINE_CAPACITY + 1);
-        let lowered = Value::ascii_lowercase(&long);
-        assert_eq!(lowered, "a".repeat(INLINE_CAPACITY + 1));
+        let lowered = Value::ascii_lowercase(long.as_bytes());
+        let expected = "a".repeat(INLINE_CAPACITY + 1);
+        assert_eq!(lowered.as_deref(), Some(expected.as_str()));
+        let accented = Value::ascii_lowercase("ÉVIL.COM".as_bytes());
+        assert_eq!(accented, None);
+    }
+
+    #[test]
+    fn from_ascii_fills_inline_to_capacity() {
+        let full = "a".repeat(INLINE_CAPACITY);
+        let value = Value::from_ascii(full.as_bytes());
+        assert!(matches!(value, Some(Value(Repr::Inline { .. }))));
+        assert_eq!(value.as_deref(), Some(full.as_str()));
+        let empty = Value::from_ascii(b"");
+        assert_eq!(empty.as_deref(), Some(""));
     }
 
     #[test]

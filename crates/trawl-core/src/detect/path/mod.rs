@@ -29,7 +29,7 @@ mod class;
 mod root;
 mod walk;
 
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::{Category, Limits};
 use class::{run_end, separator_run};
 use root::{Found, Root};
@@ -78,8 +78,11 @@ fn scan_separator(
 /// Builds the candidate for the path `root.start..end`.
 fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     let raw = std::str::from_utf8(text.get(root.start..end)?).ok()?;
-    let value =
-        if root.escaped { raw.replace("\\\\", "\\") } else { raw.to_owned() };
+    let value = if root.escaped {
+        Value::from(raw.replace("\\\\", "\\"))
+    } else {
+        Value::from(raw)
+    };
     let candidate = Candidate::new(Category::FilePath, root.start, end, value);
     Some(candidate.with_kind(root.kind))
 }
