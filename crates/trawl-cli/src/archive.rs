@@ -123,7 +123,9 @@ fn member_error(error: &MemberError) -> ReportError {
         MemberError::WrongPassword { .. } => {
             " (give the password with --password)"
         }
-        MemberError::Unsupported(_) | MemberError::Corrupt(_) => "",
+        MemberError::AesAttempts(_)
+        | MemberError::Unsupported(_)
+        | MemberError::Corrupt(_) => "",
     };
     ReportError { stage: Stage::Read, message: format!("{error}{hint}") }
 }

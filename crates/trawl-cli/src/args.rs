@@ -268,9 +268,15 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = parse_positive_u64)]
     pub max_entries: u64,
 
-    /// Maximum nesting depth of archives; the input itself is depth 1,
-    /// and a deeper archive is scanned as a binary
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    /// Maximum nesting depth of archives, at most 64; the input itself
+    /// is depth 1, and a deeper archive is scanned as a binary
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32)
+            .range(..=i64::from(archive::MAX_DEPTH))
+    )]
     pub max_archive_depth: u32,
 
     /// Add an `analysis` object to PE reports: `basic` lists each
@@ -340,7 +346,11 @@ impl Args {
         if !passwords.contains(&default) {
             passwords.push(default);
         }
-        Some(archive::Options { limits, passwords })
+        Some(archive::Options {
+            limits,
+            passwords,
+            max_aes_attempts: archive::MAX_AES_ATTEMPTS,
+        })
     }
 
     /// Returns the categories `--types` selects among the built-in ones

@@ -182,6 +182,16 @@ impl Options {
                 ),
             });
         }
+        if self.max_archive_depth > archive::MAX_DEPTH {
+            return Err(InvalidOption {
+                option: "max_archive_depth",
+                message: format!(
+                    "expected at most {}, got {}",
+                    archive::MAX_DEPTH,
+                    self.max_archive_depth
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -235,7 +245,11 @@ impl Options {
         if !passwords.contains(&default) {
             passwords.push(default);
         }
-        archive::Options { limits, passwords }
+        archive::Options {
+            limits,
+            passwords,
+            max_aes_attempts: archive::MAX_AES_ATTEMPTS,
+        }
     }
 }
 
@@ -464,7 +478,7 @@ mod tests {
     #[test]
     fn out_of_range_values_are_rejected() {
         type Edit = fn(&mut Options);
-        let cases: [(&str, Edit); 11] = [
+        let cases: [(&str, Edit); 12] = [
             ("min_length", |o| o.min_length = 0),
             ("max_values", |o| o.max_values = 0),
             ("max_strings", |o| o.max_strings = 0),
@@ -476,6 +490,7 @@ mod tests {
             ("max_entries", |o| o.max_entries = 0),
             ("max_token_len", |o| o.max_token_len = 255),
             ("max_token_len", |o| o.max_token_len = 8193),
+            ("max_archive_depth", |o| o.max_archive_depth = 65),
         ];
         for (option, edit) in cases {
             let mut options = Options::default();

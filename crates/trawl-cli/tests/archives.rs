@@ -125,6 +125,19 @@ fn depth_limit_flag_reported() {
 }
 
 #[test]
+fn depth_limit_above_cap_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    sample(dir.path());
+    let output = trawl(&["--max-archive-depth", "65", "a.zip"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--max-archive-depth"), "{stderr}");
+    assert!(stderr.contains("0..=64"), "{stderr}");
+    let output = trawl(&["--max-archive-depth", "64", "a.zip"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
 fn entry_limit_stops_archive() {
     let dir = tempfile::tempdir().unwrap();
     let entries: Vec<(String, SimpleFileOptions)> =

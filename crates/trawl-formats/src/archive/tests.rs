@@ -347,6 +347,49 @@ fn aes_member_opens_with_password() {
 }
 
 #[test]
+fn aes_attempts_stop_at_input_limit() {
+    let bytes = zip_of(&[
+        ("a.txt", b"first", aes("other")),
+        ("b.txt", b"second", aes("infected")),
+        ("c.txt", b"third", aes("infected")),
+        ("d.txt", b"fourth", zipcrypto("infected")),
+    ]);
+    // a.txt fails both passwords and b.txt opens with its second, which
+    // spends the four tries, so c.txt gets none.
+    let options = Options {
+        passwords: vec![b"wrong".to_vec(), b"infected".to_vec()],
+        max_aes_attempts: 4,
+        ..Options::default()
+    };
+    let (seen, _) = collect(&bytes, Format::Zip, &options);
+    let wrong = MemberError::WrongPassword { tried: 2 };
+    assert_eq!(seen[1], Seen::Failed("a.txt".into(), wrong));
+    assert_eq!(seen[2], member("b.txt", b"second"));
+    let spent = MemberError::AesAttempts(4);
+    assert_eq!(seen[3], Seen::Failed("c.txt".into(), spent.clone()));
+    assert!(spent.to_string().contains("limit of 4 password attempts"));
+    // ZipCrypto needs no key derivation, so the limit leaves it alone.
+    assert_eq!(seen[4], member("d.txt", b"fourth"));
+}
+
+#[test]
+fn depth_capped_above_any_limit() {
+    let levels = MAX_DEPTH as usize + 6;
+    let bytes = nested_zips(b"deep", levels);
+    let limits = Limits { max_depth: u32::MAX, ..Limits::default() };
+    let options = Options { limits, ..Options::default() };
+    let (seen, _) = collect(&bytes, Format::Zip, &options);
+    let opened = seen.iter().filter(|s| matches!(s, Seen::Open(..))).count();
+    assert_eq!(opened, MAX_DEPTH as usize);
+    let capped = Some(MemberError::Limit(Limit::Depth(MAX_DEPTH)));
+    let past = seen.iter().find_map(|seen| match seen {
+        Seen::Member(_, _, error) | Seen::Big(_, _, error) => Some(error),
+        _ => None,
+    });
+    assert_eq!(past, Some(&capped));
+}
+
+#[test]
 fn unsupported_method_reported_per_member() {
     let entries = [
         RawEntry {

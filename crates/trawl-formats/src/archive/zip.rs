@@ -106,7 +106,20 @@ impl Walker<'_, '_> {
         read: &Cell<u64>,
     ) -> Attempt {
         let passwords = self.options.passwords.clone();
+        let aes = matches!(
+            archive.get_aes_verification_key_and_salt(index),
+            Ok(Some(_))
+        );
+        let max_aes_attempts = self.options.max_aes_attempts;
         for password in &passwords {
+            if aes {
+                if self.aes_attempts >= max_aes_attempts {
+                    return Attempt::Failed(MemberError::AesAttempts(
+                        max_aes_attempts,
+                    ));
+                }
+                self.aes_attempts = self.aes_attempts.saturating_add(1);
+            }
             let attempt =
                 self.read_zip_member(archive, index, Some(password), read);
             match attempt {
