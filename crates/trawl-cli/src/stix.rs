@@ -3,6 +3,7 @@
 //! 2.1 section 2.9 prescribes, and optionally one indicator per
 //! observable.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -95,7 +96,7 @@ impl Bundle {
                     Category::Url => valued("url", value),
                     Category::Domain => valued("domain-name", value),
                     Category::Ip if value.contains(':') => {
-                        valued("ipv6-addr", value)
+                        valued("ipv6-addr", &without_zone(value))
                     }
                     Category::Ip => valued("ipv4-addr", value),
                     Category::Email => valued("email-addr", value),
@@ -202,6 +203,20 @@ fn valued(kind: &'static str, value: &str) -> Observable {
         hashes: BTreeMap::new(),
         key: None,
         number: None,
+    }
+}
+
+/// Returns an IPv6 address or CIDR block without its zone id
+/// (`fe80::1%eth0` becomes `fe80::1`). STIX 2.1 allows only an address
+/// or a CIDR block in `ipv6-addr`, and a zone names an interface of the
+/// host that wrote it, which means nothing elsewhere.
+fn without_zone(value: &str) -> Cow<'_, str> {
+    let Some((address, zone)) = value.split_once('%') else {
+        return Cow::Borrowed(value);
+    };
+    match zone.split_once('/') {
+        Some((_, prefix)) => Cow::Owned(format!("{address}/{prefix}")),
+        None => Cow::Borrowed(address),
     }
 }
 
@@ -457,6 +472,20 @@ mod tests {
         ];
         for (observable, expected) in cases {
             assert_eq!(observable.id, expected);
+        }
+    }
+
+    #[test]
+    fn ipv6_zone_dropped() {
+        let cases = [
+            ("fe80::1%eth0", "fe80::1"),
+            ("fe80::1%25", "fe80::1"),
+            ("fe80::%3/64", "fe80::/64"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("2001:db8::/32", "2001:db8::/32"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(without_zone(value), expected, "{value}");
         }
     }
 
