@@ -356,7 +356,8 @@ fn authority_end(text: &[u8], from: usize) -> Option<usize> {
 struct Host {
     len: usize,
     /// The host as written in the URL's value, when it differs from the
-    /// derived value (a bracketed IPv6 address).
+    /// derived value (a bracketed IPv6 address, or an IPv4 address with
+    /// zero-padded groups).
     display: Option<String>,
     derived: Option<(Category, Option<&'static str>, Value)>,
 }
@@ -403,9 +404,19 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
     if numeric {
         let ip = super::domain::parse_ipv4(raw)?;
         let value = super::domain::format_ipv4(ip);
+        // Browsers (the WHATWG URL standard) and inet_addr read a group
+        // with a leading zero as octal (`010.0.0.1` is 8.0.0.1), so
+        // rewriting it in decimal would name another host. The URL keeps
+        // it as written.
+        let padded = raw
+            .split(|&b| b == b'.')
+            .any(|group| group.len() > 1 && group.first() == Some(&b'0'));
+        let display = padded
+            .then(|| std::str::from_utf8(raw).ok().map(str::to_string))
+            .flatten();
         return Some(Host {
             len: host_len,
-            display: None,
+            display,
             derived: Some((Category::Ip, Some("ipv4"), value)),
         });
     }
@@ -581,6 +592,9 @@ mod tests {
             ),
             ("http://example. https:// http://example htp://a.com", &[]),
             ("http://999.999.999.999/x", &[]),
+            ("hxxp://010.0.0.1/a", &["http://010.0.0.1/a"]),
+            ("http://10.000.0.01:80/", &["http://10.000.0.01:80/"]),
+            ("http://10.0.0.1/", &["http://10.0.0.1/"]),
             (
                 "http://example.com/pathhttp://[::::]/bad",
                 &["http://example.com/path"],
