@@ -116,19 +116,191 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     // because an embedded executable is far longer than any URL or path.
     let _ = limits;
 
-    // TODO: join lines of wrapped base64 (MIME, PEM); each line is judged
-    // alone, so a wrapped executable yields only its first line as `pe`.
-
     // One reused buffer stores each decoded token while it is classified.
     let mut decoded = Vec::new();
+    let mut wrapped = Wrapped::default();
     for_each_run(text, |start, end| {
         if end.saturating_sub(start) > MAX_TOKEN_LEN {
+            wrapped.finish(text, &mut decoded, out);
+            return;
+        }
+        if wrapped.extend(text, start, end) {
+            return;
+        }
+        wrapped.finish(text, &mut decoded, out);
+        if wrapped.begin(text, start, end) {
             return;
         }
         if let Some(run) = text.get(start..end) {
             examine_run(run, start, &mut decoded, out);
         }
     });
+    wrapped.finish(text, &mut decoded, out);
+}
+
+/// Line lengths of wrapped base64: 76 characters in MIME (RFC 2045) and
+/// in the `base64` tool's output, 64 in PEM (RFC 7468) and OpenSSL's.
+const WRAP_WIDTHS: [usize; 2] = [64, 76];
+
+/// The lines of a base64 block wrapped at one of [`WRAP_WIDTHS`], read so
+/// far: every line but the last is that wide, has no `=` and ends with a
+/// line break (LF or CRLF) that the next line follows directly.
+///
+/// Judged line by line, an attachment or a PEM blob decodes into pieces
+/// cut every 57 or 48 bytes, so an indicator across a cut is lost and
+/// only the first line shows a binary's header. The joined lines are
+/// examined as one token spanning the block. When that token is
+/// rejected, each line is examined alone, as without the joining.
+#[derive(Default)]
+struct Wrapped {
+    /// Bounds of each line in the text.
+    lines: Vec<(usize, usize)>,
+    /// The lines' characters, without the line breaks.
+    chars: Vec<u8>,
+    /// The width of every line but the last.
+    width: usize,
+    /// Set once a line shorter than `width`, or padded, ends the block.
+    closed: bool,
+}
+
+impl Wrapped {
+    /// Starts a block at the run from `start` to `end` when it can be
+    /// the first line of one.
+    fn begin(&mut self, text: &[u8], start: usize, end: usize) -> bool {
+        let width = end.saturating_sub(start);
+        let Some(run) = text.get(start..end) else {
+            return false;
+        };
+        if !WRAP_WIDTHS.contains(&width)
+            || run.contains(&b'=')
+            || line_break_len(text, end).is_none()
+        {
+            return false;
+        }
+        self.lines.push((start, end));
+        self.chars.extend_from_slice(run);
+        self.width = width;
+        true
+    }
+
+    /// Adds the run from `start` to `end` when it continues the block.
+    fn extend(&mut self, text: &[u8], start: usize, end: usize) -> bool {
+        let Some(&(_, last_end)) = self.lines.last() else {
+            return false;
+        };
+        let len = end.saturating_sub(start);
+        let follows = line_break_len(text, last_end)
+            .is_some_and(|gap| last_end.saturating_add(gap) == start);
+        let fits = self.chars.len().saturating_add(len) <= MAX_TOKEN_LEN;
+        let Some(run) = text.get(start..end) else {
+            return false;
+        };
+        if self.closed || !follows || !fits || len > self.width {
+            return false;
+        }
+        // A run with `=` is a last line only when the `=` is its padding.
+        let pad = run.iter().rev().take_while(|&&b| b == b'=').count();
+        if run.iter().rev().skip(pad).any(|&b| b == b'=') {
+            return false;
+        }
+        let last = len < self.width || pad > 0;
+        if last && !self.ends_block(text, end, len) {
+            return false;
+        }
+        self.lines.push((start, end));
+        self.chars.extend_from_slice(run);
+        self.closed = last || line_break_len(text, end).is_none();
+        true
+    }
+
+    /// Reports whether a last line of `len` characters ending at `end`
+    /// can close the block: it fills the whole line, and it brings the
+    /// block to a whole number of 4-character groups, as an encoder
+    /// writes them. Then a short word on the line after a block is not
+    /// taken for its end.
+    fn ends_block(&self, text: &[u8], end: usize, len: usize) -> bool {
+        let whole_line =
+            end == text.len() || matches!(text.get(end), Some(b'\n' | b'\r'));
+        let total = self.chars.len().saturating_add(len);
+        whole_line && total.is_multiple_of(4)
+    }
+
+    /// Adds a last line too short for the run search to report, such as
+    /// `ZQ==`, when it follows the block's last line break.
+    fn take_short_last_line(&mut self, text: &[u8]) {
+        let Some(&(_, last_end)) = self.lines.last() else {
+            return;
+        };
+        if self.closed {
+            return;
+        }
+        let Some(start) = line_break_len(text, last_end)
+            .map(|gap| last_end.saturating_add(gap))
+        else {
+            return;
+        };
+
+        let rest = text.get(start..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .take(MIN_PADDED_LEN)
+            .take_while(|&&b| lookup(&SEXTET, b) != OUTSIDE)
+            .count();
+        if len == 0 || len >= MIN_PADDED_LEN {
+            return;
+        }
+        let Some(run) = rest.get(..len) else {
+            return;
+        };
+
+        let pad = run.iter().rev().take_while(|&&b| b == b'=').count();
+        if run.iter().rev().skip(pad).any(|&b| b == b'=') {
+            return;
+        }
+        let end = start.saturating_add(len);
+        if !self.ends_block(text, end, len) {
+            return;
+        }
+        self.lines.push((start, end));
+        self.chars.extend_from_slice(run);
+        self.closed = true;
+    }
+
+    /// Examines the block read so far and empties it.
+    fn finish(
+        &mut self,
+        text: &[u8],
+        decoded: &mut Vec<u8>,
+        out: &mut Vec<Candidate>,
+    ) {
+        self.take_short_last_line(text);
+        let joined = match (self.lines.first(), self.lines.last()) {
+            (Some(&(start, _)), Some(&(_, end))) if self.lines.len() > 1 => {
+                examine_chars(&self.chars, (start, end), decoded, out)
+            }
+            _ => false,
+        };
+        if !joined {
+            for &(start, end) in &self.lines {
+                if let Some(run) = text.get(start..end) {
+                    examine_run(run, start, decoded, out);
+                }
+            }
+        }
+        self.lines.clear();
+        self.chars.clear();
+        self.closed = false;
+    }
+}
+
+/// Returns the length of the line break (LF or CRLF) at `at`, if one is
+/// there.
+fn line_break_len(text: &[u8], at: usize) -> Option<usize> {
+    match text.get(at..)? {
+        [b'\n', ..] => Some(1),
+        [b'\r', b'\n', ..] => Some(2),
+        _ => None,
+    }
 }
 
 /// Calls `visit` with the bounds of every maximal run of candidate bytes
@@ -413,36 +585,65 @@ fn examine_token(
     let Some(chars) = run.get(token.offset..) else {
         return;
     };
+    // The token lies inside the text, so neither sum can saturate.
+    let start = run_start.saturating_add(token.offset);
+    let end = start.saturating_add(chars.len());
+    accept_token(chars, &token, (start, end), decoded, out);
+}
+
+/// Examines `chars`, the joined lines of a wrapped block spanning `span`
+/// in the text, as one token. Returns whether it was pushed.
+fn examine_chars(
+    chars: &[u8],
+    span: (usize, usize),
+    decoded: &mut Vec<u8>,
+    out: &mut Vec<Candidate>,
+) -> bool {
+    match split_token(chars) {
+        Some(token) if token.offset == 0 => {
+            accept_token(chars, &token, span, decoded, out)
+        }
+        _ => false,
+    }
+}
+
+/// Runs the checks on the characters and decoded bytes of `token`, whose
+/// characters are `chars`, and pushes it with the bounds `span` when it
+/// passes. Returns whether it was pushed.
+fn accept_token(
+    chars: &[u8],
+    token: &Token,
+    (start, end): (usize, usize),
+    decoded: &mut Vec<u8>,
+    out: &mut Vec<Candidate>,
+) -> bool {
     let Some(data_len) = chars.len().checked_sub(token.pad) else {
-        return;
+        return false;
     };
     let min_len = if token.pad > 0 { MIN_PADDED_LEN } else { MIN_LEN };
     // A data length of 1 mod 4 leaves 6 bits, less than one byte.
     if chars.len() < min_len || data_len % 4 == 1 {
-        return;
+        return false;
     }
-    if token.pad > 0 && chars.len() % 4 != 0 {
-        return;
+    if token.pad > 0 && !chars.len().is_multiple_of(4) {
+        return false;
     }
     let Some(data) = chars.get(..data_len) else {
-        return;
+        return false;
     };
     let both_signs = STANDARD_SIGN | URL_SAFE_SIGN;
     if token.flags & both_signs == both_signs {
-        return;
+        return false;
     }
     // Hex digits (and `-`) only, as in a hash, a number or a GUID.
     if token.flags & NOT_HEX == 0 || is_filler(data) {
-        return;
+        return false;
     }
 
     decode_into(data, decoded);
     let Some(kind) = classify(decoded) else {
-        return;
+        return false;
     };
-    // The token lies inside the text, so neither sum can saturate.
-    let start = run_start.saturating_add(token.offset);
-    let end = start.saturating_add(chars.len());
     // Every character is in the ASCII class, so the conversion never
     // fails.
     let value = String::from_utf8(chars.to_vec()).unwrap_or_default();
@@ -451,6 +652,7 @@ fn examine_token(
         Candidate::new(Category::Base64, start, end, value).with_kind(kind);
     candidate.payload = decoded.get(..keep).map(<[u8]>::to_vec);
     out.push(candidate);
+    true
 }
 
 /// Decodes `data`, base64 characters without padding, into `out`. Both
@@ -745,6 +947,79 @@ mod tests {
 
     fn utf16le(text: &str) -> Vec<u8> {
         text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    /// Wraps `encoded` at `width` characters, ending each line with
+    /// `newline`.
+    fn wrap(encoded: &str, width: usize, newline: &str) -> String {
+        let lines: Vec<&str> = encoded
+            .as_bytes()
+            .chunks(width)
+            .map(|line| std::str::from_utf8(line).unwrap())
+            .collect();
+        lines.join(newline) + newline
+    }
+
+    /// A text long enough for several wrapped lines, with a URL that
+    /// crosses the first line break of its encoding at width 76 (57
+    /// decoded bytes per line).
+    const INVOICE: &str = "Dear customer, your invoice is ready. \
+        Download it at http://invoice.example.com/get?id=8812 and open \
+        it before Friday, or the account will be closed for good.";
+
+    #[test]
+    fn wrapped_block_joined() {
+        let encoded = encode(INVOICE.as_bytes());
+        for (width, newline) in [(76, "\r\n"), (76, "\n"), (64, "\n")] {
+            let text =
+                format!("Body:\n{}--end", wrap(&encoded, width, newline));
+            let found = candidates(text.as_bytes());
+            assert_eq!(found.len(), 1, "{width} {newline:?}");
+            let candidate = &found[0];
+            assert_eq!(candidate.value, encoded.as_str(), "{width}");
+            assert_eq!(candidate.start, "Body:\n".len(), "{width}");
+            let last_line_end = text.len() - newline.len() - "--end".len();
+            assert_eq!(candidate.end, last_line_end, "{width}");
+            let payload = candidate.payload.as_deref().unwrap();
+            assert_eq!(payload, INVOICE.as_bytes(), "{width}");
+        }
+    }
+
+    #[test]
+    fn wrapped_block_takes_short_padded_line() {
+        // 58 bytes encode to 80 characters: one line of 76 and `ZQ==`
+        // style 4-character last line.
+        let letter = &INVOICE.as_bytes()[..58];
+        let encoded = encode(letter);
+        assert_eq!(encoded.len(), 80);
+        let text = wrap(&encoded, 76, "\n");
+        let found = candidates(text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value, encoded.as_str());
+        assert_eq!(found[0].payload.as_deref(), Some(letter));
+    }
+
+    #[test]
+    fn wrapped_block_ignores_word_after_it() {
+        let encoded = encode(&INVOICE.as_bytes()[..114]);
+        assert_eq!(encoded.len(), 152);
+        let text = format!("{}Thanks\n", wrap(&encoded, 76, "\n"));
+        let found = candidates(text.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value, encoded.as_str());
+    }
+
+    #[test]
+    fn unwrapped_lines_judged_alone() {
+        // Lines of 60 characters are no standard wrap width, and hex
+        // digests are no base64 even when they are 64 characters wide.
+        let encoded = encode(INVOICE.as_bytes());
+        let text = wrap(&encoded, 60, "\n");
+        let found = candidates(text.as_bytes());
+        assert!(found.len() > 1, "{found:?}");
+        assert!(found.iter().all(|c| c.end - c.start <= 60));
+        let digests = format!("{}\n{}\n", "ab".repeat(32), "cd".repeat(32));
+        assert_eq!(values(&digests), Vec::<String>::new());
     }
 
     #[test]
