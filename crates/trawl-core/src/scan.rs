@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::detect::{self, Candidate};
+use crate::offset_map::OffsetMap;
 use crate::refang::refang;
 use crate::rules::RuleMatch;
 use crate::{
@@ -161,16 +162,22 @@ impl Scanner {
         // of repeated growth.
         let mut candidates =
             Vec::with_capacity(refanged.text.len() / CANDIDATE_SPACING);
-        detect::find_all(&refanged.text, &self.limits, &mut candidates);
-        // A weak candidate stays only when its raw text was defanged, so
-        // it was longer before refanging.
-        let mut cursor = refanged.map.cursor();
-        candidates.retain(|c| {
-            !c.weak
-                || cursor.end(c.end).saturating_sub(cursor.start(c.start))
-                    > c.end.saturating_sub(c.start)
-        });
-        let kept = crate::resolve::survivors(&candidates);
+        let urls =
+            detect::find_all(&refanged.text, &self.limits, &mut candidates);
+        drop_plain_weak(&mut candidates, &refanged.map);
+        let mut kept = crate::resolve::survivors(&candidates);
+        if !urls.all_kept(&candidates, &kept) {
+            // A URL lost to an earlier candidate, so candidates skipped
+            // inside it may survive. Scan the window again in full.
+            candidates.clear();
+            detect::find_all_whole(
+                &refanged.text,
+                &self.limits,
+                &mut candidates,
+            );
+            drop_plain_weak(&mut candidates, &refanged.map);
+            kept = crate::resolve::survivors(&candidates);
+        }
         let mut custom = Vec::new();
         if !self.rules.is_empty() {
             self.rules.find_all(&refanged.text, &self.limits, &mut custom);
@@ -260,6 +267,17 @@ impl Scanner {
             }
         }
     }
+}
+
+/// Drops the weak candidates whose raw text was not defanged. A
+/// defanged one was longer before refanging.
+fn drop_plain_weak(candidates: &mut Vec<Candidate>, map: &OffsetMap) {
+    let mut cursor = map.cursor();
+    candidates.retain(|c| {
+        !c.weak
+            || cursor.end(c.end).saturating_sub(cursor.start(c.start))
+                > c.end.saturating_sub(c.start)
+    });
 }
 
 /// Returns the detection of a custom rule's value that spans `span` in
@@ -447,5 +465,43 @@ mod tests {
                 chunk_len,
             );
         }
+    }
+
+    /// Returns the category and value of each detection in `text`.
+    fn found(text: &str) -> Vec<(IocKey, String)> {
+        let output = Scanner::default().scan(text.as_bytes());
+        output.detections.into_iter().map(|d| (d.category, d.value)).collect()
+    }
+
+    #[test]
+    fn url_lost_to_path_keeps_inner_indicators() {
+        // The path starts first and takes the URL's scheme, so the URL is
+        // dropped and the indicators in its interior are reported.
+        let text = "see C:\\tmp\\http://evil.com/x/abc.example.org/\
+            d41d8cd98f00b204e9800998ecf8427e ok";
+        let key = IocKey::Category;
+        let expected = [
+            (key(Category::FilePath), "C:\\tmp\\http".to_string()),
+            (key(Category::Domain), "evil.com".to_string()),
+            (key(Category::Domain), "abc.example.org".to_string()),
+            (
+                key(Category::Hash),
+                "d41d8cd98f00b204e9800998ecf8427e".to_string(),
+            ),
+        ];
+        assert_eq!(found(text), expected);
+    }
+
+    #[test]
+    fn kept_url_hides_inner_indicators() {
+        let text = "see http://evil.com/x/abc.example.org/\
+            d41d8cd98f00b204e9800998ecf8427e ok";
+        let categories: Vec<IocKey> =
+            found(text).into_iter().map(|(category, _)| category).collect();
+        let key = IocKey::Category;
+        assert_eq!(
+            categories,
+            [key(Category::Url), key(Category::Domain), key(Category::Hash)]
+        );
     }
 }

@@ -11,6 +11,7 @@ use super::chars::{
     char_at, char_before, is_idn_char, lookup, next_anchor, ByteSet,
 };
 use super::hostname::{self, HostPolicy};
+use super::interior::Cursor;
 use super::{Candidate, Value};
 use crate::{Category, Limits};
 
@@ -27,9 +28,34 @@ const FILE_EXTENSION_TLDS: &[&[u8]] = &[
 ];
 
 /// Pushes every domain and IPv4 candidate in `text`.
-pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
+#[cfg(test)]
+pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
+    find_outside(text, limits, Cursor::NONE, out);
+}
+
+/// Pushes every domain and IPv4 candidate in `text` that does not start
+/// in one of the URL interiors of `urls`.
+pub(crate) fn find_outside(
+    text: &[u8],
+    _limits: &Limits,
+    mut urls: Cursor<'_>,
+    out: &mut Vec<Candidate>,
+) {
     let mut consumed = 0;
     while let Some(dot) = next_anchor(text, b'.', consumed) {
+        // A run that contains a byte of the interior starts in it, because
+        // the `/` or `\\` before the interior ends runs. When the byte
+        // after the URL ends runs too, the runs in the interior all end
+        // by the URL's end, and the next run starts after it.
+        if let Some((_, end)) = urls.interior_at(dot) {
+            if text
+                .get(end)
+                .is_none_or(|&b| b < 0x80 && !RUN_BYTES.contains(b))
+            {
+                consumed = end;
+                continue;
+            }
+        }
         let start = run_start(text, dot, consumed);
         // `dot` is inside `text`, so the sum cannot saturate.
         let after_dot = dot.saturating_add(1);

@@ -13,6 +13,7 @@ pub(crate) mod email;
 pub(crate) mod fuzzy;
 pub(crate) mod hash;
 mod hostname;
+mod interior;
 pub(crate) mod ip;
 pub(crate) mod mac;
 pub(crate) mod monero;
@@ -21,6 +22,7 @@ pub(crate) mod registry;
 pub(crate) mod url;
 mod value;
 
+pub(crate) use interior::UrlInteriors;
 pub(crate) use value::Value;
 
 use crate::{Category, Limits};
@@ -74,18 +76,45 @@ impl Candidate {
     }
 }
 
-/// Runs every detector over `text`.
+/// Runs every detector over `text`, but the domain and path detectors
+/// only outside the interiors of the URLs found, and returns those
+/// interiors. After overlap resolution the candidates equal those of
+/// [`find_all_whole`] when it keeps every URL of the interiors.
 pub(crate) fn find_all(
     text: &[u8],
-    limits: &crate::Limits,
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) -> UrlInteriors {
+    let first = out.len();
+    url::find(text, limits, out);
+    let urls = UrlInteriors::of(text, out.get(first..).unwrap_or_default());
+    find_after_urls(text, limits, &urls, out);
+    urls
+}
+
+/// Runs every detector over the whole of `text`.
+pub(crate) fn find_all_whole(
+    text: &[u8],
+    limits: &Limits,
     out: &mut Vec<Candidate>,
 ) {
     url::find(text, limits, out);
-    domain::find(text, limits, out);
+    find_after_urls(text, limits, &UrlInteriors::default(), out);
+}
+
+/// Runs every detector but the URL detector, the looser ones outside
+/// `urls`.
+fn find_after_urls(
+    text: &[u8],
+    limits: &Limits,
+    urls: &UrlInteriors,
+    out: &mut Vec<Candidate>,
+) {
+    domain::find_outside(text, limits, urls.cursor(), out);
     ip::find(text, limits, out);
     hash::find(text, limits, out);
     email::find(text, limits, out);
-    path::find(text, limits, out);
+    path::find_outside(text, limits, urls.cursor(), out);
     base64::find(text, limits, out);
     crypto::find(text, limits, out);
     cve::find(text, limits, out);

@@ -29,6 +29,7 @@ mod class;
 mod root;
 mod walk;
 
+use super::interior::Cursor;
 use super::{Candidate, Value};
 use crate::{Category, Limits};
 use class::{run_end, separator_run};
@@ -36,13 +37,57 @@ use root::{Found, Root};
 use walk::Walk;
 
 /// Pushes every file path found in `text`.
+#[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
+    find_outside(text, limits, Cursor::NONE, out);
+}
+
+/// Pushes every file path in `text` that does not start in one of the
+/// URL interiors of `urls`.
+pub(crate) fn find_outside(
+    text: &[u8],
+    limits: &Limits,
+    mut urls: Cursor<'_>,
+    out: &mut Vec<Candidate>,
+) {
     let mut pos = 0;
     while let Some(offset) =
         text.get(pos..).and_then(|rest| memchr::memchr2(b'\\', b'/', rest))
     {
         let Some(sep) = pos.checked_add(offset) else { break };
+        if let Some((start, end)) = urls.interior_at(sep) {
+            if resumes_after_url(text, start, end) {
+                pos = end;
+                continue;
+            }
+        }
         pos = scan_separator(text, sep, pos, limits, out);
+    }
+}
+
+/// Reports whether a scan that reached the interior `start..end` of a URL
+/// can resume at `end` in the state a full scan reaches after it.
+///
+/// Every root found at a separator of the interior starts in it, because
+/// no root spans the `/` or `\\` before the interior. The paths and
+/// skipped runs of those roots must end by `end`, and the roots of the
+/// separators after `end` must start after it. A control byte, quote,
+/// `|`, `,`, `;` or `>` at `end` ends every path and belongs to no root,
+/// so both hold. A space ends Unix paths there too, because a Unix path
+/// crosses a space only when it is quoted or alone on its line, and the
+/// byte before a root in the interior is a byte of the URL. Windows roots
+/// (`C:/`, `%NAME%/`, `$env:NAME/`) need a `:` or `%`, so a space is
+/// safe only in an interior without them.
+fn resumes_after_url(text: &[u8], start: usize, end: usize) -> bool {
+    match text.get(end) {
+        None => true,
+        Some(b'\t' | b'\n' | b'\x0c' | b'\r' | 0) => true,
+        Some(b'"' | b'\'' | b'`' | b'|' | b',' | b';' | b'>') => true,
+        Some(b' ') => {
+            let interior = text.get(start..end).unwrap_or_default();
+            memchr::memchr2(b':', b'%', interior).is_none()
+        }
+        Some(_) => false,
     }
 }
 
