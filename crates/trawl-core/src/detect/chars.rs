@@ -81,7 +81,10 @@ pub(crate) fn trim_token_end(
 ) -> TrimmedEnd {
     let key = text.get(counted..end).unwrap_or_default();
     let mut surplus = [(b')', 0isize), (b']', 0), (b'}', 0)];
-    for &byte in key {
+    // Most tokens contain no bracket, and testing eight bytes at a time
+    // for one is cheaper than the match below on every byte.
+    let counted_bytes = if has_bracket(key) { key } else { &[] };
+    for &byte in counted_bytes {
         let (slot, step) = match byte {
             b'(' => (0, -1),
             b')' => (0, 1),
@@ -128,6 +131,33 @@ pub(crate) fn trim_token_end(
     }
     let balanced = surplus.iter().all(|&(_, count)| count >= 0);
     TrimmedEnd { end, balanced }
+}
+
+/// Reports whether `bytes` contains `(`, `)`, `[`, `]`, `{` or `}`.
+fn has_bracket(bytes: &[u8]) -> bool {
+    let words = bytes.chunks_exact(WORD_LEN);
+    let tail = words.remainder();
+    let in_words = words
+        .map(|word| word.try_into().map_or(0, u64::from_le_bytes))
+        .any(|word| bracket_bytes(word) != 0);
+    in_words || tail.iter().any(|b| b"()[]{}".contains(b))
+}
+
+/// Returns a word that is not zero exactly when a byte of `word` is a
+/// bracket. `(` and `)` differ only in bit 0, and `[` and `{`, like `]`
+/// and `}`, only in bit 5, so three masked compares cover the six.
+fn bracket_bytes(word: u64) -> u64 {
+    let round = (word & splat(0xfe)) ^ splat(b'(');
+    let square_open = (word & splat(0xdf)) ^ splat(b'[');
+    let square_close = (word & splat(0xdf)) ^ splat(b']');
+    zero_bytes(round) | zero_bytes(square_open) | zero_bytes(square_close)
+}
+
+/// Returns a word that is not zero exactly when a byte of `word` is
+/// zero. The borrow of the subtraction sets bit 7 of the lowest zero
+/// byte, and a byte with bit 7 set of its own is masked out.
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(splat(0x01)) & !word & HIGH_BITS
 }
 
 /// Returns the position of the next `byte` at or after `from`. Detectors
@@ -409,6 +439,18 @@ pub(crate) fn is_unicode_terminator(c: char) -> bool {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_bracket_finds_each_byte_at_each_lane() {
+        for b in 0..=255u8 {
+            let expected = b"()[]{}".contains(&b);
+            for at in 0..19 {
+                let mut bytes = [b'a'; 19];
+                bytes[at] = b;
+                assert_eq!(has_bracket(&bytes), expected, "{b:#x} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn trim_token_end_cases() {
