@@ -56,9 +56,19 @@ pub(crate) fn find_outside(
                 continue;
             }
         }
-        let start = run_start(text, dot, consumed);
         // `dot` is inside `text`, so the sum cannot saturate.
         let after_dot = dot.saturating_add(1);
+        // The anchor is the first dot of its run, so a run that ends
+        // right after it, as at the end of a sentence, contains no dot
+        // once its trailing dot is trimmed.
+        if text
+            .get(after_dot)
+            .is_none_or(|&b| b < 0x80 && !RUN_BYTES.contains(b))
+        {
+            consumed = after_dot;
+            continue;
+        }
+        let start = run_start(text, dot, consumed);
         let end = run_end(text, after_dot);
         consumed = end.max(after_dot);
         classify(text, start, end, out);
@@ -711,5 +721,37 @@ mod tests {
     fn long_dotted_run_is_linear_and_empty() {
         let text = "a.".repeat(1 << 19);
         assert!(values(&text).is_empty());
+    }
+
+    /// Finds candidates as `find` did before it passed over dots that
+    /// end their run, as a model for it.
+    fn find_every_dot(text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut consumed = 0;
+        while let Some(dot) = next_anchor(text, b'.', consumed) {
+            let start = run_start(text, dot, consumed);
+            let after_dot = dot.saturating_add(1);
+            let end = run_end(text, after_dot);
+            consumed = end.max(after_dot);
+            classify(text, start, end, &mut out);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn run_end_shortcut_finds_same(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    ".", "..", "a", "com", "1", "-", "_", " ", "é", "\n",
+                    "@", "$", "]", "(", "x.org", "10.0.0.1", "\u{3002}",
+                ][..]),
+                0..40,
+            )
+        ) {
+            let text = pieces.concat();
+            let found = super::super::testing::run(find, text.as_bytes());
+            proptest::prop_assert_eq!(found, find_every_dot(text.as_bytes()));
+        }
     }
 }

@@ -22,6 +22,14 @@ const MAX_ZONE_LEN: usize = 32;
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
     while let Some(colon) = next_anchor(text, b':', consumed) {
+        // The anchor is the first colon of its run, so a run that ends
+        // right after it (`"key": "value"`, `mail: from`) contains one
+        // colon, too few for an address.
+        let after_colon = colon.saturating_add(1);
+        if text.get(after_colon).is_none_or(|&b| !is_address_byte(b)) {
+            consumed = after_colon;
+            continue;
+        }
         // Both runs stay inside `text`, so the saturating steps are exact.
         let before = text.get(consumed..colon).unwrap_or_default();
         let back = before.iter().rev().take_while(|&&b| is_address_byte(b));
@@ -280,5 +288,42 @@ mod tests {
     fn colon_flood_is_linear_and_empty() {
         assert!(values(&":".repeat(1 << 20)).is_empty());
         assert!(values(&"a:".repeat(1 << 19)).is_empty());
+    }
+
+    /// Finds IPv6 candidates as `find` did before it passed over colons
+    /// that end their run, as a model for it.
+    fn find_every_colon(text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut consumed = 0;
+        while let Some(colon) = next_anchor(text, b':', consumed) {
+            let before = text.get(consumed..colon).unwrap_or_default();
+            let back =
+                before.iter().rev().take_while(|&&b| is_address_byte(b));
+            let start = colon.saturating_sub(back.count());
+            let after = text.get(colon..).unwrap_or_default();
+            let ahead = after.iter().take_while(|&&b| is_address_byte(b));
+            let end = colon.saturating_add(ahead.count());
+            consumed = end.max(colon.saturating_add(1));
+            out.extend(classify(text, start, end));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn run_end_shortcut_finds_same(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    ":", "::", "1", "a", "db8", "g", ".", " ", "\"", "%",
+                    "/", "_", "2001:db8::1",
+                ][..]),
+                0..40,
+            )
+        ) {
+            let text = pieces.concat();
+            let mut found = Vec::new();
+            find(text.as_bytes(), &Limits::default(), &mut found);
+            proptest::prop_assert_eq!(found, find_every_colon(text.as_bytes()));
+        }
     }
 }
