@@ -2,7 +2,7 @@
 //! fail once a compressed stream expands past its limits.
 
 use std::cell::Cell;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
 use super::{exceeds_ratio, Limit, Limits};
 
@@ -84,23 +84,5 @@ impl<R: Read> Read for MeteredReader<'_, R> {
         let read = self.inner.read(buf)?;
         self.meter.add(read)?;
         Ok(read)
-    }
-}
-
-/// Collects a decoder's output in memory, metered.
-pub(super) struct MeteredWriter<'s> {
-    pub bytes: Vec<u8>,
-    pub meter: Meter<'s>,
-}
-
-impl Write for MeteredWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.meter.add(buf.len())?;
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }

@@ -15,6 +15,7 @@
 mod bounded;
 mod stream;
 mod tar;
+mod xz;
 mod zip;
 
 #[cfg(test)]

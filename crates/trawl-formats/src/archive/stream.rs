@@ -6,9 +6,8 @@ use std::io::{self, Read};
 use bzip2::read::MultiBzDecoder;
 use flate2::read::MultiGzDecoder;
 
-use super::bounded::{
-    CountingReader, Meter, MeteredReader, MeteredWriter, StreamState,
-};
+use super::bounded::{CountingReader, Meter, MeteredReader, StreamState};
+use super::xz::XzReader;
 use super::{ArchiveError, ExtractError, Format, Limit, MemberError, Walker};
 use crate::sniff::{self, FileKind};
 
@@ -53,17 +52,8 @@ impl Walker<'_, '_> {
                 self.stream_contents(head, reader, name, &state, depth)
             }
             _ => {
-                // lzma-rs decodes xz only into a writer, so the decoded
-                // bytes are held in memory, up to the input's budget.
-                // TODO: stream xz once a mature pure-Rust decoder offers
-                // a reader.
-                let mut writer = MeteredWriter { bytes: Vec::new(), meter };
-                let mut input = io::BufReader::new(input);
-                let result = lzma_rs::xz_decompress(&mut input, &mut writer);
-                let error =
-                    result.err().map(|e| io::Error::other(e.to_string()));
-                let mut reader =
-                    io::Cursor::new(writer.bytes).chain(FailAtEnd(error));
+                let inner = XzReader::new(input);
+                let mut reader = MeteredReader { inner, meter };
                 let head = read_head(&mut reader);
                 let name = stream_name.to_string();
                 self.stream_contents(head, reader, name, &state, depth)
@@ -135,17 +125,4 @@ fn read_head(reader: &mut impl Read) -> (Vec<u8>, Option<io::Error>) {
     // On an error, the bytes read before it are already in `head`.
     let error = reader.take(limit).read_to_end(&mut head).err();
     (head, error)
-}
-
-/// A reader that returns a decoder's error, if any, at the end of the
-/// bytes decoded before it.
-struct FailAtEnd(Option<io::Error>);
-
-impl Read for FailAtEnd {
-    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
-        match self.0.take() {
-            Some(error) => Err(error),
-            None => Ok(0),
-        }
-    }
 }

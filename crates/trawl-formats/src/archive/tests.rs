@@ -676,6 +676,57 @@ fn gzip_bomb_stops_at_total_limit() {
     assert!(stats.extracted_bytes <= 8 << 20, "{stats:?}");
 }
 
+/// 256 MiB of zeros, `xz -1`: a single 39 KB block.
+const XZ_ZEROS: &[u8] = include_bytes!("testdata/zeros-256mib.xz");
+
+#[test]
+fn xz_bomb_stops_at_ratio_limit() {
+    let (seen, stats) = collect(XZ_ZEROS, Format::Xz, &Options::default());
+    let error = Some(MemberError::Limit(Limit::Ratio(1000)));
+    assert!(matches!(&seen[1], Seen::Big(_, _, e) if *e == error), "{seen:?}");
+    // The read that passes the free bytes fails, so its bytes are not
+    // counted.
+    let free = Limits::default().ratio_free_bytes;
+    assert!(stats.extracted_bytes > free - (128 << 10), "{stats:?}");
+    assert!(stats.extracted_bytes <= free + (5 << 20), "{stats:?}");
+}
+
+#[test]
+fn xz_bomb_stops_at_member_limit() {
+    let limits = Limits {
+        max_ratio: u64::MAX,
+        max_member_bytes: 4 << 20,
+        ..Limits::default()
+    };
+    let options = Options { limits, ..Options::default() };
+    let (seen, stats) = collect(XZ_ZEROS, Format::Xz, &options);
+    let error = MemberError::Limit(Limit::MemberBytes(4 << 20));
+    assert_eq!(seen[1], Seen::Big("stream".into(), 4 << 20, Some(error)));
+    assert_eq!(stats.extracted_bytes, 4 << 20);
+}
+
+#[test]
+fn xz_bomb_stops_at_total_limit() {
+    let limits = Limits {
+        max_ratio: u64::MAX,
+        max_total_bytes: 8 << 20,
+        ..Limits::default()
+    };
+    let options = Options { limits, ..Options::default() };
+    let (seen, stats) = collect(XZ_ZEROS, Format::Xz, &options);
+    let limit = Limit::TotalBytes(8 << 20);
+    // The bytes decoded before the limit are kept for scanning.
+    assert!(
+        matches!(&seen[1], Seen::Big(_, len, Some(MemberError::Limit(l))) if *l == limit && *len > 4 << 20),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen[2],
+        Seen::Close(String::new(), Some(ArchiveError::Limit(limit)))
+    );
+    assert!(stats.extracted_bytes <= 8 << 20, "{stats:?}");
+}
+
 /// A 42.zip-style chain: `levels` zips deep, each holding `fan_out`
 /// copies of the one below, with 4 MiB of zeros in each leaf member.
 fn zip_chain(levels: usize, fan_out: usize) -> Vec<u8> {
