@@ -44,6 +44,13 @@ for target in "${targets[@]}"; do
   cp -n "$seeds"/* "$fuzz_dir/corpus/$target/"
 done
 
+# The xz test files give the archive target valid headers, checks and
+# indexes to mutate, because random bytes rarely pass the stream
+# header's CRC32.
+for file in "$fuzz_dir"/../crates/trawl-formats/src/archive/testdata/*.xz; do
+  cp "$file" "$fuzz_dir/corpus/archive/xz-$(basename "$file")"
+done
+
 # The pe target reads a table limit and an analysis level from its first
 # two bytes, so its binary seeds get both in front: the largest limit
 # and the full analysis.
