@@ -205,9 +205,23 @@ fn simple(start: usize, end: usize, replacement: &'static [u8]) -> Edit {
 
 /// Ideographic full stops between labels, full-width ASCII forms (NFKC
 /// maps them to ASCII, so `ｅｘａｍｐｌｅ．ｃｏｍ` reads as a domain and
-/// `＞` still ends a URL), and zero-width characters hidden inside host
-/// names.
+/// `＞` still ends a URL), and zero-width characters and soft hyphens
+/// hidden inside host names.
 fn find_unicode(input: &[u8], edits: &mut Vec<Edit>) {
+    // A soft hyphen (U+00AD, `C2 AD`) is invisible, and UTS #46 maps it
+    // to nothing, so `ev\u{AD}il.com` is the host `evil.com`. Read as a
+    // boundary it would make a different, innocent-looking host of the
+    // tail (`il.com`).
+    for lead in memchr::memchr_iter(0xC2, input) {
+        let end = lead.saturating_add(2);
+        if input.get(lead.saturating_add(1)) != Some(&0xAD) {
+            continue;
+        }
+        let before = lead.checked_sub(1).and_then(|i| input.get(i));
+        if is_host_byte(before) && is_host_byte(input.get(end)) {
+            edits.push(simple(lead, end, b""));
+        }
+    }
     for lead in memchr::memchr3_iter(0xE2, 0xE3, 0xEF, input) {
         let sequence = input.get(lead..).and_then(|rest| rest.first_chunk());
         let Some(&[a, b, c]) = sequence else { continue };
@@ -459,6 +473,7 @@ mod tests {
             ("http:\\/\\/a.com\\/x", "http://a.com/x"),
             ("ｍａｌｘ．ｅｘａｍｐｌｅ", "malx.example"),
             ("exa\u{200B}mple.com", "example.com"),
+            ("ev\u{AD}il.com and \u{AD}x", "evil.com and \u{AD}x"),
             ("198.51.100[.]7", "198.51.100.7"),
             ("2001[:]db8[:][:]1", "2001:db8::1"),
             ("mail At host DOT com", "mail At host.com"),
