@@ -266,8 +266,21 @@ impl Wrapped {
         self.closed = true;
     }
 
-    /// Examines the block read so far and empties it.
+    /// Examines the block read so far, if any, and empties it. Most runs
+    /// start no block, so the empty case is inlined at each call.
+    #[inline(always)]
     fn finish(
+        &mut self,
+        text: &[u8],
+        decoded: &mut Vec<u8>,
+        out: &mut Vec<Candidate>,
+    ) {
+        if !self.lines.is_empty() {
+            self.finish_block(text, decoded, out);
+        }
+    }
+
+    fn finish_block(
         &mut self,
         text: &[u8],
         decoded: &mut Vec<u8>,
