@@ -66,7 +66,8 @@ fn with_block_header(file: &[u8], fields: &[u8]) -> Vec<u8> {
     [&file[..12], &header, &file[12 + old_len..]].concat()
 }
 
-/// The byte range of the last block's check value in a one-stream file.
+/// Returns the byte range of the last block's check value in a
+/// one-stream file.
 fn last_check(file: &[u8], check_len: usize) -> std::ops::Range<usize> {
     let footer = file.len() - 12;
     let backward =
