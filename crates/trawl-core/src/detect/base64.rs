@@ -13,9 +13,9 @@
 //! malware commonly carries. That filter, not the character class, is what
 //! rejects identifiers, words and paths that happen to use the alphabet.
 
-use super::chars::lookup;
+use super::chars::{lookup, BASE64_RUN_MIN_LEN};
 use super::Candidate;
-use crate::{Category, Limits};
+use crate::Category;
 
 /// Minimum length of an unpadded token, in characters.
 const MIN_LEN: usize = 16;
@@ -24,6 +24,10 @@ const MIN_LEN: usize = 16;
 /// evidence of base64, so a padded token may be shorter (`QUJDREVGRw==`
 /// is `ABCDEFG`).
 const MIN_PADDED_LEN: usize = 12;
+
+// The runs that `find` reads start at this length, and a wrapped block's
+// shorter last line is read from the text (`take_short_last_line`).
+const _: () = assert!(MIN_PADDED_LEN == BASE64_RUN_MIN_LEN);
 
 /// Minimum number of decoded bytes.
 const MIN_DECODED_LEN: usize = 6;
@@ -108,33 +112,45 @@ const MAGIC: &[(&[u8], &str)] = &[
 ];
 
 /// Pushes every base64 token in `text` that decodes to text or a known
-/// binary format.
+/// binary format. `runs` are the text's runs as
+/// [`base64_runs`](super::chars::base64_runs) returns them.
 // Out of line so that profiles show the detector's cost under its name.
 #[inline(never)]
-pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    // Tokens are bounded by `MAX_TOKEN_LEN` instead of `max_token_len`,
-    // because an embedded executable is far longer than any URL or path.
-    let _ = limits;
-
+pub(crate) fn find(
+    text: &[u8],
+    runs: &[(usize, usize)],
+    out: &mut Vec<Candidate>,
+) {
     // One reused buffer stores each decoded token while it is classified.
     let mut decoded = Vec::new();
     let mut wrapped = Wrapped::default();
-    for_each_run(text, |start, end| {
+    for &(start, end) in runs {
+        // Most runs are shorter than any unpadded token, and unless a
+        // wrapped block is open such a run is not a line of one either.
+        let short = end.saturating_sub(start) < MIN_LEN
+            && end.checked_sub(1).and_then(|last| text.get(last))
+                != Some(&b'=');
+        if short && wrapped.lines.is_empty() {
+            continue;
+        }
+        // Tokens are bounded by `MAX_TOKEN_LEN` instead of the limits'
+        // `max_token_len`, because an embedded executable is far longer
+        // than any URL or path.
         if end.saturating_sub(start) > MAX_TOKEN_LEN {
             wrapped.finish(text, &mut decoded, out);
-            return;
+            continue;
         }
         if wrapped.extend(text, start, end) {
-            return;
+            continue;
         }
         wrapped.finish(text, &mut decoded, out);
         if wrapped.begin(text, start, end) {
-            return;
+            continue;
         }
         if let Some(run) = text.get(start..end) {
             examine_run(run, start, &mut decoded, out);
         }
-    });
+    }
     wrapped.finish(text, &mut decoded, out);
 }
 
@@ -313,150 +329,6 @@ fn line_break_len(text: &[u8], at: usize) -> Option<usize> {
         [b'\n', ..] => Some(1),
         [b'\r', b'\n', ..] => Some(2),
         _ => None,
-    }
-}
-
-/// Calls `visit` with the bounds of every maximal run of candidate bytes
-/// at least [`MIN_PADDED_LEN`] long, in order.
-///
-/// The text is read in blocks of 64 bytes, each turned into a bit mask of
-/// class membership without branching. Runs inside a block are walked one
-/// by one only when the mask holds a long enough stretch of ones, which in
-/// prose is rare, so most blocks cost one mask and a few bit operations.
-fn for_each_run(text: &[u8], mut visit: impl FnMut(usize, usize)) {
-    // Start of the run that reaches the end of the previous block.
-    let mut open: Option<usize> = None;
-    let mut blocks = text.chunks_exact(BLOCK);
-    // Block starts and the offsets inside a block are positions in
-    // `text`, so the saturating sums here and below never saturate.
-    let mut base: usize = 0;
-    for block in &mut blocks {
-        let mask = class_mask(block);
-        walk_block(mask, base, &mut open, &mut visit);
-        base = base.saturating_add(BLOCK);
-    }
-    let tail = blocks.remainder();
-    if !tail.is_empty() {
-        // Bytes past the end read as NUL, which is outside the class.
-        let mut padded = [0u8; BLOCK];
-        for (slot, &byte) in padded.iter_mut().zip(tail) {
-            *slot = byte;
-        }
-        walk_block(class_mask(&padded), base, &mut open, &mut visit);
-    }
-    if let Some(start) = open {
-        visit_long(start, text.len(), &mut visit);
-    }
-}
-
-/// Bytes per block in [`for_each_run`], one per bit of a `u64`.
-const BLOCK: usize = 64;
-
-/// Visits the runs that end in the block at `base` with class mask
-/// `mask`, and updates `open`, the start of the run that reaches the end
-/// of the block.
-#[inline(always)]
-fn walk_block(
-    mask: u64,
-    base: usize,
-    open: &mut Option<usize>,
-    visit: &mut impl FnMut(usize, usize),
-) {
-    if mask == u64::MAX {
-        *open = open.or(Some(base));
-        return;
-    }
-    let mut rest = mask;
-    if let Some(start) = open.take() {
-        // The low ones end the open run.
-        let low = mask.trailing_ones() as usize;
-        visit_long(start, base.saturating_add(low), visit);
-        // Adding one clears the trailing ones and sets the bit above them.
-        rest &= mask.wrapping_add(1);
-    }
-    visit_block_runs(rest, base, visit);
-    let high = mask.leading_ones() as usize;
-    if high > 0 {
-        *open = Some(base.saturating_add(BLOCK.saturating_sub(high)));
-    }
-}
-
-/// Returns bit `i` set when byte `i` of `block` is in the candidate class.
-/// Only the first [`BLOCK`] bytes are read, and bytes past the end of a
-/// shorter block count as outside.
-///
-/// The byte test is plain comparisons over a fixed-size array, so the
-/// compiler turns it into vector instructions (SSE2 on x86-64), where a
-/// table lookup per byte would stay scalar. Each group of eight 0-or-1
-/// flags is then gathered into eight mask bits with one multiplication.
-/// With rustc 1.95 on x86-64 a block takes about 140 instructions, where
-/// testing eight bytes at a time in a `u64` took about 350.
-// Cannot overflow: `i` counts the eight groups of a block.
-#[allow(clippy::arithmetic_side_effects)]
-#[inline(always)]
-fn class_mask(block: &[u8]) -> u64 {
-    let mut flags = [0u8; BLOCK];
-    for (flag, &byte) in flags.iter_mut().zip(block) {
-        *flag = u8::from(is_class_byte(byte));
-    }
-    let mut mask = 0;
-    for (i, group) in flags.chunks_exact(8).enumerate() {
-        let word =
-            u64::from_le_bytes(<[u8; 8]>::try_from(group).unwrap_or_default());
-        // Lane `k` is 0 or 1, and the product moves it to bit 56 + k.
-        let bits = word.wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        mask |= bits << (8 * i);
-    }
-    mask
-}
-
-/// Reports whether `byte` is in `[A-Za-z0-9+/=_-]`. It uses comparisons
-/// and no branches so that [`class_mask`] vectorises.
-fn is_class_byte(byte: u8) -> bool {
-    // Setting bit 5 maps `A..=Z` onto `a..=z` and moves nothing else into
-    // that range.
-    let letter = (byte | 0x20).wrapping_sub(b'a') < 26;
-    // `/` comes right before `0`.
-    let slash_or_digit = byte.wrapping_sub(b'/') < 11;
-    let others = (byte == b'+') | (byte == b'-') | (byte == b'=');
-    letter | slash_or_digit | others | (byte == b'_')
-}
-
-/// Returns bit `i` set when bits `i..i + MIN_PADDED_LEN` of `mask` are
-/// all set, so the lowest set bit of each group starts a long run.
-fn long_run_starts(mask: u64) -> u64 {
-    const _: () = assert!(MIN_PADDED_LEN == 12);
-    // Bit `i` of `ones_k` is set when bits `i..i + k` of `mask` all are.
-    let ones_2 = mask & mask >> 1;
-    let ones_4 = ones_2 & ones_2 >> 2;
-    let ones_8 = ones_4 & ones_4 >> 4;
-    ones_8 & ones_4 >> 8
-}
-
-/// Visits the long runs in one block's `mask`, except one that reaches
-/// the top bit and so continues into the next block.
-fn visit_block_runs(
-    mask: u64,
-    base: usize,
-    visit: &mut impl FnMut(usize, usize),
-) {
-    let mut starts = long_run_starts(mask);
-    while starts != 0 {
-        let start = starts.trailing_zeros() as usize;
-        let len = (mask >> start).trailing_ones() as usize;
-        let end = start.saturating_add(len);
-        if end >= BLOCK {
-            return;
-        }
-        visit(base.saturating_add(start), base.saturating_add(end));
-        // The other starts in this run lie below `end`, which is below 64.
-        starts &= u64::MAX << end;
-    }
-}
-
-fn visit_long(start: usize, end: usize, visit: &mut impl FnMut(usize, usize)) {
-    if end.saturating_sub(start) >= MIN_PADDED_LEN {
-        visit(start, end);
     }
 }
 
@@ -915,12 +787,9 @@ fn may_be_utf16le_text(body: &[u8]) -> bool {
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
+    use super::super::chars::base64_runs;
     use super::*;
     use proptest::prelude::*;
-
-    fn in_class(byte: u8) -> bool {
-        lookup(&SEXTET, byte) != OUTSIDE
-    }
 
     const STANDARD: &[u8; 64] =
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -947,7 +816,7 @@ mod tests {
 
     fn candidates(text: &[u8]) -> Vec<Candidate> {
         let mut out = Vec::new();
-        find(text, &Limits::default(), &mut out);
+        find(text, &base64_runs(text), &mut out);
         out
     }
 
@@ -1555,57 +1424,12 @@ mod tests {
     }
 
     #[test]
-    fn class_mask_matches_byte_test() {
-        let expected =
-            |b: u8| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b);
+    fn sextet_table_covers_run_class() {
         for byte in 0..=255u8 {
-            assert_eq!(in_class(byte), expected(byte), "{byte:#x}");
-            for at in 0..BLOCK {
-                let mut block = [b' '; BLOCK];
-                block[at] = byte;
-                let bit = u64::from(expected(byte)) << at;
-                assert_eq!(class_mask(&block), bit, "{byte:#x} at {at}");
-                let short = &block[..=at];
-                assert_eq!(class_mask(short), bit, "{byte:#x} in short");
-            }
-        }
-    }
-
-    /// Returns the runs of at least `MIN_PADDED_LEN` class bytes, one byte
-    /// at a time.
-    fn runs_by_byte(text: &[u8]) -> Vec<(usize, usize)> {
-        let mut runs = Vec::new();
-        let mut start = 0;
-        for (i, &byte) in text.iter().chain([&b' ']).enumerate() {
-            if !in_class(byte) {
-                if i - start >= MIN_PADDED_LEN {
-                    runs.push((start, i));
-                }
-                start = i + 1;
-            }
-        }
-        runs
-    }
-
-    fn runs_by_block(text: &[u8]) -> Vec<(usize, usize)> {
-        let mut runs = Vec::new();
-        for_each_run(text, |start, end| runs.push((start, end)));
-        runs
-    }
-
-    #[test]
-    fn runs_across_block_edges_found() {
-        for len in [11, 12, 13, 63, 64, 65, 127, 128, 129, 200] {
-            for offset in [0, 1, 52, 53, 63, 64, 65] {
-                let mut text = vec![b'.'; offset];
-                text.extend(std::iter::repeat_n(b'Q', len));
-                text.extend_from_slice(b". tail");
-                assert_eq!(
-                    runs_by_block(&text),
-                    runs_by_byte(&text),
-                    "run of {len} at {offset}"
-                );
-            }
+            let expected =
+                byte.is_ascii_alphanumeric() || b"+/=_-".contains(&byte);
+            let in_table = lookup(&SEXTET, byte) != OUTSIDE;
+            assert_eq!(in_table, expected, "{byte:#x}");
         }
     }
 
@@ -1622,16 +1446,6 @@ mod tests {
                 let token = &text[candidate.start..candidate.end];
                 prop_assert_eq!(candidate.value.as_bytes(), token);
             }
-        }
-
-        #[test]
-        fn block_runs_match_byte_runs(
-            text in proptest::collection::vec(
-                prop_oneof![Just(b'A'), Just(b'='), Just(b' '), Just(0xC3)],
-                0..400,
-            )
-        ) {
-            prop_assert_eq!(runs_by_block(&text), runs_by_byte(&text));
         }
 
         #[test]

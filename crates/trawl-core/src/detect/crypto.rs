@@ -1,20 +1,19 @@
 //! Bitcoin and Ethereum wallet addresses, with their checksums verified.
 //!
 //! Every address is a whole alphanumeric token: the bytes on both sides are
-//! not ASCII letters or digits. The scan looks for the anchors `1` and `3`
-//! (legacy Base58Check, and the separator of `bc1…`) and `x` (the `0x` of
-//! an Ethereum address), and skips at once the `1` and `3` inside numbers,
-//! which are most of them. An anchor that begins a token, and is followed
-//! by the 11 letters or digits that every address has, expands to the
-//! token, which is checked for length, alphabet and shape before any
-//! checksum is computed. The scan then resumes after the token, so a token
-//! that fails gives nothing and no piece of it is tried again.
+//! not ASCII letters or digits. Such a token of 14 or more characters lies
+//! inside one of the runs of `[A-Za-z0-9+/=_-]` that the base64 detector
+//! reads, so the text is not scanned again: each run is split at its
+//! non-alphanumeric bytes, and a piece is checked only when it starts as
+//! an address does (`1` or `3` for legacy Base58Check, `0x` for Ethereum,
+//! `bc1` for segwit) and has a length that its type allows. Only then is
+//! a checksum computed.
 
 use bech32::primitives::decode::SegwitHrpstring;
 use bech32::segwit::{VERSION_0, VERSION_1};
 use sha3::{Digest, Keccak256};
 
-use super::chars::{alnum_bytes, lookup, HIGH_BITS};
+use super::chars::{alnum_prefix_len, lookup};
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -44,248 +43,66 @@ const ETH_LEN: usize = 2 + ETH_HEX_LEN;
 const SEGWIT_MIN_LEN: usize = 14;
 const SEGWIT_MAX_LEN: usize = 90;
 
-/// Bytes marked per step of the anchor search: small enough for the
-/// marks to stay in the L1 cache.
-const BLOCK_LEN: usize = 4096;
-
-/// Marks read at once when looking for anchors.
-const GROUP_LEN: usize = 64;
-
-/// Pushes every Bitcoin and Ethereum address found in `text`.
-///
-/// The text is read in blocks. A first loop marks the anchors of a block
-/// in a byte array, a shape the compiler turns into vector compares. A
-/// second loop reads the marks `GROUP_LEN` at a time and visits only the
-/// marked bytes.
-pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    // Sized to the text, because zeroing a whole block for each short
-    // decoded payload would cost more than scanning it.
-    let mut marks =
-        vec![0u8; text.len().min(BLOCK_LEN).next_multiple_of(GROUP_LEN)];
+/// Pushes every Bitcoin and Ethereum address found in `text`. `runs`
+/// are the text's runs as [`base64_runs`](super::chars::base64_runs)
+/// returns them.
+// Out of line so that profiles show the detector's cost under its name.
+#[inline(never)]
+pub(crate) fn find(
+    text: &[u8],
+    runs: &[(usize, usize)],
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) {
     let mut recent = RecentChecks::default();
-    // Every anchor before `resume` lies inside a token already scanned, so
-    // it cannot start one.
-    let mut resume = 0;
-    let block_starts = (0..text.len()).step_by(BLOCK_LEN);
-    for (block_start, block) in block_starts.zip(text.chunks(BLOCK_LEN)) {
-        let before = block_start
-            .checked_sub(1)
-            .and_then(|i| text.get(i))
-            .copied()
-            .unwrap_or(0);
-        let marked = mark_anchors(block, before, &mut marks);
-        // `marked` contains whole groups.
-        let group_starts = (block_start..).step_by(GROUP_LEN);
-        for (start, group) in group_starts.zip(marked.chunks_exact(GROUP_LEN))
-        {
-            let words = group_words(group);
-            if words.iter().fold(0, |any, word| any | word) != 0 {
-                let scan = Scan { text, limits, recent: &mut recent };
-                resume = scan.group(start, &words, resume, out);
-            }
-        }
-    }
-}
-
-/// Returns the marks of a group as little-endian words.
-fn group_words(group: &[u8]) -> [u64; GROUP_LEN / 8] {
-    let mut words = [0u64; GROUP_LEN / 8];
-    for (word, bytes) in words.iter_mut().zip(group.chunks_exact(8)) {
-        *word = bytes.try_into().map_or(0, u64::from_le_bytes);
-    }
-    words
-}
-
-/// Multiplier that gathers the low bits of the eight bytes of a word, each
-/// 0 or 1, into its top byte: byte `i` to bit `56 + i`.
-const GATHER_LOW_BITS: u64 = 0x0102_0408_1020_4080;
-
-/// The state that checking an anchor needs besides the output.
-struct Scan<'a> {
-    text: &'a [u8],
-    limits: &'a Limits,
-    recent: &'a mut RecentChecks,
-}
-
-impl Scan<'_> {
-    /// Checks the anchors that `words` marks for the group of bytes at
-    /// `group_start`, skipping those before `resume`, and returns the new
-    /// `resume`: the end of the last token scanned, if later.
-    fn group(
-        mut self,
-        group_start: usize,
-        words: &[u64; GROUP_LEN / 8],
-        mut resume: usize,
-        out: &mut Vec<Candidate>,
-    ) -> usize {
-        // Bit `i` of `mask` marks the byte at `group_start + i`.
-        let mut mask = words.iter().rev().fold(0u64, |mask, word| {
-            mask << 8 | word.wrapping_mul(GATHER_LOW_BITS) >> 56
-        });
-        while mask != 0 {
-            let bit = mask.trailing_zeros();
-            mask ^= 1 << bit;
-            // A group lies inside `text`, so the sum cannot saturate.
-            let at = group_start.saturating_add(bit as usize);
-            if at < resume {
+    for &(start, end) in runs {
+        let Some(run) = text.get(start..end) else { continue };
+        // Offsets stay within the run, so nothing below saturates.
+        let mut from: usize = 0;
+        while let Some(rest) = run.get(from..) {
+            let Some(last_start) = rest.len().checked_sub(SEGWIT_MIN_LEN)
+            else {
+                break;
+            };
+            let Some((min_len, max_len)) = address_len_range(rest) else {
+                // The piece starts unlike an address, so skip to the byte
+                // after the next one that is not alphanumeric. Only such a
+                // byte before `last_start` leaves room for an address.
+                let ahead = rest.get(..last_start).unwrap_or_default();
+                let skip = alnum_prefix_len(ahead);
+                if skip == ahead.len() {
+                    break;
+                }
+                from = from.saturating_add(skip).saturating_add(1);
                 continue;
+            };
+            let len = alnum_prefix_len(rest);
+            if (min_len..=max_len).contains(&len)
+                && len <= limits.max_token_len
+            {
+                let token_start = start.saturating_add(from);
+                let token_end = token_start.saturating_add(len);
+                let found =
+                    validate(text, token_start, token_end, &mut recent);
+                out.extend(found);
             }
-            let Some(start) = token_start(self.text, at) else { continue };
-            if may_start_address(self.text, at) {
-                resume = self.token(start, at, out);
-            }
+            from = from.saturating_add(len).saturating_add(1);
         }
-        resume
     }
+}
 
-    /// Validates the token that starts at `start` and whose anchor is at
-    /// `at`, pushes it if it is an address, and returns the end of the run
-    /// that was read.
-    #[inline(never)]
-    fn token(
-        &mut self,
-        start: usize,
-        at: usize,
-        out: &mut Vec<Candidate>,
-    ) -> usize {
-        let text = self.text;
-        let (min_len, max_len) = match text.get(start) {
-            Some(b'0') => (ETH_LEN, ETH_LEN),
-            Some(b'1' | b'3') => (LEGACY_MIN_LEN, LEGACY_MAX_LEN),
-            _ => (SEGWIT_MIN_LEN, SEGWIT_MAX_LEN),
-        };
-        // A run longer than any address of its type is not one, so the
-        // scan stops reading one byte past that length and resumes there:
-        // the rest of the run contains no token start.
-        let limit = start.saturating_add(max_len).saturating_add(1);
-        let end = alnum_run_end(text, at, limit);
-        let len = end.saturating_sub(start);
-        if (min_len..=max_len).contains(&len)
-            && len <= self.limits.max_token_len
-        {
-            out.extend(validate(text, start, end, self.recent));
+/// Returns the length limits of the address type whose start `bytes`
+/// begins with, if any: `0x` for Ethereum, `1` or `3` for legacy
+/// Base58Check, `bc1` in either case for segwit.
+fn address_len_range(bytes: &[u8]) -> Option<(usize, usize)> {
+    match bytes {
+        [b'0', b'x', ..] => Some((ETH_LEN, ETH_LEN)),
+        [b'1' | b'3', ..] => Some((LEGACY_MIN_LEN, LEGACY_MAX_LEN)),
+        [b'b' | b'B', b'c' | b'C', b'1', ..] => {
+            Some((SEGWIT_MIN_LEN, SEGWIT_MAX_LEN))
         }
-        end
+        _ => None,
     }
-}
-
-/// Sets `marks[i]` to 1 when `block[i]` may begin a token, and to 0
-/// otherwise, and returns the marks up to the end of the group that has
-/// the end of the block, with the rest of that group zeroed. `before` is
-/// the byte before the block, or 0 at the start of the text.
-///
-/// A mark needs `1` or `3` after a byte that is not a digit, or `x` after
-/// `0`. This is a cheap superset of a token start: the anchors inside
-/// numbers, the bulk of them in most text, are dropped here, and
-/// `token_start` checks the rest exactly. The loop is written so that the
-/// compiler turns it into vector compares.
-fn mark_anchors<'m>(
-    block: &[u8],
-    before: u8,
-    marks: &'m mut [u8],
-) -> &'m [u8] {
-    let (first_mark, rest_marks) = marks.split_at_mut(1);
-    let Some(&first) = block.first() else {
-        return &[];
-    };
-    first_mark.fill(mark(first, before));
-    let rest = block.get(1..).unwrap_or_default();
-    for ((mark_byte, &b), &previous) in
-        rest_marks.iter_mut().zip(rest).zip(block)
-    {
-        *mark_byte = mark(b, previous);
-    }
-    let marked_len = block.len().next_multiple_of(GROUP_LEN);
-    let padding = marks.get_mut(block.len()..marked_len).unwrap_or_default();
-    padding.fill(0);
-    marks.get(..marked_len).unwrap_or_default()
-}
-
-/// Returns 1 if `b` after `previous` may begin a token, else 0.
-#[inline(always)]
-fn mark(b: u8, previous: u8) -> u8 {
-    // `1` and `3` differ only in bit 1.
-    let is_digit_anchor = b | 0x02 == b'3';
-    let after_digit = previous.wrapping_sub(b'0') < 10;
-    let is_hex_prefix = (b == b'x') & (previous == b'0');
-    u8::from(is_digit_anchor & !after_digit) | u8::from(is_hex_prefix)
-}
-
-/// Reports whether the 11 bytes after the anchor at `at` are letters or
-/// digits, which every address needs: a segwit address has at least 14
-/// characters from the `b` two bytes before its anchor, and the other
-/// types are longer. Most token starts are short numbers, which this
-/// rejects without reading their run byte by byte.
-fn may_start_address(text: &[u8], at: usize) -> bool {
-    // Two single bytes reject most numbers. Two words then cover
-    // `at + 1 ..= at + 8` and `at + 4 ..= at + 11`.
-    // A sum that saturates at `usize::MAX` lies past the end of the text,
-    // so it reads as the end of the run.
-    let is_alnum_at = |offset: usize| {
-        text.get(at.saturating_add(offset)).is_some_and(|&b| is_alnum(b))
-    };
-    if !(is_alnum_at(2) && is_alnum_at(11)) {
-        return false;
-    }
-    let word_at = |offset: usize| {
-        text.get(at.saturating_add(offset)..)
-            .and_then(|rest| rest.first_chunk())
-            .map(|bytes| alnum_bytes(u64::from_le_bytes(*bytes)))
-    };
-    match (word_at(1), word_at(4)) {
-        (Some(first), Some(second)) => first & second == HIGH_BITS,
-        _ => false,
-    }
-}
-
-/// Returns the start of the token that the anchor at `at` begins, or
-/// `None` when the anchor sits inside a token.
-fn token_start(text: &[u8], at: usize) -> Option<usize> {
-    let anchor = *text.get(at)?;
-    let before = at.checked_sub(1).and_then(|i| text.get(i).copied());
-    let start = match (anchor, before) {
-        (b'x', Some(b'0')) => at.checked_sub(1)?,
-        (b'x', _) => return None,
-        (b'1', Some(b'c' | b'C')) if has_bc_prefix(text, at) => {
-            at.checked_sub(2)?
-        }
-        (_, Some(b)) if is_alnum(b) => return None,
-        _ => at,
-    };
-    if is_glued_before(text, start) {
-        return None;
-    }
-    Some(start)
-}
-
-/// Reports whether the two bytes before `at` are `bc` in any case.
-fn has_bc_prefix(text: &[u8], at: usize) -> bool {
-    at.checked_sub(2)
-        .and_then(|start| text.get(start..at))
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"bc"))
-}
-
-/// Reports whether the byte before `start` is an ASCII letter or digit.
-fn is_glued_before(text: &[u8], start: usize) -> bool {
-    start
-        .checked_sub(1)
-        .and_then(|i| text.get(i))
-        .is_some_and(|&b| is_alnum(b))
-}
-
-/// Returns the end of the run of ASCII letters and digits from `from`, or
-/// `limit` if the run reaches it.
-fn alnum_run_end(text: &[u8], from: usize, limit: usize) -> usize {
-    let rest = text.get(from..limit.min(text.len())).unwrap_or_default();
-    from.saturating_add(rest.iter().take_while(|&&b| is_alnum(b)).count())
-}
-
-/// ASCII letters and digits, as a table because runs of them (hex dumps,
-/// digest lists) are read byte by byte.
-static IS_ALNUM: [bool; 256] = byte_table(ByteClass::Alnum);
-
-fn is_alnum(b: u8) -> bool {
-    lookup(&IS_ALNUM, b)
 }
 
 /// The Base58 alphabet of Bitcoin: digits and letters without `0`, `O`,
@@ -297,7 +114,6 @@ static IS_HEX: [bool; 256] = byte_table(ByteClass::Hex);
 
 /// The byte classes that the tables above are built from.
 enum ByteClass {
-    Alnum,
     Base58,
     Hex,
 }
@@ -312,7 +128,6 @@ const fn byte_table(class: ByteClass) -> [bool; 256] {
     while i < table.len() {
         let b = i as u8;
         table[i] = match class {
-            ByteClass::Alnum => b.is_ascii_alphanumeric(),
             ByteClass::Base58 => {
                 b.is_ascii_alphanumeric()
                     && !matches!(b, b'0' | b'O' | b'I' | b'l')
@@ -548,8 +363,14 @@ fn segwit_kind(token: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
+    use super::super::chars::base64_runs;
     use super::*;
     use proptest::prelude::*;
+
+    /// Runs the detector over the runs of `text`, as the scanner does.
+    fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
+        super::find(text, &base64_runs(text), limits, out);
+    }
 
     fn run(text: &[u8]) -> Vec<Candidate> {
         super::super::testing::run(find, text)
@@ -801,11 +622,15 @@ mod tests {
         let mut recent = RecentChecks::default();
         let mut pos = 0;
         while pos < text.len() {
-            if !is_alnum(text[pos]) {
+            if !text[pos].is_ascii_alphanumeric() {
                 pos += 1;
                 continue;
             }
-            let end = alnum_run_end(text, pos, text.len());
+            let len = text[pos..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            let end = pos + len;
             let run = &text[pos..end];
             let starts_like_address = matches!(run, [b'1' | b'3', ..])
                 || run.starts_with(b"0x")
@@ -826,9 +651,9 @@ mod tests {
 
     #[test]
     fn addresses_across_block_edges_are_found() {
-        // Offsets around the ends of a marks group and of a block, where
-        // the byte before an anchor comes from the previous block.
-        let edges = [GROUP_LEN, BLOCK_LEN, 2 * BLOCK_LEN];
+        // Offsets around the ends of the blocks that the run walk reads,
+        // where a run starts in one block and ends in the next.
+        let edges = [64, 128, 4096];
         for address in [LEGACY, ETH, SEGWIT] {
             for edge in edges {
                 for shift in 0..4 {
@@ -863,6 +688,25 @@ mod tests {
     }
 
     #[test]
+    fn addresses_after_run_separators_found() {
+        // (text, number of addresses in it)
+        let cases = [
+            (format!("sha256={LEGACY}"), 1),
+            (format!("/pay/{ETH}/{SEGWIT}"), 2),
+            (format!("key_{SEGWIT}+{LEGACY}-x"), 2),
+            (format!("1234567890abcd={ETH}"), 1),
+            (format!("{LEGACY}T/{LEGACY}"), 1),
+            (format!("{LEGACY}=="), 1),
+            (format!("=={LEGACY}"), 1),
+        ];
+        for (text, count) in cases {
+            let found = run(text.as_bytes());
+            assert_eq!(found.len(), count, "{text}: {found:?}");
+            assert_eq!(found, reference_find(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
     fn repeated_addresses_keep_their_kinds() {
         let text = format!(
             "{LEGACY} {SEGWIT} 1BoatSLRHtKNngkdXEeobR76b53LETtpyt \
@@ -882,23 +726,6 @@ mod tests {
             let power = format!("2{}", "1".repeat(k));
             let decoded = bs58::decode(&power).into_vec().unwrap();
             assert_eq!(decoded.len(), usize::from(len), "58^{k}");
-        }
-    }
-
-    #[test]
-    fn alnum_bytes_matches_ascii_rules() {
-        for b in 0..=255u8 {
-            for lane in 0..8 {
-                let mut bytes = [b'-'; 8];
-                bytes[lane] = b;
-                let marks = alnum_bytes(u64::from_le_bytes(bytes));
-                let expected = if b.is_ascii_alphanumeric() {
-                    0x80u64 << (8 * lane)
-                } else {
-                    0
-                };
-                assert_eq!(marks, expected, "byte {b:#04x} in lane {lane}");
-            }
         }
     }
 
@@ -934,7 +761,7 @@ mod tests {
                 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy|\
                 bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4|\
                 0x12ab34cd56ef78ab90cd12ef34ab56cd78ef90ab|0x|bc1|BC1|\
-                [0-9a-fx13]{1,12}|[ .:,\\-]){0,40}"
+                [0-9a-fx13]{1,12}|[ .:,+/=_\\-]){0,40}"
         ) {
             prop_assert_eq!(run(text.as_bytes()), reference_find(text.as_bytes()));
         }

@@ -24,7 +24,7 @@
 //! are reported in upper case, keeping the `T1` when it was written.
 
 #[cfg(test)]
-use super::chars::{for_each_long_run, for_each_marked};
+use super::chars::{base64_runs, for_each_long_run, for_each_marked};
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -195,7 +195,8 @@ fn continues(text: &[u8], end: usize) -> bool {
 /// Finds TLSH digests: runs of at least 70 letters and digits.
 #[cfg(test)]
 fn find_tlsh(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    for_each_long_run(text, TLSH_HEX_LEN, |start, end| {
+    let runs = base64_runs(text);
+    for_each_long_run(text, &runs, TLSH_HEX_LEN, |start, end| {
         visit_run(text, start, end, limits, out);
     });
 }

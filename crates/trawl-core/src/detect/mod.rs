@@ -115,11 +115,14 @@ fn find_after_urls(
     hash::find(text, limits, out);
     email::find(text, limits, out);
     path::find_outside(text, limits, urls.cursor(), out);
-    base64::find(text, limits, out);
-    crypto::find(text, limits, out);
+    // One walk finds the runs that the base64, address and long-token
+    // detectors read.
+    let runs = chars::base64_runs(text);
+    base64::find(text, &runs, out);
+    crypto::find(text, &runs, limits, out);
     cve::find(text, limits, out);
     find_marked(text, limits, out);
-    find_long_runs(text, limits, out);
+    find_long_runs(text, &runs, limits, out);
 }
 
 /// Runs the detectors that share one marking pass over `text`: registry
@@ -239,9 +242,15 @@ type Anchor = fn(u8, u8, u8, u8, u8) -> bool;
 
 /// Runs the detectors of long alphanumeric tokens, Monero addresses and
 /// TLSH digests, over the runs of 70 or more letters and digits, which
-/// both need.
-fn find_long_runs(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    chars::for_each_long_run(text, TLSH_MIN_LEN, |start, end| {
+/// both need. `runs` are the text's runs as `chars::base64_runs` returns
+/// them.
+fn find_long_runs(
+    text: &[u8],
+    runs: &[(usize, usize)],
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) {
+    chars::for_each_long_run(text, runs, TLSH_MIN_LEN, |start, end| {
         monero::visit_run(text, start, end, limits, out);
         fuzzy::visit_run(text, start, end, limits, out);
     });
@@ -279,7 +288,8 @@ mod tests {
     fn together(text: &[u8]) -> Vec<Candidate> {
         let mut out = Vec::new();
         find_marked(text, &Limits::default(), &mut out);
-        find_long_runs(text, &Limits::default(), &mut out);
+        let runs = chars::base64_runs(text);
+        find_long_runs(text, &runs, &Limits::default(), &mut out);
         out.sort_by_key(|c| (c.category, c.start));
         out
     }

@@ -17,9 +17,9 @@
 
 use sha3::{Digest, Keccak256};
 
-#[cfg(test)]
-use super::chars::for_each_long_run;
 use super::chars::lookup;
+#[cfg(test)]
+use super::chars::{base64_runs, for_each_long_run};
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -90,7 +90,8 @@ const fn digit_table() -> [u8; 256] {
 // `detect::find_long_runs`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    for_each_long_run(text, STANDARD_LEN, |start, end| {
+    let runs = base64_runs(text);
+    for_each_long_run(text, &runs, STANDARD_LEN, |start, end| {
         visit_run(text, start, end, limits, out);
     });
 }
