@@ -177,44 +177,49 @@ const fn splat(byte: u8) -> u64 {
     u64::from_ne_bytes([byte; 8])
 }
 
-const LOW_SEVEN_BITS: u64 = splat(0x7f);
-pub(crate) const HIGH_BITS: u64 = splat(0x80);
+const HIGH_BITS: u64 = splat(0x80);
 
-/// Returns `word` with bit 7 of each byte set exactly when that byte is an
-/// ASCII letter or digit, and every other bit clear.
-// Cannot overflow: see the per-byte bound below.
-#[allow(clippy::arithmetic_side_effects)]
-pub(crate) fn alnum_bytes(word: u64) -> u64 {
-    // Each sum below stays under 0x100 per byte, so no carry crosses into
-    // the next byte, and bit 7 of `seven + (0x80 - lo)` is set exactly
-    // when the low seven bits are at least `lo`.
-    let seven = word & LOW_SEVEN_BITS;
-    let at_least = |value: u64, lo: u8| value + splat(0x80 - lo);
-    let digit = at_least(seven, b'0') & !at_least(seven, b'9' + 1);
-    let folded = seven | splat(0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    (digit | letter) & !word & HIGH_BITS
-}
-
-/// Bytes read by one word test of the long-run scan.
+/// Bytes that `alnum_prefix_len` tests at once.
 const WORD_LEN: usize = 8;
 
 /// Returns the number of ASCII letters and digits at the start of
-/// `bytes`, testing eight bytes at a time.
+/// `bytes`, all of which must be in `[A-Za-z0-9+/=_-]`, as the bytes of a
+/// run from [`base64_runs`] are. Eight bytes are tested at a time.
 pub(crate) fn alnum_prefix_len(bytes: &[u8]) -> usize {
     let mut words = bytes.chunks_exact(WORD_LEN);
     // Counts at most `bytes.len()`, so the sums cannot saturate.
     let mut len: usize = 0;
     for word in &mut words {
         let word = word.try_into().map_or(0, u64::from_le_bytes);
-        let other = !alnum_bytes(word) & HIGH_BITS;
-        if other != 0 {
-            return len.saturating_add(other.trailing_zeros() as usize / 8);
+        let signs = sign_bytes(word);
+        if signs != 0 {
+            return len.saturating_add(signs.trailing_zeros() as usize / 8);
         }
         len = len.saturating_add(WORD_LEN);
     }
-    let tail = words.remainder().iter();
-    len.saturating_add(tail.take_while(|b| b.is_ascii_alphanumeric()).count())
+    // The last bytes are tested as one word too, padded with a sign.
+    let mut last = [b'='; WORD_LEN];
+    for (slot, &byte) in last.iter_mut().zip(words.remainder()) {
+        *slot = byte;
+    }
+    let signs = sign_bytes(u64::from_le_bytes(last));
+    len.saturating_add(signs.trailing_zeros() as usize / 8)
+}
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is
+/// one of `+/=_-`, given that every byte is in `[A-Za-z0-9+/=_-]`.
+// Cannot overflow: see the per-byte bounds below.
+#[allow(clippy::arithmetic_side_effects)]
+fn sign_bytes(word: u64) -> u64 {
+    // In that class, `+`, `-` and `/` are the bytes below `0`, and `=`
+    // and `_` the only ones whose low five bits exceed 26 (letters have
+    // 1 to 26, digits 16 to 25). Every byte is below 0x80, so neither
+    // sum carries into the next byte: bit 7 of `byte + 0x50` is set
+    // when the byte is at least `0`, and of `low + 0x65` when `low`
+    // is at least 27.
+    let at_least_zero = word + splat(0x50);
+    let high_low_bits = (word & splat(0x1f)) + splat(0x65);
+    (!at_least_zero | high_low_bits) & HIGH_BITS
 }
 
 /// Calls `visit` with the start and end of every maximal run of ASCII
@@ -713,32 +718,33 @@ mod tests {
     }
 
     #[test]
-    fn alnum_prefix_len_stops_at_each_lane() {
-        for len in 0..20 {
-            for stop in [b'-', b'=', b' ', 0xC3] {
-                let mut bytes = vec![b'a'; len];
-                bytes.push(stop);
-                bytes.extend_from_slice(b"bcdefghijk");
-                assert_eq!(alnum_prefix_len(&bytes), len, "{len} {stop:#x}");
+    fn sign_bytes_match_byte_test() {
+        for byte in (0..=255u8).filter(|&b| in_run_class(b)) {
+            for lane in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[lane] = byte;
+                let expected = if byte.is_ascii_alphanumeric() {
+                    0
+                } else {
+                    0x80u64 << (8 * lane)
+                };
+                let signs = sign_bytes(u64::from_le_bytes(bytes));
+                assert_eq!(signs, expected, "{byte:#x} in lane {lane}");
             }
-            assert_eq!(alnum_prefix_len(&vec![b'7'; len]), len, "{len}");
         }
     }
 
     #[test]
-    fn alnum_bytes_matches_ascii_rules() {
-        for b in 0..=255u8 {
-            for lane in 0..8 {
-                let mut bytes = [b'-'; 8];
-                bytes[lane] = b;
-                let marks = alnum_bytes(u64::from_le_bytes(bytes));
-                let expected = if b.is_ascii_alphanumeric() {
-                    0x80u64 << (8 * lane)
-                } else {
-                    0
-                };
-                assert_eq!(marks, expected, "byte {b:#04x} in lane {lane}");
+    fn alnum_prefix_len_stops_at_each_lane() {
+        for len in 0..20 {
+            for stop in b"+/=_-" {
+                let stop = *stop;
+                let mut bytes = vec![b'a'; len];
+                bytes.push(stop);
+                bytes.extend_from_slice(b"bcdefghijk");
+                assert_eq!(alnum_prefix_len(&bytes), len, "{len} {stop}");
             }
+            assert_eq!(alnum_prefix_len(&vec![b'7'; len]), len, "{len}");
         }
     }
 

@@ -3,11 +3,13 @@
 //! Every address is a whole alphanumeric token: the bytes on both sides are
 //! not ASCII letters or digits. Such a token of 14 or more characters lies
 //! inside one of the runs of `[A-Za-z0-9+/=_-]` that the base64 detector
-//! reads, so the text is not scanned again: each run is split at its
-//! non-alphanumeric bytes, and a piece is checked only when it starts as
-//! an address does (`1` or `3` for legacy Base58Check, `0x` for Ethereum,
-//! `bc1` for segwit) and has a length that its type allows. Only then is
-//! a checksum computed.
+//! reads, so the text is not scanned again. Each run is split at its
+//! non-alphanumeric bytes. A piece is checked only when it starts as an
+//! address does (`1` or `3` for legacy Base58Check, `0x` for Ethereum,
+//! `bc1` for segwit) and has a length that its type allows, and only then
+//! is a checksum computed.
+
+use std::cell::RefCell;
 
 use bech32::primitives::decode::SegwitHrpstring;
 use bech32::segwit::{VERSION_0, VERSION_1};
@@ -54,7 +56,27 @@ pub(crate) fn find(
     limits: &Limits,
     out: &mut Vec<Candidate>,
 ) {
-    let mut recent = RecentChecks::default();
+    RECENT.with_borrow_mut(|recent| {
+        find_in_runs(text, runs, limits, recent, out)
+    });
+}
+
+thread_local! {
+    /// The checksum results kept across calls: the scanner reads a
+    /// document in windows and decoded payloads, and an address repeated
+    /// across them is checked once.
+    static RECENT: RefCell<RecentChecks> = RefCell::default();
+}
+
+/// Pushes the addresses in `runs` as [`find`] does, reading and storing
+/// checksum results in `recent`.
+fn find_in_runs(
+    text: &[u8],
+    runs: &[(usize, usize)],
+    limits: &Limits,
+    recent: &mut RecentChecks,
+    out: &mut Vec<Candidate>,
+) {
     for &(start, end) in runs {
         let Some(run) = text.get(start..end) else { continue };
         // Offsets stay within the run, so nothing below saturates.
@@ -82,8 +104,7 @@ pub(crate) fn find(
             {
                 let token_start = start.saturating_add(from);
                 let token_end = token_start.saturating_add(len);
-                let found =
-                    validate(text, token_start, token_end, &mut recent);
+                let found = validate(text, token_start, token_end, recent);
                 out.extend(found);
             }
             from = from.saturating_add(len).saturating_add(1);
@@ -277,8 +298,12 @@ const fn pow58_byte_lengths() -> [u8; LEGACY_MAX_LEN + 1] {
     table
 }
 
+/// Base-2 logarithm of the number of tokens whose checksum result
+/// `RecentChecks` keeps.
+const RECENT_SLOT_BITS: u32 = 9;
+
 /// Number of tokens whose checksum result `RecentChecks` keeps.
-const RECENT_SLOTS: usize = 128;
+const RECENT_SLOTS: usize = 1 << RECENT_SLOT_BITS;
 
 /// Checksum results of recently seen legacy and segwit tokens, in a
 /// direct-mapped table of `RECENT_SLOTS` slots. Texts often repeat a
@@ -333,7 +358,7 @@ fn slot_index(token: &[u8]) -> usize {
     let tail = token.last_chunk::<8>().copied().unwrap_or_default();
     // Fibonacci hashing: the top bits of the product mix every input bit.
     let hash = u64::from_le_bytes(tail).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (hash >> 57) as usize % RECENT_SLOTS
+    (hash >> (u64::BITS - RECENT_SLOT_BITS)) as usize % RECENT_SLOTS
 }
 
 /// Returns the address type of a mainnet segwit address whose checksum
@@ -702,6 +727,21 @@ mod tests {
         for (text, count) in cases {
             let found = run(text.as_bytes());
             assert_eq!(found.len(), count, "{text}: {found:?}");
+            assert_eq!(found, reference_find(text.as_bytes()), "{text}");
+        }
+    }
+
+    #[test]
+    fn checks_kept_across_texts_match_fresh_ones() {
+        let texts = [
+            LEGACY.to_string(),
+            LEGACY.to_lowercase(),
+            format!("{SEGWIT} {LEGACY}"),
+            SEGWIT.to_uppercase(),
+        ];
+        // The second round reads every token from the kept results.
+        for text in texts.iter().chain(&texts) {
+            let found = run(text.as_bytes());
             assert_eq!(found, reference_find(text.as_bytes()), "{text}");
         }
     }
