@@ -455,8 +455,8 @@ fn examine_run(
 }
 
 /// Runs the tests of [`examine_run`] after the first. It is kept out of
-/// line so that the block walk, which calls `examine_run` for every long
-/// run, does not pay for its registers and stack frame.
+/// line so that the loop in [`find`], which calls `examine_run` for most
+/// runs, does not pay for its registers and stack frame.
 #[inline(never)]
 fn examine_token(
     run: &[u8],
