@@ -36,7 +36,33 @@ fn is_local_byte(b: u8) -> bool {
     LOCAL_BYTES.contains(b)
 }
 
+/// ASCII bytes of a domain run; non-ASCII letters are decoded apart.
+const DOMAIN_BYTES: ByteSet = ByteSet::new(b".-", true);
+
 fn domain_end(text: &[u8], from: usize) -> usize {
+    let mut end = from;
+    loop {
+        // ASCII bytes go in one tight loop, and only a non-ASCII byte
+        // takes the char decoding below.
+        let rest = text.get(end..).unwrap_or_default();
+        let ascii = rest.iter().take_while(|&&b| DOMAIN_BYTES.contains(b));
+        end = end.saturating_add(ascii.count());
+        if text.get(end).is_none_or(|&b| b < 0x80) {
+            return end;
+        }
+        let Some((c, len)) = char_at(text, end) else { return end };
+        if !is_idn_char(c) {
+            return end;
+        }
+        let Some(next) = end.checked_add(len) else { return end };
+        end = next;
+    }
+}
+
+/// Returns the end of the domain run starting at `from`, one char at a
+/// time: the model `domain_end` is checked against.
+#[cfg(test)]
+fn domain_end_by_char(text: &[u8], from: usize) -> usize {
     let mut end = from;
     while let Some((c, len)) = char_at(text, end) {
         if !(c.is_ascii_alphanumeric()
@@ -123,6 +149,31 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn domain_end_matches_char_walk(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a", "Z", "7", ".", "-", "_", " ", "@", "é", "ß", "ü",
+                    "\u{2019}", "\u{200b}", "\u{ff0e}", "日本", "\u{0}",
+                ][..]),
+                0..20,
+            ),
+            invalid in proptest::option::of(0usize..20),
+        ) {
+            let mut bytes = pieces.concat().into_bytes();
+            if let Some(at) = invalid.filter(|&at| at < bytes.len()) {
+                bytes.insert(at, 0xff);
+            }
+            for from in 0..=bytes.len() {
+                proptest::prop_assert_eq!(
+                    domain_end(&bytes, from),
+                    domain_end_by_char(&bytes, from)
+                );
+            }
         }
     }
 
