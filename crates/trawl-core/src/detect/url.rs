@@ -118,14 +118,14 @@ fn find_from_colons(
 /// Finds the colons followed by `/` or `\\`, the only ones a URL's
 /// scheme can end at. Most colons in logs and prose (clock times,
 /// `key: value`) are followed by neither, and two substring searches
-/// pass over them far faster than a stop at every colon. A colon
-/// skipped this way is never part of a scheme, so the scheme found
-/// before a later colon is the same.
+/// pass over them instead of stopping at each. A colon skipped this way
+/// is never part of a scheme, so the scheme found before a later colon
+/// is the same.
 struct SeparatorColons<'t> {
     text: &'t [u8],
     finders: [Finder<'static>; 2],
     /// The first `:/` and the first `:\\` at or after the offset last
-    /// asked for, or `None` once there is no more of that pair.
+    /// requested, or `None` once that pair does not occur again.
     next: [Option<usize>; 2],
 }
 
@@ -136,7 +136,7 @@ impl<'t> SeparatorColons<'t> {
         SeparatorColons { text, finders, next }
     }
 
-    /// Returns the first such colon at or after `from`. Callers ask with
+    /// Returns the first such colon at or after `from`. Callers pass
     /// offsets that never decrease, so a pair found earlier at or after
     /// `from` is still the first.
     fn next_from(&mut self, from: usize) -> Option<usize> {
@@ -428,6 +428,28 @@ impl Host {
     }
 }
 
+/// Splits the inside of a bracketed URL host into the address and its
+/// zone id. RFC 6874 writes the zone's `%` percent-encoded, as in
+/// `[fe80::1%25eth0]`. Returns `None` when a zone is malformed: empty,
+/// longer than 32 bytes, or containing a byte outside RFC 3986's unreserved
+/// set.
+fn split_zone(inner: &[u8]) -> Option<(&[u8], Option<&str>)> {
+    const MAX_ZONE_LEN: usize = 32;
+    let Some(percent) = memchr::memchr(b'%', inner) else {
+        return Some((inner, None));
+    };
+    let (address, zone) = inner.split_at_checked(percent)?;
+    let zone = zone.strip_prefix(b"%25")?;
+    let unreserved = |b: &u8| b.is_ascii_alphanumeric() || b"-._~".contains(b);
+    if zone.is_empty()
+        || zone.len() > MAX_ZONE_LEN
+        || !zone.iter().all(unreserved)
+    {
+        return None;
+    }
+    Some((address, Some(std::str::from_utf8(zone).ok()?)))
+}
+
 fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
     if host_port.is_empty() {
         // Only `file:///path` may leave the host out.
@@ -440,14 +462,24 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
     if host_port.first() == Some(&b'[') {
         let close = memchr::memchr(b']', host_port)?;
         let inner = host_port.get(1..close)?;
-        let address = super::ip::parse(inner)?;
+        let (address, zone) = split_zone(inner)?;
+        let address = super::ip::parse(address)?;
         // `close` indexes `host_port`, so the sum cannot saturate.
         let len = close.saturating_add(1);
         check_port(host_port.get(len..)?)?;
-        let canonical = super::ip::canonical(&address);
+        let mut canonical = super::ip::canonical(&address);
+        let display = match zone {
+            Some(zone) => {
+                let display = format!("[{canonical}%25{zone}]");
+                canonical.push('%');
+                canonical.push_str(zone);
+                display
+            }
+            None => format!("[{canonical}]"),
+        };
         return Some(Host {
             len,
-            display: Some(format!("[{canonical}]")),
+            display: Some(display),
             derived: Some((Category::Ip, Some("ipv6"), canonical.into())),
         });
     }
@@ -666,6 +698,15 @@ mod tests {
                 &["http://[2001:db8::10]:8080/admin"],
             ),
             (
+                "ping http://[fe80::1%25eth0]:8080/a now",
+                &["http://[fe80::1%25eth0]:8080/a"],
+            ),
+            (
+                "http://[FE80::1%25en0]/ http://[fe80::1%eth0]/ \
+                 http://[fe80::1%25]/ http://[fe80::1%25e%20x]/",
+                &["http://[fe80::1%25en0]/"],
+            ),
+            (
                 "https://user:pw@Example.COM:8080/Path?Q=1#F",
                 &["https://user:pw@example.com:8080/Path?Q=1#F"],
             ),
@@ -727,6 +768,14 @@ mod tests {
                 (Category::Ip, "198.51.100.9".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn zoned_host_is_derived_with_plain_percent() {
+        let got = values("http://[fe80::1%25eth0]/");
+        let url = (Category::Url, "http://[fe80::1%25eth0]/".to_string());
+        let ip = (Category::Ip, "fe80::1%eth0".to_string());
+        assert_eq!(got, [url, ip]);
     }
 
     #[test]
