@@ -200,20 +200,30 @@ fn csv_field(value: &str) -> String {
 
 /// Replaces control characters with `\u{..}` escapes, so a hostile value
 /// cannot break the line format or send escape sequences to a terminal.
+/// A backslash that already starts `\u{` in the value is doubled, so the
+/// output reads back to one value: the seven characters `a\u{9}b` print
+/// as `a\\u{9}b`, and only a tab prints as `\u{9}`. Other backslashes,
+/// as in Windows paths, are left as they are.
 fn escape_controls(value: &str) -> String {
-    if !value.chars().any(char::is_control) {
+    if !value.chars().any(char::is_control) && !value.contains("\\u{") {
         return value.to_string();
     }
-    value
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(value.len());
+    for (at, c) in value.char_indices() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else if c == '\\' && value.get(at..).is_some_and(starts_escape) {
+            out.push_str("\\\\");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Reports whether `rest` starts with `\u{`, the start of an escape.
+fn starts_escape(rest: &str) -> bool {
+    rest.starts_with("\\u{")
 }
 
 #[cfg(test)]
@@ -300,5 +310,8 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(escape_controls("a\tb\x1b[31m"), "a\\u{9}b\\u{1b}[31m");
         assert_eq!(escape_controls("é ok"), "é ok");
+        assert_eq!(escape_controls("C:\\Users\\x.exe"), "C:\\Users\\x.exe");
+        assert_eq!(escape_controls("a\\u{9}b"), "a\\\\u{9}b");
+        assert_ne!(escape_controls("a\\u{9}b"), escape_controls("a\tb"));
     }
 }
