@@ -41,8 +41,8 @@ const MAX_LABEL_GAP: usize = 3;
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth| {
-        u8::from(anchor(previous, byte, next, third, fifth))
+    let mark = |previous, byte, next, third, fifth, sixth| {
+        u8::from(anchor(previous, byte, next, third, fifth, sixth))
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
@@ -50,7 +50,14 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Marks the `S` of `AS`, and the `:` after a lower-case `asn` label
 /// (checked by `visit`); see `for_each_marked` for the arguments.
 #[inline(always)]
-pub(super) fn anchor(previous: u8, byte: u8, _: u8, _: u8, _: u8) -> bool {
+pub(super) fn anchor(
+    previous: u8,
+    byte: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+) -> bool {
     let label_end =
         (previous == b'n') | (previous == b'"') | (previous == b'\'');
     (byte == b'S') & (previous == b'A') | (byte == b':') & label_end

@@ -43,17 +43,28 @@ const SUBTECHNIQUES: (u16, u16) = (1, 99);
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth| {
-        u8::from(anchor(previous, byte, next, third, fifth))
+    let mark = |previous, byte, next, third, fifth, sixth| {
+        u8::from(anchor(previous, byte, next, third, fifth, sixth))
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
-/// Marks a `T` followed by `1`, `0` or `A`; see `for_each_marked` for
-/// the arguments.
+/// Marks a `T` followed by `1`, `0` or `A`, with no digit before it. The
+/// `T` of a timestamp (`2024-03-16T18:31`) follows a digit. See
+/// `for_each_marked` for the arguments.
 #[inline(always)]
-pub(super) fn anchor(_: u8, byte: u8, next: u8, _: u8, _: u8) -> bool {
-    (byte == b'T') & ((next == b'1') | (next == b'0') | (next == b'A'))
+pub(super) fn anchor(
+    previous: u8,
+    byte: u8,
+    next: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+) -> bool {
+    let after_digit = previous.wrapping_sub(b'0') < 10;
+    (byte == b'T')
+        & ((next == b'1') | (next == b'0') | (next == b'A'))
+        & !after_digit
 }
 
 /// Pushes the identifier whose `T` is at `at`, if there is one, and

@@ -424,12 +424,12 @@ fn visit_long(start: usize, end: usize, visit: &mut impl FnMut(usize, usize)) {
 const MARK_BLOCK: usize = 4096;
 
 /// The farthest byte after an offset that a mark reads.
-const MARK_REACH: usize = 5;
+const MARK_REACH: usize = 6;
 
 /// Calls `visit` with every offset `i` whose mark is not zero, and the
 /// mark, in increasing order. The mark is `mark(text[i - 1], text[i],
-/// text[i + 1], text[i + 3], text[i + 5])`, with 0 for a byte outside the
-/// text. `visit` returns the offset to resume from, and
+/// text[i + 1], text[i + 3], text[i + 5], text[i + 6])`, with 0 for a
+/// byte outside the text. `visit` returns the offset to resume from, and
 /// marks before it are skipped.
 ///
 /// The marks of a block are computed in one loop over copies of the
@@ -441,7 +441,7 @@ const MARK_REACH: usize = 5;
 /// bit of the mark.
 pub(crate) fn for_each_marked(
     text: &[u8],
-    mark: impl Fn(u8, u8, u8, u8, u8) -> u8,
+    mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
     mut visit: impl FnMut(usize, u8) -> usize,
 ) {
     let block_len = text.len().min(MARK_BLOCK);
@@ -457,16 +457,19 @@ pub(crate) fn for_each_marked(
         let padded = block.len().next_multiple_of(8);
         let marked_len = block.len().min(marks.len());
         let (block_marks, padding) = marks.split_at_mut(marked_len);
-        for (((((slot, &previous), &byte), &next), &third), &fifth) in
-            block_marks
-                .iter_mut()
-                .zip(around(0))
-                .zip(around(1))
-                .zip(around(2))
-                .zip(around(4))
-                .zip(around(6))
+        for (
+            (((((slot, &previous), &byte), &next), &third), &fifth),
+            &sixth,
+        ) in block_marks
+            .iter_mut()
+            .zip(around(0))
+            .zip(around(1))
+            .zip(around(2))
+            .zip(around(4))
+            .zip(around(6))
+            .zip(around(7))
         {
-            *slot = mark(previous, byte, next, third, fifth);
+            *slot = mark(previous, byte, next, third, fifth, sixth);
         }
         padding.fill(0);
         let words = marks.get(..padded).unwrap_or_default().chunks_exact(8);
@@ -634,7 +637,7 @@ mod tests {
     /// `visit` resumes at the next byte.
     fn marked(
         text: &[u8],
-        mark: impl Fn(u8, u8, u8, u8, u8) -> u8,
+        mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
     ) -> Vec<(usize, u8)> {
         let mut found = Vec::new();
         for_each_marked(text, mark, |at, value| {
@@ -646,10 +649,16 @@ mod tests {
 
     #[test]
     fn marked_offsets_match_plain_scan() {
-        let mark = |previous: u8, byte: u8, next: u8, third: u8, fifth: u8| {
+        let mark = |previous: u8,
+                    byte: u8,
+                    next: u8,
+                    third: u8,
+                    fifth: u8,
+                    sixth: u8| {
             u8::from((byte == b':') & (third == b':'))
                 | u8::from((previous == b'e') & (fifth == 0)) << 1
                 | u8::from((byte == b'a') & (next == b'b')) << 2
+                | u8::from((byte == b'c') & (sixth == 0)) << 3
         };
         // Lengths around the block size put matches across block edges.
         for len in [0, 1, 5, MARK_BLOCK - 1, MARK_BLOCK, 2 * MARK_BLOCK + 3] {
@@ -658,7 +667,8 @@ mod tests {
             let expected: Vec<(usize, u8)> = (0..len)
                 .map(|i| {
                     let previous = i.checked_sub(1).map_or(0, at);
-                    (i, mark(previous, at(i), at(i + 1), at(i + 3), at(i + 5)))
+                    let (b, n, t) = (at(i), at(i + 1), at(i + 3));
+                    (i, mark(previous, b, n, t, at(i + 5), at(i + 6)))
                 })
                 .filter(|&(_, value)| value != 0)
                 .collect();
@@ -832,7 +842,7 @@ mod tests {
     fn marked_offsets_skip_to_resume() {
         let text = b"x:x:x:x:x:x";
         let mut found = Vec::new();
-        let colon = |_, byte: u8, _, _, _| u8::from(byte == b':');
+        let colon = |_, byte: u8, _, _, _, _| u8::from(byte == b':');
         for_each_marked(text, colon, |at, _| {
             found.push(at);
             at + 4

@@ -75,8 +75,8 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Finds ssdeep digests, anchored on a `:` after a digit.
 #[cfg(test)]
 fn find_ssdeep(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth| {
-        u8::from(anchor(previous, byte, next, third, fifth))
+    let mark = |previous, byte, next, third, fifth, sixth| {
+        u8::from(anchor(previous, byte, next, third, fifth, sixth))
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
@@ -85,7 +85,14 @@ fn find_ssdeep(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// that can end 3 times a power of two (`2`, `3`, `4`, `6`, `8`). See
 /// `for_each_marked` for the arguments.
 #[inline(always)]
-pub(super) fn anchor(previous: u8, byte: u8, _: u8, _: u8, _: u8) -> bool {
+pub(super) fn anchor(
+    previous: u8,
+    byte: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+) -> bool {
     let last_digit = matches!(previous, b'2' | b'3' | b'4' | b'6' | b'8');
     (byte == b':') & last_digit
 }

@@ -39,18 +39,27 @@ enum Found {
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth| {
-        u8::from(anchor(previous, byte, next, third, fifth))
+    let mark = |previous, byte, next, third, fifth, sixth| {
+        u8::from(anchor(previous, byte, next, third, fifth, sixth))
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
 /// Marks a possible first separator: a `:` or `-` with the same byte
-/// three bytes on, or a dot with another dot five bytes on. See
-/// `for_each_marked` for the arguments.
+/// three and six bytes on, or a dot with another dot five bytes on. See
+/// `for_each_marked` for the arguments. The byte six on rules out clock
+/// times (`18:31:18`) and dates (`2024-03-16`), which have only two
+/// separators.
 #[inline(always)]
-pub(super) fn anchor(_: u8, byte: u8, _: u8, third: u8, fifth: u8) -> bool {
-    ((byte == b':') | (byte == b'-')) & (third == byte)
+pub(super) fn anchor(
+    _: u8,
+    byte: u8,
+    _: u8,
+    third: u8,
+    fifth: u8,
+    sixth: u8,
+) -> bool {
+    ((byte == b':') | (byte == b'-')) & (third == byte) & (sixth == byte)
         | (byte == b'.') & (fifth == b'.')
 }
 

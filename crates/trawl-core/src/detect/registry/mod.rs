@@ -100,8 +100,8 @@ struct Root {
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth| {
-        u8::from(anchor(previous, byte, next, third, fifth))
+    let mark = |previous, byte, next, third, fifth, sixth| {
+        u8::from(anchor(previous, byte, next, third, fifth, sixth))
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
@@ -109,7 +109,14 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Marks the `K` of `HK` in any case, and a backslash before an `R`; see
 /// `for_each_marked` for the arguments.
 #[inline(always)]
-pub(super) fn anchor(previous: u8, byte: u8, next: u8, _: u8, _: u8) -> bool {
+pub(super) fn anchor(
+    previous: u8,
+    byte: u8,
+    next: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+) -> bool {
     ((byte | 0x20) == b'k') & ((previous | 0x20) == b'h')
         | (byte == b'\\') & ((next | 0x20) == b'r')
 }
