@@ -7,6 +7,8 @@
 //! brackets are trimmed. The host is reported beside the URL as a
 //! `derived` domain or IP.
 
+use std::sync::LazyLock;
+
 use memchr::memmem::Finder;
 
 use super::chars::{char_at, is_unicode_terminator, next_anchor, ByteSet};
@@ -123,7 +125,7 @@ fn find_from_colons(
 /// is the same.
 struct SeparatorColons<'t> {
     text: &'t [u8],
-    finders: [Finder<'static>; 2],
+    finders: &'static [Finder<'static>; 2],
     /// The first `:/` and the first `:\\` at or after the offset last
     /// requested, or `None` once that pair does not occur again.
     next: [Option<usize>; 2],
@@ -131,8 +133,13 @@ struct SeparatorColons<'t> {
 
 impl<'t> SeparatorColons<'t> {
     fn new(text: &'t [u8]) -> Self {
-        let finders = [Finder::new(b":/"), Finder::new(b":\\")];
-        let next = [finders[0].find(text), finders[1].find(text)];
+        // The scanner calls this for every decoded base64 payload too,
+        // most of them a few bytes long, where building the finders
+        // would cost more than the searches.
+        static FINDERS: LazyLock<[Finder<'static>; 2]> =
+            LazyLock::new(|| [Finder::new(b":/"), Finder::new(b":\\")]);
+        let finders = &*FINDERS;
+        let next = finders.each_ref().map(|finder| finder.find(text));
         SeparatorColons { text, finders, next }
     }
 
