@@ -19,14 +19,6 @@ use crate::{Category, Limits};
 /// more when written in Unicode before punycode conversion).
 const MAX_RUN: usize = 1024;
 
-/// Top-level names that are also common file extensions: `setup.py` or
-/// `invoice.zip` is a file unless written defanged, followed by a port or
-/// standing alone as an XML value.
-const FILE_EXTENSION_TLDS: &[&[u8]] = &[
-    b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid", b"pl",
-    b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
-];
-
 /// Pushes every domain and IPv4 candidate in `text`.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
@@ -35,6 +27,9 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 
 /// Pushes every domain and IPv4 candidate in `text` that does not start
 /// in one of the URL interiors of `urls`.
+// Called once per window, so keeping it out of line costs nothing, and
+// it keeps the detector apart in profiles.
+#[inline(never)]
 pub(crate) fn find_outside(
     text: &[u8],
     _limits: &Limits,
@@ -68,10 +63,9 @@ pub(crate) fn find_outside(
             consumed = after_dot;
             continue;
         }
-        let start = run_start(text, dot, consumed);
-        let end = run_end(text, after_dot);
-        consumed = end.max(after_dot);
-        classify(text, start, end, out);
+        let run = scan_run(text, dot, consumed);
+        consumed = run.end.max(after_dot);
+        classify(text, &run, out);
     }
 }
 
@@ -84,6 +78,75 @@ fn is_run_char(c: char) -> bool {
         || c == '_'
         || c == '.'
         || is_idn_char(c)
+}
+
+/// Class bits of the ASCII bytes that continue a run.
+const ASCII_RUN: u8 = DIGIT | UPPER | LOWER | DOT | HYPHEN | UNDERSCORE;
+
+/// A maximal run of host-name characters around an anchor dot.
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    start: usize,
+    end: usize,
+    /// The shape of the whole run, with offsets from `start`, gathered
+    /// while its ends are found, so that a token that needs no trimming
+    /// takes no second pass.
+    shape: Shape,
+}
+
+/// Finds the run around `dot`, the first dot at or after `floor`,
+/// without reaching back before `floor`.
+fn scan_run(text: &[u8], dot: usize, floor: usize) -> Run {
+    // `dot` is inside `text`, and the bytes taken on either side of it
+    // too, so no sum or difference below can saturate.
+    let before = text.get(floor..dot).unwrap_or_default();
+    let after_dot = dot.saturating_add(1);
+    let after = text.get(after_dot..).unwrap_or_default();
+    let mut classes = DOT;
+    let mut lead = before.len();
+    for (i, &b) in before.iter().enumerate().rev() {
+        let class = lookup(&TOKEN_CLASSES, b);
+        if class & ASCII_RUN == 0 {
+            lead = before.len().saturating_sub(i).saturating_sub(1);
+            break;
+        }
+        classes |= class;
+    }
+    let mut tail = after.len();
+    for (i, &b) in after.iter().enumerate() {
+        let class = lookup(&TOKEN_CLASSES, b);
+        if class & ASCII_RUN == 0 {
+            tail = i;
+            break;
+        }
+        classes |= class;
+    }
+    let start = dot.saturating_sub(lead);
+    let end = after_dot.saturating_add(tail);
+    // A non-ASCII byte where the ASCII bytes stop may be a letter that
+    // goes on with the run, which the general scan decodes.
+    let non_ascii = |i: Option<usize>| {
+        i.and_then(|i| text.get(i)).is_some_and(|&b| b >= 0x80)
+    };
+    if start > floor && non_ascii(start.checked_sub(1)) || non_ascii(Some(end))
+    {
+        return scan_mixed_run(text, dot, floor);
+    }
+    // No dot lies between `floor` and `dot`, so the anchor is the first
+    // dot of the run.
+    let run = text.get(start..end).unwrap_or_default();
+    let last_dot = run.iter().rposition(|&b| b == b'.').unwrap_or(lead);
+    Run { start, end, shape: Shape { classes, first_dot: lead, last_dot } }
+}
+
+/// Finds the run around `dot` as [`scan_run`] does, decoding the
+/// non-ASCII chars that may continue it.
+#[cold]
+fn scan_mixed_run(text: &[u8], dot: usize, floor: usize) -> Run {
+    let start = run_start(text, dot, floor);
+    let end = run_end(text, dot.saturating_add(1));
+    let shape = Shape::of(text.get(start..end).unwrap_or_default());
+    Run { start, end, shape }
 }
 
 fn run_start(text: &[u8], dot: usize, floor: usize) -> usize {
@@ -127,19 +190,25 @@ fn run_end(text: &[u8], from: usize) -> usize {
     }
 }
 
-fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
-    let Some(run) = text.get(start..end) else { return };
-    let lead = run.iter().take_while(|&&b| matches!(b, b'.' | b'-' | b'_'));
-    let trail =
-        run.iter().rev().take_while(|&&b| matches!(b, b'.' | b'-' | b'_'));
-    let (lead, trail) = (lead.count(), trail.count());
-    if lead.saturating_add(trail) >= run.len() || run.len() > MAX_RUN {
+fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
+    let (start, end) = (run.start, run.end);
+    let Some(bytes) = text.get(start..end) else { return };
+    let trimmed = |b: &u8| matches!(b, b'.' | b'-' | b'_');
+    let (mut lead, mut trail) = (0, 0);
+    if bytes.first().is_some_and(trimmed) || bytes.last().is_some_and(trimmed)
+    {
+        lead = bytes.iter().take_while(|&b| trimmed(b)).count();
+        trail = bytes.iter().rev().take_while(|&b| trimmed(b)).count();
+    }
+    if lead.saturating_add(trail) >= bytes.len() || bytes.len() > MAX_RUN {
         return;
     }
     let (start, end) = (start.saturating_add(lead), end.saturating_sub(trail));
     let Some(token) = text.get(start..end) else { return };
-    let shape = Shape::of(token);
-    if shape.dots == 0 {
+    // Trimming changes the shape only when it removes bytes.
+    let shape =
+        if lead == 0 && trail == 0 { run.shape } else { Shape::of(token) };
+    if shape.classes & DOT == 0 {
         return;
     }
     let before = start.checked_sub(1).and_then(|i| text.get(i)).copied();
@@ -152,7 +221,7 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     }
 
     if shape.classes & !(DIGIT | DOT | HYPHEN) == 0 {
-        numeric_run(text, start, token, out);
+        numeric_run(text, start, token, shape.classes & HYPHEN != 0, out);
         return;
     }
     if let Some(ip) = hex_ipv4(token) {
@@ -168,11 +237,17 @@ fn classify(text: &[u8], start: usize, end: usize, out: &mut Vec<Candidate>) {
     if shape.classes & UNDERSCORE != 0 || looks_like_code(token, &shape) {
         return;
     }
-    let Some(host) = hostname::normalize(token, HostPolicy::Bare) else {
-        return;
+    // A trimmed token ends in no dot, so one of lower-case ASCII bytes
+    // is its own lower-cased form.
+    let host = if shape.classes & (UPPER | NON_ASCII) == 0 {
+        hostname::normalize_lower_ascii(token, HostPolicy::Bare)
+    } else {
+        hostname::normalize(token, HostPolicy::Bare)
     };
+    let Some(host) = host else { return };
     let mut candidate = Candidate::new(Category::Domain, start, end, host);
-    let file_like = has_file_extension_suffix(token)
+    let tld = token.get(shape.last_dot.saturating_add(1)..);
+    let file_like = has_file_extension_suffix(tld.unwrap_or_default())
         && after != Some(b':')
         && !is_text_node(text, start, end);
     candidate.weak = file_like || is_json_key(text, start, end);
@@ -223,28 +298,27 @@ const fn token_classes() -> [u8; 256] {
 
 /// A summary of a token from one pass, so that the checks after it do
 /// not each scan the token again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Shape {
     /// The union of the class bits of its bytes.
     classes: u8,
-    dots: usize,
+    /// The offsets of its first and last dot, zero when it has none.
     first_dot: usize,
     last_dot: usize,
 }
 
 impl Shape {
     fn of(token: &[u8]) -> Shape {
-        let mut shape =
-            Shape { classes: 0, dots: 0, first_dot: 0, last_dot: 0 };
+        let mut shape = Shape { classes: 0, first_dot: 0, last_dot: 0 };
         for (i, &b) in token.iter().enumerate() {
             let class = lookup(&TOKEN_CLASSES, b);
-            shape.classes |= class;
             if class == DOT {
-                if shape.dots == 0 {
+                if shape.classes & DOT == 0 {
                     shape.first_dot = i;
                 }
-                shape.dots = shape.dots.saturating_add(1);
                 shape.last_dot = i;
             }
+            shape.classes |= class;
         }
         shape
     }
@@ -258,7 +332,9 @@ impl Shape {
 /// lower-cased copy and the suffix lookup that would reject them. A
 /// non-ASCII token is passed on, because IDNA may map its last label.
 fn may_end_in_tld(token: &[u8], shape: &Shape) -> bool {
-    if shape.classes & NON_ASCII != 0 {
+    // A token of letters and dots ends in letters.
+    let letters = shape.classes & (DIGIT | HYPHEN | UNDERSCORE) == 0;
+    if letters || shape.classes & NON_ASCII != 0 {
         return true;
     }
     let tld = token.get(shape.last_dot.saturating_add(1)..);
@@ -314,23 +390,32 @@ fn numeric_run(
     text: &[u8],
     start: usize,
     token: &[u8],
+    hyphens: bool,
     out: &mut Vec<Candidate>,
 ) {
     // Parts and their separators lie inside `text`, so the offsets
     // never saturate.
     let mut offset = start;
-    for part in token.split(|&b| b == b'-') {
+    // Without a hyphen the token is one part, found without a search.
+    let mut parts = token.split(move |&b| hyphens && b == b'-');
+    for part in &mut parts {
         let part_start = offset;
         let part_end = part_start.saturating_add(part.len());
         offset = part_end.saturating_add(1);
-        let Some(ip) = parse_ipv4(part) else { continue };
+        let Some((ip, padded)) = parse_ipv4_groups(part) else { continue };
         if is_product_version(text, part_start)
             || is_path_segment(text, part_start, part_end)
         {
             continue;
         }
         let (end, prefix) = cidr_suffix(text, part_end);
-        let mut candidate = ipv4_candidate(part_start, end, ip);
+        // Without zero padding the address is already written in dotted
+        // decimal, so its bytes are its value.
+        let value = if padded { None } else { Value::from_ascii(part) };
+        let value = value.unwrap_or_else(|| format_ipv4(ip));
+        let mut candidate =
+            Candidate::new(Category::Ip, part_start, end, value)
+                .with_kind("ipv4");
         if let Some(prefix) = prefix {
             // The prefix is at most 32, so it has one or two digits.
             candidate.value.push('/');
@@ -347,29 +432,65 @@ fn numeric_run(
 /// 255. Zero-padded groups (`010.001.002.003`, from fixed-width logs) are
 /// read as decimal.
 pub(crate) fn parse_ipv4(token: &[u8]) -> Option<[u8; 4]> {
+    parse_ipv4_groups(token).map(|(ip, _)| ip)
+}
+
+/// Parses as [`parse_ipv4`] does, in one pass, and reports whether a
+/// group is zero-padded.
+// Cannot overflow: the token has at most 15 bytes, so `value` has at
+// most 15 digits, and `group` grows only after a slot below 4 was
+// written.
+#[allow(clippy::arithmetic_side_effects)]
+fn parse_ipv4_groups(token: &[u8]) -> Option<([u8; 4], bool)> {
+    // Four groups of three digits and three dots.
+    if token.len() > 15 {
+        return None;
+    }
     let mut octets = [0u8; 4];
-    let mut groups = token.split(|&b| b == b'.');
-    for octet in &mut octets {
-        let group = groups.next()?;
-        if group.is_empty() || group.len() > 3 {
+    let mut group = 0usize;
+    let mut value = 0u64;
+    let mut digits = 0u32;
+    let mut padded = false;
+    for &b in token {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            value = value * 10 + u64::from(digit);
+            digits += 1;
+            continue;
+        }
+        if b != b'.' {
             return None;
         }
-        let mut value: u16 = 0;
-        for &b in group {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            // The low nibble of an ASCII digit is its value.
-            let digit = u16::from(b & 0x0f);
-            value = value.checked_mul(10)?.checked_add(digit)?;
-        }
-        *octet = u8::try_from(value).ok()?;
+        *octets.get_mut(group)? = group_octet(value, digits, &mut padded)?;
+        group += 1;
+        value = 0;
+        digits = 0;
     }
-    groups.next().is_none().then_some(octets)
+    if group != 3 {
+        return None;
+    }
+    *octets.get_mut(3)? = group_octet(value, digits, &mut padded)?;
+    Some((octets, padded))
+}
+
+/// Checks a group of `digits` decimal digits that read as `value`, and
+/// notes in `padded` when it has a leading zero.
+fn group_octet(value: u64, digits: u32, padded: &mut bool) -> Option<u8> {
+    *padded |= match digits {
+        1 => false,
+        2 => value < 10,
+        3 => value < 100,
+        _ => return None,
+    };
+    u8::try_from(value).ok()
 }
 
 /// Parses `0xC6.0x33.0x64.0x07`, a hex-obfuscated IPv4 address.
 fn hex_ipv4(token: &[u8]) -> Option<[u8; 4]> {
+    // Most tokens fail here, before the split.
+    if !token.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"0x")) {
+        return None;
+    }
     let mut octets = [0u8; 4];
     let mut groups = token.split(|&b| b == b'.');
     for octet in &mut octets {
@@ -472,115 +593,174 @@ fn looks_like_code(token: &[u8], shape: &Shape) -> bool {
     let first = token.get(..shape.first_dot).unwrap_or_default();
     let tld = token.get(shape.last_dot.saturating_add(1)..);
     let tld = tld.unwrap_or_default();
-    let label_count = shape.dots.saturating_add(1);
-    if !consistent_case(token, shape, label_count, tld) {
+    // Two labels have one dot, which is both the first and the last.
+    let two_labels = shape.first_dot == shape.last_dot;
+    if !consistent_case(token, shape, two_labels, tld) {
         return true;
     }
     if is_generic_tld(tld) {
         return false;
     }
-    is_code_object(first) || label_count == 2 && is_code_name(first)
+    is_code_object(first) || two_labels && is_code_name(first)
 }
 
-/// Lower-cases a short label into a stack buffer, for matching against
-/// fixed word lists without allocating.
-fn lower<const N: usize>(label: &[u8], buffer: &mut [u8; N]) -> Option<usize> {
-    let target = buffer.get_mut(..label.len())?;
-    for (out, b) in target.iter_mut().zip(label) {
-        *out = b.to_ascii_lowercase();
+/// Packs a label of at most eight bytes, lower-cased, into a word, so
+/// that matching it against a fixed word list is one integer search. A
+/// label holds no NUL byte, so labels of different lengths never pack
+/// alike. A longer label packs to `None`.
+// Cannot overflow: the shift moves out the top byte, which is zero
+// for a label of at most eight bytes.
+#[allow(clippy::arithmetic_side_effects)]
+const fn pack(label: &[u8]) -> Option<u64> {
+    if label.len() > 8 {
+        return None;
     }
-    Some(label.len())
+    let mut word = 0u64;
+    let mut rest = label;
+    while let [b, tail @ ..] = rest {
+        word = word << 8 | b.to_ascii_lowercase() as u64;
+        rest = tail;
+    }
+    Some(word)
 }
+
+/// Packs every word of `words` and sorts them for a binary search.
+// Every index is below `N`. Cannot overflow: the counters stop at `N`.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn packed<const N: usize>(words: [&[u8]; N]) -> [u64; N] {
+    let mut table = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        // A longer word would pack to zero, which only the empty label
+        // matches; a test checks that no entry is zero.
+        table[i] = match pack(words[i]) {
+            Some(word) => word,
+            None => 0,
+        };
+        let mut j = i;
+        while j > 0 && table[j - 1] > table[j] {
+            let swap = table[j - 1];
+            table[j - 1] = table[j];
+            table[j] = swap;
+            j -= 1;
+        }
+        i += 1;
+    }
+    table
+}
+
+/// Packs as [`pack`] does, with a word load instead of a loop.
+fn pack_label(label: &[u8]) -> Option<u64> {
+    let mut bytes = [0u8; 8];
+    let skip = bytes.len().checked_sub(label.len())?;
+    bytes.get_mut(skip..)?.copy_from_slice(label);
+    let word = u64::from_be_bytes(bytes);
+    // Bit 5 of a byte is what sets a lower-case ASCII letter apart from
+    // its upper-case one.
+    Some(word | ascii_upper_bytes(word) >> 2)
+}
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is
+/// an upper-case ASCII letter, and every other bit clear.
+// Cannot overflow: every sum below stays under 0x100 per byte.
+#[allow(clippy::arithmetic_side_effects)]
+fn ascii_upper_bytes(word: u64) -> u64 {
+    let seven = word & splat(0x7f);
+    let at_least = |lo: u8| seven + splat(0x80 - lo);
+    at_least(b'A') & !at_least(b'Z' + 1) & !word & splat(0x80)
+}
+
+/// Eight copies of a byte.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+fn in_list(list: &[u64], label: &[u8]) -> bool {
+    pack_label(label).is_some_and(|word| list.binary_search(&word).is_ok())
+}
+
+const GENERIC_TLDS: [u64; 5] =
+    packed([b"biz", b"com", b"info", b"net", b"org"]);
 
 fn is_generic_tld(tld: &[u8]) -> bool {
-    let mut buffer = [0u8; 4];
-    let Some(len) = lower(tld, &mut buffer) else { return false };
-    matches!(
-        buffer.get(..len),
-        Some(b"biz" | b"com" | b"info" | b"net" | b"org")
-    )
+    // Five words take fewer steps in order than in a binary search.
+    pack_label(tld).is_some_and(|word| GENERIC_TLDS.contains(&word))
 }
 
 /// First labels that mark a dotted name as code at any length
 /// (`window.location.host`, `java.io`, `self.id`).
+const CODE_OBJECTS: [u64; 7] = packed([
+    b"console",
+    b"document",
+    b"java",
+    b"javax",
+    b"self",
+    b"this",
+    b"window",
+]);
+
 fn is_code_object(label: &[u8]) -> bool {
-    let mut buffer = [0u8; 8];
-    let Some(len) = lower(label, &mut buffer) else { return false };
-    matches!(
-        buffer.get(..len),
-        Some(
-            b"console"
-                | b"document"
-                | b"java"
-                | b"javax"
-                | b"self"
-                | b"this"
-                | b"window"
-        )
-    )
+    in_list(&CODE_OBJECTS, label)
 }
 
 /// First labels that mark a two-label name as code (`obj.to`, `data.in`,
 /// `cfg.app`).
+const CODE_NAMES: [u64; 37] = packed([
+    b"arg",
+    b"args",
+    b"array",
+    b"cfg",
+    b"cls",
+    b"config",
+    b"ctx",
+    b"data",
+    b"el",
+    b"elem",
+    b"err",
+    b"evt",
+    b"item",
+    b"json",
+    b"location",
+    b"math",
+    b"module",
+    b"msg",
+    b"obj",
+    b"object",
+    b"opts",
+    b"options",
+    b"os",
+    b"params",
+    b"props",
+    b"req",
+    b"request",
+    b"res",
+    b"response",
+    b"result",
+    b"state",
+    b"str",
+    b"string",
+    b"sys",
+    b"system",
+    b"user",
+    b"value",
+]);
+
 fn is_code_name(label: &[u8]) -> bool {
-    let mut buffer = [0u8; 8];
-    let Some(len) = lower(label, &mut buffer) else { return false };
-    matches!(
-        buffer.get(..len),
-        Some(
-            b"arg"
-                | b"args"
-                | b"array"
-                | b"cfg"
-                | b"cls"
-                | b"config"
-                | b"ctx"
-                | b"data"
-                | b"el"
-                | b"elem"
-                | b"err"
-                | b"evt"
-                | b"item"
-                | b"json"
-                | b"location"
-                | b"math"
-                | b"module"
-                | b"msg"
-                | b"obj"
-                | b"object"
-                | b"opts"
-                | b"options"
-                | b"os"
-                | b"params"
-                | b"props"
-                | b"req"
-                | b"request"
-                | b"res"
-                | b"response"
-                | b"result"
-                | b"state"
-                | b"str"
-                | b"string"
-                | b"sys"
-                | b"system"
-                | b"user"
-                | b"value"
-        )
-    )
+    in_list(&CODE_NAMES, label)
 }
 
-/// Reports whether the suffix is also a common file extension, as in
-/// `setup.py` or `textures.exe.zip`.
-fn has_file_extension_suffix(token: &[u8]) -> bool {
-    let tld_start =
-        memchr::memrchr(b'.', token).map_or(0, |dot| dot.saturating_add(1));
-    let tld = token.get(tld_start..).unwrap_or_default();
-    // Every listed extension has two or three letters, so longer labels
-    // skip the list.
-    let mut buffer = [0u8; 3];
-    let Some(len) = lower(tld, &mut buffer) else { return false };
-    let tld = buffer.get(..len).unwrap_or_default();
-    FILE_EXTENSION_TLDS.contains(&tld)
+/// Top-level names that are also common file extensions: `setup.py` or
+/// `invoice.zip` is a file unless written defanged, followed by a port or
+/// standing alone as an XML value.
+const FILE_EXTENSION_TLDS: [u64; 16] = packed([
+    b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid", b"pl",
+    b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
+]);
+
+/// Reports whether the suffix after the last dot, `tld`, is also a
+/// common file extension, as in `setup.py` or `textures.exe.zip`.
+fn has_file_extension_suffix(tld: &[u8]) -> bool {
+    in_list(&FILE_EXTENSION_TLDS, tld)
 }
 
 /// Domains are written in one case style: all lower (`example.com`), all
@@ -590,7 +770,7 @@ fn has_file_extension_suffix(token: &[u8]) -> bool {
 fn consistent_case(
     token: &[u8],
     shape: &Shape,
-    label_count: usize,
+    two_labels: bool,
     tld: &[u8],
 ) -> bool {
     let has_upper = shape.classes & UPPER != 0;
@@ -603,12 +783,11 @@ fn consistent_case(
         letters.next().is_none_or(u8::is_ascii_uppercase)
             && letters.all(u8::is_ascii_lowercase)
     };
-    token.split(|&b| b == b'.').all(title)
-        && (label_count >= 3 || tld.len() >= 3)
+    token.split(|&b| b == b'.').all(title) && (!two_labels || tld.len() >= 3)
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -627,13 +806,12 @@ mod tests {
     #[test]
     fn shape_records_classes_and_dots() {
         let shape = Shape::of("a.B_c.9ж".as_bytes());
-        assert_eq!(shape.dots, 2);
         assert_eq!(shape.first_dot, 1);
         assert_eq!(shape.last_dot, 5);
         let all = LOWER | DOT | UPPER | UNDERSCORE | DIGIT | NON_ASCII;
         assert_eq!(shape.classes, all);
         assert_eq!(Shape::of(b"10.0.0-1").classes, DIGIT | DOT | HYPHEN);
-        assert_eq!(Shape::of(b"abc").dots, 0);
+        assert_eq!(Shape::of(b"abc").classes & DOT, 0);
     }
 
     fn values(text: &str) -> Vec<String> {
@@ -724,16 +902,14 @@ mod tests {
     }
 
     /// Finds candidates as `find` did before it passed over dots that
-    /// end their run, as a model for it.
+    /// end their run, and with the general run scan, as a model for it.
     fn find_every_dot(text: &[u8]) -> Vec<Candidate> {
         let mut out = Vec::new();
         let mut consumed = 0;
         while let Some(dot) = next_anchor(text, b'.', consumed) {
-            let start = run_start(text, dot, consumed);
-            let after_dot = dot.saturating_add(1);
-            let end = run_end(text, after_dot);
-            consumed = end.max(after_dot);
-            classify(text, start, end, &mut out);
+            let run = scan_mixed_run(text, dot, consumed);
+            consumed = run.end.max(dot.saturating_add(1));
+            classify(text, &run, &mut out);
         }
         out
     }
@@ -752,6 +928,93 @@ mod tests {
             let text = pieces.concat();
             let found = super::super::testing::run(find, text.as_bytes());
             proptest::prop_assert_eq!(found, find_every_dot(text.as_bytes()));
+        }
+    }
+
+    /// Parses with a split per dot, as a model for `parse_ipv4_groups`.
+    fn parse_ipv4_model(token: &[u8]) -> Option<([u8; 4], bool)> {
+        let groups: Vec<&[u8]> = token.split(|&b| b == b'.').collect();
+        if groups.len() != 4 {
+            return None;
+        }
+        let mut octets = [0u8; 4];
+        for (octet, group) in octets.iter_mut().zip(&groups) {
+            let digits = group.iter().all(u8::is_ascii_digit);
+            if group.is_empty() || group.len() > 3 || !digits {
+                return None;
+            }
+            let text = std::str::from_utf8(group).ok()?;
+            *octet = text.parse::<u16>().ok()?.try_into().ok()?;
+        }
+        let padded = groups.iter().any(|g| g.len() > 1 && g[0] == b'0');
+        Some((octets, padded))
+    }
+
+    #[test]
+    fn canonical_ipv4_is_its_own_value() {
+        for text in ["1.2.3.4", "255.255.255.255", "0.0.0.0", "10.01.0.1"] {
+            let (ip, padded) = parse_ipv4_groups(text.as_bytes()).unwrap();
+            assert_eq!(!padded, format_ipv4(ip).as_str() == text, "{text}");
+        }
+    }
+
+    #[test]
+    fn packed_lists_match_words() {
+        let lists: [&[u64]; 4] =
+            [&GENERIC_TLDS, &CODE_OBJECTS, &CODE_NAMES, &FILE_EXTENSION_TLDS];
+        for list in lists {
+            assert!(list.iter().all(|&word| word != 0));
+            assert!(list.windows(2).all(|pair| pair[0] < pair[1]));
+        }
+        assert!(is_code_name(b"Data") && is_code_name(b"LOCATION"));
+        assert!(!is_code_name(b"dat") && !is_code_name(b"locations"));
+        assert!(is_code_object(b"Window") && !is_code_object(b"windows"));
+        assert!(is_generic_tld(b"COM") && !is_generic_tld(b"co"));
+        assert!(has_file_extension_suffix(b"Zip"));
+        assert!(!has_file_extension_suffix(b"zipx"));
+        assert_eq!(pack(b"\xc3\x89a"), pack(b"\xc3\x89A"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_ipv4_matches_split(
+            text in "[0-9.x-]{0,18}",
+        ) {
+            let bytes = text.as_bytes();
+            proptest::prop_assert_eq!(
+                parse_ipv4_groups(bytes),
+                parse_ipv4_model(bytes)
+            );
+        }
+
+        #[test]
+        fn word_load_packs_as_loop(label in proptest::collection::vec(
+            proptest::prelude::any::<u8>(),
+            0..10,
+        )) {
+            proptest::prop_assert_eq!(pack_label(&label), pack(&label));
+        }
+
+        #[test]
+        fn ascii_scan_matches_general_scan(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    ".", "a", "Z", "7", "-", "_", " ", "é", "\u{3002}",
+                    "\u{301}", "\u{ff0e}", ",", "x.org", "\u{80}",
+                ][..]),
+                1..24,
+            ),
+            floor_seed in 0usize..64,
+        ) {
+            let text = pieces.concat();
+            let bytes = text.as_bytes();
+            let floor = floor_seed % bytes.len();
+            if let Some(dot) = next_anchor(bytes, b'.', floor) {
+                proptest::prop_assert_eq!(
+                    scan_run(bytes, dot, floor),
+                    scan_mixed_run(bytes, dot, floor)
+                );
+            }
         }
     }
 }

@@ -54,17 +54,26 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
         }
         let mut buffer = [0u8; MAX_HOST_LEN];
         let lower = buffer.get_mut(..raw.len())?;
-        for (out, b) in lower.iter_mut().zip(raw) {
-            *out = b.to_ascii_lowercase();
-        }
-        if !accepted(lower, policy) {
-            return None;
-        }
-        return Value::from_ascii(lower);
+        lower.copy_from_slice(raw);
+        lower.make_ascii_lowercase();
+        return normalize_lower_ascii(lower, policy);
     }
     let text = std::str::from_utf8(raw).ok()?;
     let host = idna::domain_to_ascii(text).ok()?;
     accepted(host.as_bytes(), policy).then(|| Value::from(host))
+}
+
+/// Returns the host name in `raw`, lower-case ASCII without a trailing
+/// dot, as [`normalize`] does, when it is valid under `policy`. A caller
+/// that already knows those facts skips the copy that lower-cases.
+pub(crate) fn normalize_lower_ascii(
+    raw: &[u8],
+    policy: HostPolicy,
+) -> Option<Value> {
+    if raw.is_empty() || !accepted(raw, policy) {
+        return None;
+    }
+    Value::from_ascii(raw)
 }
 
 /// Checks a lower-case ASCII host name against `policy`.
@@ -72,19 +81,23 @@ fn accepted(host: &[u8], policy: HostPolicy) -> bool {
     if host.len() > MAX_HOST_LEN {
         return false;
     }
-    let Some(last_dot) = valid_labels(host) else {
+    // The suffix goes first: it rejects most names that fail, such as
+    // file names, for less than the label syntax costs. The top-level
+    // label is short, so a plain search from the end beats a vector one.
+    let Some(last_dot) = host.iter().rposition(|&b| b == b'.') else {
         return false;
     };
     let tld = last_dot
         .checked_add(1)
         .and_then(|start| host.get(start..))
         .unwrap_or_default();
-    match policy {
+    let suffix_ok = match policy {
         HostPolicy::Delimited => valid_tld(tld),
         HostPolicy::Bare => {
             SPECIAL_TLDS.contains(&tld) || has_public_suffix(host)
         }
-    }
+    };
+    suffix_ok && valid_labels(host).is_some()
 }
 
 /// Label syntax classes, indexed by byte.
@@ -117,26 +130,28 @@ const DOT: u8 = 3;
 fn valid_labels(host: &[u8]) -> Option<usize> {
     let mut last_dot = None;
     let mut label_start = 0;
-    let mut previous = DOT;
     for (i, &b) in host.iter().enumerate() {
-        let class = super::chars::lookup(&LABEL_CLASS, b);
-        match class {
-            ALNUM => {}
-            HYPHEN if previous != DOT => {}
-            DOT if previous == ALNUM => {
-                if i.checked_sub(label_start)? > MAX_LABEL_LEN {
-                    return None;
-                }
+        match super::chars::lookup(&LABEL_CLASS, b) {
+            ALNUM | HYPHEN => {}
+            DOT => {
+                valid_label(host.get(label_start..i)?)?;
                 last_dot = Some(i);
                 label_start = i.checked_add(1)?;
             }
             _ => return None,
         }
-        previous = class;
     }
-    let last_label_ok = previous == ALNUM
-        && host.len().saturating_sub(label_start) <= MAX_LABEL_LEN;
-    last_label_ok.then_some(last_dot).flatten()
+    valid_label(host.get(label_start..)?)?;
+    last_dot
+}
+
+/// Checks the length and the ends of a label whose bytes are letters,
+/// digits and hyphens.
+fn valid_label(label: &[u8]) -> Option<()> {
+    let inner = |b: &u8| *b != b'-';
+    let ends =
+        label.first().is_some_and(inner) && label.last().is_some_and(inner);
+    (ends && label.len() <= MAX_LABEL_LEN).then_some(())
 }
 
 /// Reports whether a top-level label is alphabetic (at least two
@@ -162,6 +177,7 @@ fn has_public_suffix(host: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -224,5 +240,62 @@ mod tests {
         assert_eq!(got.as_deref(), Some("xn--e1afmkfd.xn--p1ai"));
         let mixed = normalize("раураl.com".as_bytes(), HostPolicy::Bare);
         assert!(mixed.as_deref().is_some_and(|h| h.starts_with("xn--")));
+    }
+
+    /// Checks label syntax byte by byte against the previous byte's
+    /// class, as a model for `valid_labels`.
+    fn valid_labels_model(host: &[u8]) -> Option<usize> {
+        let mut last_dot = None;
+        let mut label_start = 0;
+        let mut previous = DOT;
+        for (i, &b) in host.iter().enumerate() {
+            let class = super::super::chars::lookup(&LABEL_CLASS, b);
+            match class {
+                ALNUM => {}
+                HYPHEN if previous != DOT => {}
+                DOT if previous == ALNUM => {
+                    if i - label_start > MAX_LABEL_LEN {
+                        return None;
+                    }
+                    last_dot = Some(i);
+                    label_start = i + 1;
+                }
+                _ => return None,
+            }
+            previous = class;
+        }
+        let last_label_ok =
+            previous == ALNUM && host.len() - label_start <= MAX_LABEL_LEN;
+        last_label_ok.then_some(last_dot).flatten()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn label_check_matches_model(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a", "Z", "0", "-", ".", "_", "xn--", "com",
+                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                ][..]),
+                0..12,
+            )
+        ) {
+            let host = pieces.concat();
+            proptest::prop_assert_eq!(
+                valid_labels(host.as_bytes()),
+                valid_labels_model(host.as_bytes())
+            );
+        }
+
+        #[test]
+        fn lower_case_name_skips_copy_alike(
+            host in "[a-z0-9.-]{1,20}(\\.[a-z]{2,6})?",
+        ) {
+            let host = host.trim_end_matches('.');
+            proptest::prop_assert_eq!(
+                normalize_lower_ascii(host.as_bytes(), HostPolicy::Bare),
+                normalize(host.as_bytes(), HostPolicy::Bare)
+            );
+        }
     }
 }
