@@ -103,24 +103,16 @@ fn scan_run(text: &[u8], dot: usize, floor: usize) -> Run {
     let after_dot = dot.saturating_add(1);
     let after = text.get(after_dot..).unwrap_or_default();
     let mut classes = DOT;
-    let mut lead = before.len();
-    for (i, &b) in before.iter().enumerate().rev() {
+    // The byte that stops a loop adds no bit when it is ASCII, and when
+    // it is not, the general scan below computes the shape anew.
+    let mut take = |&b: &u8| {
         let class = lookup(&TOKEN_CLASSES, b);
-        if class & ASCII_RUN == 0 {
-            lead = before.len().saturating_sub(i).saturating_sub(1);
-            break;
-        }
         classes |= class;
-    }
-    let mut tail = after.len();
-    for (i, &b) in after.iter().enumerate() {
-        let class = lookup(&TOKEN_CLASSES, b);
-        if class & ASCII_RUN == 0 {
-            tail = i;
-            break;
-        }
-        classes |= class;
-    }
+        class & ASCII_RUN == 0
+    };
+    let lead = before.iter().rev().position(&mut take);
+    let lead = lead.unwrap_or(before.len());
+    let tail = after.iter().position(&mut take).unwrap_or(after.len());
     let start = dot.saturating_sub(lead);
     let end = after_dot.saturating_add(tail);
     // A non-ASCII byte where the ASCII bytes stop may be a letter that
@@ -134,9 +126,7 @@ fn scan_run(text: &[u8], dot: usize, floor: usize) -> Run {
     }
     // No dot lies between `floor` and `dot`, so the anchor is the first
     // dot of the run.
-    let run = text.get(start..end).unwrap_or_default();
-    let last_dot = run.iter().rposition(|&b| b == b'.').unwrap_or(lead);
-    Run { start, end, shape: Shape { classes, first_dot: lead, last_dot } }
+    Run { start, end, shape: Shape { classes, first_dot: lead } }
 }
 
 /// Finds the run around `dot` as [`scan_run`] does, decoding the
@@ -228,26 +218,35 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
         out.push(ipv4_candidate(start, end, ip));
         return;
     }
-    if !may_end_in_tld(token, &shape) {
+    // The numeric forms above need no last label, so it is found only
+    // here. The token has a dot, and none at its end.
+    let last_dot = token.iter().rposition(|&b| b == b'.').unwrap_or(0);
+    let tld = token.get(last_dot.saturating_add(1)..).unwrap_or_default();
+    // Two labels have one dot, which is both the first and the last.
+    let two_labels = shape.first_dot == last_dot;
+    if !may_end_in_tld(tld, &shape) {
         return;
     }
     if before == Some(b'@') && is_email_local_end(text, start) {
         return;
     }
-    if shape.classes & UNDERSCORE != 0 || looks_like_code(token, &shape) {
+    if shape.classes & UNDERSCORE != 0 {
         return;
     }
     // A trimmed token ends in no dot, so one of lower-case ASCII bytes
-    // is its own lower-cased form.
+    // is its own lower-cased form. The suffix lookup goes before the code
+    // check because it rejects more tokens.
     let host = if shape.classes & (UPPER | NON_ASCII) == 0 {
         hostname::normalize_lower_ascii(token, HostPolicy::Bare)
     } else {
         hostname::normalize(token, HostPolicy::Bare)
     };
     let Some(host) = host else { return };
+    if looks_like_code(token, &shape, tld, two_labels) {
+        return;
+    }
     let mut candidate = Candidate::new(Category::Domain, start, end, host);
-    let tld = token.get(shape.last_dot.saturating_add(1)..);
-    let file_like = has_file_extension_suffix(tld.unwrap_or_default())
+    let file_like = has_file_extension_suffix(tld)
         && after != Some(b':')
         && !is_text_node(text, start, end);
     candidate.weak = file_like || is_json_key(text, start, end);
@@ -302,21 +301,17 @@ const fn token_classes() -> [u8; 256] {
 struct Shape {
     /// The union of the class bits of its bytes.
     classes: u8,
-    /// The offsets of its first and last dot, zero when it has none.
+    /// The offset of its first dot, zero when it has none.
     first_dot: usize,
-    last_dot: usize,
 }
 
 impl Shape {
     fn of(token: &[u8]) -> Shape {
-        let mut shape = Shape { classes: 0, first_dot: 0, last_dot: 0 };
+        let mut shape = Shape { classes: 0, first_dot: 0 };
         for (i, &b) in token.iter().enumerate() {
             let class = lookup(&TOKEN_CLASSES, b);
-            if class == DOT {
-                if shape.classes & DOT == 0 {
-                    shape.first_dot = i;
-                }
-                shape.last_dot = i;
+            if class == DOT && shape.classes & DOT == 0 {
+                shape.first_dot = i;
             }
             shape.classes |= class;
         }
@@ -331,14 +326,12 @@ impl Shape {
 /// timestamps (`18.112Z`) and file names (`run.ps1`, `a.7z`) skip the
 /// lower-cased copy and the suffix lookup that would reject them. A
 /// non-ASCII token is passed on, because IDNA may map its last label.
-fn may_end_in_tld(token: &[u8], shape: &Shape) -> bool {
+fn may_end_in_tld(tld: &[u8], shape: &Shape) -> bool {
     // A token of letters and dots ends in letters.
     let letters = shape.classes & (DIGIT | HYPHEN | UNDERSCORE) == 0;
     if letters || shape.classes & NON_ASCII != 0 {
         return true;
     }
-    let tld = token.get(shape.last_dot.saturating_add(1)..);
-    let tld = tld.unwrap_or_default();
     let a_label =
         tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"));
     a_label || tld.iter().all(u8::is_ascii_alphabetic)
@@ -586,22 +579,27 @@ fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
 /// (`System.IO`, `Agent.BQ`) and object access (`self.id`,
 /// `window.location.host`), unless the suffix is a common generic one
 /// (`document.example.com`).
-fn looks_like_code(token: &[u8], shape: &Shape) -> bool {
+fn looks_like_code(
+    token: &[u8],
+    shape: &Shape,
+    tld: &[u8],
+    two_labels: bool,
+) -> bool {
     if shape.classes & NON_ASCII != 0 {
         return false;
     }
     let first = token.get(..shape.first_dot).unwrap_or_default();
-    let tld = token.get(shape.last_dot.saturating_add(1)..);
-    let tld = tld.unwrap_or_default();
-    // Two labels have one dot, which is both the first and the last.
-    let two_labels = shape.first_dot == shape.last_dot;
     if !consistent_case(token, shape, two_labels, tld) {
         return true;
     }
     if is_generic_tld(tld) {
         return false;
     }
-    is_code_object(first) || two_labels && is_code_name(first)
+    // A first label of more than eight bytes is on neither list.
+    pack_label(first).is_some_and(|word| {
+        CODE_OBJECTS.contains(&word)
+            || two_labels && CODE_NAMES.binary_search(&word).is_ok()
+    })
 }
 
 /// Packs a label of at most eight bytes, lower-cased, into a word, so
@@ -699,10 +697,6 @@ const CODE_OBJECTS: [u64; 7] = packed([
     b"window",
 ]);
 
-fn is_code_object(label: &[u8]) -> bool {
-    in_list(&CODE_OBJECTS, label)
-}
-
 /// First labels that mark a two-label name as code (`obj.to`, `data.in`,
 /// `cfg.app`).
 const CODE_NAMES: [u64; 37] = packed([
@@ -744,10 +738,6 @@ const CODE_NAMES: [u64; 37] = packed([
     b"user",
     b"value",
 ]);
-
-fn is_code_name(label: &[u8]) -> bool {
-    in_list(&CODE_NAMES, label)
-}
 
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
@@ -807,7 +797,6 @@ mod tests {
     fn shape_records_classes_and_dots() {
         let shape = Shape::of("a.B_c.9ж".as_bytes());
         assert_eq!(shape.first_dot, 1);
-        assert_eq!(shape.last_dot, 5);
         let all = LOWER | DOT | UPPER | UNDERSCORE | DIGIT | NON_ASCII;
         assert_eq!(shape.classes, all);
         assert_eq!(Shape::of(b"10.0.0-1").classes, DIGIT | DOT | HYPHEN);
@@ -966,9 +955,12 @@ mod tests {
             assert!(list.iter().all(|&word| word != 0));
             assert!(list.windows(2).all(|pair| pair[0] < pair[1]));
         }
-        assert!(is_code_name(b"Data") && is_code_name(b"LOCATION"));
-        assert!(!is_code_name(b"dat") && !is_code_name(b"locations"));
-        assert!(is_code_object(b"Window") && !is_code_object(b"windows"));
+        assert!(in_list(&CODE_NAMES, b"Data"));
+        assert!(in_list(&CODE_NAMES, b"LOCATION"));
+        assert!(!in_list(&CODE_NAMES, b"dat"));
+        assert!(!in_list(&CODE_NAMES, b"locations"));
+        assert!(in_list(&CODE_OBJECTS, b"Window"));
+        assert!(!in_list(&CODE_OBJECTS, b"windows"));
         assert!(is_generic_tld(b"COM") && !is_generic_tld(b"co"));
         assert!(has_file_extension_suffix(b"Zip"));
         assert!(!has_file_extension_suffix(b"zipx"));
