@@ -28,7 +28,7 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Pushes every domain and IPv4 candidate in `text` that does not start
 /// in one of the URL interiors of `urls`.
 // Called once per window, so keeping it out of line costs nothing, and
-// it keeps the detector apart in profiles.
+// profiles then show the detector apart.
 #[inline(never)]
 pub(crate) fn find_outside(
     text: &[u8],
@@ -102,6 +102,7 @@ fn scan_run(text: &[u8], dot: usize, floor: usize) -> Run {
     let before = text.get(floor..dot).unwrap_or_default();
     let after_dot = dot.saturating_add(1);
     let after = text.get(after_dot..).unwrap_or_default();
+
     let mut classes = DOT;
     // The byte that stops a loop adds no bit when it is ASCII, and when
     // it is not, the general scan below computes the shape anew.
@@ -115,6 +116,7 @@ fn scan_run(text: &[u8], dot: usize, floor: usize) -> Run {
     let tail = after.iter().position(&mut take).unwrap_or(after.len());
     let start = dot.saturating_sub(lead);
     let end = after_dot.saturating_add(tail);
+
     // A non-ASCII byte where the ASCII bytes stop may be a letter that
     // goes on with the run, which the general scan decodes.
     let non_ascii = |i: Option<usize>| {
@@ -233,8 +235,8 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     if shape.classes & UNDERSCORE != 0 {
         return;
     }
-    // A trimmed token ends in no dot, so one of lower-case ASCII bytes
-    // is its own lower-cased form. The suffix lookup goes before the code
+    // A trimmed token does not end in a dot, so a token of lower-case
+    // ASCII bytes is already in normalised form. The suffix lookup goes before the code
     // check because it rejects more tokens.
     let host = if shape.classes & (UPPER | NON_ASCII) == 0 {
         hostname::normalize_lower_ascii(token, HostPolicy::Bare)
@@ -435,7 +437,7 @@ pub(crate) fn parse_ipv4(token: &[u8]) -> Option<[u8; 4]> {
 // written.
 #[allow(clippy::arithmetic_side_effects)]
 fn parse_ipv4_groups(token: &[u8]) -> Option<([u8; 4], bool)> {
-    // Four groups of three digits and three dots.
+    // At most four groups of three digits and three dots.
     if token.len() > 15 {
         return None;
     }
@@ -604,7 +606,7 @@ fn looks_like_code(
 
 /// Packs a label of at most eight bytes, lower-cased, into a word, so
 /// that matching it against a fixed word list is one integer search. A
-/// label holds no NUL byte, so labels of different lengths never pack
+/// label contains no NUL byte, so labels of different lengths never pack
 /// alike. A longer label packs to `None`.
 // Cannot overflow: the shift moves out the top byte, which is zero
 // for a label of at most eight bytes.
@@ -630,7 +632,7 @@ const fn packed<const N: usize>(words: [&[u8]; N]) -> [u64; N] {
     let mut i = 0;
     while i < N {
         // A longer word would pack to zero, which only the empty label
-        // matches; a test checks that no entry is zero.
+        // matches, and a test checks that no entry is zero.
         table[i] = match pack(words[i]) {
             Some(word) => word,
             None => 0,
@@ -653,8 +655,8 @@ fn pack_label(label: &[u8]) -> Option<u64> {
     let skip = bytes.len().checked_sub(label.len())?;
     bytes.get_mut(skip..)?.copy_from_slice(label);
     let word = u64::from_be_bytes(bytes);
-    // Bit 5 of a byte is what sets a lower-case ASCII letter apart from
-    // its upper-case one.
+    // Bit 5 of a byte sets a lower-case ASCII letter apart from its
+    // upper-case form.
     Some(word | ascii_upper_bytes(word) >> 2)
 }
 
@@ -961,7 +963,8 @@ mod tests {
         assert!(!in_list(&CODE_NAMES, b"locations"));
         assert!(in_list(&CODE_OBJECTS, b"Window"));
         assert!(!in_list(&CODE_OBJECTS, b"windows"));
-        assert!(is_generic_tld(b"COM") && !is_generic_tld(b"co"));
+        assert!(is_generic_tld(b"COM"));
+        assert!(!is_generic_tld(b"co"));
         assert!(has_file_extension_suffix(b"Zip"));
         assert!(!has_file_extension_suffix(b"zipx"));
         assert_eq!(pack(b"\xc3\x89a"), pack(b"\xc3\x89A"));

@@ -65,7 +65,7 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
 
 /// Returns the host name in `raw`, lower-case ASCII without a trailing
 /// dot, as [`normalize`] does, when it is valid under `policy`. A caller
-/// that already knows those facts skips the copy that lower-cases.
+/// that has checked those facts skips the copy that lower-cases.
 pub(crate) fn normalize_lower_ascii(
     raw: &[u8],
     policy: HostPolicy,
