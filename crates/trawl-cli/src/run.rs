@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use trawl_core::{
-    Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder, RuleSet,
-    Scanner, Source, Verdict,
+    Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder, LentDetection,
+    RuleSet, Scanner, Source, Verdict,
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
@@ -800,6 +800,9 @@ fn batch_count(regions: &[Region<'_>]) -> usize {
 struct Collector<'s> {
     settings: &'s Settings,
     builder: IocsBuilder,
+    /// Whether the filter has entries. Without them a detection's value
+    /// is never copied out of the scanner unless `--detail` lists it.
+    filtered: bool,
     found: Vec<Found>,
     /// Whether a merged collector dropped values past the limit.
     values_truncated: bool,
@@ -813,6 +816,7 @@ impl<'s> Collector<'s> {
             builder: settings
                 .scanner
                 .iocs_builder(settings.scanner.limits().max_detections),
+            filtered: !settings.filter.is_empty(),
             found: Vec::new(),
             values_truncated: false,
             detail_truncated: false,
@@ -852,7 +856,7 @@ impl<'s> Collector<'s> {
     ) {
         let settings = self.settings;
         let mut pass = settings.filter.pass();
-        settings.scanner.scan_each_borrowed(&region.text, |detection| {
+        settings.scanner.scan_each_lent(&region.text, |detection| {
             self.accept(detection, region, &mut pass, owned.as_ref());
         });
     }
@@ -905,17 +909,18 @@ impl<'s> Collector<'s> {
                 pass = settings.filter.pass();
                 current = Some(index);
             }
-            self.accept(&mut detection, region, &mut pass, None);
+            let mut lent = LentDetection::new(&mut detection);
+            self.accept(&mut lent, region, &mut pass, None);
         }
     }
 
     /// Records one detection of `region`, found by a scan whose filter
     /// pass is `pass`; with `owned`, only if its input offset lies in
-    /// that range. The detection's offsets are mapped to the input in
-    /// place.
+    /// that range. With `--detail`, the detection's offsets are mapped
+    /// to the input in place.
     fn accept(
         &mut self,
-        detection: &mut Detection,
+        detection: &mut LentDetection<'_>,
         region: &Region<'_>,
         pass: &mut FilterPass<'_>,
         owned: Option<&std::ops::Range<usize>>,
@@ -923,18 +928,23 @@ impl<'s> Collector<'s> {
         let settings = self.settings;
         let limit = settings.scanner.limits().max_detections;
         // The pass checks the detections outside `owned` too, so that it
-        // meets a URL before the host that follows it.
-        let verdict = pass.check(detection);
-        let raw = map_detection(detection, region, settings.detail);
-        let start = detection.start;
+        // meets a URL before the host that follows it. An empty filter
+        // keeps everything, so the value need not be copied for it.
+        let verdict = match self.filtered {
+            true => pass.check(detection.detection()),
+            false => Verdict::Keep,
+        };
+        let start = region.map.start(detection.start());
         if owned.is_some_and(|range| !range.contains(&start)) {
             return;
         }
         if !verdict.is_dropped() {
-            self.builder.push(detection);
+            self.builder.push_lent(detection, start);
         }
         if settings.detail {
             if self.found.len() < limit {
+                let detection = detection.detection();
+                let raw = map_detection(detection, region, true);
                 self.found.push(Found {
                     detection: detection.clone(),
                     origin: region.origin,

@@ -30,4 +30,4 @@ pub use offset_map::OffsetMap;
 pub use refang::{refang, Refanged};
 pub use report::{Detection, Iocs, IocsBuilder, Source};
 pub use rules::{CustomCategory, RuleError, RuleId, RuleSet};
-pub use scan::{ScanOutput, Scanner};
+pub use scan::{LentDetection, ScanOutput, Scanner};

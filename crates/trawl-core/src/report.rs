@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::{Category, CustomCategory, IocKey, RuleId};
+use crate::{Category, CustomCategory, IocKey, LentDetection, RuleId};
 
 /// The origin of a detection, relative to the bytes handed to the
 /// scanner.
@@ -249,15 +249,28 @@ impl IocsBuilder {
     /// distinct values is already recorded is dropped, and
     /// [`IocsBuilder::truncated`] then returns true.
     pub fn push(&mut self, detection: &Detection) {
+        let value = detection.value.as_bytes();
+        self.push_bytes(detection.category, value, detection.start);
+    }
+
+    /// Records a lent detection as [`IocsBuilder::push`] records a
+    /// detection, at offset `start` in place of its own, without
+    /// copying its value into the lent [`Detection`].
+    pub fn push_lent(&mut self, detection: &LentDetection<'_>, start: usize) {
+        self.push_bytes(detection.category(), detection.value_bytes(), start);
+    }
+
+    /// Records `value`, which must be UTF-8, in the list of `category`.
+    fn push_bytes(&mut self, category: IocKey, value: &[u8], start: usize) {
         let list_count =
             Category::ALL.len().saturating_add(self.custom_names.len());
-        let index = detection.category.list_index();
+        let index = category.list_index();
         let Some(list) =
             u16::try_from(index).ok().filter(|_| index < list_count)
         else {
             return;
         };
-        self.enqueue(list, detection.value.as_bytes(), detection.start);
+        self.enqueue(list, value, start);
     }
 
     /// Records every value of `other` at offset `start`, without

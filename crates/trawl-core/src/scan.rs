@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::detect::{self, Candidate};
+use crate::detect::{self, Candidate, Value};
 use crate::offset_map::OffsetMap;
 use crate::refang::refang;
 use crate::rules::RuleMatch;
@@ -96,8 +96,8 @@ impl Scanner {
     /// Large inputs are scanned in chunks that end at a newline, so
     /// memory stays bounded and the result equals a scan of the whole.
     pub fn scan_each(&self, bytes: &[u8], mut emit: impl FnMut(Detection)) {
-        self.scan_each_borrowed(bytes, |detection| {
-            emit(take_detection(detection));
+        self.scan_each_lent(bytes, |detection| {
+            emit(take_detection(detection.detection()));
         });
     }
 
@@ -108,7 +108,19 @@ impl Scanner {
     pub fn scan_each_borrowed(
         &self,
         bytes: &[u8],
-        emit: impl FnMut(&mut Detection),
+        mut emit: impl FnMut(&mut Detection),
+    ) {
+        self.scan_each_lent(bytes, |detection| emit(detection.detection()));
+    }
+
+    /// Scans `bytes` as [`Scanner::scan_each_borrowed`] does, but copies
+    /// a detection's value into the lent [`Detection`] only when `emit`
+    /// asks for it, so a caller that only reads the value's bytes saves
+    /// the copy and its UTF-8 check.
+    pub fn scan_each_lent(
+        &self,
+        bytes: &[u8],
+        emit: impl FnMut(&mut LentDetection<'_>),
     ) {
         self.scan_chunked(bytes, CHUNK_LEN, MAX_CHUNK_LEN, emit);
     }
@@ -120,7 +132,7 @@ impl Scanner {
         bytes: &[u8],
         chunk_len: usize,
         max_chunk_len: usize,
-        mut emit: impl FnMut(&mut Detection),
+        mut emit: impl FnMut(&mut LentDetection<'_>),
     ) {
         let token = self.limits.max_token_len;
         let mut owned_start = 0;
@@ -136,11 +148,12 @@ impl Scanner {
             let window_end = owned_end.saturating_add(after).min(bytes.len());
             let window =
                 bytes.get(window_start..window_end).unwrap_or_default();
-            self.scan_window(window, 0, None, &mut |detection| {
+            self.scan_window(window, 0, None, &mut |lent| {
+                let detection = &mut *lent.detection;
                 detection.start = detection.start.saturating_add(window_start);
                 detection.end = detection.end.saturating_add(window_start);
                 if (owned_start..owned_end).contains(&detection.start) {
-                    emit(detection);
+                    emit(lent);
                 }
             });
             owned_start = owned_end;
@@ -155,7 +168,7 @@ impl Scanner {
         bytes: &[u8],
         depth: u8,
         outer: Option<(usize, usize)>,
-        emit: &mut dyn FnMut(&mut Detection),
+        emit: &mut dyn FnMut(&mut LentDetection<'_>),
     ) {
         let refanged = refang(bytes);
         // Reserving for indicator-dense text up front saves the copies
@@ -210,7 +223,8 @@ impl Scanner {
                         custom_cursor.end(found.end),
                     )
                 });
-                emit(&mut custom_detection(found, span, depth));
+                let mut detection = custom_detection(found, span, depth);
+                emit(&mut LentDetection::new(&mut detection));
             }
             let (start, end) = match outer {
                 Some(span) => span,
@@ -228,7 +242,8 @@ impl Scanner {
                     custom_cursor.end(found.end),
                 )
             });
-            emit(&mut custom_detection(found, span, depth));
+            let mut detection = custom_detection(found, span, depth);
+            emit(&mut LentDetection::new(&mut detection));
         }
     }
 
@@ -240,7 +255,7 @@ impl Scanner {
         (start, end): (usize, usize),
         depth: u8,
         scratch: &mut Detection,
-        emit: &mut dyn FnMut(&mut Detection),
+        emit: &mut dyn FnMut(&mut LentDetection<'_>),
     ) {
         let Candidate { category, ref value, kind, ref payload, .. } =
             *candidate;
@@ -249,14 +264,15 @@ impl Scanner {
         if self.categories.contains(category) {
             scratch.category = IocKey::Category(category);
             scratch.rule = None;
-            scratch.value.clear();
-            scratch.value.push_str(value.as_str());
             scratch.start = start;
             scratch.end = end;
             scratch.kind = kind;
             scratch.decoded = text.as_deref().map(truncated_text);
             scratch.source = source;
-            emit(scratch);
+            emit(&mut LentDetection {
+                detection: scratch,
+                pending: Some(value),
+            });
         }
         if category == Category::Base64 && depth < self.limits.max_decode_depth
         {
@@ -266,6 +282,53 @@ impl Scanner {
                 self.scan_window(text.as_bytes(), depth, span, emit);
             }
         }
+    }
+}
+
+/// A detection that [`Scanner::scan_each_lent`] lends to its callback.
+/// Its value is copied into the [`Detection`] only when
+/// [`LentDetection::detection`] is called.
+#[derive(Debug)]
+pub struct LentDetection<'a> {
+    /// Complete except for `value` while `pending` is set.
+    detection: &'a mut Detection,
+    /// The value, until it is copied into `detection`.
+    pending: Option<&'a Value>,
+}
+
+impl<'a> LentDetection<'a> {
+    /// Lends a complete detection.
+    pub fn new(detection: &'a mut Detection) -> LentDetection<'a> {
+        LentDetection { detection, pending: None }
+    }
+
+    /// Returns the indicator's category.
+    pub fn category(&self) -> IocKey {
+        self.detection.category
+    }
+
+    /// Returns the offset of the indicator's first byte, as
+    /// [`Detection::start`] gives it.
+    pub fn start(&self) -> usize {
+        self.detection.start
+    }
+
+    /// Returns the bytes of the normalised value, which are UTF-8.
+    pub fn value_bytes(&self) -> &[u8] {
+        match self.pending {
+            Some(value) => value.as_bytes(),
+            None => self.detection.value.as_bytes(),
+        }
+    }
+
+    /// Returns the whole detection, copying the value in on the first
+    /// call.
+    pub fn detection(&mut self) -> &mut Detection {
+        if let Some(value) = self.pending.take() {
+            self.detection.value.clear();
+            self.detection.value.push_str(value.as_str());
+        }
+        self.detection
     }
 }
 
@@ -422,11 +485,11 @@ mod tests {
         let scanner = Scanner::default();
         let mut chunked = Vec::new();
         scanner.scan_chunked(text.as_bytes(), chunk_len, max_len, |d| {
-            chunked.push(d.clone())
+            chunked.push(d.detection().clone())
         });
         let mut whole = Vec::new();
         scanner.scan_window(text.as_bytes(), 0, None, &mut |d| {
-            whole.push(d.clone())
+            whole.push(d.detection().clone())
         });
         assert!(!whole.is_empty());
         assert_eq!(chunked.len(), whole.len());
@@ -464,6 +527,30 @@ mod tests {
                 chunk_len,
                 chunk_len,
             );
+        }
+    }
+
+    #[test]
+    fn lent_value_bytes_equal_copied_value() {
+        let text = indicator_text(true)
+            + " aHR0cDovL2V2aWwuZXhhbXBsZS5jb20vcGF5bG9hZA== ÉVIL.Example.COM";
+        let scanner = Scanner::default();
+        let mut lent = Vec::new();
+        scanner.scan_each_lent(text.as_bytes(), |d| {
+            let bytes = d.value_bytes().to_vec();
+            let (category, start) = (d.category(), d.start());
+            let detection = d.detection().clone();
+            assert_eq!(category, detection.category);
+            assert_eq!(start, detection.start);
+            assert_eq!(d.value_bytes(), bytes.as_slice());
+            lent.push((bytes, detection));
+        });
+        let owned = scanner.scan(text.as_bytes()).detections;
+        assert!(owned.len() > 400);
+        assert_eq!(lent.len(), owned.len());
+        for ((bytes, detection), expected) in lent.iter().zip(&owned) {
+            assert_eq!(bytes.as_slice(), expected.value.as_bytes());
+            assert_eq!(detection, expected);
         }
     }
 

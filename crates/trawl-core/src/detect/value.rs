@@ -130,6 +130,17 @@ impl Value {
         }
     }
 
+    /// Returns the value's bytes, which are UTF-8, without the check
+    /// that [`Value::as_str`] makes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => {
+                bytes.get(..usize::from(*len)).unwrap_or_default()
+            }
+            Repr::Heap(heap) => heap.as_bytes(),
+        }
+    }
+
     fn make_ascii_lowercase(&mut self) {
         match &mut self.0 {
             Repr::Inline { len, bytes } => {
@@ -288,6 +299,15 @@ mod tests {
         assert_eq!(value.as_deref(), Some(full.as_str()));
         let empty = Value::from_ascii(b"");
         assert_eq!(empty.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn bytes_equal_str_bytes() {
+        let long = "é".repeat(INLINE_CAPACITY);
+        for text in ["", "evil.example.com", "ünï.example", long.as_str()] {
+            let value = Value::from(text);
+            assert_eq!(value.as_bytes(), text.as_bytes());
+        }
     }
 
     #[test]
