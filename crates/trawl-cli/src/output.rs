@@ -8,6 +8,8 @@
 
 use std::io::{self, Write};
 
+use trawl_core::Iocs;
+
 use crate::args::Format;
 use crate::misp;
 use crate::report::Report;
@@ -73,7 +75,7 @@ impl<W: Write> ReportWriter<W> {
         match self.format {
             Format::Json => self.write_json(report)?,
             Format::Jsonl => {
-                serde_json::to_writer(&mut self.out, report)?;
+                write_compact(&mut self.out, report)?;
                 self.out.write_all(b"\n")?;
             }
             Format::Csv => self.write_csv(report)?,
@@ -121,7 +123,7 @@ impl<W: Write> ReportWriter<W> {
             self.out.write_all(b",")?;
         }
         if self.compact {
-            serde_json::to_writer(&mut self.out, report)?;
+            write_compact(&mut self.out, report)?;
         } else if self.multi {
             // Matches serde_json's own layout of an array of objects.
             // Strings inside JSON never contain a raw newline, so
@@ -190,6 +192,82 @@ impl<W: Write> ReportWriter<W> {
 
 /// Quotes a CSV field as RFC 4180 requires: fields with a comma, quote
 /// or line break are wrapped in quotes, and quotes inside are doubled.
+/// Writes `report` as `serde_json::to_writer` does, but writes the
+/// `iocs` lists itself. `Report`'s fields are matched in full, so a new
+/// field fails to compile here until it is written.
+fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
+    let Report {
+        file,
+        kind,
+        iocs,
+        metadata,
+        analysis,
+        detections,
+        errors,
+        size: _,
+    } = report;
+    out.write_all(b"{\"file\":")?;
+    serde_json::to_writer(&mut *out, file)?;
+    out.write_all(b",\"type\":")?;
+    write_json_str(out, kind)?;
+    out.write_all(b",\"iocs\":")?;
+    write_iocs_compact(out, iocs)?;
+
+    out.write_all(b",\"metadata\":")?;
+    serde_json::to_writer(&mut *out, metadata)?;
+    if let Some(analysis) = analysis {
+        out.write_all(b",\"analysis\":")?;
+        serde_json::to_writer(&mut *out, analysis)?;
+    }
+    if let Some(detections) = detections {
+        out.write_all(b",\"detections\":")?;
+        serde_json::to_writer(&mut *out, detections)?;
+    }
+    if !errors.is_empty() {
+        out.write_all(b",\"errors\":")?;
+        serde_json::to_writer(&mut *out, errors)?;
+    }
+    out.write_all(b"}")
+}
+
+/// Writes the `iocs` object as compact JSON. Without `--detail` its
+/// values are the bulk of a report, so each goes through
+/// `write_json_str` instead of serde_json's byte-by-byte escape walk.
+fn write_iocs_compact(out: &mut impl Write, iocs: &Iocs) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (index, (key, values)) in iocs.named().enumerate() {
+        if index > 0 {
+            out.write_all(b",")?;
+        }
+        write_json_str(out, key)?;
+        out.write_all(b":[")?;
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                out.write_all(b",")?;
+            }
+            write_json_str(out, value)?;
+        }
+        out.write_all(b"]")?;
+    }
+    out.write_all(b"}")
+}
+
+/// Writes `value` as a JSON string, as serde_json does. Only control
+/// characters, `"` and `\` need an escape there. The check folds over
+/// every byte without stopping early, so the compiler can vectorize it.
+fn write_json_str(out: &mut impl Write, value: &str) -> io::Result<()> {
+    let needs_escape = value.bytes().fold(false, |found, byte| {
+        found | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+    });
+    if needs_escape {
+        serde_json::to_writer(out, value)?;
+        return Ok(());
+    }
+    out.write_all(b"\"")?;
+    out.write_all(value.as_bytes())?;
+    out.write_all(b"\"")
+}
+
 fn csv_field(value: &str) -> String {
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
@@ -228,10 +306,8 @@ fn starts_escape(rest: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use trawl_core::Iocs;
-
     use super::*;
-    use crate::report::{Metadata, ReportError, Stage};
+    use crate::report::{DetailEntry, Metadata, ReportError, Stage};
 
     fn report(file: Option<&str>) -> Report {
         Report {
@@ -290,6 +366,87 @@ mod tests {
         let mut expected = serde_json::to_string_pretty(&reports[0]).unwrap();
         expected.push('\n');
         assert_eq!(render(Format::Json, false, &reports), expected);
+    }
+
+    /// Returns a report whose values, keys and fields cover every branch
+    /// of `write_compact`.
+    fn full_report() -> Report {
+        let names: std::sync::Arc<[String]> =
+            vec!["tick\"ets".to_string(), "hosts".to_string()].into();
+        let rules = trawl_core::RuleSet::default();
+        let scanner = trawl_core::Scanner::default()
+            .with_rules(std::sync::Arc::new(rules));
+        let mut builder =
+            scanner.iocs_builder(usize::MAX).with_custom_categories(names);
+        let values = [
+            "evil.example.com",
+            "quote\"inside",
+            "back\\slash",
+            "tab\tnew\nline\u{1}\u{1f}",
+            "del\u{7f} é ünï 😀",
+            "",
+            "a-value-longer-than-one-vector-of-sixteen-bytes-\"-end",
+        ];
+        for (start, value) in values.iter().enumerate() {
+            let category = trawl_core::Category::ALL[start % 3];
+            builder.push(&trawl_core::Detection {
+                category: trawl_core::IocKey::Category(category),
+                rule: None,
+                value: value.to_string(),
+                start,
+                end: start + 1,
+                kind: None,
+                decoded: None,
+                source: trawl_core::Source::Text,
+            });
+        }
+        let mut report = report(None);
+        report.iocs = builder.finish();
+        report.detections = Some(vec![DetailEntry {
+            key: trawl_core::IocKey::Category(trawl_core::Category::Url),
+            category: "urls".into(),
+            rule: None,
+            value: "http://x\"y".to_string(),
+            offset: 3,
+            length: 9,
+            source: "text",
+            depth: Some(1),
+            raw: "hxxp://x\"y".to_string(),
+            kind: None,
+            decoded: None,
+            dropped: None,
+            listed: Some("block list l:1".to_string()),
+        }]);
+        report
+    }
+
+    #[test]
+    fn compact_writer_matches_serde_json() {
+        let mut reports = vec![report(Some("a\"b")), full_report()];
+        let mut no_errors = full_report();
+        no_errors.errors.clear();
+        no_errors.file = Some("dir/file.txt".to_string());
+        reports.push(no_errors);
+        for report in &reports {
+            let mut written = Vec::new();
+            write_compact(&mut written, report).unwrap();
+            let expected = serde_json::to_string(report).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn json_str_matches_serde_json() {
+        let mut values: Vec<String> =
+            (0u8..=0x7f).map(|b| char::from(b).to_string()).collect();
+        values.push("é\u{0}ü".to_string());
+        values.push("x".repeat(40) + "\\");
+        for value in &values {
+            let mut written = Vec::new();
+            write_json_str(&mut written, value).unwrap();
+            let expected = serde_json::to_string(value).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), expected);
+        }
     }
 
     #[test]
