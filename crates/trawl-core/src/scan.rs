@@ -115,8 +115,8 @@ impl Scanner {
 
     /// Scans `bytes` as [`Scanner::scan_each_borrowed`] does, but copies
     /// a detection's value into the lent [`Detection`] only when `emit`
-    /// asks for it, so a caller that only reads the value's bytes saves
-    /// the copy and its UTF-8 check.
+    /// calls [`LentDetection::detection`]. A caller that only reads the
+    /// value's bytes saves the copy and its UTF-8 check.
     pub fn scan_each_lent(
         &self,
         bytes: &[u8],
@@ -303,17 +303,20 @@ impl<'a> LentDetection<'a> {
     }
 
     /// Returns the indicator's category.
+    #[inline]
     pub fn category(&self) -> IocKey {
         self.detection.category
     }
 
     /// Returns the offset of the indicator's first byte, as
     /// [`Detection::start`] gives it.
+    #[inline]
     pub fn start(&self) -> usize {
         self.detection.start
     }
 
     /// Returns the bytes of the normalised value, which are UTF-8.
+    #[inline]
     pub fn value_bytes(&self) -> &[u8] {
         match self.pending {
             Some(value) => value.as_bytes(),

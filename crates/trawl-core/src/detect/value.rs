@@ -132,6 +132,7 @@ impl Value {
 
     /// Returns the value's bytes, which are UTF-8, without the check
     /// that [`Value::as_str`] makes.
+    #[inline]
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => {
