@@ -222,7 +222,13 @@ impl OffsetMap {
     /// Returns a cursor for looking up many positions that mostly
     /// ascend, such as the spans of sorted candidates.
     pub(crate) fn cursor(&self) -> MapCursor<'_> {
-        MapCursor { map: self, start_hint: 0, end_hint: 0 }
+        MapCursor {
+            map: self,
+            start_hint: 0,
+            end_hint: 0,
+            start_segment: Segment::EMPTY,
+            end_segment: Segment::EMPTY,
+        }
     }
 
     /// Returns the number of leading breakpoints that satisfy `pred`,
@@ -306,30 +312,84 @@ pub(crate) struct MapCursor<'a> {
     map: &'a OffsetMap,
     start_hint: usize,
     end_hint: usize,
+    /// The positions whose start maps through the same breakpoint as
+    /// the last start looked up, so a lookup among them needs no search.
+    start_segment: Segment,
+    /// The same for ends, leaving out a position equal to a breakpoint's,
+    /// which maps to that breakpoint's source.
+    end_segment: Segment,
+}
+
+/// Derived positions `first..last` that map through `point`.
+#[derive(Clone, Copy)]
+struct Segment {
+    first: usize,
+    last: usize,
+    point: Breakpoint,
+}
+
+impl Segment {
+    const EMPTY: Segment = Segment {
+        first: usize::MAX,
+        last: 0,
+        point: Breakpoint {
+            derived: 0,
+            source: 0,
+            derived_step: 1,
+            source_step: 1,
+        },
+    };
+
+    fn contains(&self, derived: usize) -> bool {
+        self.first <= derived && derived < self.last
+    }
 }
 
 impl MapCursor<'_> {
     /// Maps the position of a first byte.
     pub(crate) fn start(&mut self, derived: usize) -> usize {
+        if self.start_segment.contains(derived) {
+            return self.start_segment.point.start_of(derived);
+        }
         let map = self.map;
         let after =
             map.partition_from(self.start_hint, |p| p.derived <= derived);
         self.start_hint = after;
-        map.point_before(after).start_of(derived)
+        // The breakpoints are sorted, so every position from the one
+        // before `after` up to the one at `after` finds the same `after`.
+        let before = after.checked_sub(1).and_then(|i| map.points.get(i));
+        let point = *map.point_before(after);
+        self.start_segment = Segment {
+            first: before.map_or(0, |p| p.derived),
+            last: map.points.get(after).map_or(usize::MAX, |p| p.derived),
+            point,
+        };
+        point.start_of(derived)
     }
 
     /// Maps an exclusive end position.
     pub(crate) fn end(&mut self, derived: usize) -> usize {
+        if self.end_segment.contains(derived) {
+            return self.end_segment.point.end_of(derived);
+        }
         let map = self.map;
         let first_at =
             map.partition_from(self.end_hint, |p| p.derived < derived);
         self.end_hint = first_at;
-        if let Some(point) = map.points.get(first_at) {
+        let at = map.points.get(first_at);
+        if let Some(point) = at {
             if point.derived == derived {
                 return point.source;
             }
         }
-        map.point_before(first_at).end_of(derived)
+        let before = first_at.checked_sub(1).and_then(|i| map.points.get(i));
+        let point = *map.point_before(first_at);
+        self.end_segment = Segment {
+            first: before.map_or(0, |p| p.derived.saturating_add(1)),
+            last: at.map_or(usize::MAX, |p| p.derived),
+            point,
+        };
+        point.end_of(derived)
     }
 }
 
