@@ -441,6 +441,9 @@ mod tests {
             (0u8..=0x7f).map(|b| char::from(b).to_string()).collect();
         values.push("é\u{0}ü".to_string());
         values.push("x".repeat(40) + "\\");
+        values.push("C:\\Users\\a\"b\\".to_string());
+        values.push("\\\\\"\"é\\".to_string());
+        values.push("HKLM\\Software\\x\ty".to_string());
         for value in &values {
             let mut written = Vec::new();
             write_json_str(&mut written, value).unwrap();

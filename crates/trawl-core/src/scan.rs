@@ -267,11 +267,10 @@ impl Scanner {
             scratch.start = start;
             scratch.end = end;
             scratch.kind = kind;
-            scratch.decoded = text.as_deref().map(truncated_text);
             scratch.source = source;
             emit(&mut LentDetection {
                 detection: scratch,
-                pending: Some(value),
+                pending: Some(Pending { value, decoded: text.as_deref() }),
             });
         }
         if category == Category::Base64 && depth < self.limits.max_decode_depth
@@ -286,14 +285,21 @@ impl Scanner {
 }
 
 /// A detection that [`Scanner::scan_each_lent`] lends to its callback.
-/// Its value is copied into the [`Detection`] only when
-/// [`LentDetection::detection`] is called.
+/// Its value and decoded text are copied into the [`Detection`] only
+/// when [`LentDetection::detection`] is called.
 #[derive(Debug)]
 pub struct LentDetection<'a> {
-    /// Complete except for `value` while `pending` is set.
+    /// Complete except for `value` and `decoded` while `pending` is set.
     detection: &'a mut Detection,
-    /// The value, until it is copied into `detection`.
-    pending: Option<&'a Value>,
+    pending: Option<Pending<'a>>,
+}
+
+/// The fields of a lent detection not yet copied into it.
+#[derive(Debug)]
+struct Pending<'a> {
+    value: &'a Value,
+    /// The whole decoded payload, cut to length when copied.
+    decoded: Option<&'a str>,
 }
 
 impl<'a> LentDetection<'a> {
@@ -318,18 +324,19 @@ impl<'a> LentDetection<'a> {
     /// Returns the bytes of the normalised value, which are UTF-8.
     #[inline]
     pub fn value_bytes(&self) -> &[u8] {
-        match self.pending {
-            Some(value) => value.as_bytes(),
+        match &self.pending {
+            Some(pending) => pending.value.as_bytes(),
             None => self.detection.value.as_bytes(),
         }
     }
 
-    /// Returns the whole detection, copying the value in on the first
-    /// call.
+    /// Returns the whole detection, copying the value and decoded text
+    /// in on the first call.
     pub fn detection(&mut self) -> &mut Detection {
-        if let Some(value) = self.pending.take() {
+        if let Some(Pending { value, decoded }) = self.pending.take() {
             self.detection.value.clear();
             self.detection.value.push_str(value.as_str());
+            self.detection.decoded = decoded.map(truncated_text);
         }
         self.detection
     }
@@ -550,6 +557,7 @@ mod tests {
         });
         let owned = scanner.scan(text.as_bytes()).detections;
         assert!(owned.len() > 400);
+        assert!(owned.iter().any(|d| d.decoded.is_some()));
         assert_eq!(lent.len(), owned.len());
         for ((bytes, detection), expected) in lent.iter().zip(&owned) {
             assert_eq!(bytes.as_slice(), expected.value.as_bytes());
