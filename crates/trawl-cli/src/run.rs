@@ -918,6 +918,9 @@ impl<'s> Collector<'s> {
     /// pass is `pass`; with `owned`, only if its input offset lies in
     /// that range. With `--detail`, the detection's offsets are mapped
     /// to the input in place.
+    // Inlined into the scan callbacks, so that a detection costs no call
+    // here unless a filter or `--detail` needs one.
+    #[inline]
     fn accept(
         &mut self,
         detection: &mut LentDetection<'_>,
@@ -925,8 +928,6 @@ impl<'s> Collector<'s> {
         pass: &mut FilterPass<'_>,
         owned: Option<&std::ops::Range<usize>>,
     ) {
-        let settings = self.settings;
-        let limit = settings.scanner.limits().max_detections;
         // The pass checks the detections outside `owned` too, so that it
         // meets a URL before the host that follows it. An empty filter
         // keeps everything, so the value need not be copied for it.
@@ -941,20 +942,33 @@ impl<'s> Collector<'s> {
         if !verdict.is_dropped() {
             self.builder.push_lent(detection, start);
         }
-        if settings.detail {
-            if self.found.len() < limit {
-                let detection = detection.detection();
-                let raw = map_detection(detection, region, true);
-                self.found.push(Found {
-                    detection: detection.clone(),
-                    origin: region.origin,
-                    raw,
-                    note: FilterNote::from(verdict),
-                });
-            } else {
-                self.detail_truncated = true;
-            }
+        if self.settings.detail {
+            self.record_detail(detection, region, verdict);
         }
+    }
+
+    /// Adds a detection to the `--detail` list, or notes that the list
+    /// is full.
+    #[inline(never)]
+    fn record_detail(
+        &mut self,
+        detection: &mut LentDetection<'_>,
+        region: &Region<'_>,
+        verdict: Verdict<'_>,
+    ) {
+        let limit = self.settings.scanner.limits().max_detections;
+        if self.found.len() >= limit {
+            self.detail_truncated = true;
+            return;
+        }
+        let detection = detection.detection();
+        let raw = map_detection(detection, region, true);
+        self.found.push(Found {
+            detection: detection.clone(),
+            origin: region.origin,
+            raw,
+            note: FilterNote::from(verdict),
+        });
     }
 
     fn finish(
