@@ -214,9 +214,11 @@ impl Scanner {
             source: Source::Text,
         };
         for candidate in kept.into_iter().filter_map(|i| candidates.get(i)) {
-            while let Some(found) =
-                custom.next_if(|m| m.start < candidate.start)
-            {
+            // A peek leaves the match in place when it is not taken,
+            // where `next_if` would move it out and back for each
+            // candidate.
+            while custom.peek().is_some_and(|m| m.start < candidate.start) {
+                let Some(found) = custom.next() else { break };
                 let span = outer.unwrap_or_else(|| {
                     (
                         custom_cursor.start(found.start),
@@ -563,6 +565,37 @@ mod tests {
             assert_eq!(bytes.as_slice(), expected.value.as_bytes());
             assert_eq!(detection, expected);
         }
+    }
+
+    #[test]
+    fn custom_matches_merge_by_start() {
+        let rules = "[[rule]]\nname = \"t\"\ncategory = \"tickets\"\n\
+                     pattern = 'TICKET-[0-9]+'\n";
+        let rules = RuleSet::parse(rules, "test.toml").unwrap();
+        let scanner = Scanner::default().with_rules(Arc::new(rules));
+        let text = "TICKET-1 evil.example.com TICKET-2 10.0.0.1 \
+                    TICKET-3 TICKET-4 other.example.org TICKET-5";
+        let found: Vec<(bool, String)> = scanner
+            .scan(text.as_bytes())
+            .detections
+            .into_iter()
+            .map(|d| (d.rule.is_some(), d.value))
+            .collect();
+        let expected = [
+            (true, "TICKET-1"),
+            (false, "evil.example.com"),
+            (true, "TICKET-2"),
+            (false, "10.0.0.1"),
+            (true, "TICKET-3"),
+            (true, "TICKET-4"),
+            (false, "other.example.org"),
+            (true, "TICKET-5"),
+        ];
+        let expected: Vec<(bool, String)> = expected
+            .into_iter()
+            .map(|(custom, value)| (custom, value.to_string()))
+            .collect();
+        assert_eq!(found, expected);
     }
 
     /// Returns the category and value of each detection in `text`.
