@@ -329,6 +329,7 @@ impl IocsBuilder {
         self.truncated
     }
 
+    #[inline]
     fn hash(&self, list: u16, value: &[u8]) -> u64 {
         let mut hasher = self.hasher.build_hasher();
         hasher.write_u16(list);
