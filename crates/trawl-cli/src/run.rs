@@ -298,6 +298,12 @@ struct Stream<'s, R> {
     /// The merged blocks; locked only by the thread whose turn it is to
     /// merge.
     collector: Mutex<Collector<'s>>,
+    /// The bytes of scanned blocks, handed back so that the next blocks
+    /// reuse their memory. A fresh 4 MiB allocation per block was mapped
+    /// and zeroed by the kernel each time, which doubled the page faults
+    /// of a two-thread run over a 100 MB text. It has its own lock,
+    /// because the reader's is held while waiting for a merge.
+    spare_texts: Mutex<Vec<Vec<u8>>>,
     /// Blocks a thread may read past the last merged one.
     ahead: usize,
 }
@@ -333,6 +339,7 @@ impl<'s, R: Read + Send> Stream<'s, R> {
             state: Mutex::new(StreamState::default()),
             changed: Condvar::new(),
             collector: Mutex::new(Collector::new(settings)),
+            spare_texts: Mutex::new(Vec::new()),
             ahead,
         }
     }
@@ -377,6 +384,10 @@ impl<'s, R: Read + Send> Stream<'s, R> {
         while let Some((index, block)) = self.next_block() {
             let part = scan(&block);
             self.hand_over(index, block.owned.start, part);
+            self.spare_texts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(block.text);
         }
     }
 
@@ -412,6 +423,14 @@ impl<'s, R: Read + Send> Stream<'s, R> {
         }
         drop(state);
 
+        let spare = self
+            .spare_texts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        if let Some(text) = spare {
+            reader.recycle(text);
+        }
         let next = reader.next_block();
         let mut state = self.lock_state();
         match next {
