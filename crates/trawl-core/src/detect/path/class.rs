@@ -93,14 +93,16 @@ pub(super) const fn unix_segment_byte(byte: u8) -> bool {
 }
 
 /// The bytes that `unit_at` classifies as a one-byte segment character,
-/// per style, as tables for the walker's inner loop.
-const WINDOWS_SEGMENT: [bool; 256] = segment_table(Style::Windows);
-const UNIX_SEGMENT: [bool; 256] = segment_table(Style::Unix);
+/// per style, brackets left out, as tables for the walker's inner loop.
+/// A bracket stops the run so that the walker learns whether the path
+/// contains one, which its trimming needs, without reading it again.
+const WINDOWS_PLAIN: [bool; 256] = plain_bytes(Style::Windows);
+const UNIX_PLAIN: [bool; 256] = plain_bytes(Style::Unix);
 
 // Every index is below 128, so none is out of range. Cannot overflow:
 // the counter stops at 128.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const fn segment_table(style: Style) -> [bool; 256] {
+const fn plain_bytes(style: Style) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 128 {
@@ -108,30 +110,28 @@ const fn segment_table(style: Style) -> [bool; 256] {
         table[b] = match style {
             Style::Windows => windows_segment_byte(byte),
             Style::Unix => unix_segment_byte(byte),
-        } && byte != b' ';
+        } && byte != b' '
+            && !is_bracket(byte);
         b += 1;
     }
     table
 }
 
-/// Returns the first position at or after `at` that is not an ASCII
-/// segment byte of `style`, or `limit + 1` when the run reaches past
-/// `limit`. Walking a segment this way costs a table lookup per byte
-/// instead of a full `unit_at` classification.
-pub(super) fn skip_ascii_segment(
-    text: &[u8],
-    at: usize,
-    style: Style,
-    limit: usize,
-) -> usize {
+/// Reports whether `byte` is one of `( ) [ ] { }`.
+pub(super) const fn is_bracket(byte: u8) -> bool {
+    matches!(byte, b'(' | b')' | b'[' | b']' | b'{' | b'}')
+}
+
+/// Returns the test for a plain segment byte of `style`: an ASCII
+/// segment byte other than a space or bracket. Walking a segment this way
+/// costs a table lookup per byte instead of a full `unit_at`
+/// classification.
+pub(super) fn plain_table(style: Style) -> impl Fn(u8) -> bool {
     let table = match style {
-        Style::Windows => &WINDOWS_SEGMENT,
-        Style::Unix => &UNIX_SEGMENT,
+        Style::Windows => &WINDOWS_PLAIN,
+        Style::Unix => &UNIX_PLAIN,
     };
-    let stop = limit.saturating_add(1).min(text.len());
-    let rest = text.get(at..stop).unwrap_or_default();
-    let run = rest.iter().take_while(|&&b| lookup(table, b)).count();
-    at.saturating_add(run)
+    move |byte| lookup(table, byte)
 }
 
 /// Reports whether a non-ASCII character may appear in a segment: letters,
@@ -260,23 +260,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn segment_tables_match_unit_at() {
+    fn plain_tables_match_unit_at() {
         for style in [Style::Windows, Style::Unix] {
             for byte in 0..=255u8 {
                 let text = [byte];
                 let one_byte = unit_at(&text, 0, style) == Unit::Segment(1);
-                let skipped = skip_ascii_segment(&text, 0, style, 10) == 1;
-                assert_eq!(skipped, one_byte, "{style:?} {byte:#04x}");
+                let expected = one_byte && !is_bracket(byte);
+                let plain = plain_table(style)(byte);
+                assert_eq!(plain, expected, "{style:?} {byte:#04x}");
             }
         }
-    }
-
-    #[test]
-    fn segment_skip_stops_past_limit() {
-        let text = b"abcdefgh/ij";
-        assert_eq!(skip_ascii_segment(text, 0, Style::Unix, 100), 8);
-        assert_eq!(skip_ascii_segment(text, 2, Style::Unix, 4), 5);
-        assert_eq!(skip_ascii_segment(text, 20, Style::Unix, 100), 20);
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub(super) struct Root {
     pub min_segments: usize,
     /// Segments already inside the root: the drive of `\\?\C:`.
     pub segments: usize,
+    /// Set when the root may contain a bracket, as `%ProgramFiles(x86)%`
+    /// and `${HOME}` do. The other roots are built from letters, digits,
+    /// `.`, `_`, `-`, `@`, `~`, `$`, `?`, `:` and separators only.
+    pub brackets: bool,
 }
 
 /// The result of looking for a root at a separator.
@@ -94,6 +98,7 @@ fn windows_root(
         kind,
         min_segments: 1,
         segments: 0,
+        brackets: false,
     })
 }
 
@@ -120,7 +125,16 @@ fn unix_root(
         kind,
         min_segments,
         segments: 0,
+        brackets: false,
     })
+}
+
+/// Marks a variable root as one that may contain brackets.
+fn with_brackets(found: Found) -> Found {
+    match found {
+        Found::Root(root) => Found::Root(Root { brackets: true, ..root }),
+        other => other,
+    }
 }
 
 /// `C:\` and `C:/`, with no letter or digit glued before the drive.
@@ -160,7 +174,7 @@ fn percent_variable(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
     let valid = text.get(start) == Some(&b'%')
         && (first.is_ascii_alphabetic() || *first == b'_')
         && !word_before(text, start);
-    valid.then(|| windows_root(text, start, sep, "env"))
+    valid.then(|| with_brackets(windows_root(text, start, sep, "env")))
 }
 
 /// `${NAME}/`.
@@ -172,7 +186,7 @@ fn braced_variable(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
     let valid = text.get(start..name) == Some(&b"${"[..])
         && variable_name(text.get(name..close)?)
         && !glued_before(text, start);
-    valid.then(|| unix_root(text, start, sep, "env", 1))
+    valid.then(|| with_brackets(unix_root(text, start, sep, "env", 1)))
 }
 
 /// `./`, `../`, `.\` and `..\`. A dot after `)` ends a sentence, and in
@@ -358,6 +372,7 @@ fn server(
         kind,
         min_segments: 1,
         segments: 0,
+        brackets: false,
     })
 }
 
@@ -397,6 +412,7 @@ fn device(
             kind: "device",
             min_segments: 1,
             segments,
+            brackets: false,
         })
     };
     let drive_letter = text.get(at).is_some_and(u8::is_ascii_alphabetic)
@@ -541,6 +557,28 @@ mod tests {
     fn root_never_starts_before_floor() {
         assert_eq!(find(b"C:\\x", 2, 1), Found::Nothing);
         assert_eq!(find(b"~/x", 1, 1), Found::Nothing);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unflagged_roots_contain_no_bracket(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(
+                    b"\\/:.~$%{}()[]?@_-env CaZ9".to_vec()
+                ),
+                0..48,
+            )
+        ) {
+            for sep in 0..bytes.len() {
+                if let Found::Root(root) = find(&bytes, sep, 0) {
+                    let root_bytes =
+                        bytes.get(root.start..root.body).unwrap_or_default();
+                    let bracket =
+                        root_bytes.iter().any(|b| b"()[]{}".contains(b));
+                    proptest::prop_assert!(root.brackets || !bracket);
+                }
+            }
+        }
     }
 
     #[test]

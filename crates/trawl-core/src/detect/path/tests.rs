@@ -134,6 +134,11 @@ fn trailing_punctuation_is_trimmed() {
         ("“C:\\Temp\\a.exe”", &["C:\\Temp\\a.exe"]),
         ("* `++C:\\Intel\\x.dll++`", &["C:\\Intel\\x.dll"]),
         ("C:\\Users\\[username]\\x.dll", &["C:\\Users\\[username]\\x.dll"]),
+        ("(C:\\a\\b(1).txt)", &["C:\\a\\b(1).txt"]),
+        ("C:\\a\\b)\\c)", &["C:\\a\\b)\\c"]),
+        ("(%ProgramFiles(x86)%\\x)", &["%ProgramFiles(x86)%\\x"]),
+        ("${HOME}/x}", &["${HOME}/x"]),
+        ("%A(B%\\x", &[]),
     ]);
 }
 

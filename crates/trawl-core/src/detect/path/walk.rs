@@ -6,7 +6,7 @@
 //! so the saturating sums on them never reach `usize::MAX`.
 
 use super::class::{
-    hard_end, line_end, skip_ascii_segment, skip_blanks, unit_at,
+    hard_end, is_bracket, line_end, plain_table, skip_blanks, unit_at,
     unix_segment_byte, Style, Unit,
 };
 use super::root::Root;
@@ -70,37 +70,77 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn walk(&self) -> Walk {
+        let text = self.text;
         let style = self.root.style;
         let mut pos = self.root.body;
         let mut end = self.root.body;
         let mut segments = self.root.segments;
         let mut last: Option<Span> = None;
+        // Set when a bracket may lie between the body and the end. Only
+        // bracket bytes and the words after a space can put one there.
+        let mut brackets = false;
+        // The bytes up to the limit: a run that reaches past them makes
+        // the path too long.
+        let stop = self.limit.saturating_add(1).min(text.len());
+        let window = text.get(..stop).unwrap_or_default();
+        let plain = plain_table(style);
+        let lone_backslash = style == Style::Windows && !self.root.escaped;
+        let is_plain = |at: usize| window.get(at).is_some_and(|&b| plain(b));
         loop {
-            let start = pos;
+            let mut start = pos;
             let mut terminal = false;
             loop {
                 if pos > self.limit {
                     return Walk::Reject;
                 }
-                if pos == start {
-                    if let Some(len) = self.placeholder(pos) {
-                        pos = pos.saturating_add(len);
-                        continue;
-                    }
+                while is_plain(pos) {
+                    pos = pos.saturating_add(1);
                 }
-                match unit_at(self.text, pos, style) {
-                    Unit::Segment(len) => {
-                        pos = skip_ascii_segment(
-                            self.text,
-                            pos.saturating_add(len),
-                            style,
-                            self.limit,
-                        );
+                let separator = match window.get(pos) {
+                    Some(b'/') => true,
+                    Some(b'\\') => lone_backslash,
+                    _ => false,
+                };
+                let next = pos.saturating_add(1);
+                if separator && pos > start && is_plain(next) {
+                    // A separator run of one byte between two segments,
+                    // the second starting with a plain byte.
+                    segments = segments.saturating_add(1);
+                    last = Some((start, pos));
+                    start = next;
+                    pos = next.saturating_add(1);
+                    continue;
+                }
+                if pos > self.limit {
+                    return Walk::Reject;
+                }
+                match text.get(pos) {
+                    Some(&b) if is_bracket(b) && style == Style::Windows => {
+                        brackets = true;
+                        pos = pos.saturating_add(1);
                     }
-                    Unit::Space if pos > start => {
+                    Some(b'<') if pos == start => {
+                        match self.placeholder(pos) {
+                            Some(len) => pos = pos.saturating_add(len),
+                            None => break,
+                        }
+                    }
+                    Some(b) if !b.is_ascii() => {
+                        match unit_at(text, pos, style) {
+                            Unit::Segment(len) => {
+                                pos = pos.saturating_add(len)
+                            }
+                            _ => break,
+                        }
+                    }
+                    Some(b' ') if pos > start => {
                         match self.continuation(start, pos, last) {
-                            Continuation::Directory(to) => pos = to,
+                            Continuation::Directory(to) => {
+                                brackets = true;
+                                pos = to;
+                            }
                             Continuation::Terminal(to) => {
+                                brackets = true;
                                 pos = to;
                                 terminal = true;
                             }
@@ -134,7 +174,7 @@ impl Walker<'_> {
         if self.junk_at(pos) {
             return Walk::Reject;
         }
-        let Some(end) = self.trim(end) else {
+        let Some(end) = self.trim(end, brackets) else {
             return Walk::Reject;
         };
         if last.is_some_and(|(start, _)| end <= start) {
@@ -179,11 +219,14 @@ impl Walker<'_> {
     /// a brace or a backslash that is not a JSON escape (`\"`, `\n`).
     fn junk_at(&self, at: usize) -> bool {
         let text = self.text;
-        if unit_at(text, at, self.root.style) == Unit::Invalid {
-            return true;
+        let Some(&byte) = text.get(at) else {
+            return false;
+        };
+        if !byte.is_ascii() {
+            return unit_at(text, at, self.root.style) == Unit::Invalid;
         }
         let next = text.get(at.saturating_add(1)).copied();
-        match (self.root.style, text.get(at)) {
+        match (self.root.style, Some(&byte)) {
             (_, Some(b'*')) => true,
             (Style::Windows, Some(b'?')) => {
                 let mut after = at;
@@ -207,12 +250,16 @@ impl Walker<'_> {
     /// that closes an AsciiDoc passthrough opened right before the path.
     /// Returns `None` when an opening bracket stays unclosed, as in the
     /// brace pattern `C:\Users\Public\{a,b}.dll`, which is not one path.
-    fn trim(&self, end: usize) -> Option<usize> {
+    /// `brackets` is false when the walk saw none after the root.
+    fn trim(&self, end: usize, brackets: bool) -> Option<usize> {
         let start = self.root.start;
-        let bounds = (start, start, self.root.body);
-        let trailing = |b| matches!(b, b'.' | b'!');
-        let trimmed = chars::trim_token_end(self.text, bounds, end, trailing);
-        trimmed.balanced.then_some(trimmed.end)
+        let body = self.root.body;
+        if brackets || self.root.brackets {
+            let bounds = (start, start, body);
+            let trimmed = chars::trim_token_end(self.text, bounds, end, trail);
+            return trimmed.balanced.then_some(trimmed.end);
+        }
+        Some(trim_plain(self.text, start, body, end))
     }
 
     /// Returns the length of a placeholder segment such as `<user>` or
@@ -370,6 +417,40 @@ impl Walker<'_> {
     }
 }
 
+/// Reports whether `byte` is punctuation that `trim` removes from the end
+/// of a path.
+fn trail(byte: u8) -> bool {
+    matches!(byte, b'.' | b'!')
+}
+
+/// Returns the end of the path `start..end`, with its body at `body`,
+/// trimmed as `chars::trim_token_end` trims a path without brackets. With
+/// nothing to balance, only the AsciiDoc `++` and the trailing `.` and `!`
+/// are removed.
+fn trim_plain(text: &[u8], start: usize, body: usize, end: usize) -> usize {
+    let passthrough = b"++";
+    let opened = start
+        .checked_sub(2)
+        .and_then(|s| text.get(s..start))
+        .is_some_and(|before| before == passthrough);
+    let mut end = end;
+    if opened
+        && end >= body.saturating_add(2)
+        && text.get(end.saturating_sub(2)..end) == Some(&passthrough[..])
+    {
+        end = end.saturating_sub(2);
+    }
+    while end > body
+        && end
+            .checked_sub(1)
+            .and_then(|i| text.get(i))
+            .is_some_and(|&b| trail(b))
+    {
+        end = end.saturating_sub(1);
+    }
+    end
+}
+
 /// The last word of a segment that may end the path.
 #[derive(Clone, Copy)]
 struct Ending {
@@ -443,6 +524,30 @@ mod tests {
         ];
         for &(word, expected) in cases {
             assert_eq!(has_extension(word.as_bytes()), expected, "{word}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_trim_matches_token_trim(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"+a/.!)]}".to_vec()),
+                0..24,
+            ),
+            marks in proptest::array::uniform3(0..24usize),
+        ) {
+            let mut marks = marks.map(|m| m.min(text.len()));
+            marks.sort_unstable();
+            let [start, body, end] = marks;
+            let path = text.get(start..end).unwrap_or_default();
+            proptest::prop_assume!(!path.iter().any(|&b| is_bracket(b)));
+            let trimmed =
+                chars::trim_token_end(&text, (start, start, body), end, trail);
+            proptest::prop_assert!(trimmed.balanced);
+            proptest::prop_assert_eq!(
+                trim_plain(&text, start, body, end),
+                trimmed.end
+            );
         }
     }
 
