@@ -166,12 +166,21 @@ fn char_before(text: &[u8], at: usize) -> Option<char> {
 }
 
 /// Reports whether a letter or digit, ASCII or not, ends just before `at`.
+// Inlined because roots test the byte before them at most separators,
+// and the ASCII case is a single comparison.
+#[inline]
 pub(super) fn word_before(text: &[u8], at: usize) -> bool {
     match at.checked_sub(1).and_then(|i| text.get(i)) {
         None => false,
         Some(byte) if byte.is_ascii() => byte.is_ascii_alphanumeric(),
-        Some(_) => char_before(text, at).is_some_and(char::is_alphanumeric),
+        Some(_) => letter_before(text, at),
     }
+}
+
+/// Reports whether a non-ASCII letter or digit ends just before `at`.
+#[inline(never)]
+fn letter_before(text: &[u8], at: usize) -> bool {
+    char_before(text, at).is_some_and(char::is_alphanumeric)
 }
 
 /// Reports whether the character before `at` glues it to a preceding

@@ -222,14 +222,15 @@ fn escape_sequence(text: &[u8], at: usize) -> bool {
 
 /// `~/`, `~user/`, `$NAME/` and PowerShell's `$env:NAME\`.
 fn named(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
-    // Most separators have no `~` or `$` (which `$env:` also has) before
-    // them, so a vectorised search for one comes before the name check.
-    let window = text.get(sep.saturating_sub(MAX_NAME + 5)..sep)?;
-    memchr::memchr2(b'~', b'$', window)?;
     let name = name_start(text, sep, |b| {
         b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')
     });
     let sigil = name.checked_sub(1).filter(|&s| s >= floor)?;
+    // Only `~` roots have an empty name, and most separators, as in the
+    // `//` of a URL, have no name before them.
+    if name == sep && text.get(sigil) != Some(&b'~') {
+        return None;
+    }
     let slash = text.get(sep) == Some(&b'/');
     let name_bytes = text.get(name..sep)?;
     match text.get(sigil)? {
@@ -474,6 +475,11 @@ fn is_request_target(text: &[u8], sep: usize) -> bool {
     if text.get(sep.wrapping_sub(1)) != Some(&b' ') {
         return false;
     }
+    // Every method ends in a capital, so most slashes after a space need
+    // no comparison.
+    if !text.get(sep.wrapping_sub(2)).is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
     METHODS.iter().any(|method| {
         let Some(word_start) = before.len().checked_sub(method.len()) else {
             return false;
@@ -531,6 +537,9 @@ mod tests {
             ("/etc/x", 0, Some((0, 1, "unix"))),
             ("\"GET /wp/x.php HTTP/1.1\"", 5, None),
             ("a/etc", 1, None),
+            ("x get /a", 6, Some((6, 7, "unix"))),
+            ("http://x", 5, None),
+            ("x ~/a", 3, Some((2, 4, "home"))),
         ];
         for &(text, sep, expected) in cases {
             assert_eq!(start_and_body(root_at(text, sep)), expected, "{text}");
