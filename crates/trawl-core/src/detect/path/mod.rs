@@ -122,11 +122,16 @@ fn scan_separator(
 
 /// Builds the candidate for the path `root.start..end`.
 fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
-    let raw = std::str::from_utf8(text.get(root.start..end)?).ok()?;
+    let bytes = text.get(root.start..end)?;
     let value = if root.escaped {
+        let raw = std::str::from_utf8(bytes).ok()?;
         Value::from(raw.replace("\\\\", "\\"))
     } else {
-        Value::from(raw)
+        // Most paths are ASCII, which is cheaper to test than UTF-8.
+        match Value::from_ascii(bytes) {
+            Some(value) => value,
+            None => Value::from(std::str::from_utf8(bytes).ok()?),
+        }
     };
     let candidate = Candidate::new(Category::FilePath, root.start, end, value);
     Some(candidate.with_kind(root.kind))
