@@ -110,6 +110,13 @@ impl Cursor<'_> {
         let first = self.spans.first()?;
         (first.start <= at).then_some((first.start, first.end))
     }
+
+    /// Returns the start of the first interior not passed yet. After a
+    /// call of `interior_at(at)` that returned `None`, no interior
+    /// contains an offset from `at` up to it.
+    pub(crate) fn next_start(&self) -> Option<usize> {
+        self.spans.first().map(|span| span.start)
+    }
 }
 
 #[cfg(test)]
@@ -247,6 +254,18 @@ mod tests {
         assert_eq!(cursor.interior_at(14), None);
         assert_eq!(cursor.interior_at(30), Some((27, 34)));
         assert_eq!(cursor.interior_at(34), None);
+    }
+
+    #[test]
+    fn next_start_follows_cursor() {
+        let text = b"http://a.com/p and https://b.net/q";
+        let urls = interiors_of(text);
+        let mut cursor = urls.cursor();
+        assert_eq!(cursor.next_start(), Some(7));
+        assert_eq!(cursor.interior_at(14), None);
+        assert_eq!(cursor.next_start(), Some(27));
+        assert_eq!(cursor.interior_at(34), None);
+        assert_eq!(cursor.next_start(), None);
     }
 
     #[test]

@@ -47,21 +47,70 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 pub(crate) fn find_outside(
     text: &[u8],
     limits: &Limits,
-    mut urls: Cursor<'_>,
+    urls: Cursor<'_>,
     out: &mut Vec<Candidate>,
 ) {
+    let mut skips = Skips { urls, clear_until: 0, last: None };
     let mut pos = 0;
-    while let Some(offset) =
-        text.get(pos..).and_then(|rest| memchr::memchr2(b'\\', b'/', rest))
-    {
+    loop {
+        // A scan that resumes inside an interior, as after the `//` of a
+        // URL, jumps to its end at once. A separator in the interior
+        // would send it there, and for a separator past the end, a floor
+        // at the end changes no root, because no root spans that byte.
+        if let Some(end) = skips.resume_at(text, pos) {
+            pos = end;
+            continue;
+        }
+        let Some(offset) = text
+            .get(pos..)
+            .and_then(|rest| memchr::memchr2(b'\\', b'/', rest))
+        else {
+            break;
+        };
         let Some(sep) = pos.checked_add(offset) else { break };
-        if let Some((start, end)) = urls.interior_at(sep) {
-            if resumes_after_url(text, start, end) {
-                pos = end;
-                continue;
-            }
+        if let Some(end) = skips.resume_at(text, sep) {
+            pos = end;
+            continue;
         }
         pos = scan_separator(text, sep, pos, limits, out);
+    }
+}
+
+/// The URL interiors that a scan may skip.
+struct Skips<'a> {
+    urls: Cursor<'a>,
+    /// The start of the next interior once a lookup has returned none, so
+    /// the offsets below it, where most separators lie, need no lookup.
+    clear_until: usize,
+    /// The end of the last interior checked, and whether the scan resumes
+    /// there. An interior contains several separators, and its check may
+    /// search it for `:` or `%`, so it is checked once.
+    last: Option<(usize, bool)>,
+}
+
+impl Skips<'_> {
+    /// Returns the end of the interior that contains `at` when the scan may
+    /// resume there. Calls must come with `at` never decreasing.
+    // Inlined because the scan calls it twice per separator, and most
+    // separators lie in no interior.
+    #[inline]
+    fn resume_at(&mut self, text: &[u8], at: usize) -> Option<usize> {
+        if at < self.clear_until {
+            return None;
+        }
+        let Some((start, end)) = self.urls.interior_at(at) else {
+            self.clear_until = self.urls.next_start().unwrap_or(usize::MAX);
+            return None;
+        };
+        let resumes = match self.last {
+            Some((last, resumes)) if last == end => resumes,
+            _ => {
+                let resumes = resumes_after_url(text, start, end);
+                self.last = Some((end, resumes));
+                resumes
+            }
+        };
+        resumes.then_some(end)
     }
 }
 
@@ -78,6 +127,7 @@ pub(crate) fn find_outside(
 /// byte before a root in the interior is a byte of the URL. Windows roots
 /// (`C:/`, `%NAME%/`, `$env:NAME/`) need a `:` or `%`, so a space is
 /// safe only in an interior without them.
+#[inline(never)]
 fn resumes_after_url(text: &[u8], start: usize, end: usize) -> bool {
     match text.get(end) {
         None => true,
@@ -102,7 +152,12 @@ fn scan_separator(
     limits: &Limits,
     out: &mut Vec<Candidate>,
 ) -> usize {
-    let past_run = sep.saturating_add(separator_run(text, sep).max(1));
+    // Most runs are a single separator, which needs no count.
+    let run = match text.get(sep.saturating_add(1)) {
+        Some(b'\\' | b'/') => separator_run(text, sep),
+        _ => 1,
+    };
+    let past_run = sep.saturating_add(run);
     let root = match root::find(text, sep, floor) {
         Found::Root(root) => root,
         Found::Malformed => return run_end(text, sep).max(past_run),
