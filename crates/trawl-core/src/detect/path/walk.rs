@@ -266,6 +266,9 @@ impl Walker<'_> {
     /// `<USER SID>` at `at`, which report writers put in place of a
     /// directory name. It counts only when a separator follows it, so
     /// markup like `</Data>` after a path never does.
+    // Kept out of line, like `continuation`, because few segments need
+    // it and the walk runs fewer instructions without it inlined.
+    #[inline(never)]
     fn placeholder(&self, at: usize) -> Option<usize> {
         if self.text.get(at) != Some(&b'<') {
             return None;
@@ -295,6 +298,9 @@ impl Walker<'_> {
     /// is quoted or alone on its line, and needs capitalised words before
     /// a `/` (`Application Support/`), because `/` also appears in prose
     /// (`and/or`, `GET /x HTTP/1.1`).
+    // Kept out of line because most segments have no space, and the walk
+    // runs fewer instructions without it inlined.
+    #[inline(never)]
     fn continuation(
         &self,
         start: usize,
