@@ -8,7 +8,7 @@
 
 use std::net::Ipv6Addr;
 
-use super::chars::next_anchor;
+use super::chars::{next_anchor, ByteSet};
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -44,8 +44,12 @@ pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     }
 }
 
+/// Hex digits, `:` and `.`: the bytes of an address run.
+const ADDRESS_BYTES: ByteSet =
+    ByteSet::new(b"0123456789abcdefABCDEF:.", false);
+
 fn is_address_byte(b: u8) -> bool {
-    b.is_ascii_hexdigit() || b == b':' || b == b'.'
+    ADDRESS_BYTES.contains(b)
 }
 
 fn is_word_byte(b: u8) -> bool {
