@@ -129,10 +129,10 @@ fn find_after_urls(
 /// keys, ATT&CK ids, MAC addresses, AS numbers and ssdeep digests. Their
 /// anchor bytes (`K`, `T`, `:`, `-`, `.`, `S`) are common, so one pass
 /// that marks them all costs far less than a search per detector. The
-/// mark (`coarse_anchor`) makes fewer tests than the detectors' own
-/// anchors, which keeps the vectorised loop short. Each marked offset is
-/// then checked by the anchors of the detectors its byte can start. Candidates
-/// come out in order within each category.
+/// mark (`coarse_anchor`) holds wherever one of the detectors' anchors
+/// can, and is computed for every byte in a vectorised loop. Each marked
+/// offset is then checked by the anchors of the detectors its byte can
+/// start. Candidates come out in order within each category.
 fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     let mut resume = Resume::default();
     chars::for_each_marked(text, coarse_anchor, |at, _| {
@@ -153,7 +153,7 @@ fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Each test is a vector compare over sixteen bytes at a time. Each mark
 /// left out spares a call to `Resume::visit`, and without the digit and
 /// six-byte tests the clock times and dates of logs made most marks.
-/// Each marked offset then asks the detectors' own anchors.
+/// Each marked offset is then checked against the detectors' own anchors.
 #[inline(always)]
 fn coarse_anchor(
     previous: u8,
@@ -201,10 +201,9 @@ struct Resume {
 impl Resume {
     /// Passes the marked offset `at` to each detector whose anchor byte
     /// is there, if its anchor matches and it has not read past `at`.
-    // Kept out of line, so that the marking loop of `for_each_marked`
-    // compiles the same wherever that is inlined: with this call inlined
-    // the loop took about 1.5 M more instructions on the 4 MB benchmark
-    // text.
+    // Kept out of line because, inlined into the marking loop of
+    // `for_each_marked`, it made that loop take about 1.5 M more
+    // instructions on the 4 MB benchmark text.
     #[inline(never)]
     fn visit(
         &mut self,
