@@ -262,7 +262,7 @@ fn scan_stream(
     }
     let ahead = threads.saturating_mul(STREAM_AHEAD_PER_THREAD);
     let stream = Stream::new(input, sizes, ahead, settings);
-    stream.run(threads, &|block| scan_block(settings, block));
+    stream.run(threads, &scan_block);
     stream.finish(file, kind)
 }
 
@@ -304,6 +304,11 @@ struct Stream<'s, R> {
     /// of a two-thread run over a 100 MB text. It has its own lock,
     /// because the reader's is held while waiting for a merge.
     spare_texts: Mutex<Vec<Vec<u8>>>,
+    /// Merged, emptied collectors, for the next blocks to be scanned
+    /// into, so that their tables and arenas grow once per thread
+    /// instead of once per block.
+    spare_parts: Mutex<Vec<Collector<'s>>>,
+    settings: &'s Settings,
     /// Blocks a thread may read past the last merged one.
     ahead: usize,
 }
@@ -340,6 +345,8 @@ impl<'s, R: Read + Send> Stream<'s, R> {
             changed: Condvar::new(),
             collector: Mutex::new(Collector::new(settings)),
             spare_texts: Mutex::new(Vec::new()),
+            spare_parts: Mutex::new(Vec::new()),
+            settings,
             ahead,
         }
     }
@@ -349,7 +356,7 @@ impl<'s, R: Read + Send> Stream<'s, R> {
     fn run(
         &self,
         threads: usize,
-        scan: &(dyn Fn(&Block) -> Collector<'s> + Sync),
+        scan: &(dyn Fn(&Block, Collector<'s>) -> Collector<'s> + Sync),
     ) {
         rayon::scope(|scope| {
             for _ in 0..threads {
@@ -379,10 +386,19 @@ impl<'s, R: Read + Send> Stream<'s, R> {
     }
 
     /// Reads, scans and hands over blocks until the input ends.
-    fn work(&self, scan: &(dyn Fn(&Block) -> Collector<'s> + Sync)) {
+    fn work(
+        &self,
+        scan: &(dyn Fn(&Block, Collector<'s>) -> Collector<'s> + Sync),
+    ) {
         let _stop = StopOnPanic(self);
         while let Some((index, block)) = self.next_block() {
-            let part = scan(&block);
+            let spare = self
+                .spare_parts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            let empty = spare.unwrap_or_else(|| Collector::new(self.settings));
+            let part = scan(&block, empty);
             self.hand_over(index, block.owned.start, part);
             self.spare_texts
                 .lock()
@@ -465,7 +481,7 @@ impl<'s, R: Read + Send> Stream<'s, R> {
         state.merging = true;
         loop {
             let merged = state.merged;
-            let Some((start, part)) = state.ready.remove(&merged) else {
+            let Some((start, mut part)) = state.ready.remove(&merged) else {
                 // The flag is cleared under the same lock that a thread
                 // handing over the next block takes, so that thread finds
                 // it cleared and merges.
@@ -476,7 +492,11 @@ impl<'s, R: Read + Send> Stream<'s, R> {
             self.collector
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .merge(part, start);
+                .merge(&mut part, start);
+            self.spare_parts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(part);
             state = self.lock_state();
             state.merged += 1;
             self.changed.notify_all();
@@ -616,8 +636,7 @@ struct Block {
 }
 
 /// Scans one block into a collector of its own.
-fn scan_block<'s>(settings: &'s Settings, block: &Block) -> Collector<'s> {
-    let mut part = Collector::new(settings);
+fn scan_block<'s>(block: &Block, mut part: Collector<'s>) -> Collector<'s> {
     part.scan_region(&block_region(block), Some(block.owned.clone()));
     part
 }
@@ -850,13 +869,16 @@ impl<'s> Collector<'s> {
     /// order among themselves. They are recorded in the order they were
     /// found, so a limit on distinct values keeps the same ones as a
     /// scan of the whole input.
-    fn merge(&mut self, mut part: Collector<'_>, start: usize) {
+    ///
+    /// `part` is left empty, with its memory kept for the next part.
+    fn merge(&mut self, part: &mut Collector<'_>, start: usize) {
         self.values_truncated |= part.builder.truncated();
-        self.builder.merge_from(part.builder, start);
+        self.values_truncated |= part.values_truncated;
+        self.builder.merge_from(&mut part.builder, start);
 
         let limit = self.settings.scanner.limits().max_detections;
         self.detail_truncated |= part.detail_truncated;
-        for found in part.found {
+        for found in part.found.drain(..) {
             if self.found.len() < limit {
                 self.found.push(found);
             } else {
@@ -864,6 +886,9 @@ impl<'s> Collector<'s> {
                 break;
             }
         }
+        part.found.clear();
+        part.values_truncated = false;
+        part.detail_truncated = false;
     }
 
     /// Scans one region; with `owned`, keeps only the detections whose
@@ -1329,14 +1354,14 @@ mod stream_tests {
                     // the merge of the first block, whose scan panics.
                     let stream =
                         Stream::new(&bytes[..], (64, 1 << 20), 1, &settings);
-                    stream.run(2, &|block: &Block| {
+                    stream.run(2, &|block: &Block, part| {
                         if block.start == 0 {
                             std::thread::sleep(
                                 std::time::Duration::from_millis(50),
                             );
                             panic!("scan failed");
                         }
-                        scan_block(&settings, block)
+                        scan_block(block, part)
                     });
                 })
             });
