@@ -292,7 +292,7 @@ impl IocsBuilder {
 
     /// Empties the builder but keeps its table and arena, so that a
     /// builder used for one part after another grows its memory once.
-    /// Starting each 4 MiB block of a two-thread stream afresh grew a
+    /// Starting each block of a two-thread stream afresh grew a
     /// table and arena per block, and faulting in their fresh pages
     /// cost about 5 % of the run.
     pub fn clear(&mut self) {
