@@ -209,7 +209,7 @@ impl Event {
                     object_relation: None,
                     kind: mapping.kind,
                     category: mapping.category,
-                    value: value.clone(),
+                    value: value.to_string(),
                     to_ids: mapping.to_ids,
                     distribution: INHERIT_EVENT,
                     timestamp: self.timestamp.unix(),

@@ -101,9 +101,7 @@ impl Bundle {
                     Category::Ip => valued("ipv4-addr", value),
                     Category::Email => valued("email-addr", value),
                     Category::Hash => match hash_algorithm(value) {
-                        Some(algorithm) => {
-                            file(None, [(algorithm, value.as_str())])
-                        }
+                        Some(algorithm) => file(None, [(algorithm, value)]),
                         None => continue,
                     },
                     Category::FuzzyHash => match fuzzy_hash(value) {

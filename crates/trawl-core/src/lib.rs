@@ -19,6 +19,7 @@ mod report;
 mod resolve;
 pub mod rules;
 mod scan;
+mod value_list;
 
 pub use category::{Category, CategorySet, IocKey};
 pub use filter::{
@@ -31,3 +32,4 @@ pub use refang::{refang, Refanged};
 pub use report::{Detection, Iocs, IocsBuilder, Source};
 pub use rules::{CustomCategory, RuleError, RuleId, RuleSet};
 pub use scan::{LentDetection, ScanOutput, Scanner};
+pub use value_list::{ValueList, Values};

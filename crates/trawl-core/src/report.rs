@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::{Category, CustomCategory, IocKey, LentDetection, RuleId};
+use crate::{
+    Category, CustomCategory, IocKey, LentDetection, RuleId, ValueList,
+};
 
 /// The origin of a detection, relative to the bytes handed to the
 /// scanner.
@@ -53,11 +55,14 @@ pub struct Detection {
 /// then the custom ones in the order of their rule set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Iocs {
-    lists: [Vec<String>; Category::ALL.len()],
+    lists: [ValueList; Category::ALL.len()],
     custom_names: Arc<[String]>,
     /// One list per name in `custom_names`.
-    custom: Vec<Vec<String>>,
+    custom: Vec<ValueList>,
 }
+
+/// The list of a category that has none.
+static EMPTY: ValueList = ValueList::new();
 
 impl Iocs {
     /// Returns empty lists for the built-in categories and for the custom
@@ -65,7 +70,7 @@ impl Iocs {
     pub fn with_custom_categories(names: Arc<[String]>) -> Iocs {
         Iocs {
             lists: Default::default(),
-            custom: vec![Vec::new(); names.len()],
+            custom: vec![ValueList::new(); names.len()],
             custom_names: names,
         }
     }
@@ -87,28 +92,28 @@ impl Iocs {
     }
 
     /// Returns the list for one category.
-    pub fn list(&self, category: Category) -> &[String] {
-        self.lists.get(category as usize).map(Vec::as_slice).unwrap_or(&[])
+    pub fn list(&self, category: Category) -> &ValueList {
+        self.lists.get(category as usize).unwrap_or(&EMPTY)
     }
 
     /// Returns the list for one custom category.
-    pub fn custom_list(&self, category: CustomCategory) -> &[String] {
-        self.custom.get(category.index()).map(Vec::as_slice).unwrap_or(&[])
+    pub fn custom_list(&self, category: CustomCategory) -> &ValueList {
+        self.custom.get(category.index()).unwrap_or(&EMPTY)
     }
 
     /// Reports whether every list is empty.
     pub fn is_empty(&self) -> bool {
-        self.lists.iter().chain(&self.custom).all(Vec::is_empty)
+        self.lists.iter().chain(&self.custom).all(ValueList::is_empty)
     }
 
     /// Returns the number of values over all lists.
     pub fn len(&self) -> usize {
-        self.lists.iter().chain(&self.custom).map(Vec::len).sum()
+        self.lists.iter().chain(&self.custom).map(ValueList::len).sum()
     }
 
     /// Iterates over `(category, values)` of the built-in categories in
     /// report order.
-    pub fn iter(&self) -> impl Iterator<Item = (Category, &[String])> {
+    pub fn iter(&self) -> impl Iterator<Item = (Category, &ValueList)> {
         Category::ALL.into_iter().map(|c| (c, self.list(c)))
     }
 
@@ -116,35 +121,33 @@ impl Iocs {
     /// in report order.
     pub fn custom(
         &self,
-    ) -> impl Iterator<Item = (CustomCategory, &str, &[String])> {
+    ) -> impl Iterator<Item = (CustomCategory, &str, &ValueList)> {
         let names = self.custom_names.iter().map(String::as_str);
-        let lists = self.custom.iter().map(Vec::as_slice);
         let categories = (0..).map_while(CustomCategory::from_index);
         categories
             .zip(names)
-            .zip(lists)
+            .zip(&self.custom)
             .map(|((c, name), list)| (c, name, list))
     }
 
     /// Iterates over `(key, values)` of every list in report order, with
     /// each key as the report names it.
-    pub fn named(&self) -> impl Iterator<Item = (&str, &[String])> {
+    pub fn named(&self) -> impl Iterator<Item = (&str, &ValueList)> {
         let builtin = self.iter().map(|(c, list)| (c.name(), list));
         builtin.chain(self.custom().map(|(_, name, list)| (name, list)))
     }
 
     /// Replaces every value by `f(key, value)`, keeping the order.
     pub fn map_values(&mut self, mut f: impl FnMut(IocKey, &str) -> String) {
+        let mut map = |key: IocKey, list: &mut ValueList| {
+            *list = list.iter().map(|value| f(key, value)).collect();
+        };
         for (list, category) in self.lists.iter_mut().zip(Category::ALL) {
-            for value in list.iter_mut() {
-                *value = f(IocKey::Category(category), value);
-            }
+            map(IocKey::Category(category), list);
         }
         let categories = (0..).map_while(CustomCategory::from_index);
         for (list, category) in self.custom.iter_mut().zip(categories) {
-            for value in list.iter_mut() {
-                *value = f(IocKey::Custom(category), value);
-            }
+            map(IocKey::Custom(category), list);
         }
     }
 }
@@ -310,24 +313,17 @@ impl IocsBuilder {
         self.flush();
         let list_count =
             Category::ALL.len().saturating_add(target.custom_names.len());
-        let mut records: Vec<(u64, u64, usize, u16, &[u8])> = self
+        let mut records: Vec<Record<'_>> = self
             .records()
-            .filter(|&(_, list, _)| usize::from(list) < list_count)
-            .map(|(position, list, value)| {
-                let record = record_at(&self.arena, position);
-                let header = record.map_or(&[][..], |(header, _)| header);
-                let first = read_u64(header, HEADER_START);
-                let seq = read_u64(header, HEADER_SEQ);
-                (first, seq, position, list, value)
-            })
+            .filter(|record| usize::from(record.list) < list_count)
             .collect();
         // The arena position is unique, so the order never depends on
         // the sort.
-        records.sort_unstable_by_key(|&(first, seq, position, _, _)| {
-            (first, seq, position)
+        records.sort_unstable_by_key(|record| {
+            (record.first, record.seq, record.position)
         });
-        for (_, _, _, list, value) in records {
-            target.enqueue(list, value, start);
+        for record in records {
+            target.enqueue(record.list, record.value, start);
         }
     }
 
@@ -532,60 +528,131 @@ impl IocsBuilder {
         self.slots = slots;
     }
 
-    /// Iterates over `(position, list, value)` of every record, in
-    /// insertion order.
-    fn records(&self) -> impl Iterator<Item = (usize, u16, &[u8])> + '_ {
+    /// Iterates over every record, in insertion order.
+    fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
         let mut position = 0;
         std::iter::from_fn(move || {
             let (header, body) = record_at(&self.arena, position)?;
             let len = read_u32(header, HEADER_LEN) as usize;
-            let list = read_u16(header, HEADER_LIST);
-            let value = body.get(..len)?;
-            let current = position;
+            let record = Record {
+                position,
+                first: read_u64(header, HEADER_START),
+                seq: read_u64(header, HEADER_SEQ),
+                list: read_u16(header, HEADER_LIST),
+                value: body.get(..len)?,
+            };
             position = position
                 .checked_add(HEADER_SIZE)?
                 .checked_add(len)?
                 .checked_next_multiple_of(8)?;
-            Some((current, list, value))
+            Some(record)
         })
     }
 
     /// Returns the lists, each ordered by first offset, and values that
     /// share an offset (those decoded from one base64 token) in the order
     /// they were found, so the order never depends on the hash.
+    ///
+    /// The lists are built in one pass over the arena in insertion
+    /// order, which reads it once, in order, however many lists there
+    /// are. Insertion order is nearly always the report's order already,
+    /// so a list is sorted only when it is not.
     pub fn finish(mut self) -> Iocs {
         self.flush();
         let list_count =
             Category::ALL.len().saturating_add(self.custom_names.len());
-        let mut keyed: Vec<Vec<(u64, u64, &[u8])>> =
-            vec![Vec::new(); list_count];
-        for (position, list, value) in self.records() {
-            let record = record_at(&self.arena, position);
-            let header = record.map_or(&[][..], |(header, _)| header);
-            let start = read_u64(header, HEADER_START);
-            let seq = read_u64(header, HEADER_SEQ);
-            if let Some(list) = keyed.get_mut(usize::from(list)) {
-                list.push((start, seq, value));
+        let mut packed: Vec<Packed> =
+            std::iter::repeat_with(Packed::default).take(list_count).collect();
+        for record in self.records() {
+            if let Some(list) = packed.get_mut(usize::from(record.list)) {
+                list.push(record.first, record.seq, record.value);
             }
+        }
+        if packed.iter().any(|list| list.unsorted) {
+            self.sort_unsorted(&mut packed);
         }
         let mut iocs =
             Iocs::with_custom_categories(Arc::clone(&self.custom_names));
         let lists = iocs.lists.iter_mut().chain(iocs.custom.iter_mut());
-        for (values, list) in keyed.iter_mut().zip(lists) {
-            values.sort_unstable_by_key(|&(start, seq, _)| (start, seq));
-            list.reserve_exact(values.len());
-            for &(_, _, value) in values.iter() {
-                // Every value was pushed as a `String`, so the bytes are
-                // UTF-8 and the faster strict check succeeds. The lossy
-                // conversion only keeps this free of panics.
-                let text = match std::str::from_utf8(value) {
-                    Ok(text) => text.to_owned(),
-                    Err(_) => String::from_utf8_lossy(value).into_owned(),
-                };
-                list.push(text);
-            }
+        for (list, values) in lists.zip(packed) {
+            *list = ValueList::from_parts(values.bytes, values.ends);
         }
         iocs
+    }
+
+    /// Sorts the values of every list of `packed` that is out of order.
+    /// Only the keys are sorted, and then each value is copied once.
+    fn sort_unsorted(&self, packed: &mut [Packed]) {
+        // The arena order breaks ties, as it does in `drain_into`, so
+        // the order never depends on the sort.
+        let mut keys: Vec<Vec<(u64, u64, usize)>> =
+            vec![Vec::new(); packed.len()];
+        for record in self.records() {
+            let list = usize::from(record.list);
+            let unsorted = packed.get(list).is_some_and(|p| p.unsorted);
+            if let Some(keys) = keys.get_mut(list).filter(|_| unsorted) {
+                keys.push((record.first, record.seq, keys.len()));
+            }
+        }
+        for (list, mut keys) in packed.iter_mut().zip(keys) {
+            if !list.unsorted {
+                continue;
+            }
+            keys.sort_unstable();
+            let mut sorted = Packed {
+                bytes: Vec::with_capacity(list.bytes.len()),
+                ends: Vec::with_capacity(list.ends.len()),
+                ..Packed::default()
+            };
+            for (_, _, index) in keys {
+                let end = list.ends.get(index).copied().unwrap_or(0);
+                let start = match index.checked_sub(1) {
+                    Some(previous) => list.ends.get(previous).copied(),
+                    None => Some(0),
+                };
+                let value = start
+                    .and_then(|start| list.bytes.get(start..end))
+                    .unwrap_or_default();
+                sorted.bytes.extend_from_slice(value);
+                sorted.ends.push(sorted.bytes.len());
+            }
+            *list = sorted;
+        }
+    }
+}
+
+/// One record of `IocsBuilder::arena`.
+struct Record<'a> {
+    position: usize,
+    /// The first offset the value was seen at.
+    first: u64,
+    /// The sequence number that breaks ties between values with the
+    /// same first offset.
+    seq: u64,
+    /// The value's list, as `IocKey::list_index` numbers it.
+    list: u16,
+    value: &'a [u8],
+}
+
+/// One list that `IocsBuilder::finish` builds, with its values
+/// concatenated in insertion order and the end of each.
+#[derive(Default)]
+struct Packed {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// The first offset and sequence number of the last value.
+    last: (u64, u64),
+    /// Whether a value sorts before the one inserted ahead of it.
+    unsorted: bool,
+}
+
+impl Packed {
+    fn push(&mut self, first: u64, seq: u64, value: &[u8]) {
+        let key = (first, seq);
+        self.unsorted |= key < self.last;
+        self.last = key;
+        self.bytes.extend_from_slice(value);
+        self.ends.push(self.bytes.len());
     }
 }
 
@@ -683,7 +750,7 @@ impl Serialize for Iocs {
 }
 
 #[cfg(test)]
-#[allow(clippy::arithmetic_side_effects)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -792,6 +859,100 @@ mod tests {
         assert_eq!(iocs.list(Category::Domain), ["a.com", "b.com", "c.com"]);
     }
 
+    /// Returns the lists as `finish` orders them, worked out without the
+    /// table or the arena. Each distinct value is sorted by its smallest
+    /// offset, then by the number of distinct values when that offset
+    /// was seen, then by the order of first insertion.
+    fn model(detections: &[Detection]) -> Vec<(Category, Vec<String>)> {
+        let mut seen: Vec<(IocKey, &str, usize, usize)> = Vec::new();
+        for pushed in detections {
+            let count = seen.len();
+            let found = seen.iter_mut().find(|(key, value, _, _)| {
+                *key == pushed.category && *value == pushed.value
+            });
+            match found {
+                Some((_, _, first, seq)) if pushed.start < *first => {
+                    (*first, *seq) = (pushed.start, count);
+                }
+                Some(_) => {}
+                None => {
+                    let value = pushed.value.as_str();
+                    seen.push((pushed.category, value, pushed.start, count));
+                }
+            }
+        }
+        // A stable sort, so that the insertion order breaks ties.
+        seen.sort_by_key(|&(_, _, first, seq)| (first, seq));
+        Category::ALL
+            .into_iter()
+            .map(|category| {
+                let values = seen
+                    .iter()
+                    .filter(|(key, ..)| *key == IocKey::Category(category))
+                    .map(|(_, value, ..)| value.to_string())
+                    .collect();
+                (category, values)
+            })
+            .collect()
+    }
+
+    fn assert_matches_model(detections: &[Detection]) {
+        let iocs = Iocs::from_detections(detections);
+        for (category, expected) in model(detections) {
+            assert!(
+                iocs.list(category) == expected,
+                "{category:?}: {:?} != {expected:?}",
+                iocs.list(category)
+            );
+        }
+    }
+
+    #[test]
+    fn out_of_order_lists_sorted_beside_ordered_ones() {
+        // The domains arrive out of order, the IPs in order, and a
+        // lowered offset ties with a new value's, which the insertion
+        // order settles.
+        let detections = [
+            detection(Category::Domain, "c.example", 30),
+            detection(Category::Ip, "10.0.0.1", 31),
+            detection(Category::Domain, "a.example", 10),
+            detection(Category::Ip, "10.0.0.2", 40),
+            detection(Category::Domain, "b.example", 20),
+            detection(Category::Base64, "outer", 90),
+            detection(Category::Domain, "d.example", 50),
+            detection(Category::Base64, "outer", 5),
+            detection(Category::Base64, "inner", 5),
+            detection(Category::Domain, "d.example", 1),
+        ];
+        let iocs = Iocs::from_detections(&detections);
+        assert_eq!(
+            iocs.list(Category::Domain),
+            ["d.example", "a.example", "b.example", "c.example"]
+        );
+        assert_eq!(iocs.list(Category::Ip), ["10.0.0.1", "10.0.0.2"]);
+        assert_eq!(iocs.list(Category::Base64), ["outer", "inner"]);
+        assert_matches_model(&detections);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn finish_orders_as_model(pushes in proptest::collection::vec(
+            (0..3usize, 0..12usize, 0..64usize),
+            0..80,
+        )) {
+            let categories =
+                [Category::Domain, Category::Base64, Category::Url];
+            let detections: Vec<Detection> = pushes
+                .iter()
+                .map(|&(category, value, start)| {
+                    let value = format!("v{value}é");
+                    detection(categories[category], &value, start)
+                })
+                .collect();
+            assert_matches_model(&detections);
+        }
+    }
+
     #[test]
     fn same_value_in_two_categories_kept_twice() {
         let detections = [
@@ -821,9 +982,9 @@ mod tests {
         let iocs = builder.finish();
         let list = iocs.list(Category::Domain);
         assert_eq!(list.len(), count);
-        assert_eq!(list.first().unwrap(), "host0.example");
+        assert_eq!(list.get(0), Some("host0.example"));
         let last = format!("host{}.example", count - 1);
-        assert_eq!(list.last().unwrap(), &last);
+        assert_eq!(list.get(count - 1), Some(last.as_str()));
     }
 
     #[test]

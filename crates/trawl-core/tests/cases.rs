@@ -19,16 +19,15 @@ use trawl_core::{Category, Iocs, Scanner};
 /// wallet list.
 fn reported(iocs: &Iocs, name: &str) -> Vec<String> {
     if name == "crypto" {
-        let mut values = iocs.list(Category::Btc).to_vec();
-        values.extend_from_slice(iocs.list(Category::Eth));
-        values.extend_from_slice(iocs.list(Category::Xmr));
-        return values;
+        let wallets = [Category::Btc, Category::Eth, Category::Xmr];
+        let values = wallets.into_iter().flat_map(|c| iocs.list(c));
+        return values.map(str::to_string).collect();
     }
     let category = Category::ALL
         .into_iter()
         .find(|c| c.name() == name)
         .unwrap_or_else(|| panic!("unknown category {name}"));
-    iocs.list(category).to_vec()
+    iocs.list(category).iter().map(str::to_string).collect()
 }
 
 fn lower_if_case_insensitive(name: &str, value: &str) -> String {
