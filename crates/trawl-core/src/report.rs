@@ -177,6 +177,10 @@ pub struct IocsBuilder {
     arena: Vec<u8>,
     /// Distinct values recorded.
     len: usize,
+    /// The number of values recorded and their total length in bytes,
+    /// per list as `IocKey::list_index` numbers them, so that `finish`
+    /// allocates each list once.
+    list_sizes: Vec<(usize, usize)>,
     max_values: usize,
     truncated: bool,
     /// Names of the custom categories whose values are kept.
@@ -230,6 +234,7 @@ impl IocsBuilder {
             slots: Vec::new(),
             arena: Vec::new(),
             len: 0,
+            list_sizes: vec![(0, 0); Category::ALL.len()],
             max_values,
             truncated: false,
             custom_names: Arc::default(),
@@ -245,6 +250,8 @@ impl IocsBuilder {
         mut self,
         names: Arc<[String]>,
     ) -> IocsBuilder {
+        let list_count = Category::ALL.len().saturating_add(names.len());
+        self.list_sizes.resize(list_count, (0, 0));
         self.custom_names = names;
         self
     }
@@ -302,6 +309,7 @@ impl IocsBuilder {
         self.slots.fill(0);
         self.arena.clear();
         self.len = 0;
+        self.list_sizes.fill((0, 0));
         self.truncated = false;
         self.queue.clear();
         self.queue_bytes.clear();
@@ -506,6 +514,12 @@ impl IocsBuilder {
         self.arena.extend_from_slice(value);
         let padded = self.arena.len().next_multiple_of(8);
         self.arena.resize(padded, 0);
+        if let Some((count, bytes)) =
+            self.list_sizes.get_mut(usize::from(list))
+        {
+            *count = count.saturating_add(1);
+            *bytes = bytes.saturating_add(value.len());
+        }
         Some((hash >> 32) << 32 | u64::from(index))
     }
 
@@ -561,8 +575,13 @@ impl IocsBuilder {
         self.flush();
         let list_count =
             Category::ALL.len().saturating_add(self.custom_names.len());
-        let mut packed: Vec<Packed> =
-            std::iter::repeat_with(Packed::default).take(list_count).collect();
+        let mut packed: Vec<Packed> = (0..list_count)
+            .map(|list| {
+                let (count, bytes) =
+                    self.list_sizes.get(list).copied().unwrap_or_default();
+                Packed::with_capacity(count, bytes)
+            })
+            .collect();
         for record in self.records() {
             if let Some(list) = packed.get_mut(usize::from(record.list)) {
                 list.push(record.first, record.seq, record.value);
@@ -599,11 +618,8 @@ impl IocsBuilder {
                 continue;
             }
             keys.sort_unstable();
-            let mut sorted = Packed {
-                bytes: Vec::with_capacity(list.bytes.len()),
-                ends: Vec::with_capacity(list.ends.len()),
-                ..Packed::default()
-            };
+            let mut sorted =
+                Packed::with_capacity(list.ends.len(), list.bytes.len());
             for (_, _, index) in keys {
                 let end = list.ends.get(index).copied().unwrap_or(0);
                 let start = match index.checked_sub(1) {
@@ -647,6 +663,14 @@ struct Packed {
 }
 
 impl Packed {
+    fn with_capacity(count: usize, bytes: usize) -> Packed {
+        Packed {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(count),
+            ..Packed::default()
+        }
+    }
+
     fn push(&mut self, first: u64, seq: u64, value: &[u8]) {
         let key = (first, seq);
         self.unsorted |= key < self.last;
