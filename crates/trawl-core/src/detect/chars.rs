@@ -45,6 +45,20 @@ impl ByteSet {
         ByteSet(table)
     }
 
+    /// Returns this set with every byte from 0x80 to 0xFF added.
+    // Every index is below 256. Cannot overflow: the counter stops at
+    // 256.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+    pub(crate) const fn with_non_ascii(self) -> ByteSet {
+        let mut table = self.0;
+        let mut b = 0x80;
+        while b < 256 {
+            table[b] = true;
+            b += 1;
+        }
+        ByteSet(table)
+    }
+
     /// Reports whether `b` is in the set.
     #[inline]
     pub(crate) fn contains(&self, b: u8) -> bool {

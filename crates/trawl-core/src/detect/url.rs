@@ -387,30 +387,46 @@ const AUTHORITY_ENDS: ByteSet = TERMINATORS.with(b"/?#,");
 /// ASCII bytes that end a path: terminators and square brackets.
 const PATH_ENDS: ByteSet = TERMINATORS.with(b"[]");
 
+/// Bytes that the path scan stops at: the ends of a path, the `:` of a
+/// glued scheme, the `,` of a CSV field and every byte of a multi-byte
+/// character.
+const PATH_STOPS: ByteSet = PATH_ENDS.with(b":,").with_non_ascii();
+
+/// Bytes that the authority scan stops at: the ASCII ends of an
+/// authority and every byte of a multi-byte character.
+const AUTHORITY_STOPS: ByteSet = AUTHORITY_ENDS.with_non_ascii();
+
 /// Returns where the authority ends: at `/`, `?`, `#` or a terminator.
+/// Returns `None` when it is longer than `MAX_AUTHORITY_LEN` bytes.
 fn authority_end(text: &[u8], from: usize) -> Option<usize> {
+    // One byte past the limit is enough to tell that the authority is
+    // too long, and no scan reads further.
+    let limit = from.saturating_add(MAX_AUTHORITY_LEN);
+    let bound = limit.saturating_add(1).min(text.len());
     // Every step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
-    while let Some(&b) = text.get(end) {
-        if b < 0x80 {
-            if AUTHORITY_ENDS.contains(b) {
-                break;
-            }
-            end = end.saturating_add(1);
-        } else {
-            // An invalid UTF-8 byte ends the authority like a terminator.
-            match char_at(text, end) {
-                Some((c, len)) if !is_unicode_terminator(c) => {
-                    end = end.saturating_add(len);
-                }
-                _ => break,
-            }
-        }
-        if end.saturating_sub(from) > MAX_AUTHORITY_LEN {
+    loop {
+        let rest = text.get(end..bound).unwrap_or_default();
+        let run = rest.iter().position(|&b| AUTHORITY_STOPS.contains(b));
+        end = end.saturating_add(run.unwrap_or(rest.len()));
+        if end > limit {
             return None;
         }
+        match text.get(end) {
+            Some(&b) if b >= 0x80 => match char_at(text, end) {
+                Some((c, len)) if !is_unicode_terminator(c) => {
+                    end = end.saturating_add(len);
+                    if end > limit {
+                        return None;
+                    }
+                }
+                // An invalid UTF-8 byte ends the authority like a
+                // terminator.
+                _ => return Some(end),
+            },
+            _ => return Some(end),
+        }
     }
-    Some(end)
 }
 
 /// A parsed host: its length in the authority (port excluded), how it is
@@ -543,7 +559,14 @@ fn check_port(port: &[u8]) -> Option<()> {
 fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
     // Every step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
-    while let Some(&b) = text.get(end) {
+    loop {
+        let rest = text.get(end..).unwrap_or_default();
+        let run = rest.iter().position(|&b| PATH_STOPS.contains(b));
+        let Some(run) = run else {
+            return text.len();
+        };
+        end = end.saturating_add(run);
+        let Some(&b) = text.get(end) else { return end };
         if b >= 0x80 {
             match char_at(text, end) {
                 Some((c, len)) if !is_unicode_terminator(c) => {
@@ -641,7 +664,7 @@ fn trim_end(text: &[u8], path_start: usize, mut end: usize) -> usize {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -672,6 +695,157 @@ mod tests {
                 next_anchor(bytes, b':', from)
             });
             proptest::prop_assert_eq!(fast, every);
+        }
+    }
+
+    /// The byte-at-a-time scans that the table-driven ones in this module
+    /// must agree with.
+    mod reference {
+        use super::super::*;
+
+        pub(super) fn authority_end(
+            text: &[u8],
+            from: usize,
+        ) -> Option<usize> {
+            let mut end = from;
+            while let Some(&b) = text.get(end) {
+                if b < 0x80 {
+                    if AUTHORITY_ENDS.contains(b) {
+                        break;
+                    }
+                    end += 1;
+                } else {
+                    match char_at(text, end) {
+                        Some((c, len)) if !is_unicode_terminator(c) => {
+                            end += len;
+                        }
+                        _ => break,
+                    }
+                }
+                if end - from > MAX_AUTHORITY_LEN {
+                    return None;
+                }
+            }
+            Some(end)
+        }
+
+        pub(super) fn path_end(
+            text: &[u8],
+            from: usize,
+            csv_field: bool,
+        ) -> usize {
+            let mut end = from;
+            while let Some(&b) = text.get(end) {
+                if b >= 0x80 {
+                    match char_at(text, end) {
+                        Some((c, len)) if !is_unicode_terminator(c) => {
+                            end += len;
+                        }
+                        _ => break,
+                    }
+                    continue;
+                }
+                if PATH_ENDS.contains(b) {
+                    break;
+                }
+                let next = end + 1;
+                if b == b':' && text.get(end + 1..end + 3) == Some(b"//") {
+                    if let Some(cut) = glued_scheme_start(text, from, end) {
+                        return cut;
+                    }
+                }
+                if b == b',' && (csv_field || starts_plain_field(text, next)) {
+                    return end;
+                }
+                end = next;
+            }
+            end
+        }
+    }
+
+    /// Pieces of URLs and of the text around them, some of them not
+    /// UTF-8.
+    const URL_PIECES: &[&[u8]] = &[
+        b"hXXp",
+        b"https",
+        b"://",
+        b"[:]//",
+        b"user:pw@",
+        b"@",
+        b"[2001:db8::1]",
+        b"[",
+        b"]",
+        b"(",
+        b")",
+        b":8080",
+        b":",
+        b"/",
+        b"?q=1",
+        b"#",
+        b",",
+        b",url",
+        b"ex.com",
+        b"a",
+        b" ",
+        b".",
+        b"!",
+        b"'",
+        b"\"",
+        b"\\",
+        "\u{e9}".as_bytes(),
+        "\u{2215}".as_bytes(),
+        "\u{3000}".as_bytes(),
+        "\u{200b}".as_bytes(),
+        b"\xff",
+        b"\xe2\x88",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn table_scans_match_byte_at_a_time_scans(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(URL_PIECES),
+                0..16,
+            )
+        ) {
+            let text = pieces.concat();
+            for from in 0..=text.len() {
+                proptest::prop_assert_eq!(
+                    authority_end(&text, from),
+                    reference::authority_end(&text, from)
+                );
+                for csv_field in [false, true] {
+                    proptest::prop_assert_eq!(
+                        path_end(&text, from, csv_field),
+                        reference::path_end(&text, from, csv_field)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn authority_limit_matches_byte_at_a_time_scan() {
+        for len in MAX_AUTHORITY_LEN - 4..MAX_AUTHORITY_LEN + 4 {
+            let tails: [&[u8]; 6] = [
+                b"",
+                b"/x",
+                "\u{e9}".as_bytes(),
+                "\u{2215}z".as_bytes(),
+                "\u{3000}".as_bytes(),
+                b"\xff",
+            ];
+            for tail in tails {
+                let mut text = b"x".repeat(len);
+                text.extend_from_slice(tail);
+                for from in [0, 1, 3] {
+                    assert_eq!(
+                        authority_end(&text, from),
+                        reference::authority_end(&text, from),
+                        "{len} {tail:?} {from}"
+                    );
+                }
+            }
         }
     }
 
