@@ -648,14 +648,26 @@ fn glued_scheme_start(
 /// partner in the path.
 fn trim_end(text: &[u8], path_start: usize, mut end: usize) -> usize {
     let path = text.get(path_start..end).unwrap_or_default();
-    let opened = path.iter().filter(|&&b| b == b'(').count();
-    let mut closed = path.iter().filter(|&&b| b == b')').count();
+    // Most paths end in neither punctuation nor `)`, so the brackets are
+    // counted only when a `)` is reached.
+    let mut brackets: Option<(usize, usize)> = None;
     while end > path_start {
         let Some(last) = end.checked_sub(1) else { break };
         let Some(&byte) = text.get(last) else { break };
         match byte {
             b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\'' | b'"' => {}
-            b')' if opened < closed => closed = closed.saturating_sub(1),
+            b')' => {
+                let (opened, closed) = brackets.get_or_insert_with(|| {
+                    let count = |bracket: u8| {
+                        path.iter().filter(|&&b| b == bracket).count()
+                    };
+                    (count(b'('), count(b')'))
+                });
+                if *opened >= *closed {
+                    break;
+                }
+                *closed = closed.saturating_sub(1);
+            }
             _ => break,
         }
         end = last;
@@ -698,8 +710,8 @@ mod tests {
         }
     }
 
-    /// The byte-at-a-time scans that the table-driven ones in this module
-    /// must agree with.
+    /// Plain forms of this module's scans and lookups, which the faster
+    /// forms must agree with.
     mod reference {
         use super::super::*;
 
@@ -761,6 +773,26 @@ mod tests {
             }
             end
         }
+
+        pub(super) fn trim_end(
+            text: &[u8],
+            path_start: usize,
+            mut end: usize,
+        ) -> usize {
+            let path = &text[path_start..end];
+            let opened = path.iter().filter(|&&b| b == b'(').count();
+            let mut closed = path.iter().filter(|&&b| b == b')').count();
+            while end > path_start {
+                match text[end - 1] {
+                    b'.' | b',' | b';' | b':' | b'!' | b'?' | b'*' | b'\''
+                    | b'"' => {}
+                    b')' if opened < closed => closed -= 1,
+                    _ => break,
+                }
+                end -= 1;
+            }
+            end
+        }
     }
 
     /// Pieces of URLs and of the text around them, some of them not
@@ -818,6 +850,12 @@ mod tests {
                     proptest::prop_assert_eq!(
                         path_end(&text, from, csv_field),
                         reference::path_end(&text, from, csv_field)
+                    );
+                }
+                for end in from..=text.len() {
+                    proptest::prop_assert_eq!(
+                        trim_end(&text, from, end),
+                        reference::trim_end(&text, from, end)
                     );
                 }
             }
