@@ -172,11 +172,8 @@ fn scheme_before(
 ) -> Option<(usize, &'static str)> {
     let lowest = floor.max(colon.saturating_sub(MAX_SCHEME_LEN));
     let window = text.get(lowest..colon)?;
-    let run_len = window
-        .iter()
-        .rev()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b"+-.*".contains(&b))
-        .count();
+    let run_len =
+        window.iter().rev().take_while(|&&b| SCHEME_BYTES.contains(b)).count();
     let start = colon.saturating_sub(run_len);
     let run = text.get(start..colon)?;
     let glued = start
@@ -209,29 +206,20 @@ fn known_scheme(raw: &[u8]) -> Option<&'static str> {
     for (out, b) in lower.iter_mut().zip(raw) {
         *out = b.to_ascii_lowercase();
     }
-    let refanged: &[u8] = match &*lower {
-        [b'h', a, b, b'p', rest @ ..]
-            if is_defang_pair(*a, *b) && (rest.is_empty() || rest == b"s") =>
-        {
-            if rest.is_empty() {
-                b"http"
-            } else {
-                b"https"
-            }
-        }
-        [b'f', b'x' | b'*', b'p', rest @ ..]
-            if rest.is_empty() || rest == b"s" =>
-        {
-            if rest.is_empty() {
-                b"ftp"
-            } else {
-                b"ftps"
-            }
-        }
-        other => other,
-    };
-    SCHEMES.iter().copied().find(|s| s.as_bytes() == refanged)
+    // HTTP and FTP, defanged or not, write most URLs, so they are named
+    // here without a search of the list.
+    match &*lower {
+        [b'h', a, b, b'p'] if is_defang_pair(*a, *b) => Some("http"),
+        [b'h', a, b, b'p', b's'] if is_defang_pair(*a, *b) => Some("https"),
+        [b'f', b't' | b'x' | b'*', b'p'] => Some("ftp"),
+        [b'f', b't' | b'x' | b'*', b'p', b's'] => Some("ftps"),
+        other => SCHEMES.iter().copied().find(|s| s.as_bytes() == other),
+    }
 }
+
+/// Bytes of a scheme as written: RFC 3986's letters, digits, `+`, `-`
+/// and `.`, and the `*` of defanged spellings such as `h**p`.
+const SCHEME_BYTES: ByteSet = ByteSet::new(b"+-.*", true);
 
 fn is_defang_pair(a: u8, b: u8) -> bool {
     matches!(
@@ -793,6 +781,34 @@ mod tests {
             }
             end
         }
+
+        /// Returns the scheme's name without `://`.
+        pub(super) fn known_scheme(raw: &[u8]) -> Option<&'static str> {
+            let lower = raw.to_ascii_lowercase();
+            let refanged: &[u8] = match &lower[..] {
+                [b'h', a, b, b'p', rest @ ..]
+                    if is_defang_pair(*a, *b)
+                        && (rest.is_empty() || rest == b"s") =>
+                {
+                    if rest.is_empty() {
+                        b"http"
+                    } else {
+                        b"https"
+                    }
+                }
+                [b'f', b'x' | b'*', b'p', rest @ ..]
+                    if rest.is_empty() || rest == b"s" =>
+                {
+                    if rest.is_empty() {
+                        b"ftp"
+                    } else {
+                        b"ftps"
+                    }
+                }
+                other => other,
+            };
+            SCHEMES.iter().copied().find(|s| s.as_bytes() == refanged)
+        }
     }
 
     /// Pieces of URLs and of the text around them, some of them not
@@ -883,6 +899,38 @@ mod tests {
                         "{len} {tail:?} {from}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn known_scheme_matches_list_search() {
+        let mut spellings: Vec<String> =
+            SCHEMES.iter().map(|s| s.to_string()).collect();
+        let middles = ["t", "T", "x", "X", "*", "0", "a"];
+        for a in middles {
+            for b in middles {
+                for end in ["", "s", "S", "x"] {
+                    spellings.push(format!("h{a}{b}p{end}"));
+                    spellings.push(format!("H{a}{b}P{end}"));
+                }
+            }
+            for end in ["", "s", "x"] {
+                spellings.push(format!("f{a}p{end}"));
+            }
+        }
+        spellings.extend(
+            ["", "h", "hp", "fp", "ftpss", "httpss", "xhttp"]
+                .map(String::from),
+        );
+        for spelling in &spellings {
+            let upper = spelling.to_ascii_uppercase();
+            for raw in [spelling.as_bytes(), upper.as_bytes()] {
+                assert_eq!(
+                    known_scheme(raw),
+                    reference::known_scheme(raw),
+                    "{spelling}"
+                );
             }
         }
     }
