@@ -16,55 +16,56 @@ use super::hostname::{self, HostPolicy};
 use super::{Candidate, Value};
 use crate::{Category, Limits};
 
-/// Network schemes reported, lower case. Malware speaks more than HTTP.
+/// Network schemes reported, lower case, each with the `://` that
+/// follows it in a reported URL. Malware speaks more than HTTP.
 const SCHEMES: &[&str] = &[
-    "amqp",
-    "dict",
-    "file",
-    "ftp",
-    "ftps",
-    "git",
-    "gopher",
-    "http",
-    "https",
-    "imap",
-    "imaps",
-    "irc",
-    "ircs",
-    "ldap",
-    "ldaps",
-    "mms",
-    "mongodb",
-    "mqtt",
-    "mysql",
-    "nfs",
-    "nntp",
-    "pop3",
-    "postgres",
-    "postgresql",
-    "rdp",
-    "redis",
-    "rmi",
-    "rtmp",
-    "rtsp",
-    "sftp",
-    "sip",
-    "smb",
-    "smtp",
-    "smtps",
-    "socks",
-    "socks4",
-    "socks5",
-    "ssh",
-    "svn",
-    "tcp",
-    "telnet",
-    "tftp",
-    "udp",
-    "vnc",
-    "ws",
-    "wss",
-    "xmpp",
+    "amqp://",
+    "dict://",
+    "file://",
+    "ftp://",
+    "ftps://",
+    "git://",
+    "gopher://",
+    "http://",
+    "https://",
+    "imap://",
+    "imaps://",
+    "irc://",
+    "ircs://",
+    "ldap://",
+    "ldaps://",
+    "mms://",
+    "mongodb://",
+    "mqtt://",
+    "mysql://",
+    "nfs://",
+    "nntp://",
+    "pop3://",
+    "postgres://",
+    "postgresql://",
+    "rdp://",
+    "redis://",
+    "rmi://",
+    "rtmp://",
+    "rtsp://",
+    "sftp://",
+    "sip://",
+    "smb://",
+    "smtp://",
+    "smtps://",
+    "socks://",
+    "socks4://",
+    "socks5://",
+    "ssh://",
+    "svn://",
+    "tcp://",
+    "telnet://",
+    "tftp://",
+    "udp://",
+    "vnc://",
+    "ws://",
+    "wss://",
+    "xmpp://",
 ];
 
 /// Schemes that may be found glued to the text before them, as happens
@@ -164,7 +165,7 @@ impl<'t> SeparatorColons<'t> {
 }
 
 /// Finds the scheme ending at `colon`; returns its start and normalised
-/// name.
+/// name followed by `://`.
 fn scheme_before(
     text: &[u8],
     colon: usize,
@@ -185,19 +186,22 @@ fn scheme_before(
             return Some((start, scheme));
         }
     }
-    for scheme in GLUED_SCHEMES {
-        let Some(offset) = run.len().checked_sub(scheme.len()) else {
+    for glued in GLUED_SCHEMES {
+        let Some(offset) = run.len().checked_sub(glued.len()) else {
             continue;
         };
         let tail = run.get(offset..)?;
-        if known_scheme(tail) == Some(scheme) && offset > 0 {
-            return Some((start.saturating_add(offset), scheme));
+        let scheme = known_scheme(tail);
+        let name = scheme.and_then(|s| s.strip_suffix("://"));
+        if name == Some(glued) && offset > 0 {
+            return Some((start.saturating_add(offset), scheme?));
         }
     }
     None
 }
 
-/// Maps a scheme as written, defanged spellings included, to its name.
+/// Maps a scheme as written, defanged spellings included, to its name
+/// followed by `://`.
 fn known_scheme(raw: &[u8]) -> Option<&'static str> {
     // Every listed scheme fits in `MAX_SCHEME_LEN` bytes, so a longer
     // run matches none.
@@ -209,11 +213,14 @@ fn known_scheme(raw: &[u8]) -> Option<&'static str> {
     // HTTP and FTP, defanged or not, write most URLs, so they are named
     // here without a search of the list.
     match &*lower {
-        [b'h', a, b, b'p'] if is_defang_pair(*a, *b) => Some("http"),
-        [b'h', a, b, b'p', b's'] if is_defang_pair(*a, *b) => Some("https"),
-        [b'f', b't' | b'x' | b'*', b'p'] => Some("ftp"),
-        [b'f', b't' | b'x' | b'*', b'p', b's'] => Some("ftps"),
-        other => SCHEMES.iter().copied().find(|s| s.as_bytes() == other),
+        [b'h', a, b, b'p'] if is_defang_pair(*a, *b) => Some("http://"),
+        [b'h', a, b, b'p', b's'] if is_defang_pair(*a, *b) => Some("https://"),
+        [b'f', b't' | b'x' | b'*', b'p'] => Some("ftp://"),
+        [b'f', b't' | b'x' | b'*', b'p', b's'] => Some("ftps://"),
+        other => SCHEMES
+            .iter()
+            .copied()
+            .find(|s| s.as_bytes().strip_suffix(b"://") == Some(other)),
     }
 }
 
@@ -247,6 +254,7 @@ const TERMINATORS: ByteSet = ByteSet::new(
 struct Url {
     start: usize,
     colon: usize,
+    /// The scheme's name followed by `://`, as the URL's value starts.
     scheme: &'static str,
 }
 
@@ -349,11 +357,14 @@ fn parse(
 
     let mut value = Value::new();
     value.push_str(scheme);
-    value.push_str("://");
-    value.push_str(std::str::from_utf8(authority.get(..host_offset)?).ok()?);
+    if host_offset > 0 {
+        value.push_utf8(authority.get(..host_offset)?)?;
+    }
     host.push_shown(&mut value);
-    value.push_str(std::str::from_utf8(host_port.get(host.len..)?).ok()?);
-    value.push_str(std::str::from_utf8(text.get(authority_end..end)?).ok()?);
+    // `check_port` lets only `:` and ASCII digits through, so the port
+    // and the path after it are UTF-8 together exactly when each is.
+    let port_start = host_start.saturating_add(host.len);
+    value.push_utf8(text.get(port_start..end)?)?;
     out.push(Candidate::new(Category::Url, start, end, value));
 
     if let Some((category, kind, host_value)) = host.derived {
@@ -464,7 +475,7 @@ fn split_zone(inner: &[u8]) -> Option<(&[u8], Option<&str>)> {
 fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
     if host_port.is_empty() {
         // Only `file:///path` may leave the host out.
-        return (scheme == "file").then_some(Host {
+        return (scheme == "file://").then_some(Host {
             len: 0,
             display: None,
             derived: None,
@@ -807,7 +818,10 @@ mod tests {
                 }
                 other => other,
             };
-            SCHEMES.iter().copied().find(|s| s.as_bytes() == refanged)
+            SCHEMES
+                .iter()
+                .map(|s| s.strip_suffix("://").unwrap())
+                .find(|s| s.as_bytes() == refanged)
         }
     }
 
@@ -905,8 +919,10 @@ mod tests {
 
     #[test]
     fn known_scheme_matches_list_search() {
-        let mut spellings: Vec<String> =
-            SCHEMES.iter().map(|s| s.to_string()).collect();
+        let mut spellings: Vec<String> = SCHEMES
+            .iter()
+            .map(|s| s.strip_suffix("://").unwrap().to_string())
+            .collect();
         let middles = ["t", "T", "x", "X", "*", "0", "a"];
         for a in middles {
             for b in middles {
@@ -926,11 +942,9 @@ mod tests {
         for spelling in &spellings {
             let upper = spelling.to_ascii_uppercase();
             for raw in [spelling.as_bytes(), upper.as_bytes()] {
-                assert_eq!(
-                    known_scheme(raw),
-                    reference::known_scheme(raw),
-                    "{spelling}"
-                );
+                let name =
+                    known_scheme(raw).map(|s| s.strip_suffix("://").unwrap());
+                assert_eq!(name, reference::known_scheme(raw), "{spelling}");
             }
         }
     }

@@ -110,6 +110,26 @@ impl Value {
         self.push_str(other.as_str());
     }
 
+    /// Appends `bytes`, or returns `None` when they are not UTF-8. ASCII
+    /// bytes that fit in place are copied without UTF-8 validation, which
+    /// costs more.
+    pub(crate) fn push_utf8(&mut self, bytes: &[u8]) -> Option<()> {
+        if let Repr::Inline { len, bytes: inline } = &mut self.0 {
+            let used = usize::from(*len);
+            let total = used.saturating_add(bytes.len());
+            let free = inline.get_mut(used..total);
+            if let (Some(free), Ok(total)) = (free, u8::try_from(total)) {
+                if bytes.is_ascii() {
+                    free.copy_from_slice(bytes);
+                    *len = total;
+                    return Some(());
+                }
+            }
+        }
+        self.push_str(std::str::from_utf8(bytes).ok()?);
+        Some(())
+    }
+
     /// Appends one char.
     pub(crate) fn push(&mut self, c: char) {
         let mut buffer = [0u8; 4];
@@ -300,6 +320,37 @@ mod tests {
         assert_eq!(value.as_deref(), Some(full.as_str()));
         let empty = Value::from_ascii(b"");
         assert_eq!(empty.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn push_utf8_matches_checked_push_str() {
+        let prefixes = ["", "https://", &"p".repeat(INLINE_CAPACITY - 2)];
+        let long = "x".repeat(INLINE_CAPACITY);
+        let pieces: [&[u8]; 8] = [
+            b"",
+            b":8080/a?b=1",
+            long.as_bytes(),
+            "/\u{e9}t\u{e9}".as_bytes(),
+            "\u{2215}".as_bytes(),
+            b"ab",
+            b"abc",
+            b"/a\xff",
+        ];
+        for prefix in prefixes {
+            for piece in pieces {
+                let mut fast = Value::from(prefix);
+                let pushed = fast.push_utf8(piece);
+                let checked = std::str::from_utf8(piece).ok();
+                assert_eq!(pushed.is_some(), checked.is_some(), "{piece:?}");
+                let Some(checked) = checked else { continue };
+                let mut slow = Value::from(prefix);
+                slow.push_str(checked);
+                assert_eq!(fast, slow, "{prefix:?} {piece:?}");
+                let inline =
+                    |value: &Value| matches!(value.0, Repr::Inline { .. });
+                assert_eq!(inline(&fast), inline(&slow), "{piece:?}");
+            }
+        }
     }
 
     #[test]
