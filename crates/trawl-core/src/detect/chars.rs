@@ -59,6 +59,25 @@ impl ByteSet {
         ByteSet(table)
     }
 
+    /// Returns the index of the first byte of `bytes` that is in the set.
+    /// Four bytes are looked up per step with one branch, which costs
+    /// fewer instructions than a branch per byte on runs of a few dozen
+    /// bytes (steps of 8 and 16 bytes cost more on URLs).
+    pub(crate) fn first_in(&self, bytes: &[u8]) -> Option<usize> {
+        let mut chunks = bytes.chunks_exact(4);
+        let mut offset: usize = 0;
+        for chunk in &mut chunks {
+            if chunk.iter().fold(false, |hit, &b| hit | self.contains(b)) {
+                let found = chunk.iter().position(|&b| self.contains(b));
+                return found.map(|i| offset.saturating_add(i));
+            }
+            // `offset` stays below `bytes.len()`, so it cannot saturate.
+            offset = offset.saturating_add(4);
+        }
+        let found = chunks.remainder().iter().position(|&b| self.contains(b));
+        found.map(|i| offset.saturating_add(i))
+    }
+
     /// Reports whether `b` is in the set.
     #[inline]
     pub(crate) fn contains(&self, b: u8) -> bool {
@@ -603,6 +622,23 @@ pub(crate) fn is_unicode_terminator(c: char) -> bool {
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_in_finds_member_at_each_index() {
+        let set = ByteSet::new(b"/?", false).with_non_ascii();
+        for len in 0..20 {
+            for at in 0..=len {
+                for member in [b'/', b'?', 0x80, 0xFF] {
+                    let mut bytes = vec![b'a'; len];
+                    if let Some(slot) = bytes.get_mut(at) {
+                        *slot = member;
+                    }
+                    let expected = bytes.iter().position(|&b| set.contains(b));
+                    assert_eq!(set.first_in(&bytes), expected, "{len} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn has_bracket_finds_each_byte_at_each_lane() {

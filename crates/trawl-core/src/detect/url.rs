@@ -406,7 +406,7 @@ fn authority_end(text: &[u8], from: usize) -> Option<usize> {
     let mut end = from;
     loop {
         let rest = text.get(end..bound).unwrap_or_default();
-        let run = rest.iter().position(|&b| AUTHORITY_STOPS.contains(b));
+        let run = AUTHORITY_STOPS.first_in(rest);
         end = end.saturating_add(run.unwrap_or(rest.len()));
         if end > limit {
             return None;
@@ -560,7 +560,7 @@ fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
     let mut end = from;
     loop {
         let rest = text.get(end..).unwrap_or_default();
-        let run = rest.iter().position(|&b| PATH_STOPS.contains(b));
+        let run = PATH_STOPS.first_in(rest);
         let Some(run) = run else {
             return text.len();
         };
