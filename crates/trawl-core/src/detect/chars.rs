@@ -45,6 +45,20 @@ impl ByteSet {
         ByteSet(table)
     }
 
+    /// Returns the set of the bytes that are not in this one.
+    // Every index is below 256. Cannot overflow: the counter stops at
+    // 256.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+    pub(crate) const fn complement(self) -> ByteSet {
+        let mut table = self.0;
+        let mut b = 0;
+        while b < 256 {
+            table[b] = !table[b];
+            b += 1;
+        }
+        ByteSet(table)
+    }
+
     /// Returns this set with every byte from 0x80 to 0xFF added.
     // Every index is below 256. Cannot overflow: the counter stops at
     // 256.

@@ -1,6 +1,7 @@
 //! Host-name validation and normalisation shared by the URL, domain and
 //! e-mail detectors.
 
+use super::chars::ByteSet;
 use super::Value;
 
 /// How much evidence a host name needs.
@@ -100,49 +101,30 @@ fn accepted(host: &[u8], policy: HostPolicy) -> bool {
     suffix_ok && valid_labels(host).is_some()
 }
 
-/// Label syntax classes, indexed by byte.
-const LABEL_CLASS: [u8; 256] = label_classes();
-
-// Every index is below 128 or a `u8` widened to `usize`, so none is out
-// of range. Cannot overflow: the counter stops at 128.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const fn label_classes() -> [u8; 256] {
-    let mut table = [INVALID; 256];
-    let mut b = 0;
-    while b < 128 {
-        if (b as u8).is_ascii_alphanumeric() {
-            table[b] = ALNUM;
-        }
-        b += 1;
-    }
-    table[b'-' as usize] = HYPHEN;
-    table[b'.' as usize] = DOT;
-    table
-}
-const INVALID: u8 = 0;
-const ALNUM: u8 = 1;
-const HYPHEN: u8 = 2;
-const DOT: u8 = 3;
+/// Bytes that end a run of label bytes: the dot, and every byte that
+/// no label contains.
+const LABEL_ENDS: ByteSet = ByteSet::new(b"-", true).complement();
 
 /// Checks label syntax in one pass: at least two labels, each 1-63 bytes
 /// of letters, digits and inner hyphens. Returns the offset of the last
 /// dot.
 fn valid_labels(host: &[u8]) -> Option<usize> {
     let mut last_dot = None;
-    let mut label_start = 0;
-    for (i, &b) in host.iter().enumerate() {
-        match super::chars::lookup(&LABEL_CLASS, b) {
-            ALNUM | HYPHEN => {}
-            DOT => {
-                valid_label(host.get(label_start..i)?)?;
-                last_dot = Some(i);
-                label_start = i.checked_add(1)?;
-            }
-            _ => return None,
+    let mut label_start: usize = 0;
+    loop {
+        let rest = host.get(label_start..)?;
+        let Some(len) = LABEL_ENDS.first_in(rest) else {
+            valid_label(rest)?;
+            return last_dot;
+        };
+        if rest.get(len) != Some(&b'.') {
+            return None;
         }
+        valid_label(rest.get(..len)?)?;
+        let dot = label_start.checked_add(len)?;
+        last_dot = Some(dot);
+        label_start = dot.checked_add(1)?;
     }
-    valid_label(host.get(label_start..)?)?;
-    last_dot
 }
 
 /// Checks the length and the ends of a label whose bytes are letters,
@@ -241,6 +223,30 @@ mod tests {
         let mixed = normalize("раураl.com".as_bytes(), HostPolicy::Bare);
         assert!(mixed.as_deref().is_some_and(|h| h.starts_with("xn--")));
     }
+
+    /// Label syntax classes, indexed by byte.
+    const LABEL_CLASS: [u8; 256] = label_classes();
+
+    // Every index is below 128 or a `u8` widened to `usize`, so none is out
+    // of range. Cannot overflow: the counter stops at 128.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+    const fn label_classes() -> [u8; 256] {
+        let mut table = [INVALID; 256];
+        let mut b = 0;
+        while b < 128 {
+            if (b as u8).is_ascii_alphanumeric() {
+                table[b] = ALNUM;
+            }
+            b += 1;
+        }
+        table[b'-' as usize] = HYPHEN;
+        table[b'.' as usize] = DOT;
+        table
+    }
+    const INVALID: u8 = 0;
+    const ALNUM: u8 = 1;
+    const HYPHEN: u8 = 2;
+    const DOT: u8 = 3;
 
     /// Checks label syntax byte by byte against the previous byte's
     /// class, as a model for `valid_labels`.
