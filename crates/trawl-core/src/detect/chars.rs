@@ -481,11 +481,14 @@ const MARK_REACH: usize = 6;
 ///
 /// The marks of a block are computed in one loop over copies of the
 /// bytes, which the compiler turns into vector compares when `mark` uses
-/// only comparisons, `&`, `|` and shifts, and are then read eight at a
-/// time. So a detector whose anchor byte is common (`:`, `T`, `\\`)
-/// pays a few instructions per kilobyte instead of a search call per
-/// anchor, and several detectors can share one pass by giving each a
-/// bit of the mark.
+/// only comparisons, `&`, `|` and shifts. Groups of [`MARK_GROUP`] marks
+/// are then tested for any that is set, and only the groups that have
+/// one are read eight marks at a time. So a detector whose anchor byte
+/// is common (`:`, `T`, `\\`) pays a few instructions per kilobyte
+/// instead of a search call per anchor, and several detectors can share
+/// one pass by giving each a bit of the mark.
+// Out of line so that profiles show the pass's cost under its name.
+#[inline(never)]
 pub(crate) fn for_each_marked(
     text: &[u8],
     mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
@@ -495,13 +498,13 @@ pub(crate) fn for_each_marked(
     // One byte before the block, the block, and the reach after it.
     let mut window =
         vec![0u8; block_len.saturating_add(MARK_REACH).saturating_add(1)];
-    let mut marks = vec![0u8; block_len.next_multiple_of(8)];
+    let mut marks = vec![0u8; block_len.next_multiple_of(MARK_GROUP)];
     let mut resume: usize = 0;
     let block_starts = (0..text.len()).step_by(MARK_BLOCK);
     for (start, block) in block_starts.zip(text.chunks(MARK_BLOCK)) {
         fill_window(&mut window, text, start, block.len());
         let around = |skip: usize| window.get(skip..).unwrap_or_default();
-        let padded = block.len().next_multiple_of(8);
+        let padded = block.len().next_multiple_of(MARK_GROUP);
         let marked_len = block.len().min(marks.len());
         let (block_marks, padding) = marks.split_at_mut(marked_len);
         for (
@@ -519,19 +522,48 @@ pub(crate) fn for_each_marked(
             *slot = mark(previous, byte, next, third, fifth, sixth);
         }
         padding.fill(0);
-        let words = marks.get(..padded).unwrap_or_default().chunks_exact(8);
-        for (word_start, word) in (start..).step_by(8).zip(words) {
-            let mut bits = word.try_into().map_or(0, u64::from_le_bytes);
-            while bits != 0 {
-                let low_bit = bits.trailing_zeros();
-                // Clears the whole byte of the lowest set bit.
-                bits &= !0xffu64.checked_shl(low_bit & !7).unwrap_or(0);
-                let lane = (low_bit / 8) as usize;
-                let at = word_start.saturating_add(lane);
-                let value = word.get(lane).copied().unwrap_or(0);
-                if at >= resume {
-                    resume = visit(at, value);
-                }
+        let (groups, _) =
+            marks.get(..padded).unwrap_or_default().as_chunks::<MARK_GROUP>();
+        for (index, group) in groups.iter().enumerate() {
+            // Most groups hold no mark, and the compiler tests a group
+            // with a few vector instructions.
+            if group.iter().fold(0, |any, &value| any | value) == 0 {
+                continue;
+            }
+            let group_start =
+                start.saturating_add(index.saturating_mul(MARK_GROUP));
+            visit_group(group, group_start, &mut resume, &mut visit);
+        }
+    }
+}
+
+/// Marks tested at once for any that is not zero: four vectors of
+/// sixteen. Smaller groups cost more tests, and larger ones more words
+/// read in a group that has a mark.
+const MARK_GROUP: usize = 64;
+
+/// Calls `visit` with the offset and value of every mark that is not zero
+/// in the `group` of marks at `group_start`, from `resume` on, and moves
+/// `resume` on to what `visit` returns.
+#[inline(always)]
+fn visit_group(
+    group: &[u8; MARK_GROUP],
+    group_start: usize,
+    resume: &mut usize,
+    visit: &mut impl FnMut(usize, u8) -> usize,
+) {
+    let (words, _) = group.as_chunks::<8>();
+    for (word_start, word) in (group_start..).step_by(8).zip(words) {
+        let mut bits = u64::from_le_bytes(*word);
+        while bits != 0 {
+            let low_bit = bits.trailing_zeros();
+            // Clears the whole byte of the lowest set bit.
+            bits &= !0xffu64.checked_shl(low_bit & !7).unwrap_or(0);
+            let lane = (low_bit / 8) as usize;
+            let at = word_start.saturating_add(lane);
+            let value = word.get(lane).copied().unwrap_or(0);
+            if at >= *resume {
+                *resume = visit(at, value);
             }
         }
     }
@@ -727,17 +759,56 @@ mod tests {
         // Lengths around the block size put matches across block edges.
         for len in [0, 1, 5, MARK_BLOCK - 1, MARK_BLOCK, 2 * MARK_BLOCK + 3] {
             let text: Vec<u8> = (0..len).map(|i| b"ab:cd:ef"[i % 8]).collect();
-            let at = |j: usize| text.get(j).copied().unwrap_or(0);
-            let expected: Vec<(usize, u8)> = (0..len)
-                .map(|i| {
-                    let previous = i.checked_sub(1).map_or(0, at);
-                    let (b, n, t) = (at(i), at(i + 1), at(i + 3));
-                    (i, mark(previous, b, n, t, at(i + 5), at(i + 6)))
-                })
-                .filter(|&(_, value)| value != 0)
-                .collect();
+            let expected = marked_byte_by_byte(&text, mark, 1);
             assert_eq!(marked(&text, mark), expected, "len {len}");
         }
+    }
+
+    /// Computes the mark of every byte one at a time, as a model for
+    /// `for_each_marked` with a `visit` that resumes `step` bytes on.
+    fn marked_byte_by_byte(
+        text: &[u8],
+        mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
+        step: usize,
+    ) -> Vec<(usize, u8)> {
+        let at = |j: usize| text.get(j).copied().unwrap_or(0);
+        let mut found = Vec::new();
+        let mut resume = 0;
+        for i in 0..text.len() {
+            let previous = i.checked_sub(1).map_or(0, at);
+            let (b, n, t) = (at(i), at(i + 1), at(i + 3));
+            let value = mark(previous, b, n, t, at(i + 5), at(i + 6));
+            if value != 0 && i >= resume {
+                found.push((i, value));
+                resume = i + step;
+            }
+        }
+        found
+    }
+
+    /// A sparse mark over the bytes of `dense_text`, so that most groups
+    /// of marks are empty and the rest hold one or a few.
+    fn sparse_mark(
+        previous: u8,
+        byte: u8,
+        next: u8,
+        third: u8,
+        fifth: u8,
+        sixth: u8,
+    ) -> u8 {
+        u8::from((byte == b':') & (third == b':') & (sixth == b':'))
+            | u8::from((previous == b'-') & (byte == b'f') & (next == 0)) << 1
+            | u8::from((byte == b'T') & (fifth == b'9')) << 2
+            | u8::from((byte == b' ') & (next == b' ')) << 3
+    }
+
+    /// Text dense in digits, hex letters, colons and dashes.
+    fn dense_text() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        let bytes = b"0123456789abcdefT:-. ".to_vec();
+        proptest::collection::vec(
+            proptest::sample::select(bytes),
+            0..2 * MARK_BLOCK + 200,
+        )
     }
 
     /// Finds the long runs the plain way, as a model for
@@ -884,6 +955,20 @@ mod tests {
                 long_runs(text, min_len),
                 plain_long_runs(text, min_len)
             );
+        }
+
+        #[test]
+        fn sparse_marks_match_byte_by_byte(
+            text in dense_text(),
+            step in 1usize..9,
+        ) {
+            let mut found = Vec::new();
+            for_each_marked(&text, sparse_mark, |at, value| {
+                found.push((at, value));
+                at + step
+            });
+            let expected = marked_byte_by_byte(&text, sparse_mark, step);
+            proptest::prop_assert_eq!(found, expected);
         }
 
         #[test]
