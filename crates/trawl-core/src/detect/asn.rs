@@ -41,16 +41,20 @@ const MAX_LABEL_GAP: usize = 3;
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth, sixth| {
-        u8::from(anchor(previous, byte, next, third, fifth, sixth))
+    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
+        let anchored =
+            anchor(before_previous, previous, byte, next, third, fifth, sixth);
+        u8::from(anchored)
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
-/// Marks the `S` of `AS`, and the `:` after a lower-case `asn` label
-/// (checked by `visit`); see `for_each_marked` for the arguments.
+/// Marks the `S` of `AS`, and a `:` after an `n` or after an `n` and a
+/// quote, where a lower-case `asn` label would end. `visit` checks the
+/// label. See `for_each_marked` for the arguments.
 #[inline(always)]
 pub(super) fn anchor(
+    before_previous: u8,
     previous: u8,
     byte: u8,
     _: u8,
@@ -58,8 +62,8 @@ pub(super) fn anchor(
     _: u8,
     _: u8,
 ) -> bool {
-    let label_end =
-        (previous == b'n') | (previous == b'"') | (previous == b'\'');
+    let quote = (previous == b'"') | (previous == b'\'');
+    let label_end = (previous == b'n') | quote & (before_previous == b'n');
     (byte == b'S') & (previous == b'A') | (byte == b':') & label_end
 }
 

@@ -43,21 +43,25 @@ const SUBTECHNIQUES: (u16, u16) = (1, 99);
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth, sixth| {
-        u8::from(anchor(previous, byte, next, third, fifth, sixth))
+    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
+        let anchored =
+            anchor(before_previous, previous, byte, next, third, fifth, sixth);
+        u8::from(anchored)
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
-/// Marks a `T` followed by `1`, `0` or `A`, with no digit before it. The
-/// `T` of a timestamp (`2024-03-16T18:31`) follows a digit. See
+/// Marks a `T` followed by `1`, `0` or `A`, with no digit before it and
+/// no `:` three bytes on, where an identifier has a digit. The `T` of a
+/// timestamp (`2024-03-16T18:31`) follows a digit and has that `:`. See
 /// `for_each_marked` for the arguments.
 #[inline(always)]
 pub(super) fn anchor(
+    _: u8,
     previous: u8,
     byte: u8,
     next: u8,
-    _: u8,
+    third: u8,
     _: u8,
     _: u8,
 ) -> bool {
@@ -65,6 +69,7 @@ pub(super) fn anchor(
     (byte == b'T')
         & ((next == b'1') | (next == b'0') | (next == b'A'))
         & !after_digit
+        & (third != b':')
 }
 
 /// Pushes the identifier whose `T` is at `at`, if there is one, and

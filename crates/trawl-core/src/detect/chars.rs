@@ -470,14 +470,17 @@ fn visit_long(start: usize, end: usize, visit: &mut impl FnMut(usize, usize)) {
 /// window and the marks to stay in the L1 cache.
 const MARK_BLOCK: usize = 4096;
 
+/// The farthest byte before an offset that a mark reads.
+const MARK_BEFORE: usize = 2;
+
 /// The farthest byte after an offset that a mark reads.
 const MARK_REACH: usize = 6;
 
 /// Calls `visit` with every offset `i` whose mark is not zero, and the
-/// mark, in increasing order. The mark is `mark(text[i - 1], text[i],
-/// text[i + 1], text[i + 3], text[i + 5], text[i + 6])`, with 0 for a
-/// byte outside the text. `visit` returns the offset to resume from, and
-/// marks before it are skipped.
+/// mark, in increasing order. The mark of `i` is `mark` of the bytes at
+/// `i - 2`, `i - 1`, `i`, `i + 1`, `i + 3`, `i + 5` and `i + 6`, with 0
+/// for a byte outside the text. `visit` returns the offset to resume
+/// from, and marks before it are skipped.
 ///
 /// The marks of a block are computed in one loop over copies of the
 /// bytes, which the compiler turns into vector compares when `mark` uses
@@ -491,13 +494,13 @@ const MARK_REACH: usize = 6;
 #[inline(never)]
 pub(crate) fn for_each_marked(
     text: &[u8],
-    mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
+    mark: impl Fn(u8, u8, u8, u8, u8, u8, u8) -> u8,
     mut visit: impl FnMut(usize, u8) -> usize,
 ) {
     let block_len = text.len().min(MARK_BLOCK);
-    // One byte before the block, the block, and the reach after it.
-    let mut window =
-        vec![0u8; block_len.saturating_add(MARK_REACH).saturating_add(1)];
+    // The bytes before the block, the block, and the reach after it.
+    let window_len = MARK_BEFORE.saturating_add(block_len);
+    let mut window = vec![0u8; window_len.saturating_add(MARK_REACH)];
     let mut marks = vec![0u8; block_len.next_multiple_of(MARK_GROUP)];
     let mut resume: usize = 0;
     let block_starts = (0..text.len()).step_by(MARK_BLOCK);
@@ -508,18 +511,33 @@ pub(crate) fn for_each_marked(
         let marked_len = block.len().min(marks.len());
         let (block_marks, padding) = marks.split_at_mut(marked_len);
         for (
-            (((((slot, &previous), &byte), &next), &third), &fifth),
+            (
+                (
+                    ((((slot, &before_previous), &previous), &byte), &next),
+                    &third,
+                ),
+                &fifth,
+            ),
             &sixth,
         ) in block_marks
             .iter_mut()
             .zip(around(0))
             .zip(around(1))
             .zip(around(2))
-            .zip(around(4))
-            .zip(around(6))
+            .zip(around(3))
+            .zip(around(5))
             .zip(around(7))
+            .zip(around(8))
         {
-            *slot = mark(previous, byte, next, third, fifth, sixth);
+            *slot = mark(
+                before_previous,
+                previous,
+                byte,
+                next,
+                third,
+                fifth,
+                sixth,
+            );
         }
         padding.fill(0);
         let (groups, _) =
@@ -569,13 +587,19 @@ fn visit_group(
     }
 }
 
-/// Copies into `window` the byte before the block of `len` bytes at
-/// `start`, the block, and `MARK_REACH` bytes after it, padding with 0
-/// past the end of the text.
+/// Copies into `window` the `MARK_BEFORE` bytes before the block of
+/// `len` bytes at `start`, the block, and `MARK_REACH` bytes after it,
+/// padding with 0 outside the text.
 fn fill_window(window: &mut [u8], text: &[u8], start: usize, len: usize) {
-    let Some((first, rest)) = window.split_first_mut() else { return };
-    let before = start.checked_sub(1).and_then(|i| text.get(i));
-    *first = before.copied().unwrap_or(0);
+    let Some((before, rest)) = window.split_at_mut_checked(MARK_BEFORE) else {
+        return;
+    };
+    // Offsets count back from the block, so the last slot gets the byte
+    // right before it.
+    for (back, slot) in (1..=MARK_BEFORE).rev().zip(before.iter_mut()) {
+        let byte = start.checked_sub(back).and_then(|i| text.get(i));
+        *slot = byte.copied().unwrap_or(0);
+    }
     let end = start.saturating_add(len).saturating_add(MARK_REACH);
     let copied = text.get(start..end.min(text.len())).unwrap_or_default();
     let (head, tail) = rest.split_at_mut(copied.len().min(rest.len()));
@@ -733,7 +757,7 @@ mod tests {
     /// `visit` resumes at the next byte.
     fn marked(
         text: &[u8],
-        mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
+        mark: impl Fn(u8, u8, u8, u8, u8, u8, u8) -> u8,
     ) -> Vec<(usize, u8)> {
         let mut found = Vec::new();
         for_each_marked(text, mark, |at, value| {
@@ -745,7 +769,8 @@ mod tests {
 
     #[test]
     fn marked_offsets_match_plain_scan() {
-        let mark = |previous: u8,
+        let mark = |before_previous: u8,
+                    previous: u8,
                     byte: u8,
                     next: u8,
                     third: u8,
@@ -755,6 +780,7 @@ mod tests {
                 | u8::from((previous == b'e') & (fifth == 0)) << 1
                 | u8::from((byte == b'a') & (next == b'b')) << 2
                 | u8::from((byte == b'c') & (sixth == 0)) << 3
+                | u8::from((before_previous == b'f') & (byte == b'a')) << 4
         };
         // Lengths around the block size put matches across block edges.
         for len in [0, 1, 5, MARK_BLOCK - 1, MARK_BLOCK, 2 * MARK_BLOCK + 3] {
@@ -768,16 +794,16 @@ mod tests {
     /// `for_each_marked` with a `visit` that resumes `step` bytes on.
     fn marked_byte_by_byte(
         text: &[u8],
-        mark: impl Fn(u8, u8, u8, u8, u8, u8) -> u8,
+        mark: impl Fn(u8, u8, u8, u8, u8, u8, u8) -> u8,
         step: usize,
     ) -> Vec<(usize, u8)> {
         let at = |j: usize| text.get(j).copied().unwrap_or(0);
         let mut found = Vec::new();
         let mut resume = 0;
         for i in 0..text.len() {
-            let previous = i.checked_sub(1).map_or(0, at);
-            let (b, n, t) = (at(i), at(i + 1), at(i + 3));
-            let value = mark(previous, b, n, t, at(i + 5), at(i + 6));
+            let before = |back: usize| i.checked_sub(back).map_or(0, at);
+            let (p, b, n, t) = (before(1), at(i), at(i + 1), at(i + 3));
+            let value = mark(before(2), p, b, n, t, at(i + 5), at(i + 6));
             if value != 0 && i >= resume {
                 found.push((i, value));
                 resume = i + step;
@@ -786,9 +812,10 @@ mod tests {
         found
     }
 
-    /// A sparse mark over the bytes of `dense_text`, so that most groups
-    /// of marks are empty and the rest hold one or a few.
+    /// Marks a few rare patterns of the bytes of `dense_text`, so that
+    /// most groups of marks are empty and the rest have one or a few.
     fn sparse_mark(
+        before_previous: u8,
         previous: u8,
         byte: u8,
         next: u8,
@@ -800,6 +827,7 @@ mod tests {
             | u8::from((previous == b'-') & (byte == b'f') & (next == 0)) << 1
             | u8::from((byte == b'T') & (fifth == b'9')) << 2
             | u8::from((byte == b' ') & (next == b' ')) << 3
+            | u8::from((before_previous == 0) & (byte == b'e')) << 4
     }
 
     /// Text dense in digits, hex letters, colons and dashes.
@@ -991,7 +1019,7 @@ mod tests {
     fn marked_offsets_skip_to_resume() {
         let text = b"x:x:x:x:x:x";
         let mut found = Vec::new();
-        let colon = |_, byte: u8, _, _, _, _| u8::from(byte == b':');
+        let colon = |_, _, byte: u8, _, _, _, _| u8::from(byte == b':');
         for_each_marked(text, colon, |at, _| {
             found.push(at);
             at + 4

@@ -75,26 +75,32 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Finds ssdeep digests, anchored on a `:` after a digit.
 #[cfg(test)]
 fn find_ssdeep(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth, sixth| {
-        u8::from(anchor(previous, byte, next, third, fifth, sixth))
+    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
+        let anchored =
+            anchor(before_previous, previous, byte, next, third, fifth, sixth);
+        u8::from(anchored)
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
 
 /// Marks a `:` that may end an ssdeep block size: it follows a digit
-/// that can end 3 times a power of two (`2`, `3`, `4`, `6`, `8`). See
-/// `for_each_marked` for the arguments.
+/// that can end 3 times a power of two (`2`, `3`, `4`, `6`, `8`), and
+/// the byte three on is no `:` or `.`. That byte is in hash1, which has
+/// at least 4 characters at any block size, and it is the `:` or `.`
+/// of most clock times (`12:34:56.789`). See `for_each_marked` for the
+/// arguments.
 #[inline(always)]
 pub(super) fn anchor(
+    _: u8,
     previous: u8,
     byte: u8,
     _: u8,
-    _: u8,
+    third: u8,
     _: u8,
     _: u8,
 ) -> bool {
     let last_digit = matches!(previous, b'2' | b'3' | b'4' | b'6' | b'8');
-    (byte == b':') & last_digit
+    (byte == b':') & last_digit & (third != b':') & (third != b'.')
 }
 
 /// Pushes the ssdeep digest whose first `:` is at `colon`, if there is

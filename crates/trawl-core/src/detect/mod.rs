@@ -144,18 +144,22 @@ fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// Marks every offset where an anchor of a `find_marked` detector
 /// holds:
 /// - `HK` in any case, or a `\\` before an `R` or `r`;
-/// - a `T` before `0`, `1` or `A`, with no digit before it;
+/// - a `T` before `0`, `1` or `A`, with no `:` three bytes on;
 /// - `AS`;
-/// - a `:` after a digit that can end an ssdeep block size, after `n`
-///   or a quote, or with another `:` three and six bytes on;
+/// - a `:` after a digit that can end an ssdeep block size, with no `:`
+///   or `.` three bytes on;
+/// - a `:` one or two bytes after an `n`, or with another `:` three and
+///   six bytes on;
 /// - a `-` or `.` where the MAC anchor's later separators follow.
 ///
 /// Each test is a vector compare over sixteen bytes at a time. Each mark
-/// left out spares a call to `Resume::visit`, and without the digit and
-/// six-byte tests the clock times and dates of logs made most marks.
-/// Each marked offset is then checked against the detectors' own anchors.
+/// left out spares a call to `Resume::visit`, and without the tests of
+/// the bytes three and six on the clock times and dates of logs made
+/// most marks. Each marked offset is then checked against the detectors'
+/// own anchors.
 #[inline(always)]
 fn coarse_anchor(
+    before_previous: u8,
     previous: u8,
     byte: u8,
     next: u8,
@@ -165,23 +169,28 @@ fn coarse_anchor(
 ) -> u8 {
     let hive = ((byte | 0x20) == b'k') & ((previous | 0x20) == b'h');
     let kernel = (byte == b'\\') & ((next | 0x20) == b'r');
-    let after_digit = previous.wrapping_sub(b'0') < 10;
+    // A clock time has a `:` three bytes after its `T` and after the
+    // `:` that ends its hours, and often a `.` three bytes after the one
+    // that ends its minutes.
+    let colon_three_on = third == b':';
     let attack = (byte == b'T')
         & (((next | 1) == b'1') | (next == b'A'))
-        & !after_digit;
+        & !colon_three_on;
     // An ssdeep block size is 3 times a power of two, so its last digit
-    // is 2, 3, 4, 6 or 8.
+    // is 2, 3, 4, 6 or 8, and hash1 has a base64 character three bytes
+    // after the `:`.
     let block_size = (previous.wrapping_sub(b'2') < 7)
         & (previous != b'5')
-        & (previous != b'7');
+        & (previous != b'7')
+        & !colon_three_on
+        & (third != b'.');
+    // An `asn` label ends in `n`, or in `n` and a quote. The quote is
+    // left untested: few marks would go, for more vector instructions.
+    let label = (previous == b'n') | (before_previous == b'n');
     // A `:` that ends an ssdeep block size or an `asn` label, or the
     // first of a MAC address.
     let colon = (byte == b':')
-        & (block_size
-            | (previous == b'n')
-            | (previous == b'"')
-            | (previous == b'\'')
-            | (third == b':') & (sixth == b':'));
+        & (block_size | label | colon_three_on & (sixth == b':'));
     let asn = (byte == b'S') & (previous == b'A');
     let separator = (byte == b'-') & (third == b'-') & (sixth == b'-')
         | (byte == b'.') & (fifth == b'.');
@@ -213,7 +222,8 @@ impl Resume {
         out: &mut Vec<Candidate>,
     ) {
         let byte = |offset: usize| text.get(offset).copied().unwrap_or(0);
-        let (p, b, n, t, f, s) = (
+        let (pp, p, b, n, t, f, s) = (
+            at.checked_sub(2).map_or(0, byte),
             at.checked_sub(1).map_or(0, byte),
             byte(at),
             byte(at.saturating_add(1)),
@@ -223,31 +233,33 @@ impl Resume {
         );
         match b {
             b'K' | b'k' | b'\\' => {
-                if at >= self.registry && registry::anchor(p, b, n, t, f, s) {
+                if at >= self.registry
+                    && registry::anchor(pp, p, b, n, t, f, s)
+                {
                     self.registry = registry::visit(text, at, limits, out);
                 }
             }
             b'T' => {
-                if at >= self.attack && attack::anchor(p, b, n, t, f, s) {
+                if at >= self.attack && attack::anchor(pp, p, b, n, t, f, s) {
                     self.attack = attack::visit(text, at, limits, out);
                 }
             }
             b'S' => {
-                if at >= self.asn && asn::anchor(p, b, n, t, f, s) {
+                if at >= self.asn && asn::anchor(pp, p, b, n, t, f, s) {
                     self.asn = asn::visit(text, at, limits, out);
                 }
             }
             _ => {
-                if at >= self.mac && mac::anchor(p, b, n, t, f, s) {
+                if at >= self.mac && mac::anchor(pp, p, b, n, t, f, s) {
                     self.mac = mac::visit(text, at, limits, out);
                 }
                 if b != b':' {
                     return;
                 }
-                if at >= self.asn && asn::anchor(p, b, n, t, f, s) {
+                if at >= self.asn && asn::anchor(pp, p, b, n, t, f, s) {
                     self.asn = asn::visit(text, at, limits, out);
                 }
-                if at >= self.ssdeep && fuzzy::anchor(p, b, n, t, f, s) {
+                if at >= self.ssdeep && fuzzy::anchor(pp, p, b, n, t, f, s) {
                     self.ssdeep = fuzzy::visit(text, at, limits, out);
                 }
             }
@@ -258,7 +270,7 @@ impl Resume {
 /// A detector's test of the bytes around an offset, as
 /// `chars::for_each_marked` passes them.
 #[cfg(test)]
-type Anchor = fn(u8, u8, u8, u8, u8, u8) -> bool;
+type Anchor = fn(u8, u8, u8, u8, u8, u8, u8) -> bool;
 
 /// Runs the detectors of long alphanumeric tokens, Monero addresses and
 /// TLSH digests, over the runs of 70 or more letters and digits, which
@@ -324,27 +336,40 @@ mod tests {
         assert_eq!(found, one_at_a_time(text.as_bytes()));
     }
 
-    #[test]
-    fn timestamps_and_dates_are_not_marked() {
-        // A `:` after 2, 3, 4, 6 or 8 may end an ssdeep block size, so
-        // these times avoid those digits.
-        let text = b" 2024-03-16T11:51:07.112Z 10:15:00 2024-11-04,55 ";
+    /// Returns the offsets that `find_marked` passes to its detectors.
+    fn coarse_marks(text: &[u8]) -> Vec<usize> {
         let mut marked = Vec::new();
         chars::for_each_marked(text, coarse_anchor, |at, _| {
             marked.push(at);
             at + 1
         });
-        assert_eq!(marked, [] as [usize; 0]);
+        marked
+    }
+
+    #[test]
+    fn timestamps_and_dates_are_not_marked() {
+        // A `:` after 2, 3, 4, 6 or 8 may end an ssdeep block size, but
+        // not with a `:` or `.` three bytes on, as each has here.
+        let text = b" 2024-03-16T12:34:56.789Z 10:15:00 2024-11-04,55 \
+            16:48:20.5 ";
+        assert_eq!(coarse_marks(text), [] as [usize; 0]);
+    }
+
+    #[test]
+    fn json_keys_marked_only_after_n() {
+        let text = br#"{"host": "db", "sha1": "ab", "asn": 13335}"#;
+        let label = text.windows(5).position(|w| w == br#"asn":"#);
+        assert_eq!(coarse_marks(text), [label.unwrap() + 4]);
     }
 
     proptest! {
         #[test]
         fn coarse_anchor_covers_every_anchor(
-            around in proptest::array::uniform6(prop::sample::select(
+            around in proptest::array::uniform7(prop::sample::select(
                 b"hHkKT10A\\rR:-.sSan\"'5f2346789 ".to_vec()
             )),
         ) {
-            let [p, b, n, t, f, s] = around;
+            let [pp, p, b, n, t, f, s] = around;
             let anchors: [Anchor; 5] = [
                 registry::anchor,
                 attack::anchor,
@@ -352,8 +377,9 @@ mod tests {
                 asn::anchor,
                 fuzzy::anchor,
             ];
-            let any = anchors.iter().any(|anchor| anchor(p, b, n, t, f, s));
-            prop_assert!(!any || coarse_anchor(p, b, n, t, f, s) == 1);
+            let any =
+                anchors.iter().any(|anchor| anchor(pp, p, b, n, t, f, s));
+            prop_assert!(!any || coarse_anchor(pp, p, b, n, t, f, s) == 1);
         }
 
         #[test]
@@ -362,6 +388,51 @@ mod tests {
         ) {
             prop_assert_eq!(together(text.as_bytes()), one_at_a_time(text.as_bytes()));
         }
+
+        #[test]
+        fn anchors_skip_only_offsets_visit_rejects(
+            text in "(3:[a-zA-Z0-9]{1,9}:[a-zA-Z]{1,6}|[1-9]{1,3}:[0-9a-f.:]{1,4}|asn[\"']?:|AS[0-9]{3}|T[01A][0-9.]{1,5}|[:. \"'-]|[a-z0-9]{1,3}){0,30}"
+        ) {
+            let text = text.as_bytes();
+            prop_assert_eq!(
+                visit_marked(text, exact(fuzzy::anchor), fuzzy::visit),
+                visit_marked(text, |_, _, b, _, _, _, _| u8::from(b == b':'), fuzzy::visit)
+            );
+            prop_assert_eq!(
+                visit_marked(text, exact(asn::anchor), asn::visit),
+                visit_marked(
+                    text,
+                    |_, p, b, _, _, _, _| u8::from((b == b'S') & (p == b'A') | (b == b':')),
+                    asn::visit
+                )
+            );
+            prop_assert_eq!(
+                visit_marked(text, exact(attack::anchor), attack::visit),
+                visit_marked(text, |_, _, b, _, _, _, _| u8::from(b == b'T'), attack::visit)
+            );
+        }
+    }
+
+    /// A detector's entry point for one anchor offset.
+    type Visit = fn(&[u8], usize, &Limits, &mut Vec<Candidate>) -> usize;
+
+    /// Returns what `visit` finds when called at every offset `mark`
+    /// marks.
+    fn visit_marked(
+        text: &[u8],
+        mark: impl Fn(u8, u8, u8, u8, u8, u8, u8) -> u8,
+        visit: Visit,
+    ) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        chars::for_each_marked(text, mark, |at, _| {
+            visit(text, at, &Limits::default(), &mut out)
+        });
+        out
+    }
+
+    /// Returns `anchor` as a mark.
+    fn exact(anchor: Anchor) -> impl Fn(u8, u8, u8, u8, u8, u8, u8) -> u8 {
+        move |pp, p, b, n, t, f, s| u8::from(anchor(pp, p, b, n, t, f, s))
     }
 }
 

@@ -100,8 +100,10 @@ struct Root {
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |previous, byte, next, third, fifth, sixth| {
-        u8::from(anchor(previous, byte, next, third, fifth, sixth))
+    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
+        let anchored =
+            anchor(before_previous, previous, byte, next, third, fifth, sixth);
+        u8::from(anchored)
     };
     for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
 }
@@ -110,6 +112,7 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// `for_each_marked` for the arguments.
 #[inline(always)]
 pub(super) fn anchor(
+    _: u8,
     previous: u8,
     byte: u8,
     next: u8,
