@@ -529,14 +529,13 @@ struct BlockReader<R> {
     block: usize,
     max_line: usize,
     token: usize,
-    /// The input bytes from offset `base` on.
+    /// The input bytes from offset `base` on, where the next block
+    /// starts: a token before `owned_start` after a cut inside a line,
+    /// else at `owned_start`.
     buffer: Vec<u8>,
     base: usize,
     /// Detections are kept from `owned_start`.
     owned_start: usize,
-    /// Start of the next block: a token before `owned_start` after a cut
-    /// inside a line, else `owned_start`.
-    window_start: usize,
     target: usize,
     eof: bool,
     /// The bytes of a scanned block, handed back so that the next block
@@ -555,7 +554,6 @@ impl<R: Read> BlockReader<R> {
             buffer: Vec::new(),
             base: 0,
             owned_start: 0,
-            window_start: 0,
             target: block.max(1),
             eof: false,
             spare: Vec::new(),
@@ -605,27 +603,29 @@ impl<R: Read> BlockReader<R> {
                 // token of overlap after it and still moves forward.
                 (end - token, end, true)
             };
-            let mut text = std::mem::take(&mut self.spare);
-            text.clear();
-            text.extend_from_slice(
-                self.buffer
-                    .get(self.window_start - base..window_end - base)
-                    .unwrap_or_default(),
-            );
-            let block = Block {
-                text,
-                start: self.window_start,
-                owned: self.owned_start..owned_end,
-            };
-
-            self.owned_start = owned_end;
-            self.window_start = if in_line {
+            let next_start = if in_line {
                 owned_end.saturating_sub(token).max(base)
             } else {
                 owned_end
             };
-            self.buffer.drain(..self.window_start - base);
-            self.base = self.window_start;
+            // The buffer starts where the block does, so it becomes the
+            // block's text, and only the bytes from the next block's start
+            // on, a part of a line, are copied into a new buffer.
+            let mut next = std::mem::take(&mut self.spare);
+            next.clear();
+            next.extend_from_slice(
+                self.buffer.get(next_start - base..).unwrap_or_default(),
+            );
+            let mut text = std::mem::replace(&mut self.buffer, next);
+            text.truncate(window_end - base);
+            let block = Block {
+                text,
+                start: base,
+                owned: self.owned_start..owned_end,
+            };
+
+            self.owned_start = owned_end;
+            self.base = next_start;
             self.target = self.block.max(1).max(self.buffer.len());
             return Ok(Some(block));
         }
