@@ -417,7 +417,8 @@ pub enum Format {
     Jsonl,
     /// Comma-separated values with a header row.
     Csv,
-    /// One `category<TAB>value` line per indicator.
+    /// One `category<TAB>value` line per indicator, after the file name
+    /// and a tab when there are several inputs.
     Text,
     /// One STIX 2.1 bundle of cyber-observable objects for the whole run.
     Stix,

@@ -16,6 +16,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -28,17 +30,6 @@ use trawl_formats::sniff::{self, FileKind};
 
 /// Flattened facts: a field path such as `section[2].name` and its value.
 type Facts = BTreeMap<String, String>;
-
-/// Returns the folder of shared test data: `TRAWL_SHARED` when set,
-/// otherwise `shared/` beside the repository.
-fn shared_dir() -> PathBuf {
-    match std::env::var_os("TRAWL_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        }
-    }
-}
 
 /// Lists the regular files under `dir`, sorted, following no links.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -434,7 +425,7 @@ impl Tally {
 
 #[test]
 fn pe_parse_agrees_with_goblin() {
-    let mut roots = vec![shared_dir().join("fixtures/iocx/bin")];
+    let mut roots = vec![common::shared_dir().join("fixtures/iocx/bin")];
     if let Some(corpus) = std::env::var_os("TRAWL_BINARY_CORPUS") {
         roots.push(PathBuf::from(corpus));
     }

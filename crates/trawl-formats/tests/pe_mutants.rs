@@ -17,7 +17,7 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
+mod common;
 
 use trawl_formats::pe::analysis::{self, Level};
 use trawl_formats::pe::metadata::PeMetadata;
@@ -72,13 +72,7 @@ impl Rng {
 
 /// Returns the `fixture_0NN_*` files, sorted.
 fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let shared = match std::env::var_os("TRAWL_SHARED") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        }
-    };
-    let folder = shared.join("fixtures/iocx/bin");
+    let folder = common::shared_dir().join("fixtures/iocx/bin");
     let mut files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|entry| entry.unwrap().path())
