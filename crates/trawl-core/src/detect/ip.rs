@@ -111,6 +111,11 @@ fn classify(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
 /// (`a::b`, `dead::beef` from code) and eight two-digit groups (EUI-64 or
 /// MAC-like dumps).
 pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
+    // Clock times and MAC addresses fail here, before the costlier
+    // `std::net` parser runs.
+    if !may_have_eight_groups(token) {
+        return None;
+    }
     let text = std::str::from_utf8(token).ok()?;
     let address: Ipv6Addr = text.parse().ok()?;
     if address.is_unspecified() || !token.iter().any(u8::is_ascii_digit) {
@@ -121,6 +126,13 @@ pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
         return None;
     }
     Some(address)
+}
+
+/// Reports whether `token` passes the group count of RFC 4291 section 2.2:
+/// an address without `::` has seven colons, or six before an IPv4 tail.
+fn may_have_eight_groups(token: &[u8]) -> bool {
+    token.iter().filter(|&&b| b == b':').count() >= 6
+        || token.windows(2).any(|pair| pair == b"::")
 }
 
 /// Formats an address in RFC 5952 form, with the IPv4 tail in dotted form
@@ -313,7 +325,41 @@ mod tests {
         out
     }
 
+    #[test]
+    fn group_count_check_cases() {
+        assert!(!may_have_eight_groups(b"12:30:45"));
+        assert!(!may_have_eight_groups(b"aa:bb:cc:dd:ee:ff"));
+        assert!(may_have_eight_groups(b"1:2:3:4:5:6:1.2.3.4"));
+        assert!(may_have_eight_groups(b"1:2:3:4:5:6:7:8"));
+        assert!(may_have_eight_groups(b"a::b"));
+        assert!(may_have_eight_groups(b"::"));
+    }
+
     proptest::proptest! {
+        #[test]
+        fn group_count_check_only_drops_invalid(
+            text in "[0-9a-fA-F:.%]{0,45}"
+        ) {
+            if !may_have_eight_groups(text.as_bytes()) {
+                proptest::prop_assert!(text.parse::<Ipv6Addr>().is_err());
+            }
+        }
+
+        #[test]
+        fn group_count_check_only_drops_invalid_groups(
+            groups in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "", "0", "1", "ffff", "db8", "1.2.3.4", "10000",
+                ][..]),
+                1..10,
+            )
+        ) {
+            let text = groups.join(":");
+            if !may_have_eight_groups(text.as_bytes()) {
+                proptest::prop_assert!(text.parse::<Ipv6Addr>().is_err());
+            }
+        }
+
         #[test]
         fn run_end_shortcut_finds_same(
             pieces in proptest::collection::vec(
