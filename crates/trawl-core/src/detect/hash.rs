@@ -18,34 +18,98 @@ const MIN_LEN: usize = 32;
 /// average, so fewer than this many marks filler or a constant.
 const MIN_DISTINCT_DIGITS: u32 = 6;
 
-/// Marks a byte that is not a hex digit in `DIGIT_VALUE`.
-const NOT_HEX: u8 = 0xff;
+/// Bit of `DIGIT_BIT` that marks a byte that is not a hex digit.
+const NOT_HEX: u32 = 1 << 16;
 
-/// Value of every byte read as a hex digit, or `NOT_HEX`.
-static DIGIT_VALUE: [u8; 256] = digit_value_table();
+/// Bit `d` for every byte that is a hex digit of value `d`, or `NOT_HEX`.
+static DIGIT_BIT: [u32; 256] = digit_bit_table();
 
 // Evaluated only at compile time to build a static, where an index out
 // of range or an overflow stops the build instead of panicking at run
 // time.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const fn digit_value_table() -> [u8; 256] {
+const fn digit_bit_table() -> [u32; 256] {
     let mut table = [NOT_HEX; 256];
     let mut i = 0;
     while i < 10 {
-        table[b'0' as usize + i] = i as u8;
+        table[b'0' as usize + i] = 1 << i;
         i += 1;
     }
     let mut i = 0;
     while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
+        table[b'a' as usize + i] = 1 << (10 + i);
+        table[b'A' as usize + i] = 1 << (10 + i);
         i += 1;
     }
     table
 }
 
 fn is_hex(byte: u8) -> bool {
-    lookup(&DIGIT_VALUE, byte) != NOT_HEX
+    lookup(&DIGIT_BIT, byte) != NOT_HEX
+}
+
+/// Bytes that the run walks test at once.
+const WORD_LEN: usize = 8;
+
+/// Eight copies of a byte.
+const fn splat(byte: u8) -> u64 {
+    u64::from_ne_bytes([byte; 8])
+}
+
+const HIGH_BITS: u64 = splat(0x80);
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is
+/// not an ASCII hex digit.
+fn other_bytes(word: u64) -> u64 {
+    // With bit 7 forced on, every byte is at least 0x80, so subtracting
+    // a byte below 0x80 never borrows from the next byte, and bit 7 of
+    // the difference is set exactly when the byte was at least the
+    // bound.
+    let high = word | HIGH_BITS;
+    let folded = high | splat(0x20);
+    let digit =
+        high.wrapping_sub(splat(b'0')) & !high.wrapping_sub(splat(b'9' + 1));
+    let letter = folded.wrapping_sub(splat(b'a'))
+        & !folded.wrapping_sub(splat(b'f' + 1));
+    // Bytes of 0x80 and above pass the range tests, so bit 7 of the
+    // byte itself marks them.
+    (!(digit | letter) | word) & HIGH_BITS
+}
+
+/// Returns the number of hex digits at the start of `bytes`, testing
+/// eight bytes at a time.
+fn hex_prefix_len(bytes: &[u8]) -> usize {
+    let mut words = bytes.chunks_exact(WORD_LEN);
+    // Counts at most `bytes.len()`, so the sums cannot saturate.
+    let mut len: usize = 0;
+    for word in &mut words {
+        let word = word.try_into().map_or(0, u64::from_le_bytes);
+        let others = other_bytes(word);
+        if others != 0 {
+            return len.saturating_add(others.trailing_zeros() as usize / 8);
+        }
+        len = len.saturating_add(WORD_LEN);
+    }
+    let tail = words.remainder().iter().take_while(|&&b| is_hex(b));
+    len.saturating_add(tail.count())
+}
+
+/// Returns the number of hex digits at the end of `bytes`, testing eight
+/// bytes at a time.
+fn hex_suffix_len(bytes: &[u8]) -> usize {
+    let mut words = bytes.rchunks_exact(WORD_LEN);
+    // Counts at most `bytes.len()`, so the sums cannot saturate.
+    let mut len: usize = 0;
+    for word in &mut words {
+        let word = word.try_into().map_or(0, u64::from_le_bytes);
+        let others = other_bytes(word);
+        if others != 0 {
+            return len.saturating_add(others.leading_zeros() as usize / 8);
+        }
+        len = len.saturating_add(WORD_LEN);
+    }
+    let tail = words.remainder().iter().rev().take_while(|&&b| is_hex(b));
+    len.saturating_add(tail.count())
 }
 
 /// Pushes every hex digest found in `text`.
@@ -66,12 +130,28 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
             next = probe.saturating_add(1);
             continue;
         }
+        // A run of `MIN_LEN` hex digits through `probe` contains both the
+        // bytes 8 and 16 places after it or both those before it, so four
+        // lookups pass over most short runs without walking them. A run
+        // through `probe` starts at `next` or later.
+        let hex_at = |i: usize| text.get(i).is_some_and(|&b| is_hex(b));
+        let after_8 = hex_at(probe.saturating_add(8));
+        if !(after_8 && hex_at(probe.saturating_add(16))) {
+            let before_16 = probe.checked_sub(16).filter(|&i| i >= next);
+            let before_8 = probe.saturating_sub(8);
+            if !(before_16.is_some_and(hex_at) && hex_at(before_8)) {
+                // The scan resumes after the first of those bytes after
+                // `probe` that is not hex, which ends every run that could
+                // reach past it.
+                let skip = if after_8 { 17 } else { 9 };
+                next = probe.saturating_add(skip);
+                continue;
+            }
+        }
         let before = text.get(next..probe).unwrap_or_default();
-        let hex_before = before.iter().rev().take_while(|&&b| is_hex(b));
-        let start = probe.saturating_sub(hex_before.count());
+        let start = probe.saturating_sub(hex_suffix_len(before));
         let after = text.get(probe..).unwrap_or_default();
-        let hex_after = after.iter().take_while(|&&b| is_hex(b));
-        let end = probe.saturating_add(hex_after.count());
+        let end = probe.saturating_add(hex_prefix_len(after));
         if let Some(candidate) = digest(text, start, end, limits) {
             out.push(candidate);
         }
@@ -122,12 +202,11 @@ fn kind_for_len(len: usize) -> Option<&'static str> {
 /// Reports whether a hex run has a letter and enough distinct digits to
 /// pass for a digest rather than a decimal number or filler.
 fn looks_random(run: &[u8]) -> bool {
-    // Bit `d` is set when digit `d` occurs; bit 16 when a byte is not hex.
-    let seen = run.iter().fold(0u32, |seen, &byte| {
-        let digit = lookup(&DIGIT_VALUE, byte).min(16);
-        seen | 1 << digit
-    });
-    let all_hex = seen & 1 << 16 == 0;
+    // Bit `d` is set when digit `d` occurs; `NOT_HEX` when a byte is not
+    // hex.
+    let seen =
+        run.iter().fold(0u32, |seen, &byte| seen | lookup(&DIGIT_BIT, byte));
+    let all_hex = seen & NOT_HEX == 0;
     let has_letter = seen & 0xfc00 != 0;
     all_hex && has_letter && seen.count_ones() >= MIN_DISTINCT_DIGITS
 }
@@ -278,7 +357,72 @@ mod tests {
         assert!(run(text.as_bytes()).is_empty());
     }
 
+    #[test]
+    fn word_test_matches_byte_test() {
+        for byte in 0..=255u8 {
+            let word =
+                u64::from_le_bytes([b'0', byte, b'f', 0, byte, 9, 0xff, b'A']);
+            let others = other_bytes(word);
+            for (i, &b) in word.to_le_bytes().iter().enumerate() {
+                let marked = others >> (8 * i) & 0x80 != 0;
+                assert_eq!(marked, !is_hex(b), "byte {b:#04x} at {i}");
+            }
+        }
+    }
+
+    /// Finds digests by walking every run through a probe byte by byte,
+    /// as a model for `find`.
+    fn find_by_bytes(text: &[u8]) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        let mut next: usize = 0;
+        while let Some(&byte) = text.get(next + MIN_LEN - 1) {
+            let probe = next + MIN_LEN - 1;
+            if !is_hex(byte) {
+                next = probe + 1;
+                continue;
+            }
+            let before = &text[next..probe];
+            let back = before.iter().rev().take_while(|&&b| is_hex(b));
+            let start = probe - back.count();
+            let ahead = text[probe..].iter().take_while(|&&b| is_hex(b));
+            let end = probe + ahead.count();
+            out.extend(digest(text, start, end, &Limits::default()));
+            next = end + 1;
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn find_matches_byte_walk(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    MD5, SHA1, SHA256, "a", "0", "f00d", "deadbeef", " ",
+                    "x", "-", "\u{e9}", "0123456789abcdef",
+                ][..]),
+                0..40,
+            )
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(run(text.as_bytes()), find_by_bytes(text.as_bytes()));
+        }
+
+        #[test]
+        fn run_walks_match_byte_walks(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(
+                    &b"0123456789abcdefABCDEFgG:/ \x80\xff\x00`@"[..],
+                ),
+                0..80,
+            )
+        ) {
+            let prefix = bytes.iter().take_while(|&&b| is_hex(b)).count();
+            let suffix =
+                bytes.iter().rev().take_while(|&&b| is_hex(b)).count();
+            prop_assert_eq!(hex_prefix_len(&bytes), prefix);
+            prop_assert_eq!(hex_suffix_len(&bytes), suffix);
+        }
+
         #[test]
         fn arbitrary_bytes_give_valid_spans(
             bytes in proptest::collection::vec(any::<u8>(), 0..512)
