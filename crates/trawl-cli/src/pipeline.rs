@@ -2,14 +2,21 @@
 //! results to a consumer in list order, each as soon as it and every
 //! result before it are ready.
 //!
-//! Workers take items in list order but may not run more than a window
-//! of items ahead of the consumer, so the results waiting to be consumed
-//! stay bounded however slow one item is.
+//! The consumer's thread starts the items in list order, each as its own
+//! job, and at most a window of items past the last result consumed. The
+//! results waiting to be consumed therefore stay bounded however slow one
+//! item is.
+//!
+//! No job waits for the consumer. A worker that waits inside an item's
+//! own parallel work (a nested join) runs other queued jobs meanwhile. A
+//! job that blocked there would also block the item below it on that
+//! worker's stack, which the consumer is waiting for.
 
+use std::any::Any;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use rayon::ThreadPool;
@@ -27,47 +34,18 @@ pub enum Event<R> {
     Idle,
 }
 
-/// Lets workers wait until the consumer has caught up with them.
-struct Gate {
-    /// Results consumed so far, or `usize::MAX` once the run stops.
-    consumed: Mutex<usize>,
-    advanced: Condvar,
-}
-
-impl Gate {
-    /// Waits until item `index` lies within `window` items of the
-    /// consumer. Returns false when the run stopped instead.
-    fn wait_for(&self, index: usize, window: usize) -> bool {
-        let mut consumed =
-            self.consumed.lock().unwrap_or_else(PoisonError::into_inner);
-        while *consumed != usize::MAX
-            && index >= consumed.saturating_add(window)
-        {
-            consumed = self
-                .advanced
-                .wait(consumed)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        *consumed != usize::MAX
-    }
-
-    /// Records that `count` results were consumed, or with `usize::MAX`
-    /// that the run stopped, and wakes the waiting workers.
-    fn set(&self, count: usize) {
-        let mut consumed =
-            self.consumed.lock().unwrap_or_else(PoisonError::into_inner);
-        *consumed = count;
-        self.advanced.notify_all();
-    }
-}
+/// The message of a finished job: its item's result, or the payload of
+/// the panic that ended it, which the consumer's thread raises again.
+type Outcome<R> = Result<R, Box<dyn Any + Send>>;
 
 /// Runs `work` on every item on `pool`, at most `window` items ahead of
 /// the consumer, and calls `consume` on the calling thread with each
 /// result in item order. It also calls `consume` with [`Event::Idle`]
 /// whenever the next result has been awaited for a while.
 ///
-/// The first error from `consume` stops the run: workers
-/// finish the item in hand and take no more, and the error is returned.
+/// The first error from `consume` stops the run: the items already
+/// started finish, those queued are skipped, and the error is returned.
+/// A panic in `work` is raised again on the calling thread.
 pub fn for_each_ordered<T, R, E>(
     pool: &ThreadPool,
     items: &[T],
@@ -80,44 +58,55 @@ where
     R: Send,
 {
     let window = window.max(1);
-    let next = AtomicUsize::new(0);
-    let gate = Gate { consumed: Mutex::new(0), advanced: Condvar::new() };
-    let (sender, receiver) = mpsc::channel::<(usize, R)>();
-    let workers = pool.current_num_threads().clamp(1, items.len().max(1));
+    let stopped = AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel::<(usize, Outcome<R>)>();
     pool.in_place_scope(|scope| {
-        for _ in 0..workers {
-            let sender = sender.clone();
-            let (next, gate, work) = (&next, &gate, &work);
-            scope.spawn(move |_| loop {
-                // Items are taken in order, so the one the consumer needs
-                // next is always held by a worker that the gate lets run.
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(index) else { break };
-                if !gate.wait_for(index, window) {
-                    break;
-                }
-                if sender.send((index, work(item))).is_err() {
-                    break;
-                }
-            });
-        }
-        drop(sender);
-        let result = consume_in_order(receiver, &gate, consume);
-        gate.set(usize::MAX);
+        let (stopped, work) = (&stopped, &work);
+        let mut started = 0;
+        // Starts the items before `limit` that have not been started.
+        let mut start_until = |limit: usize| {
+            let limit = limit.min(items.len());
+            for (index, item) in
+                items.iter().enumerate().take(limit).skip(started)
+            {
+                let sender = sender.clone();
+                scope.spawn(move |_| {
+                    if stopped.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let outcome =
+                        panic::catch_unwind(AssertUnwindSafe(|| work(item)));
+                    // The receiver is gone only once the run has stopped.
+                    let _ = sender.send((index, outcome));
+                });
+            }
+            started = started.max(limit);
+        };
+        start_until(window);
+        let result = consume_in_order(
+            &receiver,
+            items.len(),
+            |consumed| start_until(consumed.saturating_add(window)),
+            consume,
+        );
+        stopped.store(true, Ordering::Relaxed);
         result
     })
 }
 
-/// Receives results, puts them back in item order and consumes them.
+/// Receives the results of `total` items, puts them back in item order
+/// and consumes them, calling `advanced` with the count consumed after
+/// each step.
 fn consume_in_order<R, E>(
-    receiver: mpsc::Receiver<(usize, R)>,
-    gate: &Gate,
+    receiver: &Receiver<(usize, Outcome<R>)>,
+    total: usize,
+    mut advanced: impl FnMut(usize),
     mut consume: impl FnMut(Event<R>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut waiting = BTreeMap::new();
     let mut expected = 0usize;
-    loop {
-        let (index, result) = match receiver.recv_timeout(IDLE_AFTER) {
+    while expected < total {
+        let (index, outcome) = match receiver.recv_timeout(IDLE_AFTER) {
             Ok(message) => message,
             Err(RecvTimeoutError::Timeout) => {
                 consume(Event::Idle)?;
@@ -128,14 +117,17 @@ fn consume_in_order<R, E>(
             }
             Err(RecvTimeoutError::Disconnected) => break,
         };
-        waiting.insert(index, result);
+        match outcome {
+            Ok(result) => waiting.insert(index, result),
+            Err(payload) => panic::resume_unwind(payload),
+        };
         let before = expected;
         while let Some(result) = waiting.remove(&expected) {
             consume(Event::Done(expected, result))?;
             expected += 1;
         }
         if expected != before {
-            gate.set(expected);
+            advanced(expected);
         }
     }
     Ok(())
@@ -238,5 +230,63 @@ mod tests {
         );
         assert!(result.is_ok());
         assert_eq!(calls, 0);
+    }
+
+    #[test]
+    fn nested_parallel_work_finishes() {
+        // A worker that waits inside a nested join runs other queued
+        // jobs meanwhile, as a PE file's parallel hashing does. No such
+        // job may wait on the consumer, which waits on this worker.
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let items: Vec<u64> = (0..400).collect();
+            let mut seen = 0;
+            let result: Result<(), ()> = for_each_ordered(
+                &pool(2),
+                &items,
+                2,
+                |&n| {
+                    let pause = Duration::from_micros(50 + n % 7 * 20);
+                    let (a, b) = rayon::join(
+                        || {
+                            std::thread::sleep(pause);
+                            n
+                        },
+                        || {
+                            std::thread::sleep(pause);
+                            n
+                        },
+                    );
+                    a + b
+                },
+                |event| {
+                    if let Event::Done(index, sum) = event {
+                        assert_eq!(sum, 2 * index as u64);
+                        seen += 1;
+                    }
+                    Ok(())
+                },
+            );
+            let _ = done.send((result, seen));
+        });
+        let outcome = finished.recv_timeout(Duration::from_secs(60));
+        assert_eq!(outcome, Ok((Ok(()), 400)), "the run did not finish");
+    }
+
+    #[test]
+    fn panic_in_work_reaches_caller() {
+        let items: Vec<u64> = (0..50).collect();
+        let run = panic::catch_unwind(|| {
+            let _: Result<(), ()> = for_each_ordered(
+                &pool(2),
+                &items,
+                4,
+                |&n| assert!(n != 7, "item seven"),
+                |_| Ok(()),
+            );
+        });
+        let payload = run.expect_err("the panic of item 7 is raised");
+        let message = payload.downcast_ref::<&str>().copied();
+        assert_eq!(message, Some("item seven"));
     }
 }
