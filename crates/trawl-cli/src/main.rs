@@ -277,9 +277,9 @@ fn read_stdin(inputs: &[Input], limit: u64) -> Result<Vec<u8>, String> {
 }
 
 /// Capacity of the output buffer. Standard output is line-buffered
-/// underneath, and hands each full buffer on up to its last line break,
-/// so a buffer this large turns a 12 MB report into about fifty writes
-/// where the default of 8 KiB made some fifteen hundred.
+/// underneath and passes each full buffer on up to its last line break.
+/// With this size a 12 MB report took 111 write calls, against 3,487
+/// with the default of 8 KiB.
 const OUTPUT_BUFFER: usize = 256 << 10;
 
 /// Opens the `-o` file, or standard output.
