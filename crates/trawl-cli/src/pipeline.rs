@@ -3,7 +3,8 @@
 //! result before it are ready.
 //!
 //! The consumer's thread starts the items in list order, each as its own
-//! job, and at most a window of items past the last result consumed. The
+//! job, with at most two items per thread started and not yet received,
+//! and none more than a window past the last result consumed. The
 //! results waiting to be consumed therefore stay bounded however slow one
 //! item is.
 //!
@@ -58,14 +59,24 @@ where
     R: Send,
 {
     let window = window.max(1);
+    // A worker that waits in a nested join may run any started item on
+    // top of the one under it, so a stack contains at most `running`
+    // items, each with its own frames. Two per thread keep one queued for
+    // a worker that finishes: with one, 138 PE files took 10 % longer.
+    let running = pool.current_num_threads().max(1).saturating_mul(2);
     let stopped = AtomicBool::new(false);
     let (sender, receiver) = mpsc::channel::<(usize, Outcome<R>)>();
     pool.in_place_scope(|scope| {
         let (stopped, work) = (&stopped, &work);
         let mut started = 0;
-        // Starts the items before `limit` that have not been started.
-        let mut start_until = |limit: usize| {
-            let limit = limit.min(items.len());
+        // Starts the next items, as far as `running` items may be
+        // started and not received, and the window past `consumed`
+        // allows.
+        let mut start_more = |consumed: usize, received: usize| {
+            let limit = consumed
+                .saturating_add(window)
+                .min(received.saturating_add(running))
+                .min(items.len());
             for (index, item) in
                 items.iter().enumerate().take(limit).skip(started)
             {
@@ -82,29 +93,26 @@ where
             }
             started = started.max(limit);
         };
-        start_until(window);
-        let result = consume_in_order(
-            &receiver,
-            items.len(),
-            |consumed| start_until(consumed.saturating_add(window)),
-            consume,
-        );
+        start_more(0, 0);
+        let result =
+            consume_in_order(&receiver, items.len(), start_more, consume);
         stopped.store(true, Ordering::Relaxed);
         result
     })
 }
 
 /// Receives the results of `total` items, puts them back in item order
-/// and consumes them, calling `advanced` with the count consumed after
-/// each step.
+/// and consumes them. After each result it calls `start_more` with the
+/// counts of results consumed and received.
 fn consume_in_order<R, E>(
     receiver: &Receiver<(usize, Outcome<R>)>,
     total: usize,
-    mut advanced: impl FnMut(usize),
+    mut start_more: impl FnMut(usize, usize),
     mut consume: impl FnMut(Event<R>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut waiting = BTreeMap::new();
     let mut expected = 0usize;
+    let mut received = 0usize;
     while expected < total {
         let (index, outcome) = match receiver.recv_timeout(IDLE_AFTER) {
             Ok(message) => message,
@@ -121,14 +129,12 @@ fn consume_in_order<R, E>(
             Ok(result) => waiting.insert(index, result),
             Err(payload) => panic::resume_unwind(payload),
         };
-        let before = expected;
+        received += 1;
         while let Some(result) = waiting.remove(&expected) {
             consume(Event::Done(expected, result))?;
             expected += 1;
         }
-        if expected != before {
-            advanced(expected);
-        }
+        start_more(expected, received);
     }
     Ok(())
 }
@@ -288,5 +294,40 @@ mod tests {
         let payload = run.expect_err("the panic of item 7 is raised");
         let message = payload.downcast_ref::<&str>().copied();
         assert_eq!(message, Some("item seven"));
+    }
+
+    #[test]
+    fn nesting_stays_within_running_limit() {
+        // Items run on top of one another only while a worker waits in
+        // a nested join, and at most two items per thread are running,
+        // so a worker's stack contains at most that many items.
+        thread_local! {
+            static DEPTH: std::cell::Cell<usize> =
+                const { std::cell::Cell::new(0) };
+        }
+        let deepest = AtomicUsize::new(0);
+        let items: Vec<u64> = (0..1000).collect();
+        let result: Result<(), ()> = for_each_ordered(
+            &pool(2),
+            &items,
+            64,
+            |&n| {
+                let depth = DEPTH.with(|d| {
+                    d.set(d.get() + 1);
+                    d.get()
+                });
+                deepest.fetch_max(depth, Ordering::SeqCst);
+                let pause = Duration::from_micros(50 + n % 7 * 20);
+                rayon::join(
+                    || std::thread::sleep(pause),
+                    || std::thread::sleep(pause),
+                );
+                DEPTH.with(|d| d.set(d.get() - 1));
+            },
+            |_| Ok(()),
+        );
+        assert!(result.is_ok());
+        let deepest = deepest.load(Ordering::SeqCst);
+        assert!(deepest <= 4, "{deepest} items nested on one stack");
     }
 }
