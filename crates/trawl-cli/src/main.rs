@@ -37,6 +37,31 @@ const EXIT_IOC_FOUND: u8 = 3;
 /// enough that the reports waiting for it stay a bounded number.
 const WINDOW_PER_THREAD: usize = 16;
 
+/// Stack reserved per input that a worker may hold. A worker waiting in
+/// a nested join runs other started inputs on top of its own, up to two
+/// per thread. One input took under 512 KiB: 64 nested zip archives
+/// overflowed 256 KiB but not 512 KiB, and a PE file at `-a full` needs
+/// under 128 KiB.
+const STACK_PER_INPUT: usize = 1 << 20;
+
+/// Smallest worker stack, the size of a main thread's on Linux.
+const MIN_WORKER_STACK: usize = 8 << 20;
+
+/// Largest worker stack. Stacks are reserved address space, touched only
+/// as deep as they are used, but a pool of 256 threads at 1 MiB per input
+/// would reserve 128 GiB.
+// NOTE: above 32 threads this cap, not the inputs a worker may hold,
+// sets the stack; nesting that deep has not been seen.
+const MAX_WORKER_STACK: usize = 64 << 20;
+
+/// Returns the stack size for the workers of a pool of `threads`.
+fn worker_stack(threads: usize) -> usize {
+    threads
+        .saturating_mul(2)
+        .saturating_mul(STACK_PER_INPUT)
+        .clamp(MIN_WORKER_STACK, MAX_WORKER_STACK)
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     if args.list_detectors {
@@ -136,9 +161,13 @@ fn run(args: &Args, scanner: Scanner, filter: Filter) -> Result<u8, String> {
     }
 
     let stdin = read_stdin(&collected.inputs, args.max_input_size)?;
-    let threads = args.threads.unwrap_or(0);
+    let threads = match args.threads.unwrap_or(0) {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        threads => threads,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .stack_size(worker_stack(threads))
         .build()
         .map_err(|error| format!("failed to start worker threads: {error}"))?;
     let settings = Settings {
@@ -384,6 +413,15 @@ fn describe(category: Category) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn worker_stack_covers_two_inputs_per_thread() {
+        assert_eq!(worker_stack(1), MIN_WORKER_STACK);
+        assert_eq!(worker_stack(4), MIN_WORKER_STACK);
+        assert_eq!(worker_stack(16), 32 * STACK_PER_INPUT);
+        assert_eq!(worker_stack(32), MAX_WORKER_STACK);
+        assert_eq!(worker_stack(usize::MAX), MAX_WORKER_STACK);
+    }
 
     #[test]
     fn exit_code_error_outranks_ioc() {
