@@ -44,7 +44,8 @@ const WINDOW_PER_THREAD: usize = 16;
 /// under 128 KiB.
 const STACK_PER_INPUT: usize = 1 << 20;
 
-/// Smallest worker stack, the size of a main thread's on Linux.
+/// Smallest worker stack: 8 MiB, the usual default of a main thread's
+/// stack on Linux (`ulimit -s`).
 const MIN_WORKER_STACK: usize = 8 << 20;
 
 /// Largest worker stack. Stacks are reserved address space, touched only

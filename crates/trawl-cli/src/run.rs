@@ -609,8 +609,9 @@ impl<R: Read> BlockReader<R> {
                 owned_end
             };
             // The buffer starts where the block does, so it becomes the
-            // block's text, and only the bytes from the next block's start
-            // on, a part of a line, are copied into a new buffer.
+            // block's text. Only the bytes from the next block's start on
+            // are copied into a new buffer: the rest of a line, or two
+            // tokens after a cut inside a long line.
             let mut next = std::mem::take(&mut self.spare);
             next.clear();
             next.extend_from_slice(
