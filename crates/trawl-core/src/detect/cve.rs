@@ -7,8 +7,6 @@
 //! leading zero only in a 4-digit one (`CVE-2014-0160`, not
 //! `CVE-2014-00160`).
 
-use memchr::memchr2;
-
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -19,24 +17,55 @@ const MIN_SEQUENCE_LEN: usize = 4;
 const MAX_SEQUENCE_LEN: usize = 7;
 
 /// Pushes every CVE identifier found in `text`.
-///
-/// The scan looks for the `V` of `CVE`, the rarest of its letters in
-/// prose, and checks the bytes around it.
+// The scanner runs this detector together with others in
+// `detect::find_marked`; this runs it alone, for its tests.
+#[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mut pos = 0;
-    while let Some(offset) =
-        text.get(pos..).and_then(|rest| memchr2(b'V', b'v', rest))
-    {
-        let Some(at) = pos.checked_add(offset) else { break };
-        pos = at.saturating_add(1);
-        let Some(start) = at.checked_sub(1) else { continue };
-        let Some((end, value)) = identifier_at(text, start) else { continue };
-        let len = end.saturating_sub(start);
-        if len <= limits.max_token_len {
-            out.push(Candidate::new(Category::Cve, start, end, value));
-        }
-        pos = end;
+    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
+        let anchored =
+            anchor(before_previous, previous, byte, next, third, fifth, sixth);
+        u8::from(anchored)
+    };
+    super::chars::for_each_marked(text, mark, |at, _| {
+        visit(text, at, limits, out)
+    });
+}
+
+/// Marks the `E` of `CVE-`, in any case. See `for_each_marked` for the
+/// arguments.
+#[inline(always)]
+pub(super) fn anchor(
+    before_previous: u8,
+    previous: u8,
+    byte: u8,
+    next: u8,
+    _: u8,
+    _: u8,
+    _: u8,
+) -> bool {
+    ((before_previous | 0x20) == b'c')
+        & ((previous | 0x20) == b'v')
+        & ((byte | 0x20) == b'e')
+        & (next == b'-')
+}
+
+/// Pushes the identifier whose `CVE-` prefix has its `E` at `at`, if
+/// there is one, and returns where to resume.
+pub(super) fn visit(
+    text: &[u8],
+    at: usize,
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) -> usize {
+    let resume = at.saturating_add(1);
+    let Some(start) = at.checked_sub(2) else { return resume };
+    let Some((end, value)) = identifier_at(text, start) else {
+        return resume;
+    };
+    if end.saturating_sub(start) <= limits.max_token_len {
+        out.push(Candidate::new(Category::Cve, start, end, value));
     }
+    end
 }
 
 /// Returns the end and upper-case value of the identifier at `start`.

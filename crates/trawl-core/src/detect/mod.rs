@@ -120,14 +120,14 @@ fn find_after_urls(
     let runs = chars::base64_runs(text);
     base64::find(text, &runs, out);
     crypto::find(text, &runs, limits, out);
-    cve::find(text, limits, out);
     find_marked(text, limits, out);
     find_long_runs(text, &runs, limits, out);
 }
 
 /// Runs the detectors that share one marking pass over `text`: registry
-/// keys, ATT&CK ids, MAC addresses, AS numbers and ssdeep digests. Their
-/// anchor bytes (`K`, `T`, `:`, `-`, `.`, `S`) are common, so one pass
+/// keys, ATT&CK ids, MAC addresses, AS numbers, ssdeep digests and CVE
+/// ids. Their anchor bytes (`K`, `T`, `:`, `-`, `.`, `S`, `E`) are
+/// common, so one pass
 /// that marks them all costs far less than a search per detector. The
 /// mark (`coarse_anchor`) holds wherever one of the detectors' anchors
 /// can, and is computed for every byte in a vectorised loop. Each marked
@@ -147,6 +147,7 @@ fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 /// - a `T` before `0`, `1`, `A` or a byte that shares their clear bits,
 ///   with no `:` three bytes on;
 /// - `AS`;
+/// - `E-` or `e-`, which `CVE-` ends with;
 /// - a `:` after a byte from `0` to `?`, which takes in the digits that
 ///   end an ssdeep block size, with no `:` or `.` three bytes on;
 /// - a `:` one or two bytes after an `n`;
@@ -189,8 +190,16 @@ fn coarse_anchor(
     let grouped = (colon | (byte == b'-')) & (third == byte) & (sixth == byte)
         | (byte == b'.') & (fifth == b'.');
     let asn = (byte == b'S') & (previous == b'A');
-    let any =
-        hive | kernel | attack | asn | colon & (block_size | label) | grouped;
+    // The `CV` before it is left to `visit`: few marks would go, for
+    // more vector instructions.
+    let cve = ((byte | 0x20) == b'e') & (next == b'-');
+    let any = hive
+        | kernel
+        | attack
+        | asn
+        | cve
+        | colon & (block_size | label)
+        | grouped;
     u8::from(any)
 }
 
@@ -202,6 +211,7 @@ struct Resume {
     mac: usize,
     asn: usize,
     ssdeep: usize,
+    cve: usize,
 }
 
 impl Resume {
@@ -235,6 +245,11 @@ impl Resume {
             b'S' => {
                 if at >= self.asn && asn::anchor(pp, p, b, n, t, f, s) {
                     self.asn = asn::visit(text, at, limits, out);
+                }
+            }
+            b'E' | b'e' => {
+                if at >= self.cve && cve::anchor(pp, p, b, n, t, f, s) {
+                    self.cve = cve::visit(text, at, limits, out);
                 }
             }
             _ => {
@@ -306,13 +321,14 @@ mod tests {
     /// Runs the detectors of `find_marked` and `find_long_runs` one at a
     /// time.
     fn one_at_a_time(text: &[u8]) -> Vec<Candidate> {
-        let finds: [testing::Find; 6] = [
+        let finds: [testing::Find; 7] = [
             registry::find,
             attack::find,
             mac::find,
             asn::find,
             fuzzy::find,
             monero::find,
+            cve::find,
         ];
         let mut out = Vec::new();
         for find in finds {
@@ -335,9 +351,10 @@ mod tests {
     fn shared_pass_finds_what_each_detector_finds() {
         let text = "HKLM\\Software\\x T1059.001 00:1a:2b:3c:4d:5e AS13335 \
             3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY asn: 9009 \
-            \\Registry\\Machine\\System TA0002 001a.2b3c.4d5e";
+            \\Registry\\Machine\\System TA0002 001a.2b3c.4d5e \
+            CVE-2021-44228 cve-2014-0160";
         let found = together(text.as_bytes());
-        assert_eq!(found.len(), 9, "{found:?}");
+        assert_eq!(found.len(), 11, "{found:?}");
         assert_eq!(found, one_at_a_time(text.as_bytes()));
     }
 
@@ -389,16 +406,17 @@ mod tests {
         #[test]
         fn coarse_anchor_covers_every_anchor(
             around in proptest::array::uniform7(prop::sample::select(
-                b"hHkKT10A\\rR:-.sSan\"'5f2346789 ".to_vec()
+                b"hHkKT10A\\rR:-.sSan\"'5f2346789 cCvVeE".to_vec()
             )),
         ) {
             let [pp, p, b, n, t, f, s] = around;
-            let anchors: [Anchor; 5] = [
+            let anchors: [Anchor; 6] = [
                 registry::anchor,
                 attack::anchor,
                 mac::anchor,
                 asn::anchor,
                 fuzzy::anchor,
+                cve::anchor,
             ];
             let any =
                 anchors.iter().any(|anchor| anchor(pp, p, b, n, t, f, s));
@@ -407,14 +425,14 @@ mod tests {
 
         #[test]
         fn shared_pass_matches_separate_passes(
-            text in "(HKLM\\\\[a-z ]{1,6}|T1[0-9]{3}(\\.0[0-9]{2})?|[0-9a-f]{2}[:-]|AS[0-9]{3,6}|asn: [0-9]{2}|3:[a-zA-Z]{4,9}:[a-z]{2,4}|[a-z :.-]{1,4}){0,24}"
+            text in "(HKLM\\\\[a-z ]{1,6}|T1[0-9]{3}(\\.0[0-9]{2})?|[0-9a-f]{2}[:-]|AS[0-9]{3,6}|asn: [0-9]{2}|3:[a-zA-Z]{4,9}:[a-z]{2,4}|[cC][vV][eE]-20[0-9]{2}-[0-9]{4,5}|[a-z :.-]{1,4}){0,24}"
         ) {
             prop_assert_eq!(together(text.as_bytes()), one_at_a_time(text.as_bytes()));
         }
 
         #[test]
         fn anchors_skip_only_offsets_visit_rejects(
-            text in "(3:[a-zA-Z0-9]{1,9}:[a-zA-Z]{1,6}|[1-9]{1,3}:[0-9a-f.:]{1,4}|asn[\"']?:|AS[0-9]{3}|T[01A][0-9.]{1,5}|[:. \"'-]|[a-z0-9]{1,3}){0,30}"
+            text in "(3:[a-zA-Z0-9]{1,9}:[a-zA-Z]{1,6}|[1-9]{1,3}:[0-9a-f.:]{1,4}|asn[\"']?:|AS[0-9]{3}|T[01A][0-9.]{1,5}|[cC][vV][eE]-[0-9]{2,5}-[0-9]{3,8}|[:. \"'-]|[a-z0-9]{1,3}){0,30}"
         ) {
             let text = text.as_bytes();
             prop_assert_eq!(
@@ -432,6 +450,10 @@ mod tests {
             prop_assert_eq!(
                 visit_marked(text, exact(attack::anchor), attack::visit),
                 visit_marked(text, |_, _, b, _, _, _, _| u8::from(b == b'T'), attack::visit)
+            );
+            prop_assert_eq!(
+                visit_marked(text, exact(cve::anchor), cve::visit),
+                visit_marked(text, |_, _, b, _, _, _, _| u8::from(b | 0x20 == b'e'), cve::visit)
             );
         }
     }
