@@ -355,6 +355,12 @@ impl Default for PayloadMemo {
 /// scanned each time they occur.
 const MEMO_MAX_BYTES: usize = 1 << 18;
 
+/// Bytes counted for each entry besides its text and detections: the
+/// map's key and value pointers and its control byte, rounded up. Short
+/// payloads with no detections would otherwise fill the map with entries
+/// counted at a few bytes each.
+const MEMO_ENTRY_BYTES: usize = 48;
+
 impl PayloadMemo {
     fn get(&self, depth: u8, text: &str) -> Option<&[Detection]> {
         let scanned = self.scanned.get(usize::from(depth))?;
@@ -377,6 +383,7 @@ impl PayloadMemo {
         });
         let used_bytes = self
             .used_bytes
+            .saturating_add(MEMO_ENTRY_BYTES)
             .saturating_add(text.len())
             .saturating_add(detections);
         if used_bytes > self.max_bytes {
@@ -810,6 +817,17 @@ mod tests {
         assert!(memo.get(1, &text).is_some());
         assert!(memo.get(8, &text).is_none());
         assert!(memo.get(1, "y").is_none());
+    }
+
+    #[test]
+    fn payload_memo_counts_each_entry() {
+        let mut memo = PayloadMemo::default();
+        for n in 0..MEMO_MAX_BYTES {
+            memo.insert(1, &n.to_string(), Vec::new());
+        }
+        let entries: usize = memo.scanned.iter().map(HashMap::len).sum();
+        assert!(entries > 0);
+        assert!(entries <= MEMO_MAX_BYTES / MEMO_ENTRY_BYTES);
     }
 
     #[test]
