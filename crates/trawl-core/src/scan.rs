@@ -351,8 +351,9 @@ impl Default for PayloadMemo {
     }
 }
 
-/// Maximum bytes a [`PayloadMemo`] keeps. Past it, new payloads are
-/// scanned each time they occur.
+/// Maximum bytes a [`PayloadMemo`] counts for its texts, detections and
+/// entries. Past it, new payloads are scanned each time they occur. The
+/// map's spare slots can take its heap use to about twice this.
 const MEMO_MAX_BYTES: usize = 1 << 18;
 
 /// Bytes counted for each entry besides its text and detections: the
