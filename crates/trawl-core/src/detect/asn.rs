@@ -22,8 +22,6 @@
 //! ASN.1 notation. A spaced `AS` after an all-capital word (`SUCH AS
 //! 100`) reads as shouted prose and gives nothing.
 
-#[cfg(test)]
-use super::chars::for_each_marked;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -41,12 +39,7 @@ const MAX_LABEL_GAP: usize = 3;
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
-        let anchored =
-            anchor(before_previous, previous, byte, next, third, fifth, sixth);
-        u8::from(anchored)
-    };
-    for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
+    super::testing::run_anchored(text, limits, out, anchor, visit);
 }
 
 /// Marks the `S` of `AS`, and a `:` after an `n` or after an `n` and a

@@ -18,8 +18,6 @@
 //! - tactics `TA0001` to `TA0049` (Enterprise and Mobile) and `TA0100`
 //!   to `TA0149` (ICS).
 
-#[cfg(test)]
-use super::chars::for_each_marked;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -43,12 +41,7 @@ const SUBTECHNIQUES: (u16, u16) = (1, 99);
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
-        let anchored =
-            anchor(before_previous, previous, byte, next, third, fifth, sixth);
-        u8::from(anchored)
-    };
-    for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
+    super::testing::run_anchored(text, limits, out, anchor, visit);
 }
 
 /// Marks a `T` followed by `1`, `0` or `A`, with no digit before it and

@@ -21,14 +21,7 @@ const MAX_SEQUENCE_LEN: usize = 7;
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
-        let anchored =
-            anchor(before_previous, previous, byte, next, third, fifth, sixth);
-        u8::from(anchored)
-    };
-    super::chars::for_each_marked(text, mark, |at, _| {
-        visit(text, at, limits, out)
-    });
+    super::testing::run_anchored(text, limits, out, anchor, visit);
 }
 
 /// Marks the `E` of `CVE-`, in any case. See `for_each_marked` for the

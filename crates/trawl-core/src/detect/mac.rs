@@ -12,8 +12,6 @@
 //! versions. The all-zero and broadcast addresses are dropped: they name
 //! no device.
 
-#[cfg(test)]
-use super::chars::for_each_marked;
 use super::Candidate;
 use crate::{Category, Limits};
 
@@ -39,12 +37,7 @@ enum Found {
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
-        let anchored =
-            anchor(before_previous, previous, byte, next, third, fifth, sixth);
-        u8::from(anchored)
-    };
-    for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
+    super::testing::run_anchored(text, limits, out, anchor, visit);
 }
 
 /// Marks a possible first separator: a `:` or `-` with the same byte

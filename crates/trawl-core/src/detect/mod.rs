@@ -483,8 +483,24 @@ mod tests {
 /// Helpers for the detectors' unit tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::Candidate;
+    use super::{chars, Anchor, Candidate};
     use crate::Limits;
+
+    /// Runs one detector of the shared marking pass alone: `visit` at
+    /// every offset where `anchor` holds.
+    pub(crate) fn run_anchored(
+        text: &[u8],
+        limits: &Limits,
+        out: &mut Vec<Candidate>,
+        anchor: Anchor,
+        visit: fn(&[u8], usize, &Limits, &mut Vec<Candidate>) -> usize,
+    ) {
+        let mark =
+            |pp, p, b, n, t, f, s| u8::from(anchor(pp, p, b, n, t, f, s));
+        chars::for_each_marked(text, mark, |at, _| {
+            visit(text, at, limits, out)
+        });
+    }
 
     /// A detector's entry point.
     pub(crate) type Find = fn(&[u8], &Limits, &mut Vec<Candidate>);

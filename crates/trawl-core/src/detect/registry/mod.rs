@@ -30,8 +30,6 @@
 mod walk;
 
 use super::chars::char_before;
-#[cfg(test)]
-use super::chars::for_each_marked;
 use super::Candidate;
 use crate::{Category, Limits};
 use walk::{Walk, Walker};
@@ -100,12 +98,7 @@ struct Root {
 // `detect::find_marked`; this runs it alone, for its tests.
 #[cfg(test)]
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    let mark = |before_previous, previous, byte, next, third, fifth, sixth| {
-        let anchored =
-            anchor(before_previous, previous, byte, next, third, fifth, sixth);
-        u8::from(anchored)
-    };
-    for_each_marked(text, mark, |at, _| visit(text, at, limits, out));
+    super::testing::run_anchored(text, limits, out, anchor, visit);
 }
 
 /// Marks the `K` of `HK` in any case, and a backslash before an `R`; see
