@@ -189,8 +189,8 @@ fn coarse_anchor(
     let grouped = (colon | (byte == b'-')) & (third == byte) & (sixth == byte)
         | (byte == b'.') & (fifth == b'.');
     let asn = (byte == b'S') & (previous == b'A');
-    // The `CV` before it is left to `visit`: few marks would go, for
-    // more vector instructions.
+    // Testing the `CV` before it here would drop few marks for more
+    // vector instructions, so `visit` tests it.
     let cve = ((byte | 0x20) == b'e') & (next == b'-');
     let any = hive
         | kernel
@@ -487,7 +487,7 @@ pub(crate) mod testing {
     use crate::Limits;
 
     /// Runs one detector of the shared marking pass alone: `visit` at
-    /// every offset where `anchor` holds.
+    /// every offset where `anchor` returns true.
     pub(crate) fn run_anchored(
         text: &[u8],
         limits: &Limits,
