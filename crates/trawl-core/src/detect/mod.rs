@@ -128,10 +128,10 @@ fn find_after_urls(
 /// ATT&CK ids, MAC addresses, AS numbers, ssdeep digests and CVE ids. Their
 /// anchor bytes (`K`, `T`, `:`, `-`, `.`, `S`, `E`) are common, so one pass
 /// that marks them all costs far less than a search per detector. The mark
-/// (`coarse_anchor`) holds wherever one of the detectors' anchors can, and is
-/// computed for every byte in a vectorised loop. Each marked offset is then
-/// checked by the anchors of the detectors its byte can start. Candidates come
-/// out in order within each category.
+/// (`coarse_anchor`) is set wherever one of the detectors' anchors can match,
+/// and is computed for every byte in a vectorised loop. Each marked offset is
+/// then checked by the anchors of the detectors its byte can start. Candidates
+/// come out in order within each category.
 fn find_marked(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     let mut resume = Resume::default();
     chars::for_each_marked(text, coarse_anchor, |at, _| {
