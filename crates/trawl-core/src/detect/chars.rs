@@ -329,17 +329,17 @@ pub(crate) const BASE64_RUN_MIN_LEN: usize = 12;
 /// class membership without branching. Runs inside a block are walked one
 /// by one only when the mask holds a long enough stretch of ones, which in
 /// prose is rare, so most blocks cost one mask and a few bit operations.
+// Cannot overflow: `base` is the offset of a block in the text.
+#[allow(clippy::arithmetic_side_effects)]
 fn for_each_base64_run(text: &[u8], mut visit: impl FnMut(usize, usize)) {
-    // Start of the run that reaches the end of the previous block.
-    let mut open: Option<usize> = None;
+    // Length of the run that reaches the end of the previous block.
+    let mut open_len: usize = 0;
     let mut blocks = text.chunks_exact(RUN_BLOCK);
-    // Block starts and the offsets inside a block are positions in
-    // `text`, so the saturating sums here and below never saturate.
     let mut base: usize = 0;
     for block in &mut blocks {
         let mask = class_mask(block);
-        walk_block(mask, base, &mut open, &mut visit);
-        base = base.saturating_add(RUN_BLOCK);
+        open_len = walk_block(mask, base, open_len, &mut visit);
+        base += RUN_BLOCK;
     }
     let tail = blocks.remainder();
     if !tail.is_empty() {
@@ -348,10 +348,10 @@ fn for_each_base64_run(text: &[u8], mut visit: impl FnMut(usize, usize)) {
         for (slot, &byte) in padded.iter_mut().zip(tail) {
             *slot = byte;
         }
-        walk_block(class_mask(&padded), base, &mut open, &mut visit);
+        open_len = walk_block(class_mask(&padded), base, open_len, &mut visit);
     }
-    if let Some(start) = open {
-        visit_long(start, text.len(), &mut visit);
+    if open_len >= BASE64_RUN_MIN_LEN {
+        visit(text.len().saturating_sub(open_len), text.len());
     }
 }
 
@@ -359,32 +359,33 @@ fn for_each_base64_run(text: &[u8], mut visit: impl FnMut(usize, usize)) {
 const RUN_BLOCK: usize = 64;
 
 /// Visits the runs that end in the block at `base` with class mask
-/// `mask`, and updates `open`, the start of the run that reaches the end
-/// of the block.
+/// `mask`, given the length `open_len` of the run that reaches the start
+/// of the block (0 when none does). Returns the length of the run that
+/// reaches the end of the block.
+// Cannot overflow: a run length never exceeds the offset it ends at,
+// so `base - open_len` and every sum below stay within the text.
+// Plain operators here spare a block the conditional moves of
+// saturating ones.
+#[allow(clippy::arithmetic_side_effects)]
 #[inline(always)]
 fn walk_block(
     mask: u64,
     base: usize,
-    open: &mut Option<usize>,
+    open_len: usize,
     visit: &mut impl FnMut(usize, usize),
-) {
+) -> usize {
     if mask == u64::MAX {
-        *open = open.or(Some(base));
-        return;
+        return open_len + RUN_BLOCK;
     }
-    let mut rest = mask;
-    if let Some(start) = open.take() {
-        // The low ones end the open run.
-        let low = mask.trailing_ones() as usize;
-        visit_long(start, base.saturating_add(low), visit);
-        // Adding one clears the trailing ones and sets the bit above them.
-        rest &= mask.wrapping_add(1);
+    // The low ones end the open run, or start the block's first run when
+    // none is open, and either way that run starts at `base - open_len`.
+    let low = mask.trailing_ones() as usize;
+    if open_len + low >= BASE64_RUN_MIN_LEN {
+        visit(base - open_len, base + low);
     }
-    visit_block_runs(rest, base, visit);
-    let high = mask.leading_ones() as usize;
-    if high > 0 {
-        *open = Some(base.saturating_add(RUN_BLOCK.saturating_sub(high)));
-    }
+    // Adding one clears the trailing ones and sets the bit above them.
+    visit_block_runs(mask & mask.wrapping_add(1), base, visit);
+    mask.leading_ones() as usize
 }
 
 /// Returns bit `i` set when byte `i` of `block` is in `[A-Za-z0-9+/=_-]`.
@@ -441,6 +442,9 @@ fn long_run_starts(mask: u64) -> u64 {
 
 /// Visits the long runs in one block's `mask`, except one that reaches
 /// the top bit and so continues into the next block.
+// Cannot overflow: `start + len` is at most 64, and `base` plus an
+// offset in its block lies within the text.
+#[allow(clippy::arithmetic_side_effects)]
 fn visit_block_runs(
     mask: u64,
     base: usize,
@@ -450,19 +454,13 @@ fn visit_block_runs(
     while starts != 0 {
         let start = starts.trailing_zeros() as usize;
         let len = (mask >> start).trailing_ones() as usize;
-        let end = start.saturating_add(len);
+        let end = start + len;
         if end >= RUN_BLOCK {
             return;
         }
-        visit(base.saturating_add(start), base.saturating_add(end));
+        visit(base + start, base + end);
         // The other starts in this run lie below `end`, which is below 64.
         starts &= u64::MAX << end;
-    }
-}
-
-fn visit_long(start: usize, end: usize, visit: &mut impl FnMut(usize, usize)) {
-    if end.saturating_sub(start) >= BASE64_RUN_MIN_LEN {
-        visit(start, end);
     }
 }
 
@@ -1011,6 +1009,27 @@ mod tests {
                 0..400,
             )
         ) {
+            proptest::prop_assert_eq!(base64_runs(&text), runs_by_byte(&text));
+        }
+
+        #[test]
+        fn long_block_runs_match_byte_runs(
+            pieces in proptest::collection::vec(
+                (0usize..200, proptest::sample::select(b" .=".to_vec())),
+                0..10,
+            ),
+            whole_blocks in proptest::bool::ANY,
+        ) {
+            // Runs of every length up to a few blocks, some filling whole
+            // blocks, and texts that end at a block edge inside a run.
+            let mut text = Vec::new();
+            for (len, separator) in pieces {
+                text.extend(std::iter::repeat_n(b'Q', len));
+                text.push(separator);
+            }
+            if whole_blocks {
+                text.truncate(text.len() / RUN_BLOCK * RUN_BLOCK);
+            }
             proptest::prop_assert_eq!(base64_runs(&text), runs_by_byte(&text));
         }
     }
