@@ -452,7 +452,7 @@ fn examine_run(
         return;
     }
     // A run of hex digits and `-` only, such as a hash or a GUID, is its
-    // own token and fails the hex test of `accept_token`. That is a third
+    // own token and fails the hex test of `token_data`. That is a third
     // of the runs that get here in the generated benchmark text, and this
     // vectorised test costs less than the table lookups of `split_token`.
     if is_hex_run(run) {
@@ -537,36 +537,58 @@ fn examine_chars(
 /// Runs the checks on the characters and decoded bytes of `token`, whose
 /// characters are `chars`, and pushes it with the bounds `span` when it
 /// passes. Returns whether it was pushed.
+#[inline(always)]
 fn accept_token(
     chars: &[u8],
     token: &Token,
+    span: (usize, usize),
+    decoded: &mut Vec<u8>,
+    out: &mut Vec<Candidate>,
+) -> bool {
+    match token_data(chars, token) {
+        Some(data) => push_decoded(chars, data, span, decoded, out),
+        None => false,
+    }
+}
+
+/// Returns the characters of `token` before its padding when they pass
+/// the checks that need no decoding: length, padding, one alphabet, not
+/// hex only and not filler.
+#[inline(always)]
+fn token_data<'a>(chars: &'a [u8], token: &Token) -> Option<&'a [u8]> {
+    let data_len = chars.len().checked_sub(token.pad)?;
+    let min_len = if token.pad > 0 { MIN_PADDED_LEN } else { MIN_LEN };
+    // A data length of 1 mod 4 leaves 6 bits, less than one byte.
+    if chars.len() < min_len || data_len % 4 == 1 {
+        return None;
+    }
+    if token.pad > 0 && !chars.len().is_multiple_of(4) {
+        return None;
+    }
+    let data = chars.get(..data_len)?;
+    let both_signs = STANDARD_SIGN | URL_SAFE_SIGN;
+    if token.flags & both_signs == both_signs {
+        return None;
+    }
+    // Hex digits (and `-`) only, as in a hash, a number or a GUID.
+    if token.flags & NOT_HEX == 0 || is_filler(data) {
+        return None;
+    }
+    Some(data)
+}
+
+/// Decodes `data`, the characters of a token before its padding, and
+/// pushes the token when the bytes pass [`classify`]. Returns whether it
+/// was pushed. Kept out of line because most tokens fail the checks
+/// before it, and those should not pay for its registers and stack frame.
+#[inline(never)]
+fn push_decoded(
+    chars: &[u8],
+    data: &[u8],
     (start, end): (usize, usize),
     decoded: &mut Vec<u8>,
     out: &mut Vec<Candidate>,
 ) -> bool {
-    let Some(data_len) = chars.len().checked_sub(token.pad) else {
-        return false;
-    };
-    let min_len = if token.pad > 0 { MIN_PADDED_LEN } else { MIN_LEN };
-    // A data length of 1 mod 4 leaves 6 bits, less than one byte.
-    if chars.len() < min_len || data_len % 4 == 1 {
-        return false;
-    }
-    if token.pad > 0 && !chars.len().is_multiple_of(4) {
-        return false;
-    }
-    let Some(data) = chars.get(..data_len) else {
-        return false;
-    };
-    let both_signs = STANDARD_SIGN | URL_SAFE_SIGN;
-    if token.flags & both_signs == both_signs {
-        return false;
-    }
-    // Hex digits (and `-`) only, as in a hash, a number or a GUID.
-    if token.flags & NOT_HEX == 0 || is_filler(data) {
-        return false;
-    }
-
     decode_into(data, decoded);
     let Some(kind) = classify(decoded) else {
         return false;
