@@ -161,6 +161,9 @@ const fn byte_table(class: ByteClass) -> [bool; 256] {
 }
 
 /// Returns the address candidate for the token `start..end`, if it is one.
+// Out of line, so that the piece loop of `find_in_runs`, which calls it
+// for a few runs in a hundred, keeps its values in registers.
+#[inline(never)]
 fn validate(
     text: &[u8],
     start: usize,
