@@ -13,6 +13,7 @@ use std::cell::RefCell;
 
 use bech32::primitives::decode::SegwitHrpstring;
 use bech32::segwit::{VERSION_0, VERSION_1};
+use sha2::Sha256;
 use sha3::{Digest, Keccak256};
 
 use super::chars::{alnum_prefix_len, lookup};
@@ -232,17 +233,86 @@ fn legacy_kind(token: &[u8]) -> Option<&'static str> {
     {
         return None;
     }
-    let mut decoded = [0u8; LEGACY_DECODED_LEN];
-    let payload_len =
-        bs58::decode(token).with_check(None).onto(&mut decoded).ok()?;
-    if payload_len != LEGACY_PAYLOAD_LEN {
+    let decoded = decode_legacy(token)?;
+    let (payload, checksum) = decoded.split_at(LEGACY_PAYLOAD_LEN);
+    // Base58Check: the first four bytes of SHA-256 applied twice.
+    if Sha256::digest(Sha256::digest(payload)).get(..4) != Some(checksum) {
         return None;
     }
-    match *decoded.first()? {
+    match *payload.first()? {
         VERSION_P2PKH => Some("p2pkh"),
         VERSION_P2SH => Some("p2sh"),
         _ => None,
     }
+}
+
+/// Decodes `token`, whose bytes must all be in [`IS_BASE58`], into the
+/// bytes of a legacy address. Returns `None` when they are not exactly
+/// `LEGACY_DECODED_LEN` bytes, where the `bs58` decoder would fail or
+/// give a payload of another length. As in Bitcoin's Base58, each
+/// leading `1` is a zero byte and the rest is a big-endian number.
+///
+/// Ten digits are folded into one `u64` before the number is multiplied.
+/// On the 4 MB benchmark text a token costs about 500 instructions here,
+/// against about 3,500 in `bs58`'s decoder, which works a byte at a time.
+// Cannot overflow: `value` and `scale` stay at or below 58^10 < 2^59,
+// and each limb product is below 2^64 * 2^59 + 2^64 < 2^128.
+#[allow(clippy::arithmetic_side_effects)]
+fn decode_legacy(token: &[u8]) -> Option<[u8; LEGACY_DECODED_LEN]> {
+    // Four little-endian limbs hold 256 bits, and a legacy address of
+    // at most 35 digits is below 58^35 < 2^205.
+    let mut limbs = [0u64; 4];
+    for chunk in token.chunks(10) {
+        let mut value: u64 = 0;
+        let mut scale: u64 = 1;
+        for &byte in chunk {
+            value = value * 58 + u64::from(lookup(&BASE58_DIGIT, byte));
+            scale *= 58;
+        }
+        let mut carry = u128::from(value);
+        for limb in &mut limbs {
+            let product = u128::from(*limb) * u128::from(scale) + carry;
+            *limb = product as u64;
+            carry = product >> 64;
+        }
+        if carry != 0 {
+            return None;
+        }
+    }
+
+    let mut number = [0u8; 32];
+    for (bytes, limb) in number.chunks_exact_mut(8).zip(limbs.iter().rev()) {
+        bytes.copy_from_slice(&limb.to_be_bytes());
+    }
+    let number_zeros = number.iter().take_while(|&&b| b == 0).count();
+    let number = number.get(number_zeros..)?;
+
+    let zeros = token.iter().take_while(|&&b| b == b'1').count();
+    if zeros.checked_add(number.len())? != LEGACY_DECODED_LEN {
+        return None;
+    }
+    let mut decoded = [0u8; LEGACY_DECODED_LEN];
+    decoded.get_mut(zeros..)?.copy_from_slice(number);
+    Some(decoded)
+}
+
+/// The value of each Base58 digit, and 0 for every other byte.
+static BASE58_DIGIT: [u8; 256] = base58_digit_table();
+
+// Evaluated only at compile time to build a static, where an index out
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn base58_digit_table() -> [u8; 256] {
+    let alphabet =
+        b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    let mut table = [0u8; 256];
+    let mut digit = 0;
+    while digit < alphabet.len() {
+        table[alphabet[digit] as usize] = digit as u8;
+        digit += 1;
+    }
+    table
 }
 
 /// Reports whether a Base58 token can decode to `LEGACY_DECODED_LEN`
@@ -783,7 +853,71 @@ mod tests {
         }
     }
 
+    /// Checks a legacy address with the `bs58` crate's Base58Check
+    /// decoder, as a model for `legacy_kind`.
+    fn bs58_legacy_kind(token: &[u8]) -> Option<&'static str> {
+        if !(LEGACY_MIN_LEN..=LEGACY_MAX_LEN).contains(&token.len())
+            || !token.iter().all(|&b| lookup(&IS_BASE58, b))
+        {
+            return None;
+        }
+        let mut decoded = [0u8; LEGACY_DECODED_LEN];
+        let payload_len =
+            bs58::decode(token).with_check(None).onto(&mut decoded).ok()?;
+        if payload_len != LEGACY_PAYLOAD_LEN {
+            return None;
+        }
+        match decoded[0] {
+            VERSION_P2PKH => Some("p2pkh"),
+            VERSION_P2SH => Some("p2sh"),
+            _ => None,
+        }
+    }
+
+    const BASE58_ALPHABET: &[u8; 58] =
+        b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+    /// Base58Check strings of 20 to 22 bytes, a legacy address's length
+    /// and more or less, some with one digit changed afterwards.
+    fn base58_check_tokens() -> impl Strategy<Value = String> {
+        let payload = (
+            prop::sample::select(vec![VERSION_P2PKH, VERSION_P2SH, 0x6f]),
+            0usize..22,
+            proptest::collection::vec(any::<u8>(), 19..=21),
+        )
+            .prop_map(|(version, zeros, mut rest)| {
+                let zeros = zeros.min(rest.len());
+                rest[..zeros].fill(0);
+                let mut payload = vec![version];
+                payload.extend(rest);
+                payload
+            });
+        (payload, any::<prop::sample::Index>(), any::<u8>()).prop_map(
+            |(payload, at, digit)| {
+                let mut token = bs58::encode(&payload).with_check().into_vec();
+                if digit < 128 {
+                    let at = at.index(token.len());
+                    token[at] = BASE58_ALPHABET[usize::from(digit) % 58];
+                }
+                String::from_utf8(token).unwrap()
+            },
+        )
+    }
+
     proptest! {
+        #[test]
+        fn legacy_decoder_matches_bs58(
+            token in prop_oneof![
+                base58_check_tokens(),
+                "[1-9A-HJ-NP-Za-km-z]{26,35}",
+                "1{0,30}[1-9A-HJ-NP-Za-km-z]{0,35}",
+                "[zZ]{30,35}",
+            ]
+        ) {
+            let token = token.as_bytes();
+            prop_assert_eq!(legacy_kind(token), bs58_legacy_kind(token));
+        }
+
         #[test]
         fn shape_filter_keeps_every_legacy_address(
             version in prop::sample::select(vec![VERSION_P2PKH, VERSION_P2SH]),
