@@ -47,17 +47,14 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
     if raw.is_empty() || raw.len() > 4 * MAX_HOST_LEN {
         return None;
     }
-    if raw.is_ascii() {
-        // The common case works on a lower-cased stack copy and allocates
-        // only for a host that is accepted.
-        if raw.len() > MAX_HOST_LEN {
-            return None;
+    if raw.len() <= MAX_HOST_LEN {
+        // The common case lower-cases an ASCII name straight into the
+        // returned value, which needs no heap for a short name.
+        if let Some(lower) = Value::ascii_lowercase(raw) {
+            return accepted(lower.as_bytes(), policy).then_some(lower);
         }
-        let mut buffer = [0u8; MAX_HOST_LEN];
-        let lower = buffer.get_mut(..raw.len())?;
-        lower.copy_from_slice(raw);
-        lower.make_ascii_lowercase();
-        return normalize_lower_ascii(lower, policy);
+    } else if raw.is_ascii() {
+        return None;
     }
     let text = std::str::from_utf8(raw).ok()?;
     let host = idna::domain_to_ascii(text).ok()?;
