@@ -94,8 +94,10 @@ impl ByteSet {
 
     /// Reports whether `b` is in the set.
     #[inline]
-    pub(crate) fn contains(&self, b: u8) -> bool {
-        lookup(&self.0, b)
+    // A `u8` widened to `usize` is below 256, so the index cannot fail.
+    #[allow(clippy::indexing_slicing)]
+    pub(crate) const fn contains(&self, b: u8) -> bool {
+        self.0[b as usize]
     }
 }
 

@@ -11,7 +11,9 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::chars::{char_at, is_unicode_terminator, next_anchor, ByteSet};
+use super::chars::{
+    char_at, is_unicode_terminator, lookup, next_anchor, ByteSet,
+};
 use super::hostname::{self, HostPolicy};
 use super::{Candidate, Value};
 use crate::{Category, Limits};
@@ -316,17 +318,20 @@ fn parse(
 ) -> Option<usize> {
     let Url { start, colon, scheme } = url;
     let authority_start = colon.checked_add(3)?;
-    let authority_end = authority_end(text, authority_start)?;
+    let (authority_end, classes) = authority_end(text, authority_start)?;
     let authority = text.get(authority_start..authority_end)?;
     // Offsets inside the authority are below its end, so the sums below
     // cannot saturate.
-    let host_offset = match memchr::memrchr(b'@', authority) {
-        Some(at) => at.saturating_add(1),
-        None => 0,
+    let (host_offset, host_classes) = if classes & AUTHORITY_AT == 0 {
+        (0, Some(classes))
+    } else {
+        // The class bits show an `@`, so the search finds one.
+        let at = memchr::memrchr(b'@', authority).unwrap_or_default();
+        (at.saturating_add(1), None)
     };
     let host_start = authority_start.saturating_add(host_offset);
     let host_port = authority.get(host_offset..)?;
-    let host = parse_host(host_port, scheme)?;
+    let host = parse_host(host_port, host_classes, scheme)?;
 
     let path_starts =
         matches!(text.get(authority_end), Some(b'/' | b'?' | b'#'));
@@ -395,19 +400,96 @@ const PATH_STOPS: ByteSet = PATH_ENDS.with(b":,").with_non_ascii();
 /// authority and every byte of a multi-byte character.
 const AUTHORITY_STOPS: ByteSet = AUTHORITY_ENDS.with_non_ascii();
 
-/// Returns where the authority ends: at `/`, `?`, `#` or a terminator.
-/// Returns `None` when it is longer than `MAX_AUTHORITY_LEN` bytes.
-fn authority_end(text: &[u8], from: usize) -> Option<usize> {
+// Class bits of authority bytes. The scan that finds the end of an
+// authority gathers them, so that most hosts need no search for `@` or
+// `:` and no second pass to tell an IPv4 address from a name.
+
+/// A byte that the authority scan stops at.
+const AUTHORITY_STOP: u8 = 1;
+/// A byte that is neither an ASCII digit nor `.`.
+const NOT_DOTTED_DECIMAL: u8 = 2;
+const AUTHORITY_AT: u8 = 4;
+const AUTHORITY_COLON: u8 = 8;
+
+/// The class bits of every byte.
+const AUTHORITY_CLASSES: [u8; 256] = authority_classes();
+
+// Every index is below 256, so none is out of range. Cannot overflow:
+// the counter stops at 256.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn authority_classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let mut class = 0;
+        if AUTHORITY_STOPS.contains(byte) {
+            class |= AUTHORITY_STOP;
+        }
+        if !byte.is_ascii_digit() && byte != b'.' {
+            class |= NOT_DOTTED_DECIMAL;
+        }
+        if byte == b'@' {
+            class |= AUTHORITY_AT;
+        }
+        if byte == b':' {
+            class |= AUTHORITY_COLON;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+}
+
+/// Returns the length of the run of `bytes` before the first authority
+/// stop (all of `bytes` when there is none) and the union of the class
+/// bits of that run. Four bytes are looked up per step with one branch,
+/// as in [`ByteSet::first_in`].
+fn authority_run(bytes: &[u8]) -> (usize, u8) {
+    let mut classes = 0;
+    let mut chunks = bytes.chunks_exact(4);
+    let mut offset: usize = 0;
+    for chunk in &mut chunks {
+        let class = chunk
+            .iter()
+            .fold(0, |all, &b| all | lookup(&AUTHORITY_CLASSES, b));
+        if class & AUTHORITY_STOP != 0 {
+            break;
+        }
+        classes |= class;
+        // `offset` stays at most `bytes.len()`, so it cannot saturate.
+        offset = offset.saturating_add(4);
+    }
+    // At most one chunk and the remainder are left, and the stop, if
+    // any, lies in them.
+    let rest = bytes.get(offset..).unwrap_or_default();
+    for (i, &b) in rest.iter().enumerate() {
+        let class = lookup(&AUTHORITY_CLASSES, b);
+        if class & AUTHORITY_STOP != 0 {
+            return (offset.saturating_add(i), classes);
+        }
+        classes |= class;
+    }
+    (bytes.len(), classes)
+}
+
+/// Returns where the authority ends: at `/`, `?`, `#` or a terminator,
+/// and the union of the class bits of its bytes, with a multi-byte
+/// character counted as `NOT_DOTTED_DECIMAL`. Returns `None` when it is
+/// longer than `MAX_AUTHORITY_LEN` bytes.
+fn authority_end(text: &[u8], from: usize) -> Option<(usize, u8)> {
     // One byte past the limit is enough to tell that the authority is
     // too long, and no scan reads further.
     let limit = from.saturating_add(MAX_AUTHORITY_LEN);
     let bound = limit.saturating_add(1).min(text.len());
     // Every step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
+    let mut classes = 0;
     loop {
         let rest = text.get(end..bound).unwrap_or_default();
-        let run = AUTHORITY_STOPS.first_in(rest);
-        end = end.saturating_add(run.unwrap_or(rest.len()));
+        let (run, run_classes) = authority_run(rest);
+        end = end.saturating_add(run);
+        classes |= run_classes;
         if end > limit {
             return None;
         }
@@ -415,15 +497,16 @@ fn authority_end(text: &[u8], from: usize) -> Option<usize> {
             Some(&b) if b >= 0x80 => match char_at(text, end) {
                 Some((c, len)) if !is_unicode_terminator(c) => {
                     end = end.saturating_add(len);
+                    classes |= NOT_DOTTED_DECIMAL;
                     if end > limit {
                         return None;
                     }
                 }
                 // An invalid UTF-8 byte ends the authority like a
                 // terminator.
-                _ => return Some(end),
+                _ => return Some((end, classes)),
             },
-            _ => return Some(end),
+            _ => return Some((end, classes)),
         }
     }
 }
@@ -472,7 +555,13 @@ fn split_zone(inner: &[u8]) -> Option<(&[u8], Option<&str>)> {
     Some((address, Some(std::str::from_utf8(zone).ok()?)))
 }
 
-fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
+/// Parses the host and port part of an authority. `classes`, when
+/// known, are the class bits of the bytes of `host_port`.
+fn parse_host(
+    host_port: &[u8],
+    classes: Option<u8>,
+    scheme: &str,
+) -> Option<Host> {
     if host_port.is_empty() {
         // Only `file:///path` may leave the host out.
         return (scheme == "file://").then_some(Host {
@@ -505,11 +594,22 @@ fn parse_host(host_port: &[u8], scheme: &str) -> Option<Host> {
             derived: Some((Category::Ip, Some("ipv6"), canonical.into())),
         });
     }
-    let host_len = memchr::memrchr(b':', host_port).unwrap_or(host_port.len());
+    // Without a `:` the host is all of `host_port`, and its class bits
+    // tell whether it is written in digits and dots.
+    let colon_free = classes.filter(|c| c & AUTHORITY_COLON == 0);
+    let (host_len, numeric) = match colon_free {
+        Some(c) => (host_port.len(), c & NOT_DOTTED_DECIMAL == 0),
+        None => {
+            let colon = memchr::memrchr(b':', host_port);
+            let host_len = colon.unwrap_or(host_port.len());
+            let raw = host_port.get(..host_len)?;
+            let numeric = raw.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+            (host_len, numeric)
+        }
+    };
     let raw = host_port.get(..host_len)?;
     check_port(host_port.get(host_len..)?)?;
 
-    let numeric = raw.iter().all(|b| b.is_ascii_digit() || *b == b'.');
     if numeric {
         let ip = super::domain::parse_ipv4(raw)?;
         let value = super::domain::format_ipv4(ip);
@@ -740,6 +840,23 @@ mod tests {
             Some(end)
         }
 
+        /// Returns the class bits that the authority scan gathers over
+        /// `authority`.
+        pub(super) fn authority_classes(authority: &[u8]) -> u8 {
+            let mut classes = 0;
+            for &b in authority {
+                if !(b.is_ascii_digit() || b == b'.') {
+                    classes |= NOT_DOTTED_DECIMAL;
+                }
+                match b {
+                    b'@' => classes |= AUTHORITY_AT,
+                    b':' => classes |= AUTHORITY_COLON,
+                    _ => {}
+                }
+            }
+            classes
+        }
+
         pub(super) fn path_end(
             text: &[u8],
             from: usize,
@@ -872,10 +989,17 @@ mod tests {
         ) {
             let text = pieces.concat();
             for from in 0..=text.len() {
+                let found = authority_end(&text, from);
                 proptest::prop_assert_eq!(
-                    authority_end(&text, from),
+                    found.map(|(end, _)| end),
                     reference::authority_end(&text, from)
                 );
+                if let Some((end, classes)) = found {
+                    proptest::prop_assert_eq!(
+                        classes,
+                        reference::authority_classes(&text[from..end])
+                    );
+                }
                 for csv_field in [false, true] {
                     proptest::prop_assert_eq!(
                         path_end(&text, from, csv_field),
@@ -908,7 +1032,7 @@ mod tests {
                 text.extend_from_slice(tail);
                 for from in [0, 1, 3] {
                     assert_eq!(
-                        authority_end(&text, from),
+                        authority_end(&text, from).map(|(end, _)| end),
                         reference::authority_end(&text, from),
                         "{len} {tail:?} {from}"
                     );
