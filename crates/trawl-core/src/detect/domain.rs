@@ -239,7 +239,7 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     // ASCII bytes is already in normalised form. The suffix lookup goes before the code
     // check because it rejects more tokens.
     let host = if shape.classes & (UPPER | NON_ASCII) == 0 {
-        hostname::normalize_lower_ascii(token, HostPolicy::Bare)
+        hostname::normalize_lower_ascii(token, last_dot, HostPolicy::Bare)
     } else {
         hostname::normalize(token, HostPolicy::Bare)
     };

@@ -63,12 +63,15 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
 
 /// Returns the host name in `raw`, lower-case ASCII without a trailing
 /// dot, as [`normalize`] does, when it is valid under `policy`. A caller
-/// that has checked those facts skips the copy that lower-cases.
+/// that has checked those facts skips the copy that lower-cases, and
+/// passes the offset of the last dot of `raw`, which it has found.
 pub(crate) fn normalize_lower_ascii(
     raw: &[u8],
+    last_dot: usize,
     policy: HostPolicy,
 ) -> Option<Value> {
-    if raw.is_empty() || !accepted(raw, policy) {
+    if raw.get(last_dot) != Some(&b'.') || !accepted_at(raw, last_dot, policy)
+    {
         return None;
     }
     Value::from_ascii(raw)
@@ -76,15 +79,22 @@ pub(crate) fn normalize_lower_ascii(
 
 /// Checks a lower-case ASCII host name against `policy`.
 fn accepted(host: &[u8], policy: HostPolicy) -> bool {
+    // The top-level label is short, so a plain search from the end beats
+    // a vector one.
+    let Some(last_dot) = host.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    accepted_at(host, last_dot, policy)
+}
+
+/// Checks a lower-case ASCII host name whose last dot is at `last_dot`
+/// against `policy`.
+fn accepted_at(host: &[u8], last_dot: usize, policy: HostPolicy) -> bool {
     if host.len() > MAX_HOST_LEN {
         return false;
     }
     // The suffix goes first: it rejects most names that fail, such as
-    // file names, for less than the label syntax costs. The top-level
-    // label is short, so a plain search from the end beats a vector one.
-    let Some(last_dot) = host.iter().rposition(|&b| b == b'.') else {
-        return false;
-    };
+    // file names, for less than the label syntax costs.
     let tld = last_dot
         .checked_add(1)
         .and_then(|start| host.get(start..))
@@ -295,8 +305,15 @@ mod tests {
             host in "[a-z0-9.-]{1,20}(\\.[a-z]{2,6})?",
         ) {
             let host = host.trim_end_matches('.');
+            // A name without a dot gets offset 0, where no dot is, so
+            // it is rejected as `normalize` rejects it.
+            let last_dot = host.rfind('.').unwrap_or_default();
             proptest::prop_assert_eq!(
-                normalize_lower_ascii(host.as_bytes(), HostPolicy::Bare),
+                normalize_lower_ascii(
+                    host.as_bytes(),
+                    last_dot,
+                    HostPolicy::Bare
+                ),
                 normalize(host.as_bytes(), HostPolicy::Bare)
             );
         }
