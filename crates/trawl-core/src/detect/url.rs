@@ -113,8 +113,9 @@ fn find_from_colons(
         let authority_start = colon.saturating_add(3);
         consumed = authority_start;
         let url = Url { start, colon, scheme };
-        if let Some(end) = parse(text, url, limits, out) {
-            inner_indicators(text, authority_start, end, limits, out);
+        if let Some((end, colon)) = parse(text, url, limits, out) {
+            let inner = Inner { from: authority_start, end, colon };
+            inner_indicators(text, inner, limits, out);
             consumed = end;
         }
     }
@@ -251,6 +252,17 @@ const TERMINATORS: ByteSet = ByteSet::new(
     false,
 );
 
+/// The part of a URL after its `://`, which may hold nested indicators.
+#[derive(Clone, Copy)]
+struct Inner {
+    /// The start of the authority.
+    from: usize,
+    /// The end of the URL.
+    end: usize,
+    /// False when no `:` lies from `from` to `end`.
+    colon: bool,
+}
+
 /// The position of a URL's scheme and of its `:`, and the scheme's name.
 #[derive(Clone, Copy)]
 struct Url {
@@ -266,13 +278,37 @@ struct Url {
 /// `derived`, so they appear only when the outer URL is reported.
 fn inner_indicators(
     text: &[u8],
-    from: usize,
-    end: usize,
+    span: Inner,
     limits: &Limits,
     out: &mut Vec<Candidate>,
 ) {
+    let Inner { from, end, colon } = span;
     let Some(inner) = text.get(..end) else { return };
     let first_new = out.len();
+    // A nested URL needs a `:`, so without one there is nothing to find.
+    if colon {
+        nested_urls(inner, from, limits, out);
+    }
+
+    let path = inner.get(from..).unwrap_or_default();
+    let hashes_from = out.len();
+    super::hash::find(path, limits, out);
+    for hash in out.get_mut(hashes_from..).unwrap_or_default() {
+        hash.start = hash.start.saturating_add(from);
+        hash.end = hash.end.saturating_add(from);
+    }
+    for candidate in out.get_mut(first_new..).unwrap_or_default() {
+        candidate.derived = true;
+    }
+}
+
+/// Pushes the URLs whose scheme ends at a `:` of `inner` after `from`.
+fn nested_urls(
+    inner: &[u8],
+    from: usize,
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) {
     let mut consumed = from;
     while let Some(colon) = next_anchor(inner, b':', consumed) {
         // The colon and the `//` after it lie inside `inner`, so these
@@ -293,29 +329,21 @@ fn inner_indicators(
         }
         let url = Url { start, colon, scheme };
         let authority_start = colon.saturating_add(3);
-        consumed = parse(inner, url, limits, out).unwrap_or(authority_start);
-    }
-
-    let path = inner.get(from..).unwrap_or_default();
-    let hashes_from = out.len();
-    super::hash::find(path, limits, out);
-    for hash in out.get_mut(hashes_from..).unwrap_or_default() {
-        hash.start = hash.start.saturating_add(from);
-        hash.end = hash.end.saturating_add(from);
-    }
-    for candidate in out.get_mut(first_new..).unwrap_or_default() {
-        candidate.derived = true;
+        let parsed = parse(inner, url, limits, out);
+        consumed = parsed.map_or(authority_start, |(end, _)| end);
     }
 }
 
 /// Parses the URL whose scheme starts at `url.start`; pushes it and
-/// returns its end, or `None` when it is not a valid URL.
+/// returns its end, or `None` when it is not a valid URL. Also reports
+/// whether a `:` may lie between the start of its authority and its
+/// end, which is false only when none does.
 fn parse(
     text: &[u8],
     url: Url,
     limits: &Limits,
     out: &mut Vec<Candidate>,
-) -> Option<usize> {
+) -> Option<(usize, bool)> {
     let Url { start, colon, scheme } = url;
     let authority_start = colon.checked_add(3)?;
     let (authority_end, classes) = authority_end(text, authority_start)?;
@@ -335,12 +363,12 @@ fn parse(
 
     let path_starts =
         matches!(text.get(authority_end), Some(b'/' | b'?' | b'#'));
-    let end = if path_starts {
+    let (end, path_colon) = if path_starts {
         let csv_field =
             start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b',');
         path_end(text, authority_end, csv_field)
     } else {
-        authority_end
+        (authority_end, false)
     };
     let mut end = trim_end(text, authority_end, end);
     // AsciiDoc passthrough (`++http://x/y++`) wraps a URL in plus signs.
@@ -351,13 +379,14 @@ fn parse(
         let pluses = tail.iter().rev().take_while(|&&b| b == b'+').count();
         end = end.saturating_sub(pluses);
     }
+    let colon = classes & AUTHORITY_COLON != 0 || path_colon;
     // `file:///path` may leave out the host, but not the path as well.
     if host.len == 0 && end.saturating_sub(authority_end) <= 1 {
-        return Some(end);
+        return Some((end, colon));
     }
     let len = end.saturating_sub(start);
     if len > limits.max_token_len {
-        return Some(end);
+        return Some((end, colon));
     }
 
     let mut value = Value::new();
@@ -380,7 +409,7 @@ fn parse(
         derived.derived = true;
         out.push(derived);
     }
-    Some(end)
+    Some((end, colon))
 }
 
 /// ASCII bytes that end an authority: terminators, `/`, `?`, `#`, and
@@ -655,17 +684,22 @@ fn check_port(port: &[u8]) -> Option<()> {
 /// Returns where the path, query and fragment end: at a terminator, a
 /// square bracket (illegal outside the host), a second scheme glued to the
 /// path (`.../pathhttp://...`), or a comma that separates CSV fields.
-fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
+/// Also reports whether the scan passed a `:`, which is false only when
+/// the path up to its end contains none.
+fn path_end(text: &[u8], from: usize, csv_field: bool) -> (usize, bool) {
     // Every step covers bytes of `text`, so no sum can saturate.
     let mut end = from;
+    let mut colon = false;
     loop {
         let rest = text.get(end..).unwrap_or_default();
         let run = PATH_STOPS.first_in(rest);
         let Some(run) = run else {
-            return text.len();
+            return (text.len(), colon);
         };
         end = end.saturating_add(run);
-        let Some(&b) = text.get(end) else { return end };
+        let Some(&b) = text.get(end) else {
+            return (end, colon);
+        };
         if b >= 0x80 {
             match char_at(text, end) {
                 Some((c, len)) if !is_unicode_terminator(c) => {
@@ -679,19 +713,21 @@ fn path_end(text: &[u8], from: usize, csv_field: bool) -> usize {
             break;
         }
         let next = end.saturating_add(1);
-        if b == b':'
-            && text.get(end..).and_then(|rest| rest.get(1..3)) == Some(b"//")
-        {
-            if let Some(cut) = glued_scheme_start(text, from, end) {
-                return cut;
+        if b == b':' {
+            colon = true;
+            let separator = text.get(end..).and_then(|rest| rest.get(1..3));
+            if separator == Some(b"//") {
+                if let Some(cut) = glued_scheme_start(text, from, end) {
+                    return (cut, colon);
+                }
             }
         }
         if b == b',' && (csv_field || starts_plain_field(text, next)) {
-            return end;
+            return (end, colon);
         }
         end = next;
     }
-    end
+    (end, colon)
 }
 
 /// Reports whether the text after a comma reads as the next field of a
@@ -806,6 +842,45 @@ mod tests {
                 next_anchor(bytes, b':', from)
             });
             proptest::prop_assert_eq!(fast, every);
+        }
+    }
+
+    proptest::proptest! {
+        // A nested URL takes three pieces in a row here, so the default
+        // 256 cases would rarely build one.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+            2048
+        ))]
+
+        #[test]
+        fn nested_urls_found_without_colon_skip(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "http://a.com", ".http", "://b.org", "/", "?q=", ":8080",
+                    "@", "user:pw@", ":", " ", ",",
+                ][..]),
+                0..10,
+            )
+        ) {
+            let text = pieces.concat();
+            let bytes = text.as_bytes();
+            let limits = Limits::default();
+            let mut found = Vec::new();
+            find(bytes, &limits, &mut found);
+            let urls = found
+                .iter()
+                .filter(|c| c.category == Category::Url && !c.derived);
+            for url in urls {
+                let written = &bytes[url.start..url.end];
+                let colon = written.iter().position(|&b| b == b':').unwrap();
+                let from = url.start + colon + 3;
+                let mut nested = Vec::new();
+                nested_urls(&bytes[..url.end], from, &limits, &mut nested);
+                for mut candidate in nested {
+                    candidate.derived = true;
+                    proptest::prop_assert!(found.contains(&candidate));
+                }
+            }
         }
     }
 
@@ -1001,10 +1076,16 @@ mod tests {
                     );
                 }
                 for csv_field in [false, true] {
+                    let (end, colon) = path_end(&text, from, csv_field);
                     proptest::prop_assert_eq!(
-                        path_end(&text, from, csv_field),
+                        end,
                         reference::path_end(&text, from, csv_field)
                     );
+                    if !colon {
+                        proptest::prop_assert!(
+                            !text[from..end].contains(&b':')
+                        );
+                    }
                 }
                 for end in from..=text.len() {
                     proptest::prop_assert_eq!(
