@@ -206,6 +206,13 @@ fn scheme_before(
 /// Maps a scheme as written, defanged spellings included, to its name
 /// followed by `://`.
 fn known_scheme(raw: &[u8]) -> Option<&'static str> {
+    // Plain lower-case `http` and `https`, the usual spellings, need no
+    // lower-cased copy.
+    match raw {
+        b"http" => return Some("http://"),
+        b"https" => return Some("https://"),
+        _ => {}
+    }
     // Every listed scheme fits in `MAX_SCHEME_LEN` bytes, so a longer
     // run matches none.
     let mut buffer = [0u8; MAX_SCHEME_LEN];
