@@ -22,7 +22,7 @@ const FIELD_MASK: u128 = (1 << FIELD_BITS) - 1;
 /// Returns the surviving candidates, sorted by start.
 #[cfg(test)]
 pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
-    let order = survivors(&candidates);
+    let order = survivors(&candidates).order;
     let mut slots: Vec<Option<Candidate>> =
         candidates.into_iter().map(Some).collect();
     order
@@ -31,10 +31,19 @@ pub(crate) fn resolve(candidates: Vec<Candidate>) -> Vec<Candidate> {
         .collect()
 }
 
-/// Returns the indexes of the surviving candidates in the order of
-/// [`resolve`]'s result. The scanner reads the candidates in place, which
-/// saves moving each one twice.
-pub(crate) fn survivors(candidates: &[Candidate]) -> Vec<usize> {
+/// The result of overlap resolution.
+pub(crate) struct Survivors {
+    /// The indexes of the surviving candidates in the order of
+    /// [`resolve`]'s result. The scanner reads the candidates in place,
+    /// which saves moving each one twice.
+    pub order: Vec<usize>,
+    /// The spans of the surviving URLs that are not derived, in order of
+    /// start.
+    pub urls: Vec<(usize, usize)>,
+}
+
+/// Returns the surviving candidates.
+pub(crate) fn survivors(candidates: &[Candidate]) -> Survivors {
     // Sorting one packed integer per candidate is much cheaper than
     // sorting the candidates or tuples of their fields. The key orders by
     // start, longer first, then category, and ends with the index, so
@@ -76,38 +85,41 @@ fn wide_order(candidates: &[Candidate]) -> Vec<usize> {
 }
 
 /// Keeps the candidates of `order`, their indexes in key order, that
-/// neither overlap an earlier kept one nor are overruled, and returns
-/// their indexes as [`survivors`] orders them.
-fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Vec<usize> {
+/// neither overlap an earlier kept one nor are overruled.
+fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
     let mut precedence = Precedence::new(candidates);
 
-    // The survivors in key order, which is by start, as (start,
-    // category, derived, index). A derived host is listed here and
-    // checked against the kept URLs afterwards.
-    let mut kept: Vec<(usize, Category, bool, usize)> =
-        Vec::with_capacity(candidates.len());
+    // The indexes of the survivors in key order, which is by start. Only
+    // the last URL kept can contain a derived host, because every URL
+    // kept so far starts at or before the host and no two overlap.
+    let mut kept: Vec<usize> = Vec::with_capacity(candidates.len());
     let mut urls: Vec<(usize, usize)> = Vec::new();
     let mut kept_end = 0;
-    let mut any_kept = false;
+    let mut last_start = None;
+    let mut shared_start = false;
     for index in order {
         let Some(candidate) = candidates.get(index) else { continue };
-        let (start, category) = (candidate.start, candidate.category);
-        if candidate.derived {
-            if inside_url(&urls, start, candidate.end) {
-                kept.push((start, category, true, index));
-            }
-        } else if (start >= kept_end || !any_kept)
+        let start = candidate.start;
+        let keep = if candidate.derived {
+            urls.last().is_some_and(|&(_, url_end)| candidate.end <= url_end)
+        } else {
+            (start >= kept_end || last_start.is_none())
             // Checked only where the candidate would be kept: one that is
             // overruled is skipped as if it had never been found.
-            && !precedence.overruled(candidate)
-        {
+                && !precedence.overruled(candidate)
+        };
+        if !keep {
+            continue;
+        }
+        if !candidate.derived {
             kept_end = candidate.end;
-            any_kept = true;
-            kept.push((start, category, false, index));
-            if category == Category::Url {
+            if candidate.category == Category::Url {
                 urls.push((start, candidate.end));
             }
         }
+        shared_start |= last_start == Some(start);
+        last_start = Some(start);
+        kept.push(index);
     }
 
     // The result is ordered by (start, category), kept candidates before
@@ -115,17 +127,20 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Vec<usize> {
     // candidates sharing a start (a URL without a scheme and its host)
     // can be out of place, and the stable sort fixes those in one pass
     // over the nearly sorted list.
-    let shared_start = kept.windows(2).any(|pair| match pair {
-        [a, b] => a.0 == b.0,
-        _ => false,
-    });
     if shared_start {
-        kept.sort_by_key(|&(start, category, derived, _)| {
+        let mut keyed: Vec<(usize, Category, bool, usize)> = kept
+            .iter()
+            .filter_map(|&index| {
+                let c = candidates.get(index)?;
+                Some((c.start, c.category, c.derived, index))
+            })
+            .collect();
+        keyed.sort_by_key(|&(start, category, derived, _)| {
             (start, category, derived)
         });
+        kept = keyed.into_iter().map(|(.., index)| index).collect();
     }
-
-    kept.into_iter().map(|(.., index)| index).collect()
+    Survivors { order: kept, urls }
 }
 
 /// The categories that overrule every overlapping candidate of some
@@ -235,14 +250,6 @@ fn overlaps(
     let next_start = spans.get(*cursor).map(|&(s, _)| s);
     earlier_end > candidate.start
         || next_start.is_some_and(|s| s < candidate.end)
-}
-
-/// Reports whether `start..end` lies inside one of `urls`, which are
-/// sorted by start and do not overlap.
-fn inside_url(urls: &[(usize, usize)], start: usize, end: usize) -> bool {
-    let inside = urls.partition_point(|&(s, _)| s <= start);
-    let owner = inside.checked_sub(1).and_then(|i| urls.get(i));
-    owner.is_some_and(|&(_, url_end)| end <= url_end)
 }
 
 /// Bits given to the category in a [`NarrowKey`].
@@ -481,7 +488,7 @@ mod tests {
         assert!(NarrowKey::for_candidates(&small).is_some());
         let large = [candidate(Category::Domain, 1 << 30, (1 << 30) + 9)];
         assert!(NarrowKey::for_candidates(&large).is_none());
-        assert_eq!(survivors(&large), [0]);
+        assert_eq!(survivors(&large).order, [0]);
     }
 
     proptest::proptest! {
@@ -513,10 +520,10 @@ mod tests {
                 ),
                 None => proptest::prop_assert!(base >= 1 << 29),
             }
-            proptest::prop_assert_eq!(
-                survivors(&candidates),
-                keep_greedily(&candidates, wide)
-            );
+            let survivors = survivors(&candidates);
+            let expected = keep_greedily(&candidates, wide);
+            proptest::prop_assert_eq!(survivors.order, expected.order);
+            proptest::prop_assert_eq!(survivors.urls, expected.urls);
         }
     }
 

@@ -184,7 +184,7 @@ impl Scanner {
             detect::find_all(&refanged.text, &self.limits, &mut candidates);
         drop_plain_weak(&mut candidates, &refanged.map);
         let mut kept = crate::resolve::survivors(&candidates);
-        if !urls.all_kept(&candidates, &kept) {
+        if !urls.all_kept(&kept.urls) {
             // A URL lost to an earlier candidate, so candidates skipped
             // inside it may survive. Scan the window again in full.
             candidates.clear();
@@ -218,7 +218,8 @@ impl Scanner {
             decoded: None,
             source: Source::Text,
         };
-        for candidate in kept.into_iter().filter_map(|i| candidates.get(i)) {
+        let kept = kept.order.into_iter();
+        for candidate in kept.filter_map(|i| candidates.get(i)) {
             // A peek leaves the match in place when it is not taken,
             // where `next_if` would move it out and back for each
             // candidate.

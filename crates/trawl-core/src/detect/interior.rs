@@ -68,19 +68,10 @@ impl UrlInteriors {
     }
 
     /// Reports whether overlap resolution kept every URL whose interior
-    /// was listed. `kept` contains indexes into `candidates` in order of
-    /// start, as `resolve::survivors` returns them.
-    pub(crate) fn all_kept(
-        &self,
-        candidates: &[Candidate],
-        kept: &[usize],
-    ) -> bool {
-        let mut urls = kept
-            .iter()
-            .filter_map(|&i| candidates.get(i))
-            .filter(|c| c.category == Category::Url && !c.derived)
-            .map(|c| (c.start, c.end))
-            .peekable();
+    /// was listed. `kept_urls` contains the spans of the URLs kept, in
+    /// order of start, as `resolve::Survivors::urls` lists them.
+    pub(crate) fn all_kept(&self, kept_urls: &[(usize, usize)]) -> bool {
+        let mut urls = kept_urls.iter().copied().peekable();
         self.spans.iter().all(|span| {
             while urls.next_if(|&(start, _)| start < span.url_start).is_some()
             {
@@ -289,8 +280,8 @@ mod tests {
         let text = b"C:\\tmp\\http://evil.com/x/a.example.org";
         let mut candidates = Vec::new();
         let urls = find_all(text, &Limits::default(), &mut candidates);
-        let order = survivors(&candidates);
-        assert!(!urls.all_kept(&candidates, &order));
+        let kept = survivors(&candidates);
+        assert!(!urls.all_kept(&kept.urls));
     }
 
     #[test]
@@ -342,12 +333,15 @@ mod tests {
             let limits = Limits::default();
             let mut skipping = Vec::new();
             let urls = find_all(&text, &limits, &mut skipping);
-            let order = survivors(&skipping);
+            let survived = survivors(&skipping);
             let mut whole = Vec::new();
             find_all_whole(&text, &limits, &mut whole);
-            let whole_order = survivors(&whole);
-            if urls.all_kept(&skipping, &order) {
-                prop_assert_eq!(kept(&skipping, &order), kept(&whole, &whole_order));
+            let whole_order = survivors(&whole).order;
+            if urls.all_kept(&survived.urls) {
+                prop_assert_eq!(
+                    kept(&skipping, &survived.order),
+                    kept(&whole, &whole_order)
+                );
             }
         }
     }
