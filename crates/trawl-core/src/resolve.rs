@@ -269,46 +269,54 @@ const _: () = {
 /// as wide as the largest value in one list of candidates needs.
 #[derive(Clone, Copy)]
 struct NarrowKey {
-    /// Bits given to the start and to the end.
-    offset_bits: u32,
-    /// Bits given to the index.
-    index_bits: u32,
+    /// The bits of a start or an end, at the bottom.
+    offset_mask: u64,
+    /// The bits of the index, at the bottom.
+    index_mask: u64,
+    start_shift: u32,
+    end_shift: u32,
+    category_shift: u32,
 }
 
 impl NarrowKey {
     /// Returns the layout for `candidates`, or `None` when their
     /// offsets and count do not fit 64 bits.
     fn for_candidates(candidates: &[Candidate]) -> Option<NarrowKey> {
-        let max_offset =
-            candidates.iter().fold(0, |max, c| max.max(c.start).max(c.end));
-        let offset_bits = bit_length(max_offset);
-        let last_index = candidates.len().saturating_sub(1);
-        let index_bits = bit_length(last_index);
-        let total = offset_bits
-            .checked_mul(2)?
-            .checked_add(CATEGORY_BITS)?
-            .checked_add(index_bits)?;
-        (total <= u64::BITS).then_some(NarrowKey { offset_bits, index_bits })
+        // The bit length of the largest offset is that of all of them
+        // or-ed together. Offsets get at least one bit, so that the start
+        // is shifted by less than 64.
+        let offsets =
+            candidates.iter().fold(0, |all, c| all | c.start | c.end);
+        let offset_bits = bit_length(offsets).max(1);
+        let index_bits = bit_length(candidates.len().saturating_sub(1));
+        let category_shift = index_bits;
+        let end_shift = category_shift.checked_add(CATEGORY_BITS)?;
+        let start_shift = end_shift.checked_add(offset_bits)?;
+        let total = start_shift.checked_add(offset_bits)?;
+        (total <= u64::BITS).then_some(NarrowKey {
+            offset_mask: mask(offset_bits),
+            index_mask: mask(index_bits),
+            start_shift,
+            end_shift,
+            category_shift,
+        })
     }
 
     /// Packs the candidate at `index`. Every field is below its width,
-    /// so no field reaches into its neighbour.
+    /// so no field reaches into its neighbour, and every shift is below
+    /// 64, so none wraps.
     fn key(self, candidate: &Candidate, index: usize) -> u64 {
-        let offset_mask = mask(self.offset_bits);
-        let inverted_end = offset_mask ^ candidate.end as u64;
+        let inverted_end = self.offset_mask ^ candidate.end as u64;
         let category = candidate.category as u64;
-        let category_shift = self.index_bits;
-        let end_shift = category_shift.saturating_add(CATEGORY_BITS);
-        let start_shift = end_shift.saturating_add(self.offset_bits);
-        shifted(candidate.start as u64, start_shift)
-            | shifted(inverted_end, end_shift)
-            | shifted(category, category_shift)
+        (candidate.start as u64).wrapping_shl(self.start_shift)
+            | inverted_end.wrapping_shl(self.end_shift)
+            | category.wrapping_shl(self.category_shift)
             | index as u64
     }
 
     /// Returns the index packed into `key`.
     fn index(self, key: u64) -> usize {
-        (key & mask(self.index_bits)) as usize
+        (key & self.index_mask) as usize
     }
 }
 
@@ -320,12 +328,6 @@ fn bit_length(value: usize) -> u32 {
 /// Returns a mask of the low `bits` bits, all 64 from 64 on.
 fn mask(bits: u32) -> u64 {
     u64::MAX.checked_shr(u64::BITS.saturating_sub(bits)).unwrap_or(0)
-}
-
-/// Returns `value << shift`, or 0 when the shift is 64 or more, which
-/// happens only when `value` is 0 because its field has no bits.
-fn shifted(value: u64, shift: u32) -> u64 {
-    value.checked_shl(shift).unwrap_or(0)
 }
 
 /// Packs start, end (inverted, so longer sorts first), category and
