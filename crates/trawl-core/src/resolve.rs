@@ -95,7 +95,7 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
     let mut kept: Vec<usize> = Vec::with_capacity(candidates.len());
     let mut urls: Vec<(usize, usize)> = Vec::new();
     let mut kept_end = 0;
-    let mut last_start = None;
+    let mut last_start = 0;
     let mut shared_start = false;
     for index in order {
         let Some(candidate) = candidates.get(index) else { continue };
@@ -103,10 +103,9 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
         let keep = if candidate.derived {
             urls.last().is_some_and(|&(_, url_end)| candidate.end <= url_end)
         } else {
-            (start >= kept_end || last_start.is_none())
             // Checked only where the candidate would be kept: one that is
             // overruled is skipped as if it had never been found.
-                && !precedence.overruled(candidate)
+            start >= kept_end && !precedence.overruled(candidate)
         };
         if !keep {
             continue;
@@ -117,8 +116,8 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
                 urls.push((start, candidate.end));
             }
         }
-        shared_start |= last_start == Some(start);
-        last_start = Some(start);
+        shared_start |= !kept.is_empty() && last_start == start;
+        last_start = start;
         kept.push(index);
     }
 
