@@ -180,8 +180,10 @@ struct Precedence {
     /// last candidate checked. Candidates are checked in order of start,
     /// so the cursors only move forward.
     cursors: [usize; STRONG.len()],
-    /// Set when any list is not empty.
-    any: bool,
+    /// Per category number, the lists that overrule that category and
+    /// are not empty, one bit per list. Working them out once per
+    /// window spares each check a search of `STRONG`.
+    overruling_lists: [u8; Category::ALL.len()],
 }
 
 impl Precedence {
@@ -202,21 +204,32 @@ impl Precedence {
                 span.1 = max_end;
             }
         }
-        let any = spans.iter().any(|list| !list.is_empty());
-        Precedence { spans, cursors: [0; STRONG.len()], any }
+        let mut overruling_lists = [0u8; Category::ALL.len()];
+        for weak in Category::ALL {
+            let Some(lists) = overruling_lists.get_mut(weak as usize) else {
+                continue;
+            };
+            for (bit, (strong, list)) in STRONG.iter().zip(&spans).enumerate()
+            {
+                if !list.is_empty() && overruling(weak).contains(strong) {
+                    *lists |= 1 << bit;
+                }
+            }
+        }
+        Precedence { spans, cursors: [0; STRONG.len()], overruling_lists }
     }
 
     /// Reports whether a strong candidate overlaps `candidate` and
     /// overrules its category. Calls must come in order of start.
     fn overruled(&mut self, candidate: &Candidate) -> bool {
-        if !self.any {
-            return false;
-        }
+        let category = candidate.category as usize;
+        let lists = self.overruling_lists.get(category).copied();
+        let mut lists = lists.unwrap_or(0);
         let mut overruled = false;
-        for &strong in overruling(candidate.category) {
-            let Some(slot) = STRONG.iter().position(|&s| s == strong) else {
-                continue;
-            };
+        while lists != 0 {
+            let slot = lists.trailing_zeros() as usize;
+            // Clears the lowest set bit, which `lists != 0` guarantees.
+            lists &= lists.wrapping_sub(1);
             let (Some(spans), Some(cursor)) =
                 (self.spans.get(slot), self.cursors.get_mut(slot))
             else {
@@ -254,11 +267,13 @@ fn overlaps(
 /// Bits given to the category in a [`NarrowKey`].
 const CATEGORY_BITS: u32 = 5;
 
-// Every category's number must fit its field of a narrow key.
+// Every category's number must fit its field of a narrow key, and
+// index the tables that have one entry per category.
 const _: () = {
     let mut rest: &[Category] = &Category::ALL;
     while let [category, tail @ ..] = rest {
         assert!((*category as u32) < 1 << CATEGORY_BITS);
+        assert!((*category as usize) < Category::ALL.len());
         rest = tail;
     }
 };
