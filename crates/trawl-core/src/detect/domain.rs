@@ -397,17 +397,14 @@ fn numeric_run(
         let part_start = offset;
         let part_end = part_start.saturating_add(part.len());
         offset = part_end.saturating_add(1);
-        let Some((ip, padded)) = parse_ipv4_groups(part) else { continue };
+        let Some(ip) = parse_ipv4(part) else { continue };
         if is_product_version(text, part_start)
             || is_path_segment(text, part_start, part_end)
         {
             continue;
         }
         let (end, prefix) = cidr_suffix(text, part_end);
-        // Without zero padding the address is already written in dotted
-        // decimal, so its bytes are its value.
-        let value = if padded { None } else { Value::from_ascii(part) };
-        let value = value.unwrap_or_else(|| format_ipv4(ip));
+        let value = format_ipv4(ip);
         let mut candidate =
             Candidate::new(Category::Ip, part_start, end, value)
                 .with_kind("ipv4");
@@ -426,58 +423,43 @@ fn numeric_run(
 /// Parses exactly four decimal groups of one to three digits, each at most
 /// 255. Zero-padded groups (`010.001.002.003`, from fixed-width logs) are
 /// read as decimal.
+#[inline]
 pub(crate) fn parse_ipv4(token: &[u8]) -> Option<[u8; 4]> {
-    parse_ipv4_groups(token).map(|(ip, _)| ip)
-}
-
-/// Parses as [`parse_ipv4`] does, in one pass, and reports whether a
-/// group is zero-padded.
-// Cannot overflow: the token has at most 15 bytes, so `value` has at
-// most 15 digits, and `group` grows only after a slot below 4 was
-// written.
-#[allow(clippy::arithmetic_side_effects)]
-fn parse_ipv4_groups(token: &[u8]) -> Option<([u8; 4], bool)> {
-    // At most four groups of three digits and three dots.
-    if token.len() > 15 {
-        return None;
-    }
+    let mut rest = token;
     let mut octets = [0u8; 4];
-    let mut group = 0usize;
-    let mut value = 0u64;
-    let mut digits = 0u32;
-    let mut padded = false;
-    for &b in token {
-        let digit = b.wrapping_sub(b'0');
-        if digit < 10 {
-            value = value * 10 + u64::from(digit);
-            digits += 1;
-            continue;
+    for (i, octet) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            rest = rest.strip_prefix(b".")?;
         }
-        if b != b'.' {
-            return None;
-        }
-        *octets.get_mut(group)? = group_octet(value, digits, &mut padded)?;
-        group += 1;
-        value = 0;
-        digits = 0;
+        (*octet, rest) = split_octet(rest)?;
     }
-    if group != 3 {
-        return None;
-    }
-    *octets.get_mut(3)? = group_octet(value, digits, &mut padded)?;
-    Some((octets, padded))
+    rest.is_empty().then_some(octets)
 }
 
-/// Checks a group of `digits` decimal digits that read as `value`, and
-/// notes in `padded` when it has a leading zero.
-fn group_octet(value: u64, digits: u32, padded: &mut bool) -> Option<u8> {
-    *padded |= match digits {
-        1 => false,
-        2 => value < 10,
-        3 => value < 100,
-        _ => return None,
+/// Splits the group of one to three decimal digits off the front of
+/// `text`. Returns `None` when `text` starts with no digit or with four,
+/// or when the group is over 255.
+// Cannot overflow: each digit is below 10, so a group is at most 999.
+#[allow(clippy::arithmetic_side_effects)]
+fn split_octet(text: &[u8]) -> Option<(u8, &[u8])> {
+    // Unrolled per digit, so that no digit count is carried from byte to
+    // byte.
+    let digit = |i: usize| {
+        let digit = text.get(i)?.wrapping_sub(b'0');
+        (digit < 10).then_some(u16::from(digit))
     };
-    u8::try_from(value).ok()
+    let mut value = digit(0)?;
+    let mut len = 1;
+    if let Some(second) = digit(1) {
+        value = value * 10 + second;
+        len = 2;
+        if let Some(third) = digit(2) {
+            digit(3).is_none().then_some(())?;
+            value = value * 10 + third;
+            len = 3;
+        }
+    }
+    Some((u8::try_from(value).ok()?, text.get(len..)?))
 }
 
 /// Parses `0xC6.0x33.0x64.0x07`, a hex-obfuscated IPv4 address.
@@ -506,32 +488,49 @@ fn ipv4_candidate(start: usize, end: usize, ip: [u8; 4]) -> Candidate {
     Candidate::new(Category::Ip, start, end, value).with_kind("ipv4")
 }
 
+/// Each octet in decimal followed by a dot, first character in the
+/// lowest byte, so that an address is assembled with four shifts.
+const DOTTED_OCTETS: [u32; 256] = dotted_octets();
+
+// Cannot overflow or index out of bounds: `octet` stays below 256, so
+// each digit is below 10 and each shift is at most 24 bits.
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+const fn dotted_octets() -> [u32; 256] {
+    let mut table = [0u32; 256];
+    let mut octet = 0u32;
+    while octet < 256 {
+        let mut text = b'.' as u32;
+        let mut rest = octet;
+        loop {
+            text = text << 8 | (b'0' as u32 + rest % 10);
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        table[octet as usize] = text;
+        octet += 1;
+    }
+    table
+}
+
 /// Formats an address in dotted decimal without going through `fmt`.
 pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
-    // Four groups of up to three digits and three dots.
-    let mut text = [0u8; 15];
-    let mut len = 0usize;
-    let mut put = |byte: u8| {
-        if let Some(slot) = text.get_mut(len) {
-            *slot = byte;
-        }
-        len = len.saturating_add(1);
-    };
-    for (i, octet) in ip.into_iter().enumerate() {
-        if i > 0 {
-            put(b'.');
-        }
-        // A digit is below 16, so OR-ing it into `b'0'` (0x30) adds it.
-        if octet >= 100 {
-            put(b'0' | (octet / 100));
-        }
-        if octet >= 10 {
-            put(b'0' | (octet / 10 % 10));
-        }
-        put(b'0' | (octet % 10));
+    let mut word = 0u128;
+    let mut len = 0u32;
+    for octet in ip {
+        let entry = DOTTED_OCTETS.get(usize::from(octet));
+        let text = entry.copied().unwrap_or_default();
+        // `len` is at most 12 before the last octet, so the shift stays
+        // below 128 bits.
+        word |= u128::from(text).wrapping_shl(len.wrapping_mul(8));
+        // An entry has 2 to 4 bytes, all nonzero, so its leading zero
+        // bytes give its length.
+        len = len.wrapping_add(4u32.wrapping_sub(text.leading_zeros() / 8));
     }
-    let text = text.get(..len).unwrap_or_default();
-    Value::from_ascii(text).unwrap_or_default()
+    // One byte fewer leaves out the dot after the last octet.
+    let len = usize::try_from(len.saturating_sub(1)).unwrap_or_default();
+    Value::from_le_ascii(word, len).unwrap_or_default()
 }
 
 /// A version after a product name, as in `Chrome/120.0.0.0`.
@@ -922,7 +921,8 @@ mod tests {
         }
     }
 
-    /// Parses with a split per dot, as a model for `parse_ipv4_groups`.
+    /// Parses with a split per dot, as a model for `parse_ipv4`, and
+    /// reports whether a group is zero-padded.
     fn parse_ipv4_model(token: &[u8]) -> Option<([u8; 4], bool)> {
         let groups: Vec<&[u8]> = token.split(|&b| b == b'.').collect();
         if groups.len() != 4 {
@@ -943,9 +943,31 @@ mod tests {
 
     #[test]
     fn canonical_ipv4_is_its_own_value() {
-        for text in ["1.2.3.4", "255.255.255.255", "0.0.0.0", "10.01.0.1"] {
-            let (ip, padded) = parse_ipv4_groups(text.as_bytes()).unwrap();
-            assert_eq!(!padded, format_ipv4(ip).as_str() == text, "{text}");
+        for text in ["1.2.3.4", "255.255.255.255", "0.0.0.0", "10.99.100.9"] {
+            let ip = parse_ipv4(text.as_bytes()).unwrap();
+            assert_eq!(format_ipv4(ip).as_str(), text);
+        }
+        let ip = parse_ipv4(b"010.001.000.255").unwrap();
+        assert_eq!(format_ipv4(ip).as_str(), "10.1.0.255");
+    }
+
+    #[test]
+    fn ipv4_rejects_malformed_groups() {
+        let texts = [
+            "",
+            "1.2.3",
+            "1.2.3.4.",
+            ".1.2.3.4",
+            "1..2.3",
+            "1.2.3.256",
+            "0001.2.3.4",
+            "1.2.3.4/8",
+            "1.2.3.4 ",
+            "999.1.1.1",
+            "1.2.3.4.5",
+        ];
+        for text in texts {
+            assert_eq!(parse_ipv4(text.as_bytes()), None, "{text}");
         }
     }
 
@@ -976,10 +998,38 @@ mod tests {
             text in "[0-9.x-]{0,18}",
         ) {
             let bytes = text.as_bytes();
-            proptest::prop_assert_eq!(
-                parse_ipv4_groups(bytes),
-                parse_ipv4_model(bytes)
-            );
+            let model = parse_ipv4_model(bytes);
+            proptest::prop_assert_eq!(parse_ipv4(bytes), model.map(|m| m.0));
+        }
+
+        #[test]
+        fn dotted_ipv4_value_matches_std(
+            groups in proptest::collection::vec("[0-9]{1,3}", 4),
+        ) {
+            // An unpadded address is already in canonical dotted form, so
+            // its value must equal its text.
+            let text = groups.join(".");
+            let bytes = text.as_bytes();
+            let Some((ip, padded)) = parse_ipv4_model(bytes) else {
+                proptest::prop_assert_eq!(parse_ipv4(bytes), None);
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(parse_ipv4(bytes), Some(ip));
+            let value = format_ipv4(ip);
+            let expected = std::net::Ipv4Addr::from(ip).to_string();
+            proptest::prop_assert_eq!(value.as_str(), expected.as_str());
+            if !padded {
+                proptest::prop_assert_eq!(value.as_str(), text.as_str());
+            }
+        }
+
+        #[test]
+        fn ipv4_format_matches_std(
+            octets in proptest::prelude::any::<[u8; 4]>(),
+        ) {
+            let value = format_ipv4(octets);
+            let expected = std::net::Ipv4Addr::from(octets).to_string();
+            proptest::prop_assert_eq!(value.as_str(), expected.as_str());
         }
 
         #[test]

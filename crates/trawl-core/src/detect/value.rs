@@ -55,6 +55,29 @@ impl Value {
         }
     }
 
+    /// Returns the first `len` bytes of `word`, in little-endian order,
+    /// as a value, or `None` when `len` is over 16 or a byte is not
+    /// ASCII. Formatters that build short text in a register use it to
+    /// skip the copy of variable length that [`Value::from_ascii`] makes.
+    pub(crate) fn from_le_ascii(word: u128, len: usize) -> Option<Value> {
+        if len > 16 {
+            return None;
+        }
+        let bits = u32::try_from(len).ok()?.checked_mul(8)?;
+        // A shift by all 128 bits overflows, and then every byte is kept.
+        let mask = 1u128
+            .checked_shl(bits)
+            .map_or(u128::MAX, |bit| bit.wrapping_sub(1));
+        let text = word & mask;
+        if text & u128::from_ne_bytes([0x80; 16]) != 0 {
+            return None;
+        }
+        let mut inline = [0; INLINE_CAPACITY];
+        inline.get_mut(..16)?.copy_from_slice(&text.to_le_bytes());
+        let len = u8::try_from(len).ok()?;
+        Some(Value(Repr::Inline { len, bytes: inline }))
+    }
+
     /// Returns ASCII `bytes` with their letters lower-cased.
     pub(crate) fn ascii_lowercase(bytes: &[u8]) -> Option<Value> {
         let mut value = Value::from_ascii(bytes)?;
@@ -320,6 +343,21 @@ mod tests {
         assert_eq!(value.as_deref(), Some(full.as_str()));
         let empty = Value::from_ascii(b"");
         assert_eq!(empty.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn from_le_ascii_takes_low_bytes() {
+        let word = u128::from_le_bytes(*b"0123456789abcdef");
+        let value = Value::from_le_ascii(word, 4);
+        assert_eq!(value.as_deref(), Some("0123"));
+        let value = Value::from_le_ascii(word, 16);
+        assert_eq!(value.as_deref(), Some("0123456789abcdef"));
+        let value = Value::from_le_ascii(word, 0);
+        assert_eq!(value.as_deref(), Some(""));
+        assert_eq!(Value::from_le_ascii(word, 17), None);
+        let high = word | 0x80 << 8;
+        assert_eq!(Value::from_le_ascii(high, 2), None);
+        assert_eq!(Value::from_le_ascii(high, 1).as_deref(), Some("0"));
     }
 
     #[test]
