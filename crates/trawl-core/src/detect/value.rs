@@ -80,9 +80,29 @@ impl Value {
 
     /// Returns ASCII `bytes` with their letters lower-cased.
     pub(crate) fn ascii_lowercase(bytes: &[u8]) -> Option<Value> {
-        let mut value = Value::from_ascii(bytes)?;
-        value.make_ascii_lowercase();
-        Some(value)
+        if !bytes.is_ascii() {
+            return None;
+        }
+        // Lower-casing while copying reads the bytes once, where copying
+        // and then lower-casing in place reads them twice.
+        let len = u8::try_from(bytes.len()).ok();
+        let mut inline = [0; INLINE_CAPACITY];
+        let target = len.and_then(|len| {
+            inline.get_mut(..usize::from(len)).map(|slot| (len, slot))
+        });
+        match target {
+            Some((len, slot)) => {
+                for (lower, &byte) in slot.iter_mut().zip(bytes) {
+                    *lower = byte.to_ascii_lowercase();
+                }
+                Some(Value(Repr::Inline { len, bytes: inline }))
+            }
+            // ASCII bytes are valid UTF-8, so the conversion never fails,
+            // and `to_ascii_lowercase` allocates the string once.
+            None => std::str::from_utf8(bytes)
+                .ok()
+                .map(|text| Value::from(text.to_ascii_lowercase())),
+        }
     }
 
     /// Appends `text`, moving the value to the heap when it no longer
@@ -185,6 +205,9 @@ impl Value {
         }
     }
 
+    /// Lower-cases the value in place, as the model that
+    /// [`Value::ascii_lowercase`] is tested against.
+    #[cfg(test)]
     fn make_ascii_lowercase(&mut self) {
         match &mut self.0 {
             Repr::Inline { len, bytes } => {
@@ -333,6 +356,30 @@ mod tests {
         assert_eq!(lowered.as_deref(), Some(expected.as_str()));
         let accented = Value::ascii_lowercase("ÉVIL.COM".as_bytes());
         assert_eq!(accented, None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_lowercase_matches_copy_then_lower(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(&b"aZ09.-_\xc3\xa9\x80\x7f"[..]),
+                0..=2 * INLINE_CAPACITY,
+            )
+        ) {
+            let expected = Value::from_ascii(&bytes).map(|mut value| {
+                value.make_ascii_lowercase();
+                value
+            });
+            let lowered = Value::ascii_lowercase(&bytes);
+            proptest::prop_assert_eq!(
+                lowered.as_deref(),
+                expected.as_deref()
+            );
+            proptest::prop_assert_eq!(
+                lowered.map(|value| matches!(value.0, Repr::Inline { .. })),
+                expected.map(|value| matches!(value.0, Repr::Inline { .. }))
+            );
+        }
     }
 
     #[test]
