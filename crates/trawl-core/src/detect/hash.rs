@@ -120,16 +120,18 @@ fn hex_suffix_len(bytes: &[u8]) -> usize {
 /// whole run, and the scan resumes after it, so each byte is read at most
 /// twice.
 pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
-    // Invariant: `text[next - 1]` is not a hex digit (or `next` is 0).
-    // Every position below is at most `text.len()`, so the saturating
-    // steps never saturate.
-    let mut next: usize = 0;
-    while let Some(probe) = next.checked_add(MIN_LEN - 1) {
-        let Some(&byte) = text.get(probe) else { break };
+    // Invariant: `text[next - 1]` is not a hex digit (or `next` is 0),
+    // where `next` is `probe - (MIN_LEN - 1)`. The loop keeps only
+    // `probe`, because most probes land on a byte that is not hex and
+    // then need no `next`. Every position below is at most
+    // `text.len() + 2 * MIN_LEN`, so the saturating steps never saturate.
+    let mut probe = MIN_LEN - 1;
+    while let Some(&byte) = text.get(probe) {
         if !is_hex(byte) {
-            next = probe.saturating_add(1);
+            probe = probe.saturating_add(MIN_LEN);
             continue;
         }
+        let next = probe.saturating_sub(MIN_LEN - 1);
         // A run of `MIN_LEN` hex digits through `probe` contains both the
         // bytes 8 and 16 places after it or both those before it, so four
         // lookups pass over most short runs without walking them. A run
@@ -142,9 +144,14 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
             if !(before_16.is_some_and(hex_at) && hex_at(before_8)) {
                 // The scan resumes after the first of those bytes after
                 // `probe` that is not hex, which ends every run that could
-                // reach past it.
-                let skip = if after_8 { 17 } else { 9 };
-                next = probe.saturating_add(skip);
+                // reach past it, so the next probe lies `MIN_LEN - 1`
+                // bytes further.
+                let skip = if after_8 {
+                    17 + (MIN_LEN - 1)
+                } else {
+                    9 + (MIN_LEN - 1)
+                };
+                probe = probe.saturating_add(skip);
                 continue;
             }
         }
@@ -155,7 +162,7 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
         if let Some(candidate) = digest(text, start, end, limits) {
             out.push(candidate);
         }
-        next = end.saturating_add(1);
+        probe = end.saturating_add(MIN_LEN);
     }
 }
 
