@@ -38,21 +38,7 @@ impl Value {
     /// values of detectors, the ASCII test costs fewer instructions than
     /// UTF-8 validation.
     pub(crate) fn from_ascii(bytes: &[u8]) -> Option<Value> {
-        if !bytes.is_ascii() {
-            return None;
-        }
-        let len = u8::try_from(bytes.len()).ok();
-        let mut inline = [0; INLINE_CAPACITY];
-        let target = len.and_then(|len| {
-            inline.get_mut(..usize::from(len)).map(|slot| (len, slot))
-        });
-        match target {
-            Some((len, slot)) => {
-                slot.copy_from_slice(bytes);
-                Some(Value(Repr::Inline { len, bytes: inline }))
-            }
-            None => std::str::from_utf8(bytes).ok().map(Value::from),
-        }
+        Value::copy_ascii(bytes, <[u8]>::copy_from_slice, str::to_owned)
     }
 
     /// Returns the first `len` bytes of `word`, in little-endian order,
@@ -80,11 +66,29 @@ impl Value {
 
     /// Returns ASCII `bytes` with their letters lower-cased.
     pub(crate) fn ascii_lowercase(bytes: &[u8]) -> Option<Value> {
+        // Lower-casing while copying reads the bytes once, where copying
+        // and then lower-casing in place reads them twice.
+        let fill_lower = |slot: &mut [u8], bytes: &[u8]| {
+            for (lower, &byte) in slot.iter_mut().zip(bytes) {
+                *lower = byte.to_ascii_lowercase();
+            }
+        };
+        let owned_lower = |text: &str| text.to_ascii_lowercase();
+        Value::copy_ascii(bytes, fill_lower, owned_lower)
+    }
+
+    /// Returns ASCII `bytes` as a value, written by `fill` into the
+    /// inline buffer when they fit, and by `owned` into a string, which
+    /// it allocates once, when they do not.
+    #[inline(always)]
+    fn copy_ascii(
+        bytes: &[u8],
+        fill: impl FnOnce(&mut [u8], &[u8]),
+        owned: impl FnOnce(&str) -> String,
+    ) -> Option<Value> {
         if !bytes.is_ascii() {
             return None;
         }
-        // Lower-casing while copying reads the bytes once, where copying
-        // and then lower-casing in place reads them twice.
         let len = u8::try_from(bytes.len()).ok();
         let mut inline = [0; INLINE_CAPACITY];
         let target = len.and_then(|len| {
@@ -92,16 +96,13 @@ impl Value {
         });
         match target {
             Some((len, slot)) => {
-                for (lower, &byte) in slot.iter_mut().zip(bytes) {
-                    *lower = byte.to_ascii_lowercase();
-                }
+                fill(slot, bytes);
                 Some(Value(Repr::Inline { len, bytes: inline }))
             }
-            // ASCII bytes are valid UTF-8, so the conversion never fails,
-            // and `to_ascii_lowercase` allocates the string once.
+            // ASCII bytes are valid UTF-8, so the conversion never fails.
             None => std::str::from_utf8(bytes)
                 .ok()
-                .map(|text| Value::from(text.to_ascii_lowercase())),
+                .map(|text| Value::from(owned(text))),
         }
     }
 
