@@ -444,7 +444,9 @@ const AUTHORITY_STOPS: ByteSet = AUTHORITY_ENDS.with_non_ascii();
 const AUTHORITY_STOP: u8 = 1;
 /// A byte that is neither an ASCII digit nor `.`.
 const NOT_DOTTED_DECIMAL: u8 = 2;
+/// The `@` that ends the user info.
 const AUTHORITY_AT: u8 = 4;
+/// A `:`, before a port or inside an IPv6 host.
 const AUTHORITY_COLON: u8 = 8;
 
 /// The class bits of every byte.
