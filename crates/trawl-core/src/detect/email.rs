@@ -115,12 +115,19 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
         return None;
     }
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
-    let local = std::str::from_utf8(local).ok()?;
-    let mut value = Value::new();
-    value.push_str(local);
-    value.push('@');
-    value.push_value(&host);
+    let value = join_address(local, &host)?;
     Some(Candidate::new(Category::Email, start, end, value))
+}
+
+/// Returns `local@host`, or `None` when `local` is not UTF-8. The local
+/// parts that `classify` finds are ASCII, which `Value::push_utf8`
+/// copies without the UTF-8 validation of `str::from_utf8`.
+fn join_address(local: &[u8], host: &Value) -> Option<Value> {
+    let mut value = Value::new();
+    value.push_utf8(local)?;
+    value.push_utf8(b"@")?;
+    value.push_value(host);
+    Some(value)
 }
 
 #[cfg(test)]
@@ -174,6 +181,27 @@ mod tests {
                     domain_end_by_char(&bytes, from)
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn joined_address_matches_format(
+            local in "[a-zA-Z0-9._%+'-]{0,70}|.{0,8}",
+            host in "[a-z0-9.-]{0,70}|.{0,8}",
+        ) {
+            let value = join_address(local.as_bytes(), &Value::from(&*host));
+            let expected = format!("{local}@{host}");
+            proptest::prop_assert_eq!(value.as_deref(), Some(&*expected));
+        }
+
+        #[test]
+        fn joined_address_rejects_invalid_utf8(
+            local in proptest::collection::vec(0x80u8.., 1..4),
+        ) {
+            let invalid = std::str::from_utf8(&local).is_err();
+            let value = join_address(&local, &Value::from("example.com"));
+            proptest::prop_assert_eq!(value.is_none(), invalid);
         }
     }
 
