@@ -21,7 +21,14 @@ const MIN_DISTINCT_DIGITS: u32 = 6;
 /// Bit of `DIGIT_BIT` that marks a byte that is not a hex digit.
 const NOT_HEX: u32 = 1 << 16;
 
-/// Bit `d` for every byte that is a hex digit of value `d`, or `NOT_HEX`.
+/// Bit of `DIGIT_BIT` that marks an upper-case hex letter.
+const UPPER_HEX: u32 = 1 << 17;
+
+/// The bits of `DIGIT_BIT` that stand for digit values.
+const DIGIT_VALUES: u32 = 0xffff;
+
+/// Bit `d` for every byte that is a hex digit of value `d`, with
+/// `UPPER_HEX` added for `A` to `F`, or `NOT_HEX`.
 static DIGIT_BIT: [u32; 256] = digit_bit_table();
 
 // Evaluated only at compile time to build a static, where an index out
@@ -38,7 +45,7 @@ const fn digit_bit_table() -> [u32; 256] {
     let mut i = 0;
     while i < 6 {
         table[b'a' as usize + i] = 1 << (10 + i);
-        table[b'A' as usize + i] = 1 << (10 + i);
+        table[b'A' as usize + i] = 1 << (10 + i) | UPPER_HEX;
         i += 1;
     }
     table
@@ -188,10 +195,17 @@ fn digest(
         return None;
     }
     let run = text.get(start..end)?;
-    if !looks_random(run) {
+    let seen = digit_bits(run);
+    if !looks_random(seen) {
         return None;
     }
-    let value = Value::ascii_lowercase(run)?;
+    // A digest written in lower case already needs only a plain copy,
+    // without the per-byte case change.
+    let value = if seen & UPPER_HEX == 0 {
+        Value::from_ascii(run)?
+    } else {
+        Value::ascii_lowercase(run)?
+    };
     Some(Candidate::new(Category::Hash, start, end, value).with_kind(kind))
 }
 
@@ -206,16 +220,21 @@ fn kind_for_len(len: usize) -> Option<&'static str> {
     }
 }
 
-/// Reports whether a hex run has a letter and enough distinct digits to
-/// pass for a digest rather than a decimal number or filler.
-fn looks_random(run: &[u8]) -> bool {
-    // Bit `d` is set when digit `d` occurs; `NOT_HEX` when a byte is not
-    // hex.
-    let seen =
-        run.iter().fold(0u32, |seen, &byte| seen | lookup(&DIGIT_BIT, byte));
+/// Returns the union of the `DIGIT_BIT` entries of the bytes of `run`:
+/// bit `d` is set when digit `d` occurs, `UPPER_HEX` when an upper-case
+/// letter does, and `NOT_HEX` when a byte is not hex.
+fn digit_bits(run: &[u8]) -> u32 {
+    run.iter().fold(0u32, |seen, &byte| seen | lookup(&DIGIT_BIT, byte))
+}
+
+/// Reports whether a hex run, given by its [`digit_bits`], has a letter
+/// and enough distinct digits to pass for a digest rather than a decimal
+/// number or filler.
+fn looks_random(seen: u32) -> bool {
     let all_hex = seen & NOT_HEX == 0;
     let has_letter = seen & 0xfc00 != 0;
-    all_hex && has_letter && seen.count_ones() >= MIN_DISTINCT_DIGITS
+    let distinct = (seen & DIGIT_VALUES).count_ones();
+    all_hex && has_letter && distinct >= MIN_DISTINCT_DIGITS
 }
 
 #[cfg(test)]
@@ -284,6 +303,7 @@ mod tests {
         let zeros40 = "0".repeat(40);
         let decimal32 = "12345678901234567890123456789012";
         let five_digits = "abcde".repeat(8);
+        let five_upper_digits = "ABCDE".repeat(8);
         let cases: Vec<String> = vec![
             format!("xxx{MD5}yyy"),
             format!("xxx{MD5}"),
@@ -304,6 +324,7 @@ mod tests {
             zeros40,
             decimal32.to_string(),
             five_digits,
+            five_upper_digits,
         ];
         for text in &cases {
             assert_eq!(values(text), Vec::<String>::new(), "{text}");
@@ -442,6 +463,39 @@ mod tests {
                 let lower = token.to_ascii_lowercase();
                 prop_assert_eq!(candidate.value.as_bytes(), lower.as_slice());
             }
+        }
+
+        #[test]
+        fn digest_values_are_lower_case(
+            digits in proptest::sample::select(&[32usize, 40, 64, 128][..]),
+            upper in proptest::sample::select(&[0u8, 1, 16, 255][..]),
+            seed in any::<u64>(),
+        ) {
+            // Each digit comes from `seed`, and upper case from `upper`
+            // as a rate out of 256, so that all-lower, mixed and
+            // all-upper digests each occur.
+            let mut state = seed | 1;
+            let token: String = (0..digits)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let digit = b"0123456789abcdef"[(state % 16) as usize];
+                    let raise = ((state >> 8) as u8) < upper;
+                    char::from(if raise { digit.to_ascii_uppercase() } else { digit })
+                })
+                .collect();
+            let text = format!(" {token} ");
+            let found = run(text.as_bytes());
+            let seen = digit_bits(token.as_bytes());
+            let expected: Vec<String> = if looks_random(seen) {
+                vec![token.to_ascii_lowercase()]
+            } else {
+                Vec::new()
+            };
+            let values: Vec<String> =
+                found.into_iter().map(|c| String::from(c.value)).collect();
+            prop_assert_eq!(values, expected);
         }
 
         #[test]
