@@ -17,7 +17,7 @@ use sha2::Sha256;
 use sha3::{Digest, Keccak256};
 
 use super::chars::{alnum_prefix_len, lookup};
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::{Category, Limits};
 
 /// Length limits of a legacy Base58Check address: a 21-byte payload plus a
@@ -173,13 +173,20 @@ fn validate(
 ) -> Option<Candidate> {
     let token = text.get(start..end)?;
     let candidate = match token {
+        // A token is ASCII letters and digits from a base64 run, so the
+        // values copy it without UTF-8 validation and, when it is short
+        // enough, without a heap allocation. Lower-casing an Ethereum
+        // token leaves its `0x` as it is.
         [b'0', b'x', hex @ ..] => {
-            let value = eth_address(hex)?;
+            if !is_eth_address(hex) {
+                return None;
+            }
+            let value = Value::ascii_lowercase(token)?;
             Candidate::new(Category::Eth, start, end, value)
         }
         [b'1' | b'3', ..] => {
             let kind = recent.kind(token, legacy_kind)?;
-            let value = String::from_utf8(token.to_vec()).ok()?;
+            let value = Value::from_ascii(token)?;
             Candidate::new(Category::Btc, start, end, value).with_kind(kind)
         }
         _ => {
@@ -187,28 +194,22 @@ fn validate(
                 return None;
             }
             let kind = recent.kind(token, segwit_kind)?;
-            let value = String::from_utf8(token.to_ascii_lowercase()).ok()?;
+            let value = Value::ascii_lowercase(token)?;
             Candidate::new(Category::Btc, start, end, value).with_kind(kind)
         }
     };
     Some(candidate)
 }
 
-/// Returns the lower-case address for the 40 hex digits after `0x`, if
-/// they are all hex and, when they mix cases, pass the EIP-55 checksum.
-fn eth_address(hex: &[u8]) -> Option<String> {
+/// Reports whether the bytes after `0x` are 40 hex digits that, when
+/// they mix cases, pass the EIP-55 checksum.
+fn is_eth_address(hex: &[u8]) -> bool {
     if hex.len() != ETH_HEX_LEN || !hex.iter().all(|&b| lookup(&IS_HEX, b)) {
-        return None;
+        return false;
     }
     let has_lower = hex.iter().any(u8::is_ascii_lowercase);
     let has_upper = hex.iter().any(u8::is_ascii_uppercase);
-    if has_lower && has_upper && !eip55_checksum_matches(hex) {
-        return None;
-    }
-    let mut value = Vec::with_capacity(ETH_LEN);
-    value.extend_from_slice(b"0x");
-    value.extend(hex.iter().map(u8::to_ascii_lowercase));
-    String::from_utf8(value).ok()
+    !(has_lower && has_upper) || eip55_checksum_matches(hex)
 }
 
 /// Checks the EIP-55 mixed-case checksum: a letter is upper case exactly
@@ -948,6 +949,44 @@ mod tests {
             bytes in proptest::collection::vec(any::<u8>(), 0..600)
         ) {
             prop_assert_eq!(run(&bytes), reference_find(&bytes));
+        }
+    }
+
+    /// Segwit addresses in both cases and an invalid one, for
+    /// `values_keep_token_forms`.
+    const SEGWIT_TOKENS: [&str; 5] = [
+        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+        "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+        "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+        "BC1QRP33G0Q5C5TXSP9ARYSRX4K6ZDKFS4NCE4XJ0GDCCCEFVPYSXF3QCCFMV3",
+        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5",
+    ];
+
+    proptest! {
+        #[test]
+        fn values_keep_token_forms(
+            token in prop_oneof![
+                "0x[0-9a-f]{40}",
+                "0x[0-9A-F]{40}",
+                "0x[0-9a-fA-F]{40}",
+                Just("0x52908400098527886E0F7030069857D2E4169EE7".to_string()),
+                Just("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed".to_string()),
+                base58_check_tokens(),
+                prop::sample::select(&SEGWIT_TOKENS[..]).prop_map(String::from),
+            ]
+        ) {
+            let bytes = token.as_bytes();
+            let mut recent = RecentChecks::default();
+            let found = validate(bytes, 0, bytes.len(), &mut recent);
+            let Some(found) = found else { return Ok(()) };
+            // Legacy Base58 addresses are case-sensitive and kept as
+            // written. Ethereum and segwit addresses are lower-cased.
+            let expected = match bytes {
+                [b'1' | b'3', ..] => token.clone(),
+                _ => token.to_ascii_lowercase(),
+            };
+            prop_assert_eq!(found.value.as_str(), expected.as_str());
+            prop_assert_eq!((found.start, found.end), (0, bytes.len()));
         }
     }
 
