@@ -14,7 +14,7 @@
 //! rejects identifiers, words and paths that happen to use the alphabet.
 
 use super::chars::{lookup, BASE64_RUN_MIN_LEN};
-use super::Candidate;
+use super::{Candidate, Value};
 use crate::Category;
 
 /// Minimum length of an unpadded token, in characters.
@@ -90,8 +90,6 @@ const fn sextet_table() -> [u8; 256] {
 
 /// The low six bits of each [`SEXTET`] entry, so that decoding needs no
 /// mask after each lookup.
-static SEXTET_BITS: [u8; 256] = sextet_bits_table();
-
 // Evaluated only at compile time, like `sextet_table`.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn sextet_bits_table() -> [u8; 256] {
@@ -126,6 +124,23 @@ const MAGIC: &[(&[u8], &str)] = &[
     (b"\xce\xfa\xed\xfe", "macho"),
     (b"\xcf\xfa\xed\xfe", "macho"),
 ];
+
+/// Set for the first byte of each [`MAGIC`] prefix. Most decoded tokens
+/// start with another byte, and then this one lookup replaces a
+/// comparison with every prefix.
+static MAGIC_FIRST: [bool; 256] = magic_first_table();
+
+// Evaluated only at compile time, like `sextet_table`.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn magic_first_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < MAGIC.len() {
+        table[MAGIC[i].0[0] as usize] = true;
+        i += 1;
+    }
+    table
+}
 
 /// Pushes every base64 token in `text` that decodes to text or a known
 /// binary format. `runs` are the text's runs as
@@ -617,7 +632,7 @@ fn push_decoded(
     };
     // Every character is in the ASCII class, so the conversion never
     // fails.
-    let value = String::from_utf8(chars.to_vec()).unwrap_or_default();
+    let value = Value::from_ascii(chars).unwrap_or_default();
     let keep = decoded.len().min(MAX_PAYLOAD_LEN);
     let mut candidate =
         Candidate::new(Category::Base64, start, end, value).with_kind(kind);
@@ -629,38 +644,73 @@ fn push_decoded(
 /// Decodes `data`, base64 characters without padding, into `out`. Both
 /// alphabets are accepted because the caller rejects tokens that mix them.
 fn decode_into(data: &[u8], out: &mut Vec<u8>) {
-    let rest = data.as_chunks::<4>().1;
-    // Two or three characters left over carry one or two bytes.
-    let rest_len = rest.len().saturating_sub(1);
-    // Both lengths together are below `data.len()`, so nothing saturates.
-    let whole_len = (data.len() / 4).saturating_mul(3);
+    let (quads, rest) = data.as_chunks::<4>();
     out.clear();
-    out.resize(whole_len.saturating_add(rest_len), 0);
-    let (whole, tail) = out.split_at_mut(whole_len);
-    // Both sides hold `data.len() / 4` groups. Fixed-size groups let the
-    // compiler unroll the packing and drop the bounds checks.
-    let (quads, _) = data.as_chunks::<4>();
-    let (triples, _) = whole.as_chunks_mut::<3>();
-    for (triple, quad) in triples.iter_mut().zip(quads) {
-        let [_, a, b, c] = pack_sextets(quad).to_be_bytes();
-        *triple = [a, b, c];
-    }
-    if !tail.is_empty() {
-        // Left-align the 12 or 18 bits as in a full group of four.
-        let missing = 4usize.saturating_sub(rest.len());
-        let bits = pack_sextets(rest) << missing.saturating_mul(6);
-        let [_, a, b, _] = bits.to_be_bytes();
-        for (slot, byte) in tail.iter_mut().zip([a, b]) {
-            *slot = byte;
+    // At most `data.len()`, which is far below `usize::MAX`.
+    out.reserve(data.len());
+    // Four groups at a time make one copy of a fixed size, and so one
+    // capacity check, per 12 bytes.
+    let (batches, single) = quads.as_chunks::<4>();
+    for batch in batches {
+        let mut bytes = [0u8; 12];
+        for (triple, quad) in
+            bytes.as_chunks_mut::<3>().0.iter_mut().zip(batch)
+        {
+            let [a, b, c, _] = decode_group(quad).to_le_bytes();
+            *triple = [a, b, c];
         }
+        out.extend_from_slice(&bytes);
+    }
+    for quad in single {
+        let [a, b, c, _] = decode_group(quad).to_le_bytes();
+        out.extend_from_slice(&[a, b, c]);
+    }
+    // Two or three characters left over carry one or two bytes, and the
+    // bits of the missing characters read as zero.
+    let [a, b, _, _] = decode_group(rest).to_le_bytes();
+    match rest.len() {
+        2 => out.push(a),
+        3 => out.extend_from_slice(&[a, b]),
+        _ => {}
     }
 }
 
-/// Packs up to four base64 characters into the low bits of a `u32`.
-fn pack_sextets(chars: &[u8]) -> u32 {
+/// Returns the bytes that up to four base64 characters encode, in the
+/// low three bytes of a `u32` in little-endian order. Each character
+/// costs one lookup and one OR, fewer instructions than shifting the
+/// sextets into place and swapping the bytes.
+#[inline(always)]
+fn decode_group(chars: &[u8]) -> u32 {
     chars
         .iter()
-        .fold(0, |bits, &c| bits << 6 | u32::from(lookup(&SEXTET_BITS, c)))
+        .zip(&DECODE_LANES)
+        .fold(0, |word, (&c, lane)| word | lookup(lane, c))
+}
+
+/// For each position in a group of four characters, the sextet of each
+/// character (the low six bits of its [`SEXTET`] entry) moved to where
+/// its bits land in the group's three decoded bytes, read as a
+/// little-endian `u32`.
+static DECODE_LANES: [[u32; 256]; 4] = decode_lanes_table();
+
+// Evaluated only at compile time, like `sextet_table`.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn decode_lanes_table() -> [[u32; 256]; 4] {
+    let bits = sextet_bits_table();
+    let mut table = [[0u32; 256]; 4];
+    let mut byte = 0;
+    while byte < 256 {
+        let sextet = bits[byte] as u32;
+        // The first byte takes the first sextet and the top two bits of
+        // the second, the second byte the rest of the second and the top
+        // four bits of the third, and the third byte the rest.
+        table[0][byte] = sextet << 2;
+        table[1][byte] = sextet >> 4 | (sextet & 0xF) << 12;
+        table[2][byte] = (sextet >> 2) << 8 | (sextet & 0x3) << 22;
+        table[3][byte] = sextet << 16;
+        byte += 1;
+    }
+    table
 }
 
 /// Returns the kind of decoded bytes worth reporting, or `None` for
@@ -669,9 +719,11 @@ fn classify(bytes: &[u8]) -> Option<&'static str> {
     if bytes.len() < MIN_DECODED_LEN || !has_distinct_bytes(bytes) {
         return None;
     }
-    let magic = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic));
-    if let Some(&(_, kind)) = magic {
-        return Some(kind);
+    if bytes.first().is_some_and(|&first| lookup(&MAGIC_FIRST, first)) {
+        let magic = MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic));
+        if let Some(&(_, kind)) = magic {
+            return Some(kind);
+        }
     }
     if is_text(bytes) {
         return Some("text");
@@ -722,22 +774,35 @@ fn is_text(bytes: &[u8]) -> bool {
     // Uniformly random bytes include a control byte about one time in
     // nine, so noise is rejected as soon as the allowance runs out.
     let allowance = body.len() / CONTROL_ALLOWANCE;
+    // The printable share fails once more bytes than this are not
+    // printable. Paths and words decode to mostly non-ASCII bytes, and
+    // past this count only the UTF-8 test can accept them, which usually
+    // rejects them at their first bytes.
+    let max_other =
+        body.len().saturating_mul(100 - MIN_PRINTABLE_PERCENT).div_euclid(100);
     // The counters stay below `body.len()`, so none saturates or wraps.
     // A wrapping sum spares each byte the conditional move of a
     // saturating one.
+    let mut counted: usize = 0;
     let mut controls: usize = 0;
     let mut printable: usize = 0;
     let mut seen = 0;
-    for &byte in body {
-        let class = lookup(&TEXT_CLASS, byte);
-        if class & CONTROL != 0 {
-            controls = controls.saturating_add(1);
-            if controls > allowance {
-                return false;
+    for chunk in body.chunks(TEXT_CHUNK) {
+        for &byte in chunk {
+            let class = lookup(&TEXT_CLASS, byte);
+            if class & CONTROL != 0 {
+                controls = controls.saturating_add(1);
+                if controls > allowance {
+                    return false;
+                }
             }
+            printable = printable.wrapping_add(usize::from(class & PRINTABLE));
+            seen |= class;
         }
-        printable = printable.wrapping_add(usize::from(class & PRINTABLE));
-        seen |= class;
+        counted = counted.wrapping_add(chunk.len());
+        if counted.wrapping_sub(printable) > max_other {
+            return is_utf8_text(body);
+        }
     }
     let letter = seen & LETTER != 0;
     if letter && mostly(printable, body.len()) {
@@ -746,10 +811,31 @@ fn is_text(bytes: &[u8]) -> bool {
     if body.is_ascii() {
         return false;
     }
+    is_utf8_text(body)
+}
 
+/// Bytes that [`is_text`] counts between two tests of the printable
+/// share.
+const TEXT_CHUNK: usize = 8;
+
+/// Reports whether `body`, which fails the printable share of ASCII
+/// text, is UTF-8 text: valid UTF-8 of mostly printable characters with
+/// at least one letter, and within the control allowance of
+/// [`is_text`].
+fn is_utf8_text(body: &[u8]) -> bool {
+    // No UTF-8 sequence starts with a continuation byte, an overlong
+    // lead or a lead past U+10FFFF, which spares noise the call below.
+    if matches!(body.first(), Some(0x80..=0xC1 | 0xF5..=0xFF)) {
+        return false;
+    }
     let Ok(text) = std::str::from_utf8(body) else {
         return false;
     };
+    let allowance = body.len() / CONTROL_ALLOWANCE;
+    let controls = body.iter().filter(|&&b| is_control_byte(b)).count();
+    if controls > allowance {
+        return false;
+    }
     let mut chars: usize = 0;
     let mut printable: usize = 0;
     let mut letter = false;
@@ -1527,6 +1613,75 @@ mod tests {
         assert_eq!(values(&input), ["SGVsbG8sIFdvcmxkIQ=="]);
     }
 
+    /// Decodes `data` by shifting each sextet into a `u32`, as the model
+    /// that `decode_into` and its lookup tables are tested against.
+    fn decode_by_shifts(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for group in data.chunks(4) {
+            let mut bits = 0u32;
+            for &c in group {
+                bits = bits << 6 | u32::from(SEXTET[usize::from(c)] & 0x3F);
+            }
+            bits <<= 6 * (4 - group.len());
+            let [_, a, b, c] = bits.to_be_bytes();
+            out.extend_from_slice(&[a, b, c][..group.len().saturating_sub(1)]);
+        }
+        out
+    }
+
+    /// Counts every byte before judging `bytes`, as the model that the
+    /// early exit of `is_text` is tested against.
+    fn is_text_by_full_count(bytes: &[u8]) -> bool {
+        let last = bytes.iter().rposition(|&b| b != 0);
+        let body = &bytes[..last.map_or(0, |i| i + 1)];
+        let controls = body.iter().filter(|&&b| is_control_byte(b)).count();
+        if controls > body.len() / CONTROL_ALLOWANCE {
+            return false;
+        }
+        let printable =
+            body.iter().filter(|&&b| is_printable_ascii(b)).count();
+        let letter = body.iter().any(u8::is_ascii_alphabetic);
+        if letter && mostly(printable, body.len()) {
+            return true;
+        }
+        if body.is_ascii() {
+            return false;
+        }
+        let Ok(text) = std::str::from_utf8(body) else {
+            return false;
+        };
+        let chars = text.chars().count();
+        let printable = text
+            .chars()
+            .filter(|c| !c.is_control() || c.is_whitespace())
+            .count();
+        let letter = text.chars().any(char::is_alphabetic);
+        letter && mostly(printable, chars)
+    }
+
+    /// Bytes that mix printable ASCII with the bytes that decide the
+    /// text test near its limits: controls, NULs, UTF-8 sequences and
+    /// stray high bytes.
+    fn text_like_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            4 => "[ -~]{1,12}".prop_map(String::into_bytes),
+            2 => "[а-яé€😀]{1,4}".prop_map(String::into_bytes),
+            1 => prop::collection::vec(0x80u8..=0xFF, 1..4),
+            1 => prop::collection::vec(0u8..0x20, 1..3),
+            1 => Just(vec![0u8; 2]),
+            1 => prop::collection::vec(any::<u8>(), 1..6),
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+    }
+
+    #[test]
+    fn magic_first_bytes_cover_every_prefix() {
+        for byte in 0..=255u8 {
+            let starts = MAGIC.iter().any(|(magic, _)| magic[0] == byte);
+            assert_eq!(MAGIC_FIRST[usize::from(byte)], starts, "{byte:#x}");
+        }
+    }
+
     #[test]
     fn decode_handles_partial_groups() {
         let mut out = Vec::new();
@@ -1634,6 +1789,24 @@ mod tests {
             let mut full = Vec::new();
             examine_token(run, 0, &mut decoded, &mut full);
             prop_assert_eq!(shortcut, full);
+        }
+
+        #[test]
+        fn decode_matches_shift_model(
+            data in prop_oneof![
+                "[A-Za-z0-9+/]{0,200}",
+                "[A-Za-z0-9_-]{0,200}",
+                "[/+_-]{0,20}",
+            ]
+        ) {
+            let mut out = vec![0xAA; 7];
+            decode_into(data.as_bytes(), &mut out);
+            prop_assert_eq!(out, decode_by_shifts(data.as_bytes()));
+        }
+
+        #[test]
+        fn text_test_matches_full_count(bytes in text_like_bytes()) {
+            prop_assert_eq!(is_text(&bytes), is_text_by_full_count(&bytes));
         }
 
         #[test]
