@@ -216,9 +216,13 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
         numeric_run(text, start, token, shape.classes & HYPHEN != 0, out);
         return;
     }
-    if let Some(ip) = hex_ipv4(token) {
-        out.push(ipv4_candidate(start, end, ip));
-        return;
+    // Every hex group starts with `0x`, so a token without a digit skips
+    // the test.
+    if shape.classes & DIGIT != 0 {
+        if let Some(ip) = hex_ipv4(token) {
+            out.push(ipv4_candidate(start, end, ip));
+            return;
+        }
     }
     // The numeric forms above need no last label, so it is found only
     // here. The token has a dot, and none at its end.
@@ -334,9 +338,14 @@ fn may_end_in_tld(tld: &[u8], shape: &Shape) -> bool {
     if letters || shape.classes & NON_ASCII != 0 {
         return true;
     }
-    let a_label =
-        tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"));
-    a_label || tld.iter().all(u8::is_ascii_alphabetic)
+    // A last label that is no top-level name most often fails on its
+    // first byte (`18.112Z`, `run.ps1`), which both tests read first.
+    let a_label = || {
+        let starts_with_x = tld.first().is_some_and(|&b| b | 0x20 == b'x');
+        starts_with_x
+            && tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
+    };
+    tld.iter().all(u8::is_ascii_alphabetic) || a_label()
 }
 
 /// Reports whether the `]` before `start` closes a URL's bracketed host
@@ -465,7 +474,8 @@ fn split_octet(text: &[u8]) -> Option<(u8, &[u8])> {
 /// Parses `0xC6.0x33.0x64.0x07`, a hex-obfuscated IPv4 address.
 fn hex_ipv4(token: &[u8]) -> Option<[u8; 4]> {
     // Most tokens fail here, before the split.
-    if !token.get(..2).is_some_and(|p| p.eq_ignore_ascii_case(b"0x")) {
+    let second_is_x = token.get(1).is_some_and(|&b| b | 0x20 == b'x');
+    if token.first() != Some(&b'0') || !second_is_x {
         return None;
     }
     let mut octets = [0u8; 4];
@@ -992,7 +1002,97 @@ mod tests {
         assert_eq!(pack(b"\xc3\x89a"), pack(b"\xc3\x89A"));
     }
 
+    /// Tests the last label as `may_end_in_tld` did before it read the
+    /// first byte first, as a model for it.
+    fn may_end_in_tld_model(tld: &[u8], shape: &Shape) -> bool {
+        let letters = shape.classes & (DIGIT | HYPHEN | UNDERSCORE) == 0;
+        if letters || shape.classes & NON_ASCII != 0 {
+            return true;
+        }
+        let a_label =
+            tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"));
+        a_label || tld.iter().all(u8::is_ascii_alphabetic)
+    }
+
+    /// Parses four `0x` groups with a split per dot, as a model for
+    /// `hex_ipv4`.
+    fn hex_ipv4_model(token: &[u8]) -> Option<[u8; 4]> {
+        let text = std::str::from_utf8(token).ok()?;
+        let groups: Vec<&str> = text.split('.').collect();
+        if groups.len() != 4 {
+            return None;
+        }
+        let mut octets = [0u8; 4];
+        for (octet, group) in octets.iter_mut().zip(&groups) {
+            let digits = group.get(2..)?;
+            let prefix_ok =
+                group.get(..2).is_some_and(|p| p == "0x" || p == "0X");
+            let hex = digits.bytes().all(|b| b.is_ascii_hexdigit());
+            if !prefix_ok || !hex || digits.is_empty() || digits.len() > 2 {
+                return None;
+            }
+            *octet = u8::from_str_radix(digits, 16).ok()?;
+        }
+        Some(octets)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn tld_test_matches_model(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a", "Z", "x", "X", "n", "N", "xn--", "XN--", "-", "_",
+                    "7", "é", ".",
+                ][..]),
+                0..10,
+            )
+        ) {
+            let token = format!("a.{}", pieces.concat());
+            let bytes = token.as_bytes();
+            let shape = Shape::of(bytes);
+            let last_dot = bytes.iter().rposition(|&b| b == b'.').unwrap();
+            let tld = &bytes[last_dot + 1..];
+            proptest::prop_assert_eq!(
+                may_end_in_tld(tld, &shape),
+                may_end_in_tld_model(tld, &shape)
+            );
+        }
+
+        #[test]
+        fn hex_ipv4_matches_model(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "0x", "0X", "0", "x", "X", "a", "F", "g", "1", "9", ".",
+                    "-", "é", "0x7f.", "0XaB.",
+                ][..]),
+                0..16,
+            )
+        ) {
+            let token = pieces.concat();
+            let bytes = token.as_bytes();
+            let found = hex_ipv4(bytes);
+            proptest::prop_assert_eq!(found, hex_ipv4_model(bytes));
+            // `classify` tests only tokens with a digit.
+            if found.is_some() {
+                proptest::prop_assert!(Shape::of(bytes).classes & DIGIT != 0);
+            }
+        }
+
+        #[test]
+        fn hex_ipv4_groups_match_model(
+            groups in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "0x7f", "0XaB", "0xC6", "0x0", "0X00", "0x", "0x123",
+                    "0xg", "x7f", "07", "-0x1",
+                ][..]),
+                3..6,
+            )
+        ) {
+            let token = groups.join(".");
+            let bytes = token.as_bytes();
+            proptest::prop_assert_eq!(hex_ipv4(bytes), hex_ipv4_model(bytes));
+        }
+
         #[test]
         fn one_pass_ipv4_matches_split(
             text in "[0-9.x-]{0,18}",
