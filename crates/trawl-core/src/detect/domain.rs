@@ -251,12 +251,14 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     if looks_like_code(token, &shape, tld, two_labels) {
         return;
     }
-    let mut candidate = Candidate::new(Category::Domain, start, end, host);
     let file_like = has_file_extension_suffix(tld)
         && after != Some(b':')
         && !is_text_node(text, start, end);
-    candidate.weak = file_like || is_json_key(text, start, end);
-    out.push(candidate);
+    let weak = file_like || is_json_key(text, start, end);
+    out.push(Candidate {
+        weak,
+        ..Candidate::new(Category::Domain, start, end, host)
+    });
 }
 
 /// Byte classes of a dotted token, as bits.
@@ -413,19 +415,21 @@ fn numeric_run(
             continue;
         }
         let (end, prefix) = cidr_suffix(text, part_end);
-        let value = format_ipv4(ip);
-        let mut candidate =
-            Candidate::new(Category::Ip, part_start, end, value)
-                .with_kind("ipv4");
+        let mut value = format_ipv4(ip);
         if let Some(prefix) = prefix {
             // The prefix is at most 32, so it has one or two digits.
-            candidate.value.push('/');
+            value.push('/');
             if prefix >= 10 {
-                candidate.value.push(char::from(b'0' | (prefix / 10)));
+                value.push(char::from(b'0' | (prefix / 10)));
             }
-            candidate.value.push(char::from(b'0' | (prefix % 10)));
+            value.push(char::from(b'0' | (prefix % 10)));
         }
-        out.push(candidate);
+        // Built in place, so that the candidate is not moved through
+        // `with_kind` before the push.
+        out.push(Candidate {
+            kind: Some("ipv4"),
+            ..Candidate::new(Category::Ip, part_start, end, value)
+        });
     }
 }
 
@@ -1121,6 +1125,35 @@ mod tests {
             if !padded {
                 proptest::prop_assert_eq!(value.as_str(), text.as_str());
             }
+        }
+
+        #[test]
+        fn ipv4_candidate_matches_model(
+            octets in proptest::prelude::any::<[u8; 4]>(),
+            prefix in 0u8..40,
+            with_prefix in proptest::prelude::any::<bool>(),
+        ) {
+            let address = std::net::Ipv4Addr::from(octets).to_string();
+            let suffix =
+                if with_prefix { format!("/{prefix}") } else { String::new() };
+            let text = format!("at {address}{suffix} now");
+            let mut out = Vec::new();
+            find(text.as_bytes(), &Limits::default(), &mut out);
+            // A prefix over 32 is not part of the address.
+            let prefix_in_value = with_prefix && prefix <= 32;
+            let value = if prefix_in_value {
+                format!("{address}{suffix}")
+            } else {
+                address.clone()
+            };
+            proptest::prop_assert_eq!(out.len(), 1);
+            let found = &out[0];
+            proptest::prop_assert_eq!(found.category, Category::Ip);
+            proptest::prop_assert_eq!(found.kind, Some("ipv4"));
+            proptest::prop_assert_eq!(found.value.as_str(), value.as_str());
+            proptest::prop_assert_eq!(found.start, 3);
+            proptest::prop_assert_eq!(found.end, 3 + value.len());
+            proptest::prop_assert!(!found.weak && !found.derived);
         }
 
         #[test]
