@@ -248,10 +248,12 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
         hostname::normalize(token, HostPolicy::Bare)
     };
     let Some(host) = host else { return };
-    if looks_like_code(token, &shape, tld, two_labels) {
+    // Both lists below are searched with the same packed last label.
+    let tld_word = pack_label(tld);
+    if looks_like_code(token, &shape, tld, tld_word, two_labels) {
         return;
     }
-    let file_like = has_file_extension_suffix(tld)
+    let file_like = has_file_extension_suffix(tld_word)
         && after != Some(b':')
         && !is_text_node(text, start, end);
     let weak = file_like || is_json_key(text, start, end);
@@ -593,11 +595,13 @@ fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
 /// Rejects dotted names that read as code: mixed letter case
 /// (`System.IO`, `Agent.BQ`) and object access (`self.id`,
 /// `window.location.host`), unless the suffix is a common generic one
-/// (`document.example.com`).
+/// (`document.example.com`). `tld_word` is `tld` packed by
+/// [`pack_label`].
 fn looks_like_code(
     token: &[u8],
     shape: &Shape,
     tld: &[u8],
+    tld_word: Option<u64>,
     two_labels: bool,
 ) -> bool {
     if shape.classes & NON_ASCII != 0 {
@@ -607,7 +611,7 @@ fn looks_like_code(
     if !consistent_case(token, shape, two_labels, tld) {
         return true;
     }
-    if is_generic_tld(tld) {
+    if is_generic_tld(tld_word) {
         return false;
     }
     // A first label of more than eight bytes is on neither list.
@@ -688,6 +692,7 @@ const fn splat(byte: u8) -> u64 {
     u64::from_ne_bytes([byte; 8])
 }
 
+#[cfg(test)]
 fn in_list(list: &[u64], label: &[u8]) -> bool {
     pack_label(label).is_some_and(|word| list.binary_search(&word).is_ok())
 }
@@ -695,9 +700,11 @@ fn in_list(list: &[u64], label: &[u8]) -> bool {
 const GENERIC_TLDS: [u64; 5] =
     packed([b"biz", b"com", b"info", b"net", b"org"]);
 
-fn is_generic_tld(tld: &[u8]) -> bool {
+/// Reports whether a last label packed by [`pack_label`] is a common
+/// generic top-level name.
+fn is_generic_tld(tld_word: Option<u64>) -> bool {
     // Five words take fewer steps in order than in a binary search.
-    pack_label(tld).is_some_and(|word| GENERIC_TLDS.contains(&word))
+    tld_word.is_some_and(|word| GENERIC_TLDS.contains(&word))
 }
 
 /// First labels that mark a dotted name as code at any length
@@ -762,10 +769,12 @@ const FILE_EXTENSION_TLDS: [u64; 16] = packed([
     b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
 ]);
 
-/// Reports whether the suffix after the last dot, `tld`, is also a
-/// common file extension, as in `setup.py` or `textures.exe.zip`.
-fn has_file_extension_suffix(tld: &[u8]) -> bool {
-    in_list(&FILE_EXTENSION_TLDS, tld)
+/// Reports whether the suffix after the last dot, packed by
+/// [`pack_label`], is also a common file extension, as in `setup.py` or
+/// `textures.exe.zip`.
+fn has_file_extension_suffix(tld_word: Option<u64>) -> bool {
+    tld_word
+        .is_some_and(|word| FILE_EXTENSION_TLDS.binary_search(&word).is_ok())
 }
 
 /// Domains are written in one case style: all lower (`example.com`), all
@@ -795,6 +804,7 @@ fn consistent_case(
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn tld_with_digit_or_hyphen_rejected() {
@@ -999,10 +1009,10 @@ mod tests {
         assert!(!in_list(&CODE_NAMES, b"locations"));
         assert!(in_list(&CODE_OBJECTS, b"Window"));
         assert!(!in_list(&CODE_OBJECTS, b"windows"));
-        assert!(is_generic_tld(b"COM"));
-        assert!(!is_generic_tld(b"co"));
-        assert!(has_file_extension_suffix(b"Zip"));
-        assert!(!has_file_extension_suffix(b"zipx"));
+        assert!(is_generic_tld(pack_label(b"COM")));
+        assert!(!is_generic_tld(pack_label(b"co")));
+        assert!(has_file_extension_suffix(pack_label(b"Zip")));
+        assert!(!has_file_extension_suffix(pack_label(b"zipx")));
         assert_eq!(pack(b"\xc3\x89a"), pack(b"\xc3\x89A"));
     }
 
@@ -1163,6 +1173,29 @@ mod tests {
             let value = format_ipv4(octets);
             let expected = std::net::Ipv4Addr::from(octets).to_string();
             proptest::prop_assert_eq!(value.as_str(), expected.as_str());
+        }
+
+        #[test]
+        fn packed_tld_lookups_match_lists(
+            label in proptest::prop_oneof![
+                proptest::sample::select(&[
+                    "com", "COM", "Info", "biz", "zip", "Zip", "py", "rs",
+                    "pub", "dot", "co", "comx", "", "zipzipzip",
+                ][..])
+                .prop_map(String::from),
+                "[a-zA-Z0-9-]{0,10}",
+            ],
+        ) {
+            let label = label.as_bytes();
+            let word = pack_label(label);
+            proptest::prop_assert_eq!(
+                has_file_extension_suffix(word),
+                in_list(&FILE_EXTENSION_TLDS, label)
+            );
+            proptest::prop_assert_eq!(
+                is_generic_tld(word),
+                in_list(&GENERIC_TLDS, label)
+            );
         }
 
         #[test]
