@@ -370,9 +370,13 @@ fn follows_bracketed_host(text: &[u8], start: usize) -> bool {
 /// dotted keys are field names in structured logs, not hosts.
 fn is_json_key(text: &[u8], start: usize, end: usize) -> bool {
     let opened = start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'"');
+    // Most names are not quoted, so the search for the colon comes last.
+    if !opened || text.get(end) != Some(&b'"') {
+        return false;
+    }
     let after = text.get(end.saturating_add(1)..).unwrap_or_default();
     let colon = after.iter().find(|b| !b.is_ascii_whitespace());
-    opened && text.get(end) == Some(&b'"') && colon == Some(&b':')
+    colon == Some(&b':')
 }
 
 /// Reports whether the token is the whole text of an XML or HTML element
@@ -1050,7 +1054,36 @@ mod tests {
         Some(octets)
     }
 
+    /// Tests a JSON key as `is_json_key` did before it tested the quotes
+    /// first, as a model for it.
+    fn is_json_key_model(text: &[u8], start: usize, end: usize) -> bool {
+        let opened =
+            start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'"');
+        let after = text.get(end.saturating_add(1)..).unwrap_or_default();
+        let colon = after.iter().find(|b| !b.is_ascii_whitespace());
+        opened && text.get(end) == Some(&b'"') && colon == Some(&b':')
+    }
+
     proptest::proptest! {
+        #[test]
+        fn json_key_test_matches_model(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "\"", ":", " ", "\n", "a", ".", ",",
+                ][..]),
+                0..12,
+            ),
+            start in 0usize..14,
+            end in 0usize..14,
+        ) {
+            let text = pieces.concat();
+            let bytes = text.as_bytes();
+            proptest::prop_assert_eq!(
+                is_json_key(bytes, start, end),
+                is_json_key_model(bytes, start, end)
+            );
+        }
+
         #[test]
         fn tld_test_matches_model(
             pieces in proptest::collection::vec(
