@@ -271,9 +271,14 @@ impl<'a> Walker<'a> {
             }
             let word_end = self.name_end(word);
             let word_text = text.get(word..word_end).unwrap_or_default();
+            // A closing bracket after a word is trimmed if it ends the
+            // key, so the word is judged without it: otherwise `a}`
+            // would pass where the `a` left after trimming stops.
+            let core = core_end(text, word, word_end);
+            let core_text = text.get(word..core).unwrap_or_default();
             if word_end > self.limit
-                || STOP_WORDS.contains(&word_text)
-                || is_root_word(word_text)
+                || STOP_WORDS.contains(&core_text)
+                || is_root_word(core_text)
             {
                 break;
             }
