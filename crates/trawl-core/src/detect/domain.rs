@@ -342,7 +342,7 @@ fn may_end_in_tld(tld: &[u8], shape: &Shape) -> bool {
     if letters || shape.classes & NON_ASCII != 0 {
         return true;
     }
-    // A last label that is no top-level name most often fails on its
+    // A last label that is not a top-level name most often fails on its
     // first byte (`18.112Z`, `run.ps1`), which both tests read first.
     let a_label = || {
         let starts_with_x = tld.first().is_some_and(|&b| b | 0x20 == b'x');

@@ -120,8 +120,9 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
 }
 
 /// Returns `local@host`, or `None` when `local` is not UTF-8. The local
-/// parts that `classify` finds are ASCII, which `Value::push_utf8`
-/// copies without the UTF-8 validation of `str::from_utf8`.
+/// parts that `classify` finds are ASCII, and `Value::push_utf8` copies
+/// an ASCII part that fits inline after an ASCII test, without
+/// `str::from_utf8`.
 fn join_address(local: &[u8], host: &Value) -> Option<Value> {
     let mut value = Value::new();
     value.push_utf8(local)?;

@@ -24,7 +24,7 @@ const NOT_HEX: u32 = 1 << 16;
 /// Bit of `DIGIT_BIT` that marks an upper-case hex letter.
 const UPPER_HEX: u32 = 1 << 17;
 
-/// The bits of `DIGIT_BIT` that stand for digit values.
+/// The bits of `DIGIT_BIT` that mark digit values.
 const DIGIT_VALUES: u32 = 0xffff;
 
 /// Bit `d` for every byte that is a hex digit of value `d`, with
@@ -472,8 +472,8 @@ mod tests {
             seed in any::<u64>(),
         ) {
             // Each digit comes from `seed`, and upper case from `upper`
-            // as a rate out of 256, so that all-lower, mixed and
-            // all-upper digests each occur.
+            // as a rate out of 256, so that lower-case, mixed and mostly
+            // upper-case digests all occur.
             let mut state = seed | 1;
             let token: String = (0..digits)
                 .map(|_| {

@@ -131,10 +131,10 @@ pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
 }
 
 /// Parses `token` as `Ipv6Addr`'s `FromStr` does: groups of one to four
-/// hex digits joined by `:`, at most one `::` standing for one or more
+/// hex digits joined by `:`, at most one `::` that replaces one or more
 /// zero groups, and a dotted IPv4 address in place of the last two
-/// groups. It reads the bytes in place of `str::parse`, which cost about
-/// 1,600 instructions per address on the benchmark text.
+/// groups. `str::parse` cost about 1,600 instructions per address on the
+/// benchmark text.
 fn parse_address(token: &[u8]) -> Option<Ipv6Addr> {
     let mut head = [0u16; 8];
     let (head_len, head_ipv4, rest) = read_groups(token, &mut head);
@@ -322,19 +322,23 @@ impl Default for AddressText {
 }
 
 impl AddressText {
-    /// Appends ASCII `bytes`, or drops them whole when they do not fit.
-    /// The formatters never write more than `MAX_CANONICAL_LEN` bytes.
+    /// Appends `bytes`, or drops them whole when they are not ASCII or
+    /// do not fit. The formatters write ASCII only, and never more than
+    /// `MAX_CANONICAL_LEN` bytes.
     fn push_bytes(&mut self, bytes: &[u8]) {
         let end = self.len.saturating_add(bytes.len());
-        if let Some(slot) = self.bytes.get_mut(self.len..end) {
+        let slot = self.bytes.get_mut(self.len..end);
+        if let Some(slot) = slot.filter(|_| bytes.is_ascii()) {
             slot.copy_from_slice(bytes);
             self.len = end;
         }
     }
 
-    /// Appends one ASCII byte, or drops it past `MAX_CANONICAL_LEN`.
+    /// Appends one byte, or drops it when it is not ASCII or the text
+    /// is `MAX_CANONICAL_LEN` bytes long.
     fn push(&mut self, byte: u8) {
-        if let Some(slot) = self.bytes.get_mut(self.len) {
+        let slot = self.bytes.get_mut(self.len);
+        if let Some(slot) = slot.filter(|_| byte.is_ascii()) {
             *slot = byte;
             self.len = self.len.saturating_add(1);
         }
@@ -345,7 +349,8 @@ impl AddressText {
     }
 
     fn as_str(&self) -> &str {
-        // The formatters write only ASCII, so the check never fails.
+        // `push` and `push_bytes` keep only ASCII, so the check never
+        // fails.
         std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
@@ -545,6 +550,25 @@ mod tests {
     }
 
     #[test]
+    fn address_text_keeps_only_ascii() {
+        let mut text = AddressText::default();
+        text.push_bytes(b"::");
+        text.push_bytes("\u{e9}".as_bytes());
+        text.push(0xC3);
+        text.push(b'1');
+        assert_eq!(text.as_str(), "::1");
+    }
+
+    #[test]
+    fn address_text_drops_overflow() {
+        let mut text = AddressText::default();
+        text.push_bytes(&[b'f'; MAX_CANONICAL_LEN]);
+        text.push(b':');
+        text.push_bytes(b"1");
+        assert_eq!(text.as_bytes().len(), MAX_CANONICAL_LEN);
+    }
+
+    #[test]
     fn address_parser_cases() {
         let cases: &[&str] = &[
             "::",
@@ -731,8 +755,8 @@ mod tests {
             tail in proptest::prelude::any::<u32>(),
         ) {
             let address = Ipv6Addr::from(segments);
-            let shown = canonical_text(&address);
-            proptest::prop_assert_eq!(shown.as_str(), address.to_string());
+            let text = canonical_text(&address);
+            proptest::prop_assert_eq!(text.as_str(), address.to_string());
             let [a, b, c, d] = tail.to_be_bytes();
             let text = format!("64:ff9b::{a}.{b}.{c}.{d}");
             let nat64 = parse_with_std(text.as_bytes());

@@ -173,8 +173,8 @@ fn spaces_continue_only_to_a_separator() {
             "HKCU\\Software\\Foo  Bar\\x",
             &["HKCU\\Software\\Foo"],
         ),
-        // A stop word with a closing bracket still stops: the bracket
-        // is trimmed, and the key must read the same once quoted.
+        // A stop word still stops before a closing bracket, because the
+        // key must read the same once quoted.
         (
             "HKCU\\Software\\Foo and)\\Bar",
             &["HKCU\\Software\\Foo"],

@@ -271,9 +271,10 @@ impl<'a> Walker<'a> {
             }
             let word_end = self.name_end(word);
             let word_text = text.get(word..word_end).unwrap_or_default();
-            // A closing bracket after a word is trimmed if it ends the
-            // key, so the word is judged without it: otherwise `a}`
-            // would pass where the `a` left after trimming stops.
+            // Trimming removes a closing bracket or sentence mark that
+            // ends the key, so the word is judged without it. Otherwise
+            // `a}` would pass here, and the `a` left after trimming would
+            // stop the same key once quoted.
             let core = core_end(text, word, word_end);
             let core_text = text.get(word..core).unwrap_or_default();
             if word_end > self.limit
