@@ -14,6 +14,7 @@ mod detect;
 mod filter;
 mod limits;
 mod offset_map;
+mod pages;
 mod refang;
 mod report;
 mod resolve;

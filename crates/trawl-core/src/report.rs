@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::pages::PageBuf;
 use crate::{
     Category, CustomCategory, IocKey, LentDetection, RuleId, ValueList,
 };
@@ -163,7 +164,8 @@ impl Iocs {
 /// caches. Detections are therefore queued and looked up in batches:
 /// a first pass over the batch loads every slot and record it will need,
 /// so the processor waits for those misses together instead of one after
-/// another.
+/// another. The table and the arena are kept in huge pages where the
+/// system offers them, so that the lookups also spare the TLB.
 #[derive(Clone, Debug)]
 pub struct IocsBuilder {
     /// Seeded per process, so that crafted input cannot aim values at
@@ -171,10 +173,10 @@ pub struct IocsBuilder {
     hasher: foldhash::fast::RandomState,
     /// Zero for an empty slot, else the high half of the value's hash
     /// in the high 32 bits and `record position / 8 + 1` in the low 32.
-    slots: Vec<u64>,
+    slots: PageBuf,
     /// Records, 8-byte aligned, in insertion order: the header fields
     /// at the `HEADER_*` offsets, then the value's bytes.
-    arena: Vec<u8>,
+    arena: PageBuf,
     /// Distinct values recorded.
     len: usize,
     /// The number of values recorded and their total length in bytes,
@@ -231,8 +233,8 @@ impl IocsBuilder {
     pub fn new(max_values: usize) -> IocsBuilder {
         IocsBuilder {
             hasher: foldhash::fast::RandomState::default(),
-            slots: Vec::new(),
-            arena: Vec::new(),
+            slots: PageBuf::new(),
+            arena: PageBuf::new(),
             len: 0,
             list_sizes: vec![(0, 0); Category::ALL.len()],
             max_values,
@@ -306,7 +308,7 @@ impl IocsBuilder {
     /// table and arena per block, and faulting in their fresh pages
     /// cost about 5 % of the run.
     pub fn clear(&mut self) {
-        self.slots.fill(0);
+        self.slots.fill_zero();
         self.arena.clear();
         self.len = 0;
         self.list_sizes.fill((0, 0));
@@ -347,6 +349,10 @@ impl IocsBuilder {
         }
     }
 
+    fn slot_count(&self) -> usize {
+        self.slots.len() / SLOT_SIZE
+    }
+
     /// Records the queued detections, then reports whether a new value
     /// was dropped because the maximum number of distinct values was
     /// already recorded.
@@ -374,10 +380,10 @@ impl IocsBuilder {
         let mut queue = std::mem::take(&mut self.queue);
         let queue_bytes = std::mem::take(&mut self.queue_bytes);
         if !self.slots.is_empty() {
-            let mask = self.slots.len().saturating_sub(1);
+            let mask = self.slot_count().saturating_sub(1);
             let homes: [u64; BATCH] = std::array::from_fn(|i| {
                 let hash = queue.get(i).map_or(0, |q| q.hash);
-                self.slots.get(home(hash, mask)).copied().unwrap_or(0)
+                slot_at(&self.slots, home(hash, mask)).unwrap_or(0)
             });
             let mut touched = 0u8;
             for (queued, &slot) in queue.iter().zip(&homes) {
@@ -386,8 +392,9 @@ impl IocsBuilder {
                     let last = position
                         .saturating_add(HEADER_SIZE)
                         .saturating_add(queued.len);
-                    let first = self.arena.get(position).copied();
-                    let end = self.arena.get(last.saturating_sub(1)).copied();
+                    let arena = self.arena.as_slice();
+                    let first = arena.get(position).copied();
+                    let end = arena.get(last.saturating_sub(1)).copied();
                     touched ^= first.unwrap_or(0) ^ end.unwrap_or(0);
                 }
             }
@@ -426,11 +433,11 @@ impl IocsBuilder {
         }
         // The slot count is a power of two, and an index is below it, so
         // stepping to the next slot cannot saturate.
-        let mask = self.slots.len().saturating_sub(1);
+        let mask = self.slot_count().saturating_sub(1);
         let tag = hash >> 32;
         let mut index = home(hash, mask);
         loop {
-            let Some(&slot) = self.slots.get(index) else {
+            let Some(slot) = slot_at(&self.slots, index) else {
                 return false;
             };
             if slot == 0 {
@@ -450,11 +457,9 @@ impl IocsBuilder {
         let Some(slot) = self.append_record(hash, list, value, start) else {
             return false;
         };
-        if let Some(empty) = self.slots.get_mut(index) {
-            *empty = slot;
-        }
+        set_slot(&mut self.slots, index, slot);
         self.len = self.len.saturating_add(1);
-        if self.len > self.slots.len() / 2 {
+        if self.len > self.slot_count() / 2 {
             self.grow();
         }
         true
@@ -473,7 +478,7 @@ impl IocsBuilder {
         start: usize,
     ) -> bool {
         let seq = self.len as u64;
-        let record = self.arena.get_mut(position..);
+        let record = self.arena.as_mut_slice().get_mut(position..);
         let Some((header, body)) = record
             .and_then(|rest| rest.split_first_chunk_mut::<HEADER_SIZE>())
         else {
@@ -513,7 +518,7 @@ impl IocsBuilder {
         self.arena.extend_from_slice(&header);
         self.arena.extend_from_slice(value);
         let padded = self.arena.len().next_multiple_of(8);
-        self.arena.resize(padded, 0);
+        self.arena.pad_to(padded);
         if let Some((count, bytes)) =
             self.list_sizes.get_mut(usize::from(list))
         {
@@ -527,17 +532,17 @@ impl IocsBuilder {
     /// table. A slot keeps the hash bits its home is taken from, so no
     /// value is hashed or read again.
     fn grow(&mut self) {
-        let Some(size) = self.slots.len().checked_mul(2) else { return };
+        let Some(size) = self.slot_count().checked_mul(2) else { return };
         let mask = size.saturating_sub(1);
         let mut slots = zeroed_slots(size);
-        for &slot in self.slots.iter().filter(|&&slot| slot != 0) {
+        let (old, _) = self.slots.as_slice().as_chunks::<SLOT_SIZE>();
+        let filled = old.iter().map(|&slot| u64::from_le_bytes(slot));
+        for slot in filled.filter(|&slot| slot != 0) {
             let mut at = home(slot, mask);
-            while slots.get(at).is_some_and(|&taken| taken != 0) {
+            while slot_at(&slots, at).is_some_and(|taken| taken != 0) {
                 at = at.saturating_add(1) & mask;
             }
-            if let Some(empty) = slots.get_mut(at) {
-                *empty = slot;
-            }
+            set_slot(&mut slots, at, slot);
         }
         self.slots = slots;
     }
@@ -546,7 +551,7 @@ impl IocsBuilder {
     fn records(&self) -> impl Iterator<Item = Record<'_>> + '_ {
         let mut position = 0;
         std::iter::from_fn(move || {
-            let (header, body) = record_at(&self.arena, position)?;
+            let (header, body) = record_at(self.arena.as_slice(), position)?;
             let len = read_u32(header, HEADER_LEN) as usize;
             let record = Record {
                 position,
@@ -680,18 +685,30 @@ impl Packed {
     }
 }
 
-/// Returns `count` empty slots, written rather than allocated zeroed.
-/// A zeroed allocation leaves its pages unmapped, and the first probe
-/// that reads one maps the shared zero page, so the write after it
-/// faults again to copy it. With more than one thread running, each
-/// such fault also interrupts the other cores to flush their TLBs:
-/// about 5 % of a two-thread run over a 100 MB text.
-// `vec![0; count]` is the zeroed allocation this avoids.
-#[allow(clippy::slow_vector_initialization)]
-fn zeroed_slots(count: usize) -> Vec<u64> {
-    let mut slots = Vec::with_capacity(count);
-    slots.resize(count, 0);
-    slots
+/// Returns a table of `count` empty slots.
+fn zeroed_slots(count: usize) -> PageBuf {
+    PageBuf::zeroed(count.saturating_mul(SLOT_SIZE))
+}
+
+/// Bytes per slot.
+const SLOT_SIZE: usize = 8;
+
+/// Returns slot `index` of `slots`, or `None` past the end.
+#[inline]
+fn slot_at(slots: &PageBuf, index: usize) -> Option<u64> {
+    let at = index.checked_mul(SLOT_SIZE)?;
+    let bytes = slots.as_slice().get(at..)?.first_chunk::<SLOT_SIZE>()?;
+    Some(u64::from_le_bytes(*bytes))
+}
+
+/// Sets slot `index` of `slots`, if there is one.
+#[inline]
+fn set_slot(slots: &mut PageBuf, index: usize, slot: u64) {
+    let Some(at) = index.checked_mul(SLOT_SIZE) else { return };
+    let bytes = slots.as_mut_slice().get_mut(at..);
+    if let Some(bytes) = bytes.and_then(|b| b.first_chunk_mut::<SLOT_SIZE>()) {
+        *bytes = slot.to_le_bytes();
+    }
 }
 
 /// Returns the home slot of a value with hash `hash`, or of the value a
