@@ -6,7 +6,7 @@
 //! give nothing. Decimal numbers and runs of few distinct digits (`aaaa…`,
 //! `0000…`) are rejected, since real digests almost never look like that.
 
-use super::chars::lookup;
+use super::chars::{self, lookup};
 use super::{Candidate, Value};
 use crate::{Category, Limits};
 
@@ -173,6 +173,26 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     }
 }
 
+/// Pushes every hex digest in `text`, whose runs of `[A-Za-z0-9+/=_-]`
+/// are `runs`, as [`chars::base64_runs`] returns them. A digest is a
+/// whole alphanumeric token of at least `MIN_LEN` bytes, and every such
+/// token lies in one of the runs, so only the runs long enough are read.
+/// A window's runs are found once for several detectors, so this costs
+/// less than [`find`], whose probes land on the hex letters of prose
+/// often and unpredictably.
+pub(crate) fn find_in_runs(
+    text: &[u8],
+    runs: &[(usize, usize)],
+    limits: &Limits,
+    out: &mut Vec<Candidate>,
+) {
+    chars::for_each_long_run(text, runs, MIN_LEN, |start, end| {
+        if let Some(candidate) = digest(text, start, end, limits) {
+            out.push(candidate);
+        }
+    });
+}
+
 /// Returns the digest candidate for the maximal hex run `start..end`, if
 /// the run is a whole token of a digest length with varied digits.
 fn digest(
@@ -251,12 +271,24 @@ mod tests {
         83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538\
         327af927da3e";
 
+    /// Runs `find_in_runs` over the runs of `text`, as a window scan does.
+    fn find_with_runs(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
+        let runs = chars::base64_runs(text);
+        find_in_runs(text, &runs, limits, out);
+    }
+
+    /// Returns the digests of `text`, checking that both entry points
+    /// find the same ones.
     fn run(text: &[u8]) -> Vec<Candidate> {
-        super::super::testing::run(find, text)
+        let probed = super::super::testing::run(find, text);
+        let from_runs = super::super::testing::run(find_with_runs, text);
+        assert_eq!(probed, from_runs, "{:?}", String::from_utf8_lossy(text));
+        probed
     }
 
     fn values(text: &str) -> Vec<String> {
-        super::super::testing::values(find, text)
+        let found = run(text.as_bytes()).into_iter();
+        found.map(|c| String::from(c.value)).collect()
     }
 
     #[test]
@@ -372,11 +404,13 @@ mod tests {
     fn token_limit_drops_longer_digests() {
         let limits = Limits { max_token_len: 40, ..Limits::default() };
         let text = format!("{MD5} {SHA1} {SHA256}");
-        let mut out = Vec::new();
-        find(text.as_bytes(), &limits, &mut out);
-        let found: Vec<String> =
-            out.into_iter().map(|c| String::from(c.value)).collect();
-        assert_eq!(found, [MD5, SHA1]);
+        for find in [find, find_with_runs] {
+            let mut out = Vec::new();
+            find(text.as_bytes(), &limits, &mut out);
+            let found: Vec<String> =
+                out.into_iter().map(|c| String::from(c.value)).collect();
+            assert_eq!(found, [MD5, SHA1]);
+        }
     }
 
     #[test]

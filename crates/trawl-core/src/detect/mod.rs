@@ -110,14 +110,14 @@ fn find_after_urls(
     urls: &UrlInteriors,
     out: &mut Vec<Candidate>,
 ) {
+    // One walk finds the runs that the hash, base64, address and
+    // long-token detectors read.
+    let runs = chars::base64_runs(text);
     domain::find_outside(text, limits, urls.cursor(), out);
     ip::find(text, limits, out);
-    hash::find(text, limits, out);
+    hash::find_in_runs(text, &runs, limits, out);
     email::find(text, limits, out);
     path::find_outside(text, limits, urls.cursor(), out);
-    // One walk finds the runs that the base64, address and long-token
-    // detectors read.
-    let runs = chars::base64_runs(text);
     base64::find(text, &runs, out);
     crypto::find(text, &runs, limits, out);
     find_marked(text, limits, out);
