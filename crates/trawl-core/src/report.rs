@@ -380,11 +380,15 @@ impl IocsBuilder {
         let mut queue = std::mem::take(&mut self.queue);
         let queue_bytes = std::mem::take(&mut self.queue_bytes);
         if !self.slots.is_empty() {
-            let mask = self.slot_count().saturating_sub(1);
+            // Both loops keep to a few instructions per detection, so that
+            // the processor's reorder window holds every load of a batch.
+            let slots = slot_words(&self.slots);
+            let mask = slots.len().saturating_sub(1);
             let homes: [u64; BATCH] = std::array::from_fn(|i| {
                 let hash = queue.get(i).map_or(0, |q| q.hash);
-                slot_at(&self.slots, home(hash, mask)).unwrap_or(0)
+                slot_at(slots, home(hash, mask)).unwrap_or(0)
             });
+            let arena = self.arena.as_slice();
             let mut touched = 0u8;
             for (queued, &slot) in queue.iter().zip(&homes) {
                 if slot != 0 && slot >> 32 == queued.hash >> 32 {
@@ -392,7 +396,6 @@ impl IocsBuilder {
                     let last = position
                         .saturating_add(HEADER_SIZE)
                         .saturating_add(queued.len);
-                    let arena = self.arena.as_slice();
                     let first = arena.get(position).copied();
                     let end = arena.get(last.saturating_sub(1)).copied();
                     touched ^= first.unwrap_or(0) ^ end.unwrap_or(0);
@@ -433,11 +436,13 @@ impl IocsBuilder {
         }
         // The slot count is a power of two, and an index is below it, so
         // stepping to the next slot cannot saturate.
-        let mask = self.slot_count().saturating_sub(1);
+        let slots = slot_words(&self.slots);
+        let mask = slots.len().saturating_sub(1);
         let tag = hash >> 32;
+        let seq = self.len as u64;
         let mut index = home(hash, mask);
         loop {
-            let Some(slot) = slot_at(&self.slots, index) else {
+            let Some(slot) = slot_at(slots, index) else {
                 return false;
             };
             if slot == 0 {
@@ -445,7 +450,9 @@ impl IocsBuilder {
             }
             if slot >> 32 == tag {
                 let position = record_position(slot);
-                if self.update_if_matches(position, list, value, start) {
+                let arena = &mut self.arena;
+                let record = (position, seq);
+                if update_if_matches(arena, record, list, value, start) {
                     return true;
                 }
             }
@@ -464,40 +471,6 @@ impl IocsBuilder {
         }
         true
     }
-
-    /// Reports whether the record at `position` contains `value` of list
-    /// `list`, and if so keeps the smaller of its first offset and
-    /// `start`. A value first seen at a smaller offset later on (regions
-    /// or payloads out of order) takes the current count as its
-    /// tie-breaker, as a new value would.
-    fn update_if_matches(
-        &mut self,
-        position: usize,
-        list: u16,
-        value: &[u8],
-        start: usize,
-    ) -> bool {
-        let seq = self.len as u64;
-        let record = self.arena.as_mut_slice().get_mut(position..);
-        let Some((header, body)) = record
-            .and_then(|rest| rest.split_first_chunk_mut::<HEADER_SIZE>())
-        else {
-            return false;
-        };
-        let len = read_u32(header, HEADER_LEN) as usize;
-        if len != value.len()
-            || read_u16(header, HEADER_LIST) != list
-            || body.get(..len) != Some(value)
-        {
-            return false;
-        }
-        if (start as u64) < read_u64(header, HEADER_START) {
-            write_u64(header, HEADER_START, start as u64);
-            write_u64(header, HEADER_SEQ, seq);
-        }
-        true
-    }
-
     /// Appends a record and returns its slot, or `None` when the arena
     /// outgrew what a slot can address (32 GiB).
     fn append_record(
@@ -535,11 +508,11 @@ impl IocsBuilder {
         let Some(size) = self.slot_count().checked_mul(2) else { return };
         let mask = size.saturating_sub(1);
         let mut slots = zeroed_slots(size);
-        let (old, _) = self.slots.as_slice().as_chunks::<SLOT_SIZE>();
+        let old = slot_words(&self.slots);
         let filled = old.iter().map(|&slot| u64::from_le_bytes(slot));
         for slot in filled.filter(|&slot| slot != 0) {
             let mut at = home(slot, mask);
-            while slot_at(&slots, at).is_some_and(|taken| taken != 0) {
+            while slot_at(slot_words(&slots), at).is_some_and(|t| t != 0) {
                 at = at.saturating_add(1) & mask;
             }
             set_slot(&mut slots, at, slot);
@@ -642,6 +615,38 @@ impl IocsBuilder {
     }
 }
 
+/// Reports whether the record of `arena` at `position` contains `value`
+/// of list `list`, and if so keeps the smaller of its first offset and
+/// `start`. A value first seen at a smaller offset later on (regions or
+/// payloads out of order) takes `seq`, the current count, as its
+/// tie-breaker, as a new value would.
+fn update_if_matches(
+    arena: &mut PageBuf,
+    (position, seq): (usize, u64),
+    list: u16,
+    value: &[u8],
+    start: usize,
+) -> bool {
+    let record = arena.as_mut_slice().get_mut(position..);
+    let Some((header, body)) =
+        record.and_then(|rest| rest.split_first_chunk_mut::<HEADER_SIZE>())
+    else {
+        return false;
+    };
+    let len = read_u32(header, HEADER_LEN) as usize;
+    if len != value.len()
+        || read_u16(header, HEADER_LIST) != list
+        || body.get(..len) != Some(value)
+    {
+        return false;
+    }
+    if (start as u64) < read_u64(header, HEADER_START) {
+        write_u64(header, HEADER_START, start as u64);
+        write_u64(header, HEADER_SEQ, seq);
+    }
+    true
+}
+
 /// One record of `IocsBuilder::arena`.
 struct Record<'a> {
     position: usize,
@@ -695,10 +700,13 @@ const SLOT_SIZE: usize = 8;
 
 /// Returns slot `index` of `slots`, or `None` past the end.
 #[inline]
-fn slot_at(slots: &PageBuf, index: usize) -> Option<u64> {
-    let at = index.checked_mul(SLOT_SIZE)?;
-    let bytes = slots.as_slice().get(at..)?.first_chunk::<SLOT_SIZE>()?;
-    Some(u64::from_le_bytes(*bytes))
+fn slot_at(slots: &[[u8; SLOT_SIZE]], index: usize) -> Option<u64> {
+    slots.get(index).copied().map(u64::from_le_bytes)
+}
+
+/// Returns the slots of a table.
+fn slot_words(slots: &PageBuf) -> &[[u8; SLOT_SIZE]] {
+    slots.as_slice().as_chunks::<SLOT_SIZE>().0
 }
 
 /// Sets slot `index` of `slots`, if there is one.
