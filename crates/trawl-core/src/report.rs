@@ -1037,6 +1037,40 @@ mod tests {
     }
 
     #[test]
+    fn mapped_table_keeps_every_value() {
+        // Enough values for the slots (8 MiB) and the records (about
+        // 12 MiB) to be mapped rather than on the heap.
+        let count = 300_000;
+        let mut builder = IocsBuilder::default();
+        for round in 0..2 {
+            for n in 0..count {
+                let value = format!("h{n}.example");
+                builder.push(&detection(Category::Domain, &value, n + round));
+            }
+        }
+        assert!(!builder.truncated());
+        assert_eq!(builder.len, count);
+        assert!(builder.slots.len() > 2 << 20);
+        assert!(builder.arena.len() > 2 << 20);
+
+        let mut reused = builder.clone();
+        let iocs = builder.finish();
+        let list = iocs.list(Category::Domain);
+        assert_eq!(list.len(), count);
+        for n in [0, 1, count / 2, count - 1] {
+            let value = format!("h{n}.example");
+            assert_eq!(list.get(n), Some(value.as_str()), "{n}");
+        }
+
+        reused.clear();
+        reused.push(&detection(Category::Ip, "10.0.0.1", 5));
+        reused.push(&detection(Category::Domain, "h7.example", 3));
+        let iocs = reused.finish();
+        assert_eq!(iocs.len(), 2);
+        assert_eq!(iocs.list(Category::Domain).get(0), Some("h7.example"));
+    }
+
+    #[test]
     fn bound_rejects_only_new_values() {
         let mut builder = IocsBuilder::new(1);
         builder.push(&detection(Category::Url, "a", 0));
