@@ -119,20 +119,13 @@ impl PageBuf {
             return;
         }
         let grown = capacity.saturating_mul(2).max(len).max(64);
-        let mut memory = zeroed_memory(grown, Touch::Lazy);
-        let kept = self.as_slice();
-        if let Some(room) = memory_mut(&mut memory).get_mut(..kept.len()) {
-            room.copy_from_slice(kept);
+        let memory = zeroed_memory(grown, Touch::Lazy);
+        let mut next = PageBuf { memory, len: 0 };
+        if let Some(room) = next.all_mut().get_mut(..self.len) {
+            room.copy_from_slice(self.as_slice());
+            next.len = self.len;
         }
-        self.memory = memory;
-    }
-}
-
-fn memory_mut(memory: &mut Memory) -> &mut [u8] {
-    match memory {
-        Memory::Heap(bytes) => bytes,
-        #[cfg(target_os = "linux")]
-        Memory::Mapped(map) => map,
+        *self = next;
     }
 }
 
@@ -165,6 +158,7 @@ fn zeroed_memory(len: usize, touch: Touch) -> Memory {
             return Memory::Mapped(map);
         }
     }
+    #[cfg(not(target_os = "linux"))]
     let _ = touch;
     // Written rather than allocated zeroed, for the reason given at
     // `Touch::Write`.
@@ -176,7 +170,8 @@ fn zeroed_memory(len: usize, touch: Touch) -> Memory {
 
 impl Clone for PageBuf {
     fn clone(&self) -> PageBuf {
-        let mut copy = PageBuf::new();
+        let memory = zeroed_memory(self.capacity(), Touch::Lazy);
+        let mut copy = PageBuf { memory, len: 0 };
         copy.extend_from_slice(self.as_slice());
         copy
     }
