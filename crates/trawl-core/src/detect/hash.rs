@@ -193,8 +193,9 @@ pub(crate) fn find_in_runs(
     });
 }
 
-/// Returns the digest candidate for the maximal hex run `start..end`, if
-/// the run is a whole token of a digest length with varied digits.
+/// Returns the digest candidate for `start..end`, a maximal run of hex
+/// digits or of letters and digits, if it is a whole token of hex digits
+/// of a digest length, with varied digits.
 fn digest(
     text: &[u8],
     start: usize,
