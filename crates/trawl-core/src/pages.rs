@@ -14,6 +14,7 @@ use std::fmt;
 
 /// Size of a transparent huge page on x86-64, and on arm64 with 4 KiB
 /// base pages, and the smallest buffer worth mapping.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const HUGE_PAGE: usize = 2 << 20;
 
 /// A byte buffer that grows like a `Vec<u8>`.
@@ -24,8 +25,13 @@ pub(crate) struct PageBuf {
 
 enum Memory {
     Heap(Vec<u8>),
+    /// A mapping whose bytes from `start` on start on a huge-page
+    /// boundary.
     #[cfg(target_os = "linux")]
-    Mapped(memmap2::MmapMut),
+    Mapped {
+        map: memmap2::MmapMut,
+        start: usize,
+    },
 }
 
 impl PageBuf {
@@ -63,7 +69,9 @@ impl PageBuf {
         let end = self.len.saturating_add(bytes.len());
         self.reserve_to(end);
         let start = self.len;
-        if let Some(room) = self.all_mut().get_mut(start..end) {
+        let room = self.all_mut().get_mut(start..end);
+        debug_assert!(room.is_some(), "reserve_to left no room");
+        if let Some(room) = room {
             room.copy_from_slice(bytes);
             self.len = end;
         }
@@ -74,7 +82,9 @@ impl PageBuf {
         if len > self.len {
             self.reserve_to(len);
             let start = self.len;
-            if let Some(room) = self.all_mut().get_mut(start..len) {
+            let room = self.all_mut().get_mut(start..len);
+            debug_assert!(room.is_some(), "reserve_to left no room");
+            if let Some(room) = room {
                 room.fill(0);
                 self.len = len;
             }
@@ -99,7 +109,9 @@ impl PageBuf {
         match &self.memory {
             Memory::Heap(bytes) => bytes,
             #[cfg(target_os = "linux")]
-            Memory::Mapped(map) => map,
+            Memory::Mapped { map, start } => {
+                map.get(*start..).unwrap_or_default()
+            }
         }
     }
 
@@ -107,8 +119,16 @@ impl PageBuf {
         match &mut self.memory {
             Memory::Heap(bytes) => bytes,
             #[cfg(target_os = "linux")]
-            Memory::Mapped(map) => map,
+            Memory::Mapped { map, start } => {
+                map.get_mut(*start..).unwrap_or_default()
+            }
         }
+    }
+
+    /// Reports whether the buffer is mapped rather than on the heap.
+    #[cfg(test)]
+    pub(crate) fn is_mapped(&self) -> bool {
+        !matches!(self.memory, Memory::Heap(_))
     }
 
     /// Grows the capacity to at least `len`, doubling it at least, and
@@ -142,30 +162,51 @@ enum Touch {
     Lazy,
 }
 
-/// Returns `len` zero bytes: mapped and advised into huge pages from
-/// [`HUGE_PAGE`] up, else on the heap, and on the heap too when the
-/// mapping fails. Heap memory is always written.
+/// Returns at least `len` zero bytes: mapped and advised into huge
+/// pages from [`HUGE_PAGE`] up, else on the heap, and on the heap too
+/// when the mapping fails.
 fn zeroed_memory(len: usize, touch: Touch) -> Memory {
     #[cfg(target_os = "linux")]
     if len >= HUGE_PAGE {
-        if let Ok(mut map) = memmap2::MmapMut::map_anon(len) {
-            // Without transparent huge pages the advice fails, and the
-            // mapping works in small pages as the heap would.
-            map.advise(memmap2::Advice::HugePage).ok();
-            if touch == Touch::Write {
-                map.fill(0);
-            }
-            return Memory::Mapped(map);
+        if let Some(memory) = mapped(len, touch) {
+            return memory;
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = touch;
-    // Written rather than allocated zeroed, for the reason given at
-    // `Touch::Write`.
-    #[allow(clippy::slow_vector_initialization)]
-    let mut bytes = Vec::with_capacity(len);
-    bytes.resize(len, 0);
-    Memory::Heap(bytes)
+    match touch {
+        // Written rather than allocated zeroed, for the reason given at
+        // `Touch::Write`.
+        Touch::Write => {
+            #[allow(clippy::slow_vector_initialization)]
+            let mut bytes = Vec::with_capacity(len);
+            bytes.resize(len, 0);
+            Memory::Heap(bytes)
+        }
+        // A zeroed allocation leaves the pages past the copied bytes
+        // untouched until they are written.
+        Touch::Lazy => Memory::Heap(vec![0; len]),
+    }
+}
+
+/// Maps `len` bytes, rounded up to whole huge pages, that start on a
+/// huge-page boundary, and advises them into huge pages. The kernel
+/// backs only whole aligned 2 MiB ranges with huge pages, and
+/// `mmap` promises 4 KiB alignment only, so one huge page more is
+/// mapped and the aligned part used.
+#[cfg(target_os = "linux")]
+fn mapped(len: usize, touch: Touch) -> Option<Memory> {
+    let len = len.checked_next_multiple_of(HUGE_PAGE)?;
+    let mut map =
+        memmap2::MmapMut::map_anon(len.checked_add(HUGE_PAGE)?).ok()?;
+    let address = map.as_ptr() as usize;
+    let start =
+        address.checked_next_multiple_of(HUGE_PAGE)?.checked_sub(address)?;
+    // Without transparent huge pages the advice fails, and the mapping
+    // works in small pages as the heap would.
+    map.advise(memmap2::Advice::HugePage).ok();
+    if touch == Touch::Write {
+        map.get_mut(start..start.checked_add(len)?)?.fill(0);
+    }
+    Some(Memory::Mapped { map, start })
 }
 
 impl Clone for PageBuf {
@@ -213,6 +254,7 @@ mod tests {
             model.resize(padded, 0);
         }
         assert_eq!(buf.len(), model.len());
+        assert_eq!(buf.is_mapped(), cfg!(target_os = "linux"));
         assert!(buf.as_slice() == model.as_slice());
         assert!(buf.clone().as_slice() == model.as_slice());
     }

@@ -472,6 +472,7 @@ impl IocsBuilder {
         }
         true
     }
+
     /// Appends a record and returns its slot, or `None` when the arena
     /// outgrew what a slot can address (32 GiB).
     fn append_record(
@@ -1053,6 +1054,9 @@ mod tests {
         assert_eq!(builder.len, count);
         assert!(builder.slots.len() > 2 << 20);
         assert!(builder.arena.len() > 2 << 20);
+        let mapped = cfg!(target_os = "linux");
+        assert_eq!(builder.slots.is_mapped(), mapped);
+        assert_eq!(builder.arena.is_mapped(), mapped);
 
         let mut reused = builder.clone();
         let iocs = builder.finish();

@@ -461,7 +461,8 @@ mod tests {
             pieces in proptest::collection::vec(
                 proptest::sample::select(&[
                     MD5, SHA1, SHA256, "a", "0", "f00d", "deadbeef", " ",
-                    "x", "-", "\u{e9}", "0123456789abcdef",
+                    "x", "-", "\u{e9}", "0123456789abcdef", "_", "+",
+                    "/", "=", "g",
                 ][..]),
                 0..40,
             )
