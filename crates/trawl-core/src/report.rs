@@ -381,8 +381,8 @@ impl IocsBuilder {
         let queue_bytes = std::mem::take(&mut self.queue_bytes);
         if !self.slots.is_empty() {
             // Both loops keep to a few instructions per detection, so that
-            // the processor's reorder window holds many of a batch's loads
-            // at once.
+            // many of a batch's loads fit the processor's reorder window
+            // and are in flight at once.
             let slots = slot_words(&self.slots);
             let mask = slots.len().saturating_sub(1);
             let homes: [u64; BATCH] = std::array::from_fn(|i| {
