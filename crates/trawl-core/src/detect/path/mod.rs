@@ -178,6 +178,11 @@ fn scan_separator(
 /// Builds the candidate for the path `root.start..end`.
 fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     let bytes = text.get(root.start..end)?;
+    // Separators and punctuation alone (`/+/+`, `/-/_`, `/../..`) name
+    // no file. Binaries are full of such runs in their code and tables.
+    if !bytes.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
+        return None;
+    }
     let value = if root.escaped {
         let raw = std::str::from_utf8(bytes).ok()?;
         Value::from(raw.replace("\\\\", "\\"))

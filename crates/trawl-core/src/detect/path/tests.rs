@@ -275,6 +275,19 @@ fn unix_absolute_paths() {
 }
 
 #[test]
+fn punctuation_only_paths_are_rejected() {
+    check(&[
+        ("/+/+", &[]),
+        ("x /-/_ y", &[]),
+        ("/../..", &[]),
+        ("~/./..", &[]),
+        ("/+/a", &["/+/a"]),
+        ("/_/é", &["/_/é"]),
+        ("../../1", &["../../1"]),
+    ]);
+}
+
+#[test]
 fn home_and_relative_paths() {
     check(&[
         ("~/projects/code/main.py", &["~/projects/code/main.py"]),
