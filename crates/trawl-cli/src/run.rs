@@ -741,6 +741,7 @@ pub(crate) fn scan_kind(
             let mut regions = extraction.regions;
             if let (Some(pe), Some(digests)) = (pe, digests) {
                 errors.extend(pe_header_error(&pe));
+                drop_inside(&mut regions, &pe.version_number_spans());
                 regions.extend(pe.regions());
                 let pe_metadata = PeMetadata::with_digests(&pe, digests);
                 analysis = settings.analysis.map(|level| {
@@ -758,6 +759,19 @@ pub(crate) fn scan_kind(
     errors.append(&mut report.errors);
     report.errors = errors;
     report
+}
+
+/// Drops the regions whose bytes lie wholly inside one of `spans`, which
+/// are file offsets.
+fn drop_inside(regions: &mut Vec<Region<'_>>, spans: &[Range<usize>]) {
+    if spans.is_empty() {
+        return;
+    }
+    regions.retain(|region| {
+        let start = region.map.start(0);
+        let end = region.map.end(region.text.len());
+        !spans.iter().any(|span| span.start <= start && end <= span.end)
+    });
 }
 
 /// Returns the `parse` error of a file sniffed as PE whose headers or
@@ -1606,6 +1620,22 @@ mod batch_tests {
                 region
             })
             .collect()
+    }
+
+    #[test]
+    fn regions_inside_spans_are_dropped() {
+        let texts =
+            ["1.1.0.14", "ab", "10.0.0.1", "c2.example.org"].map(String::from);
+        let mut found = regions(&texts);
+        // At offsets 16, 26, 30 and 40: the first lies inside the first
+        // span, the third only starts inside the second.
+        drop_inside(&mut found, &[10..24, 30..35]);
+        let kept: Vec<_> = found.iter().map(|r| &*r.text).collect();
+        assert_eq!(kept, [&b"ab"[..], b"10.0.0.1", b"c2.example.org"]);
+
+        let mut all = regions(&texts);
+        drop_inside(&mut all, &[]);
+        assert_eq!(all.len(), texts.len());
     }
 
     fn each_alone(regions: &[Region<'_>], settings: &Settings) -> Report {

@@ -10,10 +10,12 @@
 //! `--detail` lists both occurrences.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use trawl_core::OffsetMap;
 
 use super::resources::StringEncoding;
+use super::version::VersionString;
 use super::Pe;
 use crate::{text, Origin, Region};
 
@@ -41,7 +43,8 @@ impl<'a> Pe<'a> {
             ));
         }
         let tables = self.version_info.iter().flat_map(|v| &v.string_tables);
-        for string in tables.flat_map(|table| &table.strings) {
+        let strings = tables.flat_map(|table| &table.strings);
+        for string in strings.filter(|s| !is_version_number(s)) {
             regions.extend(self.region(
                 string.offset,
                 string.length,
@@ -59,6 +62,23 @@ impl<'a> Pe<'a> {
             ));
         }
         regions
+    }
+
+    /// Returns the file byte ranges of the version information values
+    /// that are version numbers, such as `FileVersion` `1.1.0.14`, which
+    /// has the form of an IPv4 address. [`Pe::regions`] leaves them out,
+    /// and the caller drops the extracted strings that lie inside them,
+    /// so that no such number is reported as an address.
+    pub fn version_number_spans(&self) -> Vec<Range<usize>> {
+        let tables = self.version_info.iter().flat_map(|v| &v.string_tables);
+        tables
+            .flat_map(|table| &table.strings)
+            .filter(|string| is_version_number(string))
+            .filter_map(|string| {
+                let end = string.offset.checked_add(string.length)?;
+                Some(string.offset..end)
+            })
+            .collect()
     }
 
     /// Returns the region of the `length` file bytes at `offset`:
@@ -84,6 +104,26 @@ impl<'a> Pe<'a> {
         };
         Some(region)
     }
+}
+
+/// Reports whether `string` is a version number: a value of digits
+/// with dots or commas between them (`1.1.0.14`, `10, 0, 1, 2`), under
+/// a key that names a version (`FileVersion`, `ProductVersion`,
+/// `Assembly Version`). Other keys keep their values, because an address
+/// written into `Comments` may well be an indicator.
+fn is_version_number(string: &VersionString) -> bool {
+    let key_names_version = string
+        .key
+        .as_bytes()
+        .windows(b"version".len())
+        .any(|word| word.eq_ignore_ascii_case(b"version"));
+    let value = string.value.trim();
+    key_names_version
+        && value.bytes().any(|b| b.is_ascii_digit())
+        && value.bytes().any(|b| matches!(b, b'.' | b','))
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b',' | b' '))
 }
 
 #[cfg(test)]
@@ -162,6 +202,72 @@ mod tests {
         assert_eq!(&*regions[0].text, b"c:\\a.pdb");
         assert!(matches!(regions[0].text, Cow::Borrowed(_)));
         assert_eq!(regions[0].map.start(0), TestPe::at(0x1100) + 24);
+    }
+
+    fn version_string(key: &str, value: &str, offset: usize) -> VersionString {
+        VersionString {
+            key: key.to_owned(),
+            value: value.to_owned(),
+            offset,
+            length: value.len() * 2,
+        }
+    }
+
+    #[test]
+    fn version_numbers_are_not_regions() {
+        let mut pe = TestPe::new(false);
+        let values = ["1.1.0.14", "8.8.8.8", "10, 0, 1, 2", "1.0 beta"];
+        let mut strings = Vec::new();
+        for (i, (key, value)) in
+            ["FileVersion", "Comments", "ProductVersion", "Assembly Version"]
+                .into_iter()
+                .zip(values)
+                .enumerate()
+        {
+            let rva = 0x1000 + 0x40 * i as u32;
+            pe.put_rva(rva, &utf16le(value));
+            strings.push(version_string(key, value, TestPe::at(rva)));
+        }
+        let bytes = pe.bytes;
+        let mut parsed = parse(&bytes, &PeLimits::default());
+        parsed.version_info = Some(super::super::version::VersionInfo {
+            fixed: None,
+            string_tables: vec![super::super::version::StringTable {
+                key: "040904B0".to_owned(),
+                language: Some(0x409),
+                codepage: Some(1200),
+                strings,
+            }],
+            translations: Vec::new(),
+        });
+
+        let texts: Vec<_> = parsed
+            .regions()
+            .into_iter()
+            .filter(|r| r.origin == Origin::VersionInfo)
+            .map(|r| String::from_utf8(r.text.into_owned()).unwrap())
+            .collect();
+        assert_eq!(texts, ["8.8.8.8", "1.0 beta"]);
+
+        let first = TestPe::at(0x1000);
+        let third = TestPe::at(0x1080);
+        assert_eq!(
+            parsed.version_number_spans(),
+            [first..first + 16, third..third + 22]
+        );
+    }
+
+    #[test]
+    fn version_key_is_matched_without_case() {
+        let number = |key: &str, value: &str| {
+            is_version_number(&version_string(key, value, 0))
+        };
+        assert!(number("FILEVERSION", "1.2.3.4"));
+        assert!(number("Assembly Version", " 2.0.0.0 "));
+        assert!(!number("Comments", "1.2.3.4"));
+        assert!(!number("FileVersion", "1234"));
+        assert!(!number("FileVersion", "..."));
+        assert!(!number("FileVersion", "1.2.3.4-rc1"));
     }
 
     #[test]
