@@ -211,6 +211,13 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     if before == Some(b']') && follows_bracketed_host(text, start) {
         return;
     }
+    // A leading dot after `*` makes a wildcard (`*.text.example.com`),
+    // not a section name.
+    let wildcard =
+        start.checked_sub(2).and_then(|i| text.get(i)) == Some(&b'*');
+    if before == Some(b'.') && !wildcard && is_section_name(token) {
+        return;
+    }
 
     if shape.classes & !(DIGIT | DOT | HYPHEN) == 0 {
         numeric_run(text, start, token, shape.classes & HYPHEN != 0, out);
@@ -253,8 +260,12 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     if looks_like_code(token, &shape, tld, tld_word, two_labels) {
         return;
     }
+    // A port (`evil.zip:8080`) makes the name a host, but a bare colon
+    // does not: `test-lib.sh: fix quoting` names a file.
+    let port_follows = after == Some(b':')
+        && text.get(end.saturating_add(1)).is_some_and(u8::is_ascii_digit);
     let file_like = has_file_extension_suffix(tld_word)
-        && after != Some(b':')
+        && !port_follows
         && !is_text_node(text, start, end);
     let weak = file_like || is_json_key(text, start, end);
     out.push(Candidate {
@@ -388,6 +399,22 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let close = after.iter().find(|b| !b.is_ascii_whitespace());
     open == Some(&b'>') && close == Some(&b'<')
 }
+
+/// Reports whether `token`, written after a dot, is an ELF or PE section
+/// name (`.note.gnu.property`, `.plt.got`, `.data.rel.ro`), which every
+/// executable's section table lists and some end in a real top-level
+/// name.
+fn is_section_name(token: &[u8]) -> bool {
+    let first = token.split(|&b| b == b'.').next().unwrap_or_default();
+    pack_label(first)
+        .is_some_and(|word| SECTION_PREFIXES.binary_search(&word).is_ok())
+}
+
+/// First labels of dotted section names in ELF and PE files.
+const SECTION_PREFIXES: [u64; 14] = packed([
+    b"bss", b"data", b"debug", b"dynamic", b"gnu", b"got", b"init", b"note",
+    b"plt", b"rel", b"rela", b"rodata", b"tdata", b"text",
+]);
 
 /// Reports whether the run follows `local@`, so that its domain belongs
 /// to the e-mail detector.
@@ -768,9 +795,9 @@ const CODE_NAMES: [u64; 37] = packed([
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
 /// standing alone as an XML value.
-const FILE_EXTENSION_TLDS: [u64; 16] = packed([
-    b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid", b"pl",
-    b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
+const FILE_EXTENSION_TLDS: [u64; 17] = packed([
+    b"ads", b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid",
+    b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
 ]);
 
 /// Reports whether the suffix after the last dot, packed by
@@ -874,7 +901,8 @@ mod tests {
     #[test]
     fn file_extension_suffix_is_weak() {
         let mut out = Vec::new();
-        let text = b"setup.py textures.exe.zip evil.zip:8080";
+        let text = b"setup.py textures.exe.zip evil.zip:8080 \
+            test-lib.sh: fix README.md:x a-except.ads";
         find(text, &Limits::default(), &mut out);
         let weak: Vec<(&str, bool)> =
             out.iter().map(|c| (c.value.as_str(), c.weak)).collect();
@@ -884,8 +912,27 @@ mod tests {
                 ("setup.py", true),
                 ("textures.exe.zip", true),
                 ("evil.zip", false),
+                ("test-lib.sh", true),
+                ("readme.md", true),
+                ("a-except.ads", true),
             ]
         );
+    }
+
+    #[test]
+    fn section_names_are_not_domains() {
+        let cases: &[(&str, &[&str])] = &[
+            (".plt.got", &[]),
+            ("x .note.gnu.property y", &[]),
+            (".data.rel.ro .gnu.linkonce.t.example", &[]),
+            (".text.evil.com", &[]),
+            // Without the leading dot these are names like any other.
+            ("data.rel.ro", &["data.rel.ro"]),
+            ("*.text.example.com", &["text.example.com"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
     }
 
     #[test]
@@ -1001,8 +1048,13 @@ mod tests {
 
     #[test]
     fn packed_lists_match_words() {
-        let lists: [&[u64]; 4] =
-            [&GENERIC_TLDS, &CODE_OBJECTS, &CODE_NAMES, &FILE_EXTENSION_TLDS];
+        let lists: [&[u64]; 5] = [
+            &GENERIC_TLDS,
+            &CODE_OBJECTS,
+            &CODE_NAMES,
+            &FILE_EXTENSION_TLDS,
+            &SECTION_PREFIXES,
+        ];
         for list in lists {
             assert!(list.iter().all(|&word| word != 0));
             assert!(list.windows(2).all(|pair| pair[0] < pair[1]));

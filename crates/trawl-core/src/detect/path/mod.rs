@@ -178,9 +178,16 @@ fn scan_separator(
 /// Builds the candidate for the path `root.start..end`.
 fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     let bytes = text.get(root.start..end)?;
-    // Separators and punctuation alone (`/+/+`, `/-/_`, `/../..`) name
-    // no file. Binaries are full of such runs in their code and tables.
-    if !bytes.iter().any(|&b| b.is_ascii_alphanumeric() || b >= 0x80) {
+    // Separators and punctuation after the root (`/+/+`, `/-/_`,
+    // `A:\-`) name no file. Machine code and tables in binaries are full
+    // of such runs. A root that takes the whole path (`\\srv\share`)
+    // names a place on its own.
+    let body = text.get(root.body..end).filter(|body| !body.is_empty());
+    let named = body
+        .unwrap_or(bytes)
+        .iter()
+        .any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
+    if !named {
         return None;
     }
     let value = if root.escaped {

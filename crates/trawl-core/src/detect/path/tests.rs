@@ -275,15 +275,18 @@ fn unix_absolute_paths() {
 }
 
 #[test]
-fn punctuation_only_paths_are_rejected() {
+fn paths_without_a_name_are_rejected() {
     check(&[
         ("/+/+", &[]),
         ("x /-/_ y", &[]),
         ("/../..", &[]),
-        ("~/./..", &[]),
+        ("A:\\-", &[]),
+        ("$x/+", &[]),
         ("/+/a", &["/+/a"]),
         ("/_/é", &["/_/é"]),
         ("../../1", &["../../1"]),
+        ("%TEMP%\\a", &["%TEMP%\\a"]),
+        ("\\\\.\\C:", &["\\\\.\\C:"]),
     ]);
 }
 
