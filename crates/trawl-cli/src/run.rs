@@ -218,15 +218,17 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
         FileKind::Text(Encoding::Utf8 { .. } | Encoding::Latin1)
     );
     if len > STREAM_THRESHOLD && streamable {
-        let input = io::Cursor::new(head).chain(reader).take(limit);
+        let mut source = io::Cursor::new(head).chain(reader);
         let mut report = scan_stream(
             Some(display(path)),
             kind,
-            input,
+            (&mut source).take(limit),
             (STREAM_BLOCK, MAX_STREAM_LINE),
             settings,
         )?;
-        if len > limit {
+        // The byte past the limit, if any, shows the cut, also in a file
+        // that grew after its size was read.
+        if source.read(&mut [0u8])? > 0 {
             report.errors.insert(0, input_too_long(limit));
         }
         return Ok(Contents::Streamed(Box::new(report)));
@@ -1059,11 +1061,18 @@ impl<'s> Collector<'s> {
             });
         }
         if self.detail_truncated {
+            // With the values also cut, the iocs lists are not complete,
+            // and the error above says so.
+            let iocs_state = if values_truncated {
+                ""
+            } else {
+                "; the iocs lists are complete"
+            };
             errors.push(ReportError {
                 stage: Stage::Scan,
                 message: format!(
-                    "the detections list stops after {limit} entries; the \
-                     iocs lists are complete (raise --max-values)"
+                    "the detections list stops after {limit} \
+                     entries{iocs_state} (raise --max-values)"
                 ),
             });
         }

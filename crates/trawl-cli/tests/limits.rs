@@ -73,6 +73,69 @@ fn max_values_keeps_first_values() {
     assert!(error_messages(&report)[0].contains("--max-values"));
 }
 
+/// Files over 2 MiB are streamed, and the cut is found from the bytes
+/// read rather than from the size the file had when opened.
+#[test]
+fn streamed_file_reports_cut_at_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let limit = 3 << 20;
+    let mut text = b"first.example.com\n".to_vec();
+    text.resize(limit - 17, b' ');
+    text.extend_from_slice(b"\nlast.example.com");
+    assert_eq!(text.len(), limit);
+    let exact = write(dir.path(), "exact.txt", &text);
+    text.push(b'\n');
+    let over = write(dir.path(), "over.txt", &text);
+
+    let fits = report_of(&trawl(&["--max-input-size", "3M", &exact]));
+    assert_eq!(list(&fits, "domains").len(), 2);
+    assert!(error_messages(&fits).is_empty());
+
+    let output = trawl(&["--max-input-size", "3M", &over]);
+    assert_eq!(output.status.code(), Some(1));
+    let cut = report(&output);
+    assert_eq!(list(&cut, "domains").len(), 2);
+    let errors = error_messages(&cut);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("--max-input-size"), "{errors:?}");
+}
+
+#[test]
+fn detail_limit_says_whether_values_are_complete() {
+    // Three occurrences of two values: the detail list stops at two
+    // entries while both values still fit.
+    let repeated = "a.example.com b.example.com a.example.com";
+    let output = trawl(&[
+        "--max-values",
+        "2",
+        "--detail",
+        "--types",
+        "domains",
+        "-t",
+        repeated,
+    ]);
+    let messages = error_messages(&report(&output));
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("the iocs lists are complete"));
+
+    // Three distinct values: both limits are reached.
+    let distinct = "a.example.com b.example.com c.example.com";
+    let output = trawl(&[
+        "--max-values",
+        "2",
+        "--detail",
+        "--types",
+        "domains",
+        "-t",
+        distinct,
+    ]);
+    let messages = error_messages(&report(&output));
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("values first seen later"));
+    assert!(messages[1].contains("the detections list stops"));
+    assert!(!messages[1].contains("complete"));
+}
+
 #[test]
 fn max_decode_depth_zero_skips_payloads() {
     // base64 of "http://evil.example.com/stage2"
