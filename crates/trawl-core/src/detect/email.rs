@@ -115,8 +115,21 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
         return None;
     }
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
+    if is_ssh_name(local, &host) {
+        return None;
+    }
     let value = join_address(local, &host)?;
     Some(Candidate::new(Category::Email, start, end, value))
+}
+
+/// Reports whether `local@host` names an SSH algorithm or protocol
+/// extension (`aes128-gcm@openssh.com`, `curve25519-sha256@libssh.org`)
+/// rather than a mailbox, as every SSH client and server binary lists
+/// them. Extension names carry a digit or a hyphen, and the developers'
+/// mailboxes at those domains (`djm@openssh.com`) do not.
+fn is_ssh_name(local: &[u8], host: &Value) -> bool {
+    matches!(host.as_str(), "openssh.com" | "libssh.org")
+        && local.iter().any(|&b| b.is_ascii_digit() || b == b'-')
 }
 
 /// Returns `local@host`, or `None` when `local` is not UTF-8. The local
@@ -154,6 +167,10 @@ mod tests {
             ("weird@domain.123 user@@example.com @example.com", &[]),
             ("xxx_support@company.com_yyy", &[]),
             ("`ops@example.com`", &["ops@example.com"]),
+            ("aes128-gcm@openssh.com,curve25519-sha256@libssh.org", &[]),
+            ("ssh-ed25519-cert-v01@OpenSSH.com", &[]),
+            ("From: djm@openssh.com", &["djm@openssh.com"]),
+            ("aes128-gcm@example.com", &["aes128-gcm@example.com"]),
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
