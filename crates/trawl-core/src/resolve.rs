@@ -3,8 +3,8 @@
 //! Candidates are sorted by start, longer first, then by category order, and
 //! kept greedily when they do not overlap a kept one. So a URL owns the
 //! path and host inside it, an e-mail owns its domain, and a hash is not
-//! also base64. A URL's host, marked `derived`, is then kept beside the URL
-//! that contains it.
+//! also base64. A URL's host, or a UNC path's server, marked `derived`,
+//! is then kept beside the URL or path that contains it.
 //!
 //! Before that, a few categories whose shape is specific overrule the
 //! looser ones they overlap, wherever those start (`overruling`): a
@@ -90,10 +90,12 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
     let mut precedence = Precedence::new(candidates);
 
     // The indexes of the survivors in key order, which is by start. Only
-    // the last URL kept can contain a derived host, because every URL
-    // kept so far starts at or before the host and no two overlap.
+    // the last URL or UNC path kept can contain a derived host, because
+    // every one kept so far starts at or before the host and no two
+    // overlap. `container_end` is the end of that last one.
     let mut kept: Vec<usize> = Vec::with_capacity(candidates.len());
     let mut urls: Vec<(usize, usize)> = Vec::new();
+    let mut container_end = None;
     let mut kept_end = 0;
     let mut last_start = 0;
     let mut shared_start = false;
@@ -101,7 +103,7 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
         let Some(candidate) = candidates.get(index) else { continue };
         let start = candidate.start;
         let keep = if candidate.derived {
-            urls.last().is_some_and(|&(_, url_end)| candidate.end <= url_end)
+            container_end.is_some_and(|end| candidate.end <= end)
         } else {
             // Checked only where the candidate would be kept: one that is
             // overruled is skipped as if it had never been found.
@@ -114,6 +116,12 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
             kept_end = candidate.end;
             if candidate.category == Category::Url {
                 urls.push((start, candidate.end));
+            }
+            if candidate.category == Category::Url
+                || candidate.category == Category::FilePath
+                    && candidate.kind == Some("unc")
+            {
+                container_end = Some(candidate.end);
             }
         }
         shared_start |= !kept.is_empty() && last_start == start;
@@ -554,6 +562,17 @@ mod tests {
         let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
         assert_eq!(categories, [Category::Url, Category::Domain]);
         assert_eq!(kept[1].start, 7);
+    }
+
+    #[test]
+    fn derived_host_kept_inside_unc_path_only() {
+        for (kind, kept_count) in [("unc", 2), ("windows", 1)] {
+            let path = candidate(Category::FilePath, 0, 30).with_kind(kind);
+            let mut host = candidate(Category::Ip, 2, 12);
+            host.derived = true;
+            let kept = resolve(vec![path, host]);
+            assert_eq!(kept.len(), kept_count, "{kind}");
+        }
     }
 
     #[test]

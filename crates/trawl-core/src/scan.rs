@@ -724,6 +724,25 @@ mod tests {
     }
 
     #[test]
+    fn unc_server_reported_beside_path() {
+        let text = "copy \\\\95.164.3[.]171@80\\share\\cisa.msi and \\\\files.evil[.]net\\s\\a.dll";
+        let key = IocKey::Category;
+        let expected = [
+            (
+                key(Category::FilePath),
+                "\\\\95.164.3.171@80\\share\\cisa.msi".to_string(),
+            ),
+            (key(Category::Ip), "95.164.3.171".to_string()),
+            (
+                key(Category::FilePath),
+                "\\\\files.evil.net\\s\\a.dll".to_string(),
+            ),
+            (key(Category::Domain), "files.evil.net".to_string()),
+        ];
+        assert_eq!(found(text), expected);
+    }
+
+    #[test]
     fn url_lost_to_path_keeps_inner_indicators() {
         // The path starts first and takes the URL's scheme, so the URL is
         // dropped and the indicators in its interior are reported.

@@ -37,8 +37,9 @@ pub(crate) struct Candidate {
     pub value: Value,
     /// A finer type, as in [`crate::Detection::kind`].
     pub kind: Option<&'static str>,
-    /// Set on the host of a URL: it is reported only when its URL is, and
-    /// it never competes with other candidates for its span.
+    /// Set on the host of a URL or the server of a UNC path: it is
+    /// reported only when its URL or path is, and it never competes with
+    /// other candidates for its span.
     pub derived: bool,
     /// Set when the value is ambiguous as written plainly (a name whose
     /// suffix is also a file extension, `invoice.zip`): the scanner keeps

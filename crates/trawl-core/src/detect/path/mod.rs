@@ -29,6 +29,7 @@ mod class;
 mod root;
 mod walk;
 
+use super::hostname::{self, HostPolicy};
 use super::interior::Cursor;
 use super::{Candidate, Value};
 use crate::{Category, Limits};
@@ -167,12 +168,34 @@ fn scan_separator(
         Walk::Path { end } => {
             if let Some(candidate) = candidate(text, &root, end) {
                 out.push(candidate);
+                out.extend(root.server.and_then(|s| server_host(text, s)));
             }
             end.max(past_run)
         }
         Walk::Short => past_run,
         Walk::Reject => run_end(text, sep).max(past_run),
     }
+}
+
+/// Returns the server of a UNC path at `start..end` as an IPv4 address
+/// or a domain, marked `derived`, so that it is reported beside the path
+/// as a URL's host is beside its URL. A name that is neither, such as a
+/// NetBIOS name (`\\fileserver\share`), gives nothing.
+fn server_host(
+    text: &[u8],
+    (start, end): (usize, usize),
+) -> Option<Candidate> {
+    let name = text.get(start..end)?;
+    let mut host = if name.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+        let ip = super::domain::parse_ipv4(name)?;
+        let value = super::domain::format_ipv4(ip);
+        Candidate::new(Category::Ip, start, end, value).with_kind("ipv4")
+    } else {
+        let value = hostname::normalize(name, HostPolicy::Bare)?;
+        Candidate::new(Category::Domain, start, end, value)
+    };
+    host.derived = true;
+    Some(host)
 }
 
 /// Builds the candidate for the path `root.start..end`.

@@ -38,6 +38,9 @@ pub(super) struct Root {
     /// and `${HOME}` do. The other roots are built from letters, digits,
     /// `.`, `_`, `-`, `@`, `~`, `$`, `?`, `:` and separators only.
     pub brackets: bool,
+    /// The server name of a UNC path (`evil.example` in
+    /// `\\evil.example@SSL\share`), without its WebDAV suffix.
+    pub server: Option<(usize, usize)>,
 }
 
 /// The result of looking for a root at a separator.
@@ -99,6 +102,7 @@ fn windows_root(
         min_segments: 1,
         segments: 0,
         brackets: false,
+        server: None,
     })
 }
 
@@ -126,6 +130,7 @@ fn unix_root(
         min_segments,
         segments: 0,
         brackets: false,
+        server: None,
     })
 }
 
@@ -365,6 +370,9 @@ fn server(
     if !matches!(unit_at(text, body, Style::Windows), Unit::Segment(_)) {
         return Found::Malformed;
     }
+    let name = text.get(at..host).unwrap_or_default();
+    let name_end =
+        at.saturating_add(memchr::memchr(b'@', name).unwrap_or(name.len()));
     Found::Root(Root {
         start,
         body,
@@ -374,6 +382,7 @@ fn server(
         min_segments: 1,
         segments: 0,
         brackets: false,
+        server: Some((at, name_end)),
     })
 }
 
@@ -414,6 +423,7 @@ fn device(
             min_segments: 1,
             segments,
             brackets: false,
+            server: None,
         })
     };
     let drive_letter = text.get(at).is_some_and(u8::is_ascii_alphabetic)

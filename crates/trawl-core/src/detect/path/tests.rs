@@ -12,7 +12,18 @@ fn paths_in(text: &[u8]) -> Vec<Candidate> {
 fn paths(text: &str) -> Vec<String> {
     paths_in(text.as_bytes())
         .into_iter()
+        .filter(|c| c.category == Category::FilePath)
         .map(|c| String::from(c.value))
+        .collect()
+}
+
+/// The derived server hosts that the path detector finds in `text`.
+fn servers(text: &str) -> Vec<(Category, String)> {
+    paths_in(text.as_bytes())
+        .into_iter()
+        .filter(|c| c.category != Category::FilePath)
+        .inspect(|c| assert!(c.derived, "{c:?}"))
+        .map(|c| (c.category, String::from(c.value)))
         .collect()
 }
 
@@ -210,6 +221,32 @@ fn unc_and_device_paths() {
         ("\\\\server\\", &[]),
         ("x\\\\server\\share", &[]),
     ]);
+}
+
+#[test]
+fn unc_servers_are_derived_hosts() {
+    let ip = |v: &str| (Category::Ip, v.to_string());
+    let domain = |v: &str| (Category::Domain, v.to_string());
+    let rows: &[(&str, Vec<(Category, String)>)] = &[
+        ("\\\\95.164.3.171@80\\share\\cisa.msi", vec![ip("95.164.3.171")]),
+        ("net use \\\\files.evil.net\\share", vec![domain("files.evil.net")]),
+        ("\\\\Evil.COM@SSL\\DavWWWRoot\\x.dll", vec![domain("evil.com")]),
+        (
+            r#"{"p": "\\\\c2.example.org\\s\\a.exe"}"#,
+            vec![domain("c2.example.org")],
+        ),
+        ("\\\\server01\\share\\file.log", vec![]),
+        ("\\\\999.1.1.1\\share\\x", vec![]),
+        ("\\\\?\\UNC\\10.1.2.3\\share\\x", vec![ip("10.1.2.3")]),
+        ("\\\\.\\pipe\\evil.example.com", vec![]),
+    ];
+    for (text, expected) in rows {
+        assert_eq!(&servers(text), expected, "input: {text:?}");
+    }
+    let found = paths_in(b"\\\\10.0.0.5\\data\\x.bin");
+    let host = found.iter().find(|c| c.category == Category::Ip).unwrap();
+    assert_eq!((host.start, host.end), (2, 10));
+    assert_eq!(host.kind, Some("ipv4"));
 }
 
 #[test]
