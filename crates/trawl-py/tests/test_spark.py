@@ -25,7 +25,7 @@ LOG_LINES = [
     "2024-05-01 beacon to hxxp://c2[.]example[.]net/gate from 10.20.30.40",
     "",
     "2024-05-01 dropped C:\\Users\\Public\\svc.exe md5 "
-    "0123456789abcdef0123456789abcdef",
+    "d41d8cd98f00b204e9800998ecf8427e",
     "2024-05-02 mail from ops@example.org about CVE-2024-3094",
 ]
 

@@ -211,6 +211,9 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     if before == Some(b']') && follows_bracketed_host(text, start) {
         return;
     }
+    if before == Some(b'/') && follows_media_type(text, start) {
+        return;
+    }
     // A leading dot after `*` makes a wildcard (`*.text.example.com`),
     // not a section name.
     let wildcard =
@@ -398,6 +401,36 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let open = before.iter().rev().find(|b| !b.is_ascii_whitespace());
     let close = after.iter().find(|b| !b.is_ascii_whitespace());
     open == Some(&b'>') && close == Some(&b'<')
+}
+
+/// Reports whether the `/` before `start` follows a top-level media type,
+/// so that the token is a subtype (`application/vnd.ms-excel`,
+/// `text/vnd.wap.wml`) and not a host.
+fn follows_media_type(text: &[u8], start: usize) -> bool {
+    const TYPES: [&[u8]; 9] = [
+        b"application",
+        b"audio",
+        b"font",
+        b"image",
+        b"message",
+        b"model",
+        b"multipart",
+        b"text",
+        b"video",
+    ];
+    let head = text.get(..start.saturating_sub(1)).unwrap_or_default();
+    let letters =
+        head.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    let word = head.get(head.len().saturating_sub(letters)..);
+    let glued = head
+        .len()
+        .checked_sub(letters.saturating_add(1))
+        .and_then(|i| head.get(i))
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.');
+    !glued
+        && word.is_some_and(|word| {
+            TYPES.iter().any(|name| word.eq_ignore_ascii_case(name))
+        })
 }
 
 /// Reports whether `token`, written after a dot, is an ELF or PE section
@@ -917,6 +950,19 @@ mod tests {
                 ("a-except.ads", true),
             ]
         );
+    }
+
+    #[test]
+    fn media_subtypes_are_not_domains() {
+        let cases: &[(&str, &[&str])] = &[
+            ("application/vnd.oasis.opendocument.graphics", &[]),
+            ("Content-Type: Image/vnd.adobe.photoshop", &[]),
+            ("path/vnd.example.com", &["vnd.example.com"]),
+            ("mytext/evil.example.com", &["evil.example.com"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
     }
 
     #[test]

@@ -217,7 +217,7 @@ fn digest(
     }
     let run = text.get(start..end)?;
     let seen = digit_bits(run);
-    if !looks_random(seen) {
+    if !looks_random(seen) || has_hex_alphabet(run) {
         return None;
     }
     // A digest written in lower case already needs only a plain copy,
@@ -256,6 +256,20 @@ fn looks_random(seen: u32) -> bool {
     let has_letter = seen & 0xfc00 != 0;
     let distinct = (seen & DIGIT_VALUES).count_ones();
     all_hex && has_letter && distinct >= MIN_DISTINCT_DIGITS
+}
+
+/// Reports whether `run` contains the 16 hex digits in order
+/// (`0123456789abcdef`, either case), as the digit tables of binaries and
+/// scripts do. A random digest of up to 128 digits contains that
+/// sequence with a probability below 2^-56.
+fn has_hex_alphabet(run: &[u8]) -> bool {
+    // A plain search per zero: building a `memmem` searcher for every
+    // digest cost more than the test.
+    memchr::memchr_iter(b'0', run).any(|at| {
+        run.get(at..at.saturating_add(16)).is_some_and(|digits| {
+            digits.eq_ignore_ascii_case(b"0123456789abcdef")
+        })
+    })
 }
 
 #[cfg(test)]
@@ -358,6 +372,8 @@ mod tests {
             decimal32.to_string(),
             five_digits,
             five_upper_digits,
+            "0123456789ABCDEF0123456789abcdef".to_string(),
+            format!("{}0123456789abcdef", &SHA256[..48]),
         ];
         for text in &cases {
             assert_eq!(values(text), Vec::<String>::new(), "{text}");

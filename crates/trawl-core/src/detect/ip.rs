@@ -73,6 +73,16 @@ fn classify(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
     if !after_key && before.is_some_and(is_word_byte) {
         return None;
     }
+    // `sample[1::2]` and `rows[::2]` index or slice a sequence; an address
+    // in brackets follows a scheme, a space or punctuation.
+    let indexed = before == Some(b'[')
+        && start
+            .checked_sub(2)
+            .and_then(|i| text.get(i))
+            .is_some_and(|&b| is_word_byte(b) || b == b')' || b == b']');
+    if indexed {
+        return None;
+    }
     if token.len() > MAX_ADDRESS_LEN
         || token.iter().filter(|&&b| b == b':').count() < 2
     {
@@ -502,6 +512,8 @@ mod tests {
             ("1.2.3.4:8080", &[]),
             ("\"2001:db8::\\n1\"", &[]),
             ("fe80::1%eth0fe80::2%eth1", &[]),
+            ("sample[1::2] rows[::2] f(x)[1::3] m[0][2::4]", &[]),
+            ("http://[2001:db8::9]/ [::1]:53", &["2001:db8::9", "::1"]),
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
