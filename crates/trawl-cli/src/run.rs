@@ -1062,7 +1062,7 @@ impl<'s> Collector<'s> {
         }
         if self.detail_truncated {
             // With the values also cut, the iocs lists are not complete,
-            // and the error above says so.
+            // as the error before this one reports.
             let iocs_state = if values_truncated {
                 ""
             } else {

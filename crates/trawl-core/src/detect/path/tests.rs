@@ -17,7 +17,8 @@ fn paths(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The derived server hosts that the path detector finds in `text`.
+/// Returns the derived server hosts that the path detector finds in
+/// `text`.
 fn servers(text: &str) -> Vec<(Category, String)> {
     paths_in(text.as_bytes())
         .into_iter()
