@@ -102,38 +102,24 @@ fn streamed_file_reports_cut_at_limit() {
 
 #[test]
 fn detail_limit_says_whether_values_are_complete() {
+    let messages = |text: &str| {
+        let args = ["--max-values", "2", "--detail", "--types", "domains"];
+        let output = trawl(&[&args[..], &["-t", text]].concat());
+        error_messages(&report(&output))
+    };
+
     // Three occurrences of two values: the detail list stops at two
     // entries while both values still fit.
-    let repeated = "a.example.com b.example.com a.example.com";
-    let output = trawl(&[
-        "--max-values",
-        "2",
-        "--detail",
-        "--types",
-        "domains",
-        "-t",
-        repeated,
-    ]);
-    let messages = error_messages(&report(&output));
-    assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].contains("the iocs lists are complete"));
+    let repeated = messages("a.example.com b.example.com a.example.com");
+    assert_eq!(repeated.len(), 1, "{repeated:?}");
+    assert!(repeated[0].contains("the iocs lists are complete"));
 
     // Three distinct values: both limits are reached.
-    let distinct = "a.example.com b.example.com c.example.com";
-    let output = trawl(&[
-        "--max-values",
-        "2",
-        "--detail",
-        "--types",
-        "domains",
-        "-t",
-        distinct,
-    ]);
-    let messages = error_messages(&report(&output));
-    assert_eq!(messages.len(), 2, "{messages:?}");
-    assert!(messages[0].contains("values first seen later"));
-    assert!(messages[1].contains("the detections list stops"));
-    assert!(!messages[1].contains("complete"));
+    let distinct = messages("a.example.com b.example.com c.example.com");
+    assert_eq!(distinct.len(), 2, "{distinct:?}");
+    assert!(distinct[0].contains("values first seen later"));
+    assert!(distinct[1].contains("the detections list stops"));
+    assert!(!distinct[1].contains("complete"));
 }
 
 #[test]

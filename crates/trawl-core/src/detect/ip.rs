@@ -73,8 +73,8 @@ fn classify(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
     if !after_key && before.is_some_and(is_word_byte) {
         return None;
     }
-    // `sample[1::2]` and `rows[::2]` index or slice a sequence; an address
-    // in brackets follows a scheme, a space or punctuation.
+    // `sample[1::2]` and `rows[::2]` index or slice a sequence, while an
+    // address in brackets follows a scheme, a space or punctuation.
     let indexed = before == Some(b'[')
         && start
             .checked_sub(2)
