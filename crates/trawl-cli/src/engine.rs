@@ -279,7 +279,7 @@ impl Engine {
     /// with no `file`.
     pub fn scan_text(&self, text: &str) -> Report {
         let input = Input::Text(text.to_owned());
-        let reports = run::process(&input, &[], &self.settings);
+        let reports = run::process(&input, &self.settings);
         let mut report = reports
             .into_iter()
             .next()
@@ -327,7 +327,7 @@ impl Engine {
         let per_input: Vec<Vec<Report>> = collected
             .inputs
             .par_iter()
-            .map(|input| run::process(input, &[], &self.settings))
+            .map(|input| run::process(input, &self.settings))
             .collect();
         let mut reports: Vec<Report> =
             per_input.into_iter().flatten().collect();

@@ -9,7 +9,7 @@ use trawl::{args, defang, inputs, lists, misp, output, pipeline, progress};
 use trawl::{report, rules, run, stix};
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -17,7 +17,6 @@ use clap::{CommandFactory, Parser};
 use trawl_core::{Category, Filter, RuleSet, Scanner};
 
 use crate::args::{Args, Format};
-use crate::inputs::Input;
 use crate::output::{Document, ReportWriter};
 use crate::pipeline::Event;
 use crate::progress::Progress;
@@ -161,7 +160,6 @@ fn run(args: &Args, scanner: Scanner, filter: Filter) -> Result<u8, String> {
         return Ok(exit_code(&outcome, args.fail_on_ioc));
     }
 
-    let stdin = read_stdin(&collected.inputs, args.max_input_size)?;
     let threads = match args.threads.unwrap_or(0) {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         threads => threads,
@@ -198,7 +196,7 @@ fn run(args: &Args, scanner: Scanner, filter: Filter) -> Result<u8, String> {
         &pool,
         &collected.inputs,
         window,
-        |input| run::process(input, &stdin, &settings),
+        |input| run::process(input, &settings),
         |event| match event {
             Event::Done(index, reports) => {
                 let writer = match &mut writer {
@@ -291,19 +289,6 @@ fn exit_code(outcome: &Outcome, fail_on_ioc: bool) -> u8 {
     } else {
         0
     }
-}
-
-/// Reads standard input if it is one of the inputs, up to one byte past
-/// `limit` so that the report can record the cut.
-fn read_stdin(inputs: &[Input], limit: u64) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    if inputs.iter().any(|input| matches!(input, Input::Stdin)) {
-        let stdin = io::stdin().lock();
-        stdin.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(
-            |error| format!("failed to read standard input: {error}"),
-        )?;
-    }
-    Ok(bytes)
 }
 
 /// Capacity of the output buffer. Standard output is line-buffered

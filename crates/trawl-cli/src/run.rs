@@ -92,14 +92,9 @@ impl From<Verdict<'_>> for FilterNote {
     }
 }
 
-/// Reads and scans one input. Standard input must already have been read
-/// into `stdin`. An archive gives a report for itself and one for each
-/// member; any other input gives one report.
-pub fn process(
-    input: &Input,
-    stdin: &[u8],
-    settings: &Settings,
-) -> Vec<Report> {
+/// Reads and scans one input. An archive gives a report for itself and
+/// one for each member; any other input gives one report.
+pub fn process(input: &Input, settings: &Settings) -> Vec<Report> {
     match input {
         Input::Text(text) => {
             let bytes = text.as_bytes();
@@ -107,24 +102,40 @@ pub fn process(
             let kind = FileKind::Text(Encoding::Utf8 { bom: false });
             vec![scan_regions(None, kind, vec![region], settings)]
         }
-        Input::Stdin => scan_bytes(None, stdin, settings),
-        Input::File(path) => match read_file(path, settings) {
-            Ok(Contents::Whole(bytes)) => {
-                let reports =
-                    scan_bytes(Some(display(path)), &bytes, settings);
-                recycle_file_buffer(bytes);
-                reports
-            }
-            Ok(Contents::Streamed(report)) => vec![*report],
-            Err(error) => vec![failed(
-                Some(display(path)),
-                format!("failed to read file: {error}"),
-                settings,
-            )],
-        },
+        Input::Stdin => {
+            let read = read_input(io::stdin(), None, None, settings);
+            scan_contents(None, read, "standard input", settings)
+        }
+        Input::File(path) => {
+            let file = Some(display(path));
+            scan_contents(file, read_file(path, settings), "file", settings)
+        }
         Input::Failed(path, message) => {
             vec![failed(Some(display(path)), message.clone(), settings)]
         }
+    }
+}
+
+/// Scans the contents [`read_input`] returned, or reports the read
+/// error, naming the input as `kind`.
+fn scan_contents(
+    file: Option<String>,
+    read: io::Result<Contents>,
+    kind: &str,
+    settings: &Settings,
+) -> Vec<Report> {
+    match read {
+        Ok(Contents::Whole(bytes)) => {
+            let reports = scan_bytes(file, &bytes, settings);
+            recycle_file_buffer(bytes);
+            reports
+        }
+        Ok(Contents::Streamed(report)) => vec![*report],
+        Err(error) => vec![failed(
+            file,
+            format!("failed to read {kind}: {error}"),
+            settings,
+        )],
     }
 }
 
@@ -201,27 +212,39 @@ enum Contents {
     Streamed(Box<Report>),
 }
 
-/// Reads a file, opened read-only. Large text files are streamed. Others
-/// are read whole up to one byte past the input-size limit, so that the
-/// report can record the cut.
+/// Reads a file, opened read-only, as [`read_input`] does.
 fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
     let file = std::fs::File::open(path)?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let len = file.metadata().map(|m| m.len()).ok();
+    read_input(file, len, Some(display(path)), settings)
+}
+
+/// Reads an input whose length, when known, is `len`. Text longer than
+/// one block, or than the sniffed head when the length is unknown, is
+/// streamed, so memory does not grow with it. Other input is read whole
+/// up to one byte past the input-size limit, so that the report can
+/// record the cut.
+fn read_input(
+    input: impl Read + Send,
+    len: Option<u64>,
+    file: Option<String>,
+    settings: &Settings,
+) -> io::Result<Contents> {
     let limit = settings.max_input_size;
     let mut head = SPARE_FILE_BUFFER.take();
     head.clear();
-    let mut reader = file.take(limit.saturating_add(1));
+    let mut reader = input.take(limit.saturating_add(1));
     (&mut reader).take(SNIFF_LEN as u64).read_to_end(&mut head)?;
     let kind = sniff::sniff(&head);
-    let streamable = matches!(
-        kind,
-        FileKind::Text(Encoding::Utf8 { .. } | Encoding::Latin1)
-    );
-    if len > STREAM_THRESHOLD && streamable {
+    let large = match len {
+        Some(len) => len > STREAM_THRESHOLD,
+        None => head.len() >= SNIFF_LEN,
+    };
+    if let (FileKind::Text(encoding), true) = (kind, large) {
         let mut source = io::Cursor::new(head).chain(reader);
         let mut report = scan_stream(
-            Some(display(path)),
-            kind,
+            file,
+            encoding,
             (&mut source).take(limit),
             (STREAM_BLOCK, MAX_STREAM_LINE),
             settings,
@@ -238,7 +261,7 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
     // doubling the buffer. The limit caps it, a file that changed size
     // since is still read to its end, and a size the allocator cannot
     // reserve leaves the buffer to grow as bytes arrive.
-    let expected = len.min(limit).saturating_add(1);
+    let expected = len.unwrap_or(0).min(limit).saturating_add(1);
     let expected = usize::try_from(expected).unwrap_or(usize::MAX);
     let _ = bytes.try_reserve_exact(expected.saturating_sub(bytes.len()));
     reader.read_to_end(&mut bytes)?;
@@ -258,19 +281,19 @@ fn read_file(path: &Path, settings: &Settings) -> io::Result<Contents> {
 /// end of a batch of blocks.
 fn scan_stream(
     file: Option<String>,
-    kind: FileKind,
+    encoding: Encoding,
     input: impl Read + Send,
     sizes: (usize, usize),
     settings: &Settings,
 ) -> io::Result<Report> {
     let threads = rayon::current_num_threads().max(1);
     if threads == 1 {
-        return scan_stream_alone(file, kind, input, sizes, settings);
+        return scan_stream_alone(file, encoding, input, sizes, settings);
     }
     let ahead = threads.saturating_mul(STREAM_AHEAD_PER_THREAD);
-    let stream = Stream::new(input, sizes, ahead, settings);
+    let stream = Stream::new(input, encoding, sizes, ahead, settings);
     stream.run(threads, &scan_block);
-    stream.finish(file, kind)
+    stream.finish(file, FileKind::Text(encoding))
 }
 
 /// Scans the blocks of `input` in turn into one collector. One thread
@@ -280,20 +303,20 @@ fn scan_stream(
 /// merging records values in the order this path does.
 fn scan_stream_alone(
     file: Option<String>,
-    kind: FileKind,
+    encoding: Encoding,
     input: impl Read,
     sizes: (usize, usize),
     settings: &Settings,
 ) -> io::Result<Report> {
     let token = settings.scanner.limits().max_token_len;
-    let mut reader = BlockReader::new(input, sizes, token);
+    let mut reader = BlockReader::new(input, encoding, sizes, token);
     let mut collector = Collector::new(settings);
     while let Some(block) = reader.next_block()? {
         collector
             .scan_region(&block_region(&block), Some(block.owned.clone()));
         reader.recycle(block.text);
     }
-    Ok(collector.finish(file, kind, Vec::new()))
+    Ok(collector.finish(file, FileKind::Text(encoding), Vec::new()))
 }
 
 /// The blocks of one streamed input shared by the threads that scan it.
@@ -341,13 +364,15 @@ struct StreamState<'s> {
 impl<'s, R: Read + Send> Stream<'s, R> {
     fn new(
         input: R,
+        encoding: Encoding,
         sizes: (usize, usize),
         ahead: usize,
         settings: &'s Settings,
     ) -> Self {
         let token = settings.scanner.limits().max_token_len;
+        let reader = BlockReader::new(input, encoding, sizes, token);
         Stream {
-            reader: Mutex::new(BlockReader::new(input, sizes, token)),
+            reader: Mutex::new(reader),
             state: Mutex::new(StreamState::default()),
             changed: Condvar::new(),
             collector: Mutex::new(Collector::new(settings)),
@@ -528,8 +553,11 @@ impl<R: Read + Send> Drop for StopOnPanic<'_, '_, R> {
 /// line longer than the maximum, with a token of overlap.
 struct BlockReader<R> {
     input: R,
+    encoding: Encoding,
     block: usize,
     max_line: usize,
+    /// The overlap after a cut inside a line: the bytes of a token of
+    /// the longest encoding, two per character for UTF-16.
     token: usize,
     /// The input bytes from offset `base` on, where the next block
     /// starts: a token before `owned_start` after a cut inside a line,
@@ -546,13 +574,19 @@ struct BlockReader<R> {
 }
 
 impl<R: Read> BlockReader<R> {
-    fn new(input: R, sizes: (usize, usize), token: usize) -> Self {
+    fn new(
+        input: R,
+        encoding: Encoding,
+        sizes: (usize, usize),
+        token: usize,
+    ) -> Self {
         let (block, max_line) = sizes;
         BlockReader {
             input,
+            encoding,
             block,
             max_line,
-            token,
+            token: token.saturating_mul(text::unit_len(encoding)),
             buffer: Vec::new(),
             base: 0,
             owned_start: 0,
@@ -570,6 +604,7 @@ impl<R: Read> BlockReader<R> {
     /// Reads the next block, or returns `None` at the end of the input.
     fn next_block(&mut self) -> io::Result<Option<Block>> {
         let token = self.token;
+        let unit = text::unit_len(self.encoding);
         loop {
             if self.buffer.len() < self.target && !self.eof {
                 // Reading into the spare capacity saves zeroing it first.
@@ -589,10 +624,10 @@ impl<R: Read> BlockReader<R> {
                 self.buffer.get(self.owned_start - base..).unwrap_or_default();
             let (owned_end, window_end, in_line) = if self.eof {
                 (end, end, false)
-            } else if let Some(newline) =
-                fresh.iter().rposition(|&b| b == b'\n')
+            } else if let Some(line) =
+                text::through_last_newline(fresh, self.encoding)
             {
-                let cut = self.owned_start + newline + 1;
+                let cut = self.owned_start + line;
                 (cut, cut, false)
             } else if self.buffer.len()
                 < self.max_line.max(self.block).max(3 * token)
@@ -602,11 +637,15 @@ impl<R: Read> BlockReader<R> {
             } else {
                 // The buffer contains at most a token before `owned_start`
                 // and at least three tokens in all, so the cut leaves a
-                // token of overlap after it and still moves forward.
-                (end - token, end, true)
+                // token of overlap after it and still moves forward. It
+                // falls between code units, so each block decodes as the
+                // whole input does.
+                let cut = end - token;
+                (cut - cut % unit, end, true)
             };
             let next_start = if in_line {
-                owned_end.saturating_sub(token).max(base)
+                let start = owned_end.saturating_sub(token).max(base);
+                start - start % unit
             } else {
                 owned_end
             };
@@ -623,6 +662,7 @@ impl<R: Read> BlockReader<R> {
             text.truncate(window_end - base);
             let block = Block {
                 text,
+                encoding: self.encoding,
                 start: base,
                 owned: self.owned_start..owned_end,
             };
@@ -639,6 +679,7 @@ impl<R: Read> BlockReader<R> {
 /// input offsets whose detections it keeps.
 struct Block {
     text: Vec<u8>,
+    encoding: Encoding,
     start: usize,
     owned: Range<usize>,
 }
@@ -651,11 +692,7 @@ fn scan_block<'s>(block: &Block, mut part: Collector<'s>) -> Collector<'s> {
 
 /// Returns `block` as a region whose offsets map to the input's.
 fn block_region(block: &Block) -> Region<'_> {
-    Region {
-        text: std::borrow::Cow::Borrowed(block.text.as_slice()),
-        map: trawl_core::OffsetMap::shifted(block.start),
-        origin: Origin::Text,
-    }
+    text::decode_block(&block.text, block.start, block.encoding)
 }
 
 /// Returns the error for an input cut at `--max-input-size`.
@@ -1210,9 +1247,15 @@ mod stream_tests {
         text.into_bytes()
     }
 
+    const UTF8: Encoding = Encoding::Utf8 { bom: false };
+
     fn whole(bytes: &[u8]) -> Report {
-        let region = text::decode(bytes, Encoding::Utf8 { bom: false });
-        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        whole_in(bytes, UTF8)
+    }
+
+    fn whole_in(bytes: &[u8], encoding: Encoding) -> Report {
+        let region = text::decode(bytes, encoding);
+        let kind = FileKind::Text(encoding);
         scan_regions(None, kind, vec![region], &settings(true))
     }
 
@@ -1228,14 +1271,23 @@ mod stream_tests {
         max_line: usize,
         settings: &Settings,
     ) -> Report {
-        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
+        streamed_in(bytes, UTF8, (block, max_line), settings)
+    }
+
+    fn streamed_in(
+        bytes: &[u8],
+        encoding: Encoding,
+        (block, max_line): (usize, usize),
+        settings: &Settings,
+    ) -> Report {
         let on_threads = |threads| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
             pool.install(|| {
-                scan_stream(None, kind, bytes, (block, max_line), settings)
+                let sizes = (block, max_line);
+                scan_stream(None, encoding, bytes, sizes, settings)
             })
             .unwrap()
         };
@@ -1268,6 +1320,102 @@ mod stream_tests {
             let got = json(&streamed(&bytes, block, max_line));
             assert!(got == expected, "block {block}, line {max_line} differ");
         }
+    }
+
+    /// `sample` with characters outside ASCII, one of them outside the
+    /// Basic Multilingual Plane, in `encoding`.
+    fn encoded_sample(lines: bool, encoding: Encoding) -> Vec<u8> {
+        let plain = String::from_utf8(sample(lines)).unwrap();
+        let text = plain.replace(".exe ", ".exe \u{1F980} d\u{E9}j\u{E0} ");
+        let units = text.encode_utf16();
+        match encoding {
+            Encoding::Utf16Le { bom } => {
+                let mark = bom.then_some(0xFEFF);
+                mark.into_iter()
+                    .chain(units)
+                    .flat_map(u16::to_le_bytes)
+                    .collect()
+            }
+            Encoding::Utf16Be { bom } => {
+                let mark = bom.then_some(0xFEFF);
+                mark.into_iter()
+                    .chain(units)
+                    .flat_map(u16::to_be_bytes)
+                    .collect()
+            }
+            Encoding::Utf8 { bom } => {
+                let mark: &[u8] = if bom { b"\xEF\xBB\xBF" } else { b"" };
+                [mark, text.as_bytes()].concat()
+            }
+            Encoding::Latin1 => plain.into_bytes(),
+        }
+    }
+
+    #[test]
+    fn streamed_encodings_equal_whole_scan() {
+        let encodings = [
+            Encoding::Utf16Le { bom: true },
+            Encoding::Utf16Le { bom: false },
+            Encoding::Utf16Be { bom: true },
+            Encoding::Utf16Be { bom: false },
+            Encoding::Utf8 { bom: true },
+        ];
+        let sizes = [(64, 1 << 20), (97, 97), (1000, 2000), (4096, 4096)];
+        for encoding in encodings {
+            for lines in [true, false] {
+                let bytes = encoded_sample(lines, encoding);
+                let expected = json(&whole_in(&bytes, encoding));
+                assert!(expected.contains("h299.example.com"));
+                assert!(expected.contains("C:\\\\Users\\\\x299.exe"));
+                for size in sizes {
+                    let got =
+                        streamed_in(&bytes, encoding, size, &settings(true));
+                    let got = json(&got);
+                    let case =
+                        format!("{encoding:?}, lines {lines}, {size:?}");
+                    assert!(got == expected, "{case} differs");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unsized_text_input_is_streamed() {
+        let encoding = Encoding::Utf16Le { bom: true };
+        let mut bytes = encoded_sample(true, encoding);
+        let more = encoded_sample(true, Encoding::Utf16Le { bom: false });
+        while bytes.len() <= SNIFF_LEN {
+            bytes.extend_from_slice(&more);
+        }
+        let expected = json(&whole_in(&bytes, encoding));
+        let settings = settings(true);
+        match read_input(&bytes[..], None, None, &settings) {
+            Ok(Contents::Streamed(report)) => {
+                assert!(json(&report) == expected, "streamed differs");
+            }
+            _ => panic!("a long input of unknown length is not streamed"),
+        }
+        let short = bytes.get(..4096).unwrap();
+        let read = read_input(short, None, None, &settings);
+        assert!(matches!(read, Ok(Contents::Whole(b)) if b == short));
+    }
+
+    #[test]
+    fn utf16_offsets_point_at_code_units() {
+        let encoding = Encoding::Utf16Le { bom: true };
+        let bytes = encoded_sample(true, encoding);
+        let report = streamed_in(&bytes, encoding, (97, 97), &settings(true));
+        let detections = report.detections.unwrap();
+        let domain = detections
+            .iter()
+            .find(|entry| entry.value == "h1.example.com")
+            .unwrap();
+        let wanted: Vec<u8> = "h1.example.com"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let span = domain.offset..domain.offset + domain.length;
+        assert_eq!(bytes.get(span), Some(wanted.as_slice()));
     }
 
     #[test]
@@ -1349,7 +1497,6 @@ mod stream_tests {
     fn streamed_on_many_threads_equal_whole_scan() {
         let bytes = sample(true);
         let expected = json(&whole(&bytes));
-        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
         // Tiny blocks from a reader that returns a few bytes at a time
         // make the threads race for blocks and wait for merges.
         for threads in [3, 8] {
@@ -1358,7 +1505,7 @@ mod stream_tests {
                 let report = on_pool(threads, || {
                     scan_stream(
                         None,
-                        kind,
+                        UTF8,
                         input,
                         (64, 1 << 20),
                         &settings(true),
@@ -1381,8 +1528,9 @@ mod stream_tests {
                 on_pool(2, || {
                     // With one block of lead, the second worker waits for
                     // the merge of the first block, whose scan panics.
+                    let sizes = (64, 1 << 20);
                     let stream =
-                        Stream::new(&bytes[..], (64, 1 << 20), 1, &settings);
+                        Stream::new(&bytes[..], UTF8, sizes, 1, &settings);
                     stream.run(2, &|block: &Block, part| {
                         if block.start == 0 {
                             std::thread::sleep(
@@ -1404,11 +1552,10 @@ mod stream_tests {
     #[test]
     fn stream_read_error_ends_scan_with_error() {
         let bytes = sample(true);
-        let kind = FileKind::Text(Encoding::Utf8 { bom: false });
         for threads in [1, 2, 4] {
             let input = Trickle { bytes: &bytes, step: 100, fail: true };
             let result = on_pool(threads, || {
-                scan_stream(None, kind, input, (64, 1 << 20), &settings(true))
+                scan_stream(None, UTF8, input, (64, 1 << 20), &settings(true))
             });
             let error = result.err().map(|e| e.to_string());
             assert_eq!(error.as_deref(), Some("disk went away"));
@@ -1508,7 +1655,7 @@ mod tests {
     fn unread_file_reports_read_error() {
         let dir = tempfile::tempdir().unwrap();
         let input = Input::File(dir.path().join("gone"));
-        let report = process(&input, &[], &settings(false)).remove(0);
+        let report = process(&input, &settings(false)).remove(0);
         assert_eq!(report.kind, "unknown");
         assert_eq!(report.errors.len(), 1);
         assert_eq!(report.errors[0].stage, Stage::Read);
@@ -1545,7 +1692,7 @@ mod tests {
     #[test]
     fn text_input_has_no_file() {
         let input = Input::Text("nothing here".to_string());
-        let report = process(&input, &[], &settings(true)).remove(0);
+        let report = process(&input, &settings(true)).remove(0);
         assert_eq!(report.file, None);
         assert_eq!(report.kind, "text");
         assert!(report.detections.is_some());

@@ -178,6 +178,60 @@ fn stdin_bytes_are_scanned() {
     assert_eq!(list(&report, "cves"), ["CVE-2019-0708"]);
 }
 
+/// Runs the binary on `stdin`, which it may stop reading early.
+fn trawl_fed(args: &[&str], stdin: Vec<u8>) -> Output {
+    let mut child = binary::trawl_command()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        // A cut input closes the pipe before it is all written.
+        let _ = pipe.write_all(&stdin);
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
+}
+
+#[test]
+fn long_utf16_stdin_is_streamed_with_input_offsets() {
+    let mut text = String::from("first.example.com\n");
+    for n in 0..120_000 {
+        text.push_str(&format!("line {n} d\u{E9}j\u{E0} vu \u{1F980}\n"));
+    }
+    text.push_str("last.example.com\n");
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    assert!(bytes.len() > 4 << 20, "spans more than one block");
+
+    let output = trawl_fed(&["-j", "2", "--detail", "-"], bytes.clone());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = stdout_json(&output);
+    assert_eq!(
+        list(&report, "domains"),
+        ["first.example.com", "last.example.com"]
+    );
+    let last = &report["detections"][1];
+    let offset = last["offset"].as_u64().unwrap() as usize;
+    let length = last["length"].as_u64().unwrap() as usize;
+    let wanted: Vec<u8> =
+        "last.example.com".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert_eq!(&bytes[offset..offset + length], wanted.as_slice());
+
+    let output = trawl_fed(&["--max-input-size", "1M", "-"], bytes);
+    assert_eq!(output.status.code(), Some(1));
+    let report = stdout_json(&output);
+    assert_eq!(list(&report, "domains"), ["first.example.com"]);
+    let error = report["errors"][0]["message"].as_str().unwrap();
+    assert!(error.contains("--max-input-size"), "{error}");
+}
+
 #[test]
 fn text_option_scans_string() {
     let output = trawl(&["--text", SAMPLE_TEXT]);

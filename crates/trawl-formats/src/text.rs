@@ -238,6 +238,59 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Region<'_> {
     }
 }
 
+/// Returns the region to scan for one block of a longer text in
+/// `encoding`, the block starting at input offset `start`. The map sends
+/// the region to input offsets. Only a block at offset 0 can hold a byte
+/// order mark, and [`decode`] skips it there. Blocks of UTF-16 text
+/// must start at even offsets to decode as the whole input does.
+pub fn decode_block(
+    bytes: &[u8],
+    start: usize,
+    encoding: Encoding,
+) -> Region<'_> {
+    if start == 0 {
+        return decode(bytes, encoding);
+    }
+    match encoding {
+        Encoding::Utf8 { .. } | Encoding::Latin1 => {
+            borrowed(bytes, OffsetMap::shifted(start))
+        }
+        Encoding::Utf16Le { .. } => {
+            transcode_utf16(bytes, 0, start, ByteOrder::Little)
+        }
+        Encoding::Utf16Be { .. } => {
+            transcode_utf16(bytes, 0, start, ByteOrder::Big)
+        }
+    }
+}
+
+/// Returns how many bytes one code unit of `encoding` takes.
+pub fn unit_len(encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 { .. } | Encoding::Latin1 => 1,
+        Encoding::Utf16Le { .. } | Encoding::Utf16Be { .. } => 2,
+    }
+}
+
+/// Returns the length of the part of `bytes` that ends with the last line
+/// feed in `encoding`, or `None` without one. `bytes` must start at a
+/// code unit boundary.
+pub fn through_last_newline(
+    bytes: &[u8],
+    encoding: Encoding,
+) -> Option<usize> {
+    let unit: [u8; 2] = match encoding {
+        Encoding::Utf8 { .. } | Encoding::Latin1 => {
+            return memchr::memrchr(b'\n', bytes)
+                .map(|at| at.saturating_add(1));
+        }
+        Encoding::Utf16Le { .. } => [b'\n', 0],
+        Encoding::Utf16Be { .. } => [0, b'\n'],
+    };
+    let at = bytes.chunks_exact(2).rposition(|pair| pair == unit)?;
+    Some(at.saturating_add(1).saturating_mul(2))
+}
+
 /// Transcodes UTF-16LE `bytes` (no byte order mark) to UTF-8, for text
 /// that starts at offset `base` of a larger input, such as a string
 /// inside a PE resource. The map sends each character to its code units'
@@ -325,6 +378,65 @@ mod tests {
 
     fn utf16be(text: &str) -> Vec<u8> {
         text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+    }
+
+    #[test]
+    fn last_newline_is_a_whole_code_unit() {
+        let le = Encoding::Utf16Le { bom: false };
+        let be = Encoding::Utf16Be { bom: false };
+        // U+0A0A has line feed bytes in both halves but is no newline.
+        let text = utf16le("a\nb\u{0A0A}");
+        assert_eq!(through_last_newline(&text, le), Some(4));
+        assert_eq!(
+            through_last_newline(&utf16be("a\nb\u{0A0A}"), be),
+            Some(4)
+        );
+        // A line feed byte at an odd offset belongs to two code units.
+        assert_eq!(through_last_newline(b"x\n\0y", le), None);
+        assert_eq!(through_last_newline(&utf16le("no line"), le), None);
+        let utf8 = Encoding::Utf8 { bom: false };
+        assert_eq!(through_last_newline(b"a\nbc\nd", utf8), Some(5));
+        assert_eq!(through_last_newline(b"abc", Encoding::Latin1), None);
+    }
+
+    #[test]
+    fn blocks_decode_as_the_whole() {
+        let text = "one \u{1F980} two\nthree d\u{E9}j\u{E0}\n";
+        for (bytes, encoding) in [
+            (
+                [&[0xFF, 0xFE][..], &utf16le(text)].concat(),
+                Encoding::Utf16Le { bom: true },
+            ),
+            (utf16be(text), Encoding::Utf16Be { bom: false }),
+            (
+                [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat(),
+                Encoding::Utf8 { bom: true },
+            ),
+        ] {
+            let whole = decode(&bytes, encoding);
+            // The cut falls after the first line, before the last
+            // line feed.
+            let (_, head) = bytes.split_last().unwrap();
+            let cut = through_last_newline(head, encoding).unwrap();
+            let (first, second) = bytes.split_at(cut);
+            let first = decode_block(first, 0, encoding);
+            let second = decode_block(second, cut, encoding);
+            let joined = [first.text.as_ref(), second.text.as_ref()].concat();
+            assert_eq!(joined, whole.text.as_ref(), "{encoding:?}");
+            let split = first.text.len();
+            for at in 0..=whole.text.len() {
+                let (region, local) = if at < split {
+                    (&first, at)
+                } else {
+                    (&second, at - split)
+                };
+                assert_eq!(
+                    region.map.start(local),
+                    whole.map.start(at),
+                    "{encoding:?} {at}"
+                );
+            }
+        }
     }
 
     #[test]
