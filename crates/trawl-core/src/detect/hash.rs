@@ -217,7 +217,7 @@ fn digest(
     }
     let run = text.get(start..end)?;
     let seen = digit_bits(run);
-    if !looks_random(seen) || has_hex_alphabet(run) {
+    if !looks_random(seen) || has_hex_alphabet(run) || has_long_repeat(run) {
         return None;
     }
     // A digest written in lower case already needs only a plain copy,
@@ -270,6 +270,31 @@ fn has_hex_alphabet(run: &[u8]) -> bool {
             digits.eq_ignore_ascii_case(b"0123456789abcdef")
         })
     })
+}
+
+/// Shortest run of one repeated digit that rules out a digest.
+const FILLER_RUN: usize = 8;
+
+/// Reports whether `run` repeats one digit `FILLER_RUN` times in a row,
+/// in either case, as the field primes and orders of elliptic curves do
+/// (`FFFFFFFF00000001...`) and as placeholders do. In a random digest of
+/// 128 digits such a repeat starts somewhere with a probability of about
+/// 121 * 16^-7, below one in two million.
+fn has_long_repeat(run: &[u8]) -> bool {
+    let mut previous = 0;
+    let mut repeated = 0usize;
+    for &byte in run {
+        // Setting bit 5 folds hex letters to lower case and keeps
+        // digits as they are.
+        let folded = byte | 0x20;
+        repeated =
+            if folded == previous { repeated.saturating_add(1) } else { 1 };
+        if repeated >= FILLER_RUN {
+            return true;
+        }
+        previous = folded;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -338,6 +363,11 @@ mod tests {
             ("-d41d8cd98f00b204e9800998ecf8427e-", MD5),
             ("\u{e9}d41d8cd98f00b204e9800998ecf8427e\u{e9}", MD5),
             ("D41d8CD98f00b204e9800998ecf8427E", MD5),
+            // Seven digits in a row are not yet taken for filler.
+            (
+                "d41d8cd98f00b20477777778ecf8427e",
+                "d41d8cd98f00b20477777778ecf8427e",
+            ),
         ];
         for &(text, expected) in cases {
             assert_eq!(values(text), [expected], "{text}");
@@ -374,6 +404,16 @@ mod tests {
             five_upper_digits,
             "0123456789ABCDEF0123456789abcdef".to_string(),
             format!("{}0123456789abcdef", &SHA256[..48]),
+            // The field prime and group order of NIST P-256, and the
+            // field prime of secp256k1.
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"
+                .to_string(),
+            "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"
+                .to_string(),
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F"
+                .to_string(),
+            format!("{}aAaAaAaA", &MD5[..24]),
+            format!("{}77777777{}", &SHA1[..16], &SHA1[24..]),
         ];
         for text in &cases {
             assert_eq!(values(text), Vec::<String>::new(), "{text}");
