@@ -33,7 +33,7 @@ use super::hostname::{self, HostPolicy};
 use super::interior::Cursor;
 use super::{Candidate, Value};
 use crate::{Category, Limits};
-use class::{run_end, separator_run};
+use class::{run_end, separator_run, Style};
 use root::{Found, Root};
 use walk::Walk;
 
@@ -210,7 +210,7 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
         .unwrap_or(bytes)
         .iter()
         .any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
-    if !named {
+    if !named || body.is_some_and(|body| single_byte_segments(root, body)) {
         return None;
     }
     let value = if root.escaped {
@@ -225,6 +225,18 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     };
     let candidate = Candidate::new(Category::FilePath, root.start, end, value);
     Some(candidate.with_kind(root.kind))
+}
+
+/// Reports whether `body`, the part of a Unix, home or relative path
+/// after its root, has no segment longer than one byte (`/k/u`, `~/H`,
+/// `./u`). Machine code and packed tables in binaries are full of such
+/// runs, and a one-letter name is of no use to an analyst. Drive, UNC and
+/// variable roots name a place, so their paths are kept.
+fn single_byte_segments(root: &Root, body: &[u8]) -> bool {
+    let unix_like = matches!(root.kind, "unix" | "home" | "relative");
+    unix_like
+        && root.style == Style::Unix
+        && body.split(|&b| b == b'/').all(|segment| segment.len() <= 1)
 }
 
 #[cfg(test)]

@@ -95,8 +95,8 @@ fn windows_spaces_need_continuation() {
 fn command_line_is_never_swallowed() {
     check(&[
         (
-            "C:\\Windows\\System32\\cmd.exe /usr/bin/ls ~/x/y",
-            &["C:\\Windows\\System32\\cmd.exe", "/usr/bin/ls", "~/x/y"],
+            "C:\\Windows\\System32\\cmd.exe /usr/bin/ls ~/x/yz",
+            &["C:\\Windows\\System32\\cmd.exe", "/usr/bin/ls", "~/x/yz"],
         ),
         (
             "rundll32.exe C:\\Windows\\System32\\comsvcs.dll MiniDump 624",
@@ -320,7 +320,7 @@ fn paths_without_a_name_are_rejected() {
         ("/../..", &[]),
         ("A:\\-", &[]),
         ("$x/+", &[]),
-        ("/+/a", &["/+/a"]),
+        ("/+/ab", &["/+/ab"]),
         ("/_/é", &["/_/é"]),
         ("../../1", &["../../1"]),
         ("%TEMP%\\a", &["%TEMP%\\a"]),
@@ -418,8 +418,8 @@ fn kinds_name_the_root() {
         ("\\\\.\\pipe\\x", "device"),
         ("%TEMP%\\x", "env"),
         ("/etc/passwd", "unix"),
-        ("~/x", "home"),
-        ("./x", "relative"),
+        ("~/x.sh", "home"),
+        ("./x.sh", "relative"),
     ];
     for &(input, kind) in rows {
         let found = paths_in(input.as_bytes());
@@ -427,6 +427,21 @@ fn kinds_name_the_root() {
         assert_eq!(found[0].kind, Some(kind), "{input}");
         assert_eq!(found[0].category, Category::FilePath, "{input}");
     }
+}
+
+#[test]
+fn one_byte_segments_are_not_paths() {
+    for text in ["~/H", "./u", "/k/u", "../a/b/", "/k/u/"] {
+        assert!(paths(text).is_empty(), "{text}");
+    }
+    let rows: &[(&str, &[&str])] = &[
+        ("/k/ab", &["/k/ab"]),
+        ("~/.x", &["~/.x"]),
+        ("C:\\a", &["C:\\a"]),
+        ("%TEMP%\\a", &["%TEMP%\\a"]),
+        ("$HOME/a", &["$HOME/a"]),
+    ];
+    check(rows);
 }
 
 #[test]
