@@ -481,6 +481,9 @@ fn numeric_run(
             continue;
         }
         let (end, prefix) = cidr_suffix(text, part_end);
+        if prefix.is_none() && is_certificate_oid(part) {
+            continue;
+        }
         let mut value = format_ipv4(ip);
         if let Some(prefix) = prefix {
             // The prefix is at most 32, so it has one or two digits.
@@ -497,6 +500,18 @@ fn numeric_run(
             ..Candidate::new(Category::Ip, part_start, end, value)
         });
     }
+}
+
+/// Reports whether `part`, a dotted quad, is a four-arc object
+/// identifier from certificates: an X.520 attribute type (`2.5.4.3`,
+/// the common name), an X.509 extension (`2.5.29.15`, key usage), an
+/// RFC 8410 curve (`1.3.101.112`, Ed25519) or the `1.3.6.1` internet
+/// arc. Addresses in those ranges are rare in reports, while a binary
+/// that parses certificates holds dozens of these strings. A `/prefix`
+/// keeps the quad a network.
+fn is_certificate_oid(part: &[u8]) -> bool {
+    const ARCS: [&[u8]; 3] = [b"2.5.4.", b"2.5.29.", b"1.3.101."];
+    part == b"1.3.6.1" || ARCS.iter().any(|arc| part.starts_with(arc))
 }
 
 /// Parses exactly four decimal groups of one to three digits, each at most
@@ -950,6 +965,22 @@ mod tests {
                 ("a-except.ads", true),
             ]
         );
+    }
+
+    #[test]
+    fn certificate_oids_are_not_ips() {
+        let cases: &[(&str, &[&str])] = &[
+            ("2.5.4.3 2.5.29.15 1.3.101.112 1.3.6.1", &[]),
+            ("2.5.29.0/24 1.3.6.2", &["2.5.29.0/24", "1.3.6.2"]),
+            (
+                "2.5.40.1 12.5.4.3 1.3.10.1",
+                &["2.5.40.1", "12.5.4.3", "1.3.10.1"],
+            ),
+            ("002.005.004.003", &["2.5.4.3"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
     }
 
     #[test]
