@@ -121,8 +121,8 @@ fn classify(text: &[u8], start: usize, end: usize) -> Option<Candidate> {
 
 /// Parses a textual IPv6 address and rejects forms that are valid but in
 /// practice are something else: `::` alone, hex words without a digit
-/// (`a::b`, `dead::beef` from code) and eight two-digit groups (EUI-64 or
-/// MAC-like dumps).
+/// (`a::b`, `dead::beef` from code), eight two-digit groups (EUI-64 or
+/// MAC-like dumps) and addresses in reserved space (`5::`, `7::ff`).
 pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
     // Clock times and MAC addresses fail here, before the full parser
     // runs.
@@ -133,11 +133,26 @@ pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
     if address.is_unspecified() || !token.iter().any(u8::is_ascii_digit) {
         return None;
     }
+    if is_unassigned(&address) {
+        return None;
+    }
     let groups = || token.split(|&b| b == b':');
     if groups().all(|group| group.len() == 2) && groups().count() == 8 {
         return None;
     }
     Some(address)
+}
+
+/// Reports whether `address` starts with a group from 1 to `0fff`, a
+/// range that IANA reserves. Special uses there are the NAT64 prefixes
+/// `64:ff9b::/96` and `64:ff9b:1::/48` and the discard prefix
+/// `100::/64`. The loopback, mapped and compatible forms start with a
+/// zero group. Strings in binaries such as `5::`, `151::` and `7::ff`
+/// parse as addresses in that range.
+fn is_unassigned(address: &Ipv6Addr) -> bool {
+    let [first, second, ..] = address.segments();
+    let nat64 = first == 0x64 && second == 0xff9b;
+    (1..0x1000).contains(&first) && !nat64 && first != 0x100
 }
 
 /// Parses `token` as `Ipv6Addr`'s `FromStr` does: groups of one to four
@@ -513,6 +528,11 @@ mod tests {
             ("\"2001:db8::\\n1\"", &[]),
             ("fe80::1%eth0fe80::2%eth1", &[]),
             ("sample[1::2] rows[::2] f(x)[1::3] m[0][2::4]", &[]),
+            ("5:: 7::ff 151:: 9c:: fff::1 1:2:3:4:5:6:7:8", &[]),
+            (
+                "100::1 64:ff9b:1::1 1000::1 0:0:0:0:0:0:0:1",
+                &["100::1", "64:ff9b:1::1", "1000::1", "::1"],
+            ),
             ("http://[2001:db8::9]/ [::1]:53", &["2001:db8::9", "::1"]),
         ];
         for (text, expected) in cases {
