@@ -1327,28 +1327,18 @@ mod stream_tests {
     fn encoded_sample(lines: bool, encoding: Encoding) -> Vec<u8> {
         let plain = String::from_utf8(sample(lines)).unwrap();
         let text = plain.replace(".exe ", ".exe \u{1F980} d\u{E9}j\u{E0} ");
-        let units = text.encode_utf16();
-        match encoding {
-            Encoding::Utf16Le { bom } => {
-                let mark = bom.then_some(0xFEFF);
-                mark.into_iter()
-                    .chain(units)
-                    .flat_map(u16::to_le_bytes)
-                    .collect()
-            }
-            Encoding::Utf16Be { bom } => {
-                let mark = bom.then_some(0xFEFF);
-                mark.into_iter()
-                    .chain(units)
-                    .flat_map(u16::to_be_bytes)
-                    .collect()
-            }
+        let (bom, unit_bytes): (bool, fn(u16) -> [u8; 2]) = match encoding {
+            Encoding::Utf16Le { bom } => (bom, u16::to_le_bytes),
+            Encoding::Utf16Be { bom } => (bom, u16::to_be_bytes),
             Encoding::Utf8 { bom } => {
                 let mark: &[u8] = if bom { b"\xEF\xBB\xBF" } else { b"" };
-                [mark, text.as_bytes()].concat()
+                return [mark, text.as_bytes()].concat();
             }
-            Encoding::Latin1 => plain.into_bytes(),
-        }
+            Encoding::Latin1 => return plain.into_bytes(),
+        };
+        let mark = bom.then_some(0xFEFF);
+        let units = mark.into_iter().chain(text.encode_utf16());
+        units.flat_map(unit_bytes).collect()
     }
 
     #[test]
@@ -1410,12 +1400,12 @@ mod stream_tests {
             .iter()
             .find(|entry| entry.value == "h1.example.com")
             .unwrap();
-        let wanted: Vec<u8> = "h1.example.com"
+        let expected: Vec<u8> = "h1.example.com"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
         let span = domain.offset..domain.offset + domain.length;
-        assert_eq!(bytes.get(span), Some(wanted.as_slice()));
+        assert_eq!(bytes.get(span), Some(expected.as_slice()));
     }
 
     #[test]

@@ -220,9 +220,9 @@ fn long_utf16_stdin_is_streamed_with_input_offsets() {
     let last = &report["detections"][1];
     let offset = last["offset"].as_u64().unwrap() as usize;
     let length = last["length"].as_u64().unwrap() as usize;
-    let wanted: Vec<u8> =
+    let expected: Vec<u8> =
         "last.example.com".encode_utf16().flat_map(u16::to_le_bytes).collect();
-    assert_eq!(&bytes[offset..offset + length], wanted.as_slice());
+    assert_eq!(&bytes[offset..offset + length], expected.as_slice());
 
     let output = trawl_fed(&["--max-input-size", "1M", "-"], bytes);
     assert_eq!(output.status.code(), Some(1));

@@ -240,8 +240,8 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Region<'_> {
 
 /// Returns the region to scan for one block of a longer text in
 /// `encoding`, the block starting at input offset `start`. The map sends
-/// the region to input offsets. Only a block at offset 0 can hold a byte
-/// order mark, and [`decode`] skips it there. Blocks of UTF-16 text
+/// the region to input offsets. Only a block at offset 0 can start with a
+/// byte order mark, and [`decode`] skips it there. Blocks of UTF-16 text
 /// must start at even offsets to decode as the whole input does.
 pub fn decode_block(
     bytes: &[u8],

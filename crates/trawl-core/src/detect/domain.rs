@@ -507,7 +507,7 @@ fn numeric_run(
 /// the common name), an X.509 extension (`2.5.29.15`, key usage), an
 /// RFC 8410 curve (`1.3.101.112`, Ed25519) or the `1.3.6.1` internet
 /// arc. Addresses in those ranges are rare in reports, while a binary
-/// that parses certificates holds dozens of these strings. A `/prefix`
+/// that parses certificates contains dozens of these strings. A `/prefix`
 /// keeps the quad a network.
 fn is_certificate_oid(part: &[u8]) -> bool {
     const ARCS: [&[u8]; 3] = [b"2.5.4.", b"2.5.29.", b"1.3.101."];
