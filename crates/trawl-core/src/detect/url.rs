@@ -353,8 +353,8 @@ fn parse(
 ) -> Option<(usize, bool)> {
     let Url { start, colon, scheme } = url;
     let authority_start = colon.checked_add(3)?;
-    let (authority_end, classes) = authority_end(text, authority_start)?;
-    let authority = text.get(authority_start..authority_end)?;
+    let (mut authority_end, classes) = authority_end(text, authority_start)?;
+    let mut authority = text.get(authority_start..authority_end)?;
     // Offsets inside the authority are below its end, so the sums below
     // cannot saturate.
     let (host_offset, host_classes) = if classes & AUTHORITY_AT == 0 {
@@ -366,7 +366,23 @@ fn parse(
     };
     let host_start = authority_start.saturating_add(host_offset);
     let host_port = authority.get(host_offset..)?;
-    let host = parse_host(host_port, host_classes, scheme)?;
+    let host = match parse_host(host_port, host_classes, scheme) {
+        Some(host) => host,
+        None => {
+            // A host-only URL closed by prose or markup punctuation
+            // (`(see http://evil.example)`, `[x](http://192.0.2.1:80)`,
+            // `C2: http://192.0.2.1;`) is read without it.
+            let trimmed_len = trimmed_authority(host_port);
+            let cut = host_port.len().checked_sub(trimmed_len)?;
+            if cut == 0 {
+                return None;
+            }
+            authority_end = authority_end.checked_sub(cut)?;
+            authority = text.get(authority_start..authority_end)?;
+            let host_port = authority.get(host_offset..)?;
+            parse_host(host_port, None, scheme)?
+        }
+    };
 
     let path_starts =
         matches!(text.get(authority_end), Some(b'/' | b'?' | b'#'));
@@ -417,6 +433,23 @@ fn parse(
         out.push(derived);
     }
     Some((end, colon))
+}
+
+/// Returns the length of `host_port` without the punctuation that closes
+/// a sentence, brackets or a Markdown link after it. A `]` is kept when a
+/// `[` opens an IPv6 host.
+fn trimmed_authority(host_port: &[u8]) -> usize {
+    let bracketed = host_port.first() == Some(&b'[');
+    let trailing = host_port
+        .iter()
+        .rev()
+        .take_while(|&&b| match b {
+            b')' | b';' | b',' | b'.' | b':' | b'!' | b'?' | b'*' => true,
+            b']' => !bracketed,
+            _ => false,
+        })
+        .count();
+    host_port.len().saturating_sub(trailing)
 }
 
 /// ASCII bytes that end an authority: terminators, `/`, `?`, `#`, and
@@ -1169,6 +1202,24 @@ mod tests {
             .filter(|(c, _)| *c == Category::Url)
             .map(|(_, v)| v)
             .collect()
+    }
+
+    #[test]
+    fn host_only_url_before_punctuation() {
+        let cases: &[(&str, &[&str])] = &[
+            ("(see http://www.example.nl)", &["http://www.example.nl"]),
+            ("[x](http://45.77.12.3:8080)", &["http://45.77.12.3:8080"]),
+            ("C2: http://45.77.12.3;", &["http://45.77.12.3"]),
+            ("[http://evil.example.com]", &["http://evil.example.com"]),
+            ("http://evil.example.com:!", &["http://evil.example.com"]),
+            ("(http://[2001:db8::1])", &["http://[2001:db8::1]"]),
+            ("(http://[2001:db8::1]:8443);", &["http://[2001:db8::1]:8443"]),
+            ("(http://)", &[]),
+            ("http://evil.exa)mple.com/", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(urls(text), *expected, "{text}");
+        }
     }
 
     #[test]
