@@ -150,9 +150,10 @@ pub(crate) fn parse(token: &[u8]) -> Option<Ipv6Addr> {
 /// zero group. Strings in binaries such as `5::`, `151::` and `7::ff`
 /// parse as addresses in that range.
 fn is_unassigned(address: &Ipv6Addr) -> bool {
-    let [first, second, ..] = address.segments();
+    let [first, second, third, fourth, ..] = address.segments();
     let nat64 = first == 0x64 && second == 0xff9b;
-    (1..0x1000).contains(&first) && !nat64 && first != 0x100
+    let discard = first == 0x100 && second == 0 && third == 0 && fourth == 0;
+    (1..0x1000).contains(&first) && !nat64 && !discard
 }
 
 /// Parses `token` as `Ipv6Addr`'s `FromStr` does: groups of one to four
@@ -529,6 +530,8 @@ mod tests {
             ("fe80::1%eth0fe80::2%eth1", &[]),
             ("sample[1::2] rows[::2] f(x)[1::3] m[0][2::4]", &[]),
             ("5:: 7::ff 151:: 9c:: fff::1 1:2:3:4:5:6:7:8", &[]),
+            // A group list in /etc/passwd is no address.
+            ("messagebus:x:100:102::/nonexistent", &[]),
             (
                 "100::1 64:ff9b:1::1 1000::1 0:0:0:0:0:0:0:1",
                 &["100::1", "64:ff9b:1::1", "1000::1", "::1"],
