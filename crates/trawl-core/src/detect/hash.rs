@@ -220,6 +220,9 @@ fn digest(
     if !looks_random(seen) || has_hex_alphabet(run) || has_long_repeat(run) {
         return None;
     }
+    if names_git_object(text, start) {
+        return None;
+    }
     // A digest written in lower case already needs only a plain copy,
     // without the per-byte case change.
     let value = if seen & UPPER_HEX == 0 {
@@ -270,6 +273,39 @@ fn has_hex_alphabet(run: &[u8]) -> bool {
             digits.eq_ignore_ascii_case(b"0123456789abcdef")
         })
     })
+}
+
+/// Reports whether the digest at `start` names a git object: it follows
+/// the word `commit` (`commit 9037c239…`, `cherry picked from commit`)
+/// or a `/commit/`, `/commits/`, `/blob/` or `/tree/` segment of a URL.
+/// Changelogs and repository links are full of commit ids, and a file
+/// digest in a report is written after its file name or algorithm.
+fn names_git_object(text: &[u8], start: usize) -> bool {
+    const SEGMENTS: [&[u8]; 4] =
+        [b"/commit/", b"/commits/", b"/blob/", b"/tree/"];
+    let before = text.get(start.saturating_sub(16)..start).unwrap_or_default();
+    let ends_with = |bytes: &[u8], suffix: &[u8]| {
+        bytes.len() >= suffix.len()
+            && bytes
+                .get(bytes.len().saturating_sub(suffix.len())..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+    };
+    if SEGMENTS.iter().any(|segment| ends_with(before, segment)) {
+        return true;
+    }
+    let word_end = before
+        .iter()
+        .rposition(|&b| !matches!(b, b' ' | b'\t' | b':' | b'=' | b'#'))
+        .map_or(0, |last| last.saturating_add(1));
+    let words = before.get(..word_end).unwrap_or_default();
+    let separated = word_end < before.len();
+    let commit = ends_with(words, b"commit");
+    let word_start = words.len().saturating_sub(b"commit".len());
+    let glued = word_start
+        .checked_sub(1)
+        .and_then(|i| words.get(i))
+        .is_some_and(u8::is_ascii_alphanumeric);
+    separated && commit && !glued
 }
 
 /// Shortest run of one repeated digit that rules out a digest.
@@ -417,6 +453,30 @@ mod tests {
         ];
         for text in &cases {
             assert_eq!(values(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn git_object_ids_are_not_digests() {
+        let rejected = [
+            format!("commit {SHA1}"),
+            format!("(cherry picked from commit {SHA1})"),
+            format!("Commit: {SHA1}"),
+            format!("https://github.com/o/r/commit/{SHA1}"),
+            format!("https://github.com/o/r/blob/{SHA1}/lib/a.js"),
+            format!("https://gitlab.example/o/r/-/tree/{SHA1}"),
+        ];
+        for text in &rejected {
+            assert_eq!(values(text), Vec::<String>::new(), "{text}");
+        }
+        let kept = [
+            format!("sha1 {SHA1}"),
+            format!("precommit {SHA1}"),
+            format!("commit.exe {SHA1}"),
+            format!("https://www.virustotal.com/gui/file/{SHA256}"),
+        ];
+        for text in &kept {
+            assert_eq!(values(text).len(), 1, "{text}");
         }
     }
 
