@@ -196,8 +196,12 @@ const WRAP_WIDTHS: [usize; 2] = [64, 76];
 /// Judged line by line, an attachment or a PEM blob decodes into pieces
 /// cut every 57 or 48 bytes, so an indicator across a cut is lost and
 /// only the first line shows a binary's header. The joined lines are
-/// examined as one token spanning the block. When that token is
-/// rejected, each line is examined alone, as without the joining.
+/// examined as one token spanning the block. When the joined lines are
+/// no valid token, each line is examined alone, as without the joining.
+/// When they decode to bytes that are neither text nor a known format,
+/// such as a certificate's DER, the lines are not examined alone. Each
+/// is a piece of those bytes, so a piece that reads as text (a name in
+/// the certificate) is cut at both ends.
 #[derive(Default)]
 struct Wrapped {
     /// Bounds of each line in the text.
@@ -338,9 +342,9 @@ impl Wrapped {
             (Some(&(start, _)), Some(&(_, end))) if self.lines.len() > 1 => {
                 examine_chars(&self.chars, (start, end), decoded, out)
             }
-            _ => false,
+            _ => None,
         };
-        if !joined {
+        if joined.is_none() {
             for &(start, end) in &self.lines {
                 if let Some(run) = text.get(start..end) {
                     examine_run(run, start, decoded, out);
@@ -564,19 +568,17 @@ fn examine_token(
 }
 
 /// Examines `chars`, the joined lines of a wrapped block spanning `span`
-/// in the text, as one token. Returns whether it was pushed.
+/// in the text, as one token. Returns `None` when they are no valid
+/// token, and otherwise whether their decoded bytes were pushed.
 fn examine_chars(
     chars: &[u8],
     span: (usize, usize),
     decoded: &mut Vec<u8>,
     out: &mut Vec<Candidate>,
-) -> bool {
-    match split_token(chars) {
-        Some(token) if token.offset == 0 => {
-            accept_token(chars, &token, span, decoded, out)
-        }
-        _ => false,
-    }
+) -> Option<bool> {
+    let token = split_token(chars).filter(|token| token.offset == 0)?;
+    let data = token_data(chars, &token)?;
+    Some(push_decoded(chars, data, span, decoded, out))
 }
 
 /// Runs the checks on the characters and decoded bytes of `token`, whose
@@ -1500,6 +1502,21 @@ mod tests {
             dWRGbGFyZSwgSW5jLjEdMBsGA1UECxMUQ2xvdWRGbGFyZSBPcmlnaW4gQ0ExJjAk\n\
             -----END CERTIFICATE-----\n";
         assert_eq!(values(input), Vec::<String>::new());
+    }
+
+    #[test]
+    fn binary_block_lines_not_salvaged() {
+        // 48 bytes decode from each line of 64 characters. The middle
+        // line's bytes are a readable name, the others are not text.
+        let binary: Vec<u8> = (0u8..48).map(|i| 0x80 | i).collect();
+        let name = format!("{:<48}", "URI:http://crl.example.net/ca.crl");
+        let der = [&binary[..], name.as_bytes(), &binary[..]].concat();
+        let text = wrap(&encode(&der), 64, "\n");
+        assert_eq!(text.lines().count(), 3);
+        assert_eq!(values(&text), Vec::<String>::new());
+        // The middle line alone decodes to text.
+        let middle = text.lines().nth(1).unwrap();
+        assert_eq!(values(middle).len(), 1, "{middle}");
     }
 
     #[test]
