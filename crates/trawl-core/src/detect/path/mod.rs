@@ -213,6 +213,9 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     if !named || body.is_some_and(|body| single_byte_segments(root, body)) {
         return None;
     }
+    if root.kind == "unix" && is_wrapped_base64_line(text, root.start, end) {
+        return None;
+    }
     let value = if root.escaped {
         let raw = std::str::from_utf8(bytes).ok()?;
         Value::from(raw.replace("\\\\", "\\"))
@@ -237,6 +240,35 @@ fn single_byte_segments(root: &Root, body: &[u8]) -> bool {
     unix_like
         && root.style == Style::Unix
         && body.split(|&b| b == b'/').all(|segment| segment.len() <= 1)
+}
+
+/// Widths of the lines of wrapped base64: 64 in PEM, 76 in MIME.
+const BASE64_LINE_WIDTHS: [usize; 2] = [64, 76];
+
+/// Reports whether the path `start..end` lies on a line that is all
+/// base64 characters and as wide as a line of a wrapped block. The lines
+/// of a PEM certificate that start with `/` read as Unix paths.
+fn is_wrapped_base64_line(text: &[u8], start: usize, end: usize) -> bool {
+    let widest = BASE64_LINE_WIDTHS.iter().copied().max().unwrap_or(0);
+    let before = text.get(start.saturating_sub(widest)..start);
+    let line_start =
+        before.and_then(|before| memchr::memrchr(b'\n', before)).map(|at| {
+            start.saturating_sub(widest).saturating_add(at).saturating_add(1)
+        });
+    let after = text.get(end..end.saturating_add(widest).min(text.len()));
+    let line_end = after
+        .and_then(|after| memchr::memchr2(b'\n', b'\r', after))
+        .map(|at| end.saturating_add(at))
+        .or((end == text.len()).then_some(end));
+    let line_start = line_start.or((start < widest).then_some(0));
+    let (Some(line_start), Some(line_end)) = (line_start, line_end) else {
+        return false;
+    };
+    let line = text.get(line_start..line_end).unwrap_or_default();
+    BASE64_LINE_WIDTHS.contains(&line.len())
+        && line
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
 #[cfg(test)]

@@ -445,6 +445,23 @@ fn one_byte_segments_are_not_paths() {
 }
 
 #[test]
+fn pem_lines_are_not_paths() {
+    let pem = "-----BEGIN CERTIFICATE-----\n\
+        MIIEojCCA4qgAwIBAgIUVk8uE4ra2ccCyJEZ+HZqXBJyw84wDQYJKoZIhvcNAQEL\n\
+        /3ATAOux9TN6S9ZV+AWNS2mw9bMoNlwUxFFzTWsL8TQH2xc519woe2v1n/MuwU8X\r\n\
+        /ZOkVIBMUtRSqy5J35DNuF++P96hyk0g1CXohClTt7GIH//62pCfCqktQT+x8Rgp\n\
+        -----END CERTIFICATE-----\n";
+    assert!(paths(pem).is_empty(), "{:?}", paths(pem));
+    // Another width, or a dot, makes a line no base64 line.
+    let wider = format!("/usr/lib/{}/x86abcde", "A".repeat(47));
+    let dotted = format!("/opt/{}/a.exe", "A".repeat(53));
+    assert_eq!((wider.len(), dotted.len()), (65, 64));
+    let rows: &[(&str, &[&str])] =
+        &[(&wider, &[wider.as_str()]), (&dotted, &[dotted.as_str()])];
+    check(rows);
+}
+
+#[test]
 fn apache_log_dates_are_not_paths() {
     let line = "203.0.113.77 - - [12/Mar/2024:10:15:32 +0000] \"GET \
                 /wp-content/plugins/x/shell.php?cmd=id HTTP/1.1\" 200 512";
