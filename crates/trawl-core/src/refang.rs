@@ -88,8 +88,10 @@ fn is_label(b: Option<&u8>) -> bool {
 
 /// Bracketed forms: `[.]`, `(dot)`, `{.}`, `[:]`, `[://]`, `[/]`, `[@]`,
 /// `(at)` and the like, case-insensitive. A single space on each side is
-/// swallowed when both sides are label characters
-/// (`example (dot) com`).
+/// swallowed when both sides are label characters (`example (dot) com`,
+/// `evil [.] com`). A symbol in round or curly brackets with a space on
+/// each side is left alone, because prose names a character that way
+/// (`a period (.) to separate`).
 // Every position below is an anchor or edit inside `input` plus a few
 // bytes, so the saturating steps never saturate.
 fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
@@ -114,6 +116,13 @@ fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
             input.get(end..),
             Some([b' ', label, ..]) if is_label(Some(label))
         );
+        let spelled = inner_len > 1 && role != Role::Other;
+        let spaced = open.checked_sub(1).and_then(|i| input.get(i))
+            == Some(&b' ')
+            && input.get(close_end) == Some(&b' ');
+        if close != b']' && !spelled && spaced {
+            continue;
+        }
         if role != Role::Other && spaced_before && spaced_after {
             start = open.saturating_sub(1);
             end = close_end.saturating_add(1);
@@ -124,7 +133,7 @@ fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
             replacement,
             role,
             word: false,
-            spelled: inner_len > 1 && role != Role::Other,
+            spelled,
             upper: false,
         });
     }
@@ -515,6 +524,8 @@ mod tests {
             "stand at the door dot",
             "at dot at",
             "Look At the Dot now",
+            "use a period (.) to separate labels",
+            "an at sign {@} between",
         ];
         for input in cases {
             assert_eq!(refanged(input), input);
