@@ -189,8 +189,9 @@ fn letter_before(text: &[u8], at: usize) -> bool {
 /// middle of a relative path, a date (`12/Mar/2024`) or a version
 /// (`Mozilla/5.0`). After `:` or `/` it is a URL (`http://`) or a
 /// scheme-relative `//host/x`. After `\ ~ $ % } ]` it belongs to a Windows
-/// path, a home or variable path, or a bracketed URL host, and after `+`
-/// to base64.
+/// path, a home or variable path, or a bracketed URL host, after `+`
+/// to base64, and after `#` to a URL fragment or a JSON Pointer
+/// (`#/definitions/Tag` in a JSON schema).
 pub(super) fn glued_before(text: &[u8], at: usize) -> bool {
     let Some(&byte) = at.checked_sub(1).and_then(|i| text.get(i)) else {
         return false;
@@ -208,6 +209,7 @@ pub(super) fn glued_before(text: &[u8], at: usize) -> bool {
             | b'}'
             | b']'
             | b'+'
+            | b'#'
     ) || word_before(text, at)
 }
 

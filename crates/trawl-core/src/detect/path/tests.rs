@@ -445,6 +445,12 @@ fn one_byte_segments_are_not_paths() {
 }
 
 #[test]
+fn json_pointers_are_not_paths() {
+    let text = r##"{"$ref": "#/definitions/Tag", "p": "/etc/hosts"}"##;
+    assert_eq!(paths(text), ["/etc/hosts"]);
+}
+
+#[test]
 fn pem_lines_are_not_paths() {
     let pem = "-----BEGIN CERTIFICATE-----\n\
         MIIEojCCA4qgAwIBAgIUVk8uE4ra2ccCyJEZ+HZqXBJyw84wDQYJKoZIhvcNAQEL\n\
