@@ -475,7 +475,8 @@ fn numeric_run(
         let part_end = part_start.saturating_add(part.len());
         offset = part_end.saturating_add(1);
         let Some(ip) = parse_ipv4(part) else { continue };
-        if is_product_version(text, part_start)
+        if is_padded_unevenly(part)
+            || is_product_version(text, part_start)
             || is_path_segment(text, part_start, part_end)
         {
             continue;
@@ -500,6 +501,17 @@ fn numeric_run(
             ..Candidate::new(Category::Ip, part_start, end, value)
         });
     }
+}
+
+/// Reports whether `part`, a dotted quad, has a group with a leading zero
+/// while another group is shorter than three digits (`21.08.8.2`, a
+/// version in a Debian changelog). Fixed-width logs pad every group
+/// (`010.001.002.003`), and versions pad a month or a minor number.
+fn is_padded_unevenly(part: &[u8]) -> bool {
+    let groups = || part.split(|&b| b == b'.');
+    let padded =
+        groups().any(|group| group.len() > 1 && group.first() == Some(&b'0'));
+    padded && groups().any(|group| group.len() < 3)
 }
 
 /// Reports whether `part`, a dotted quad, is a four-arc object
@@ -933,6 +945,7 @@ mod tests {
             ("missing_file.com python3.11 v2.1.1.108", &[]),
             ("peer 192.0.2.44 wrote", &["192.0.2.44"]),
             ("src=010.001.002.003", &["10.1.2.3"]),
+            ("libslurm (<= 21.08.8.2-1) 1.02.3.4", &[]),
             ("OID 1.3.6.1.4.1.311.21.8 and 1.2.3.4.5", &[]),
             ("Chrome/120.0.0.0 Safari", &[]),
             ("net 10.0.0.0/8 and 10.1.1.1/33", &["10.0.0.0/8", "10.1.1.1"]),
