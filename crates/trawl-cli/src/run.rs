@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use trawl_core::{
-    Detection, Filter, FilterPass, IocKey, Iocs, IocsBuilder, LentDetection,
-    RuleSet, Scanner, Source, Verdict,
+    wrapped_base64_end, BlockEnd, Detection, Filter, FilterPass, IocKey, Iocs,
+    IocsBuilder, LentDetection, RuleSet, Scanner, Source, Verdict,
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
@@ -628,7 +628,25 @@ impl<R: Read> BlockReader<R> {
                 text::through_last_newline(fresh, self.encoding)
             {
                 let cut = self.owned_start + line;
-                (cut, cut, false)
+                // The detector reads a wrapped base64 block whole, so a
+                // block of text ends after it, within the longest line.
+                let block_end = if unit == 1 {
+                    let buffer = &self.buffer;
+                    wrapped_base64_end(buffer, cut - base, buffer.len())
+                } else {
+                    BlockEnd::At(cut - base)
+                };
+                match block_end {
+                    BlockEnd::At(local) => (base + local, base + local, false),
+                    BlockEnd::Open
+                        if self.buffer.len()
+                            < self.max_line.max(self.block) =>
+                    {
+                        self.target = self.buffer.len().saturating_mul(2);
+                        continue;
+                    }
+                    BlockEnd::Open => (cut, cut, false),
+                }
             } else if self.buffer.len()
                 < self.max_line.max(self.block).max(3 * token)
             {
@@ -1366,6 +1384,52 @@ mod stream_tests {
                     assert!(got == expected, "{case} differs");
                 }
             }
+        }
+    }
+
+    /// Encodes `bytes` in standard base64 with padding.
+    fn base64(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\
+            abcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for group in bytes.chunks(3) {
+            let bits = group.iter().enumerate().fold(0u32, |bits, (i, &b)| {
+                bits | u32::from(b) << (16 - 8 * i)
+            });
+            for i in 0..4 {
+                let sextet = (bits >> (18 - 6 * i)) & 0x3F;
+                let symbol = ALPHABET[sextet as usize];
+                out.push(if i <= group.len() {
+                    char::from(symbol)
+                } else {
+                    '='
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn streamed_wrapped_base64_equals_whole_scan() {
+        let mut text = String::new();
+        for n in 0..40 {
+            let payload: String = (0..12)
+                .map(|i| format!("http://wrapped-{n}-{i}.example.org/x{i} "))
+                .collect();
+            let encoded = base64(payload.as_bytes());
+            let lines: Vec<&str> = encoded
+                .as_bytes()
+                .chunks(76)
+                .map(|line| std::str::from_utf8(line).unwrap())
+                .collect();
+            text.push_str(&format!("part {n}\r\n{}\r\n", lines.join("\r\n")));
+        }
+        let bytes = text.into_bytes();
+        let expected = json(&whole(&bytes));
+        assert!(expected.contains("http://wrapped-39-11.example.org/x11"));
+        for size in [(97, 1 << 20), (300, 1 << 20), (1000, 1 << 20)] {
+            let got = json(&streamed_in(&bytes, UTF8, size, &settings(true)));
+            assert!(got == expected, "{size:?} differs");
         }
     }
 

@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod category;
+mod cut;
 mod detect;
 mod filter;
 mod limits;
@@ -23,6 +24,7 @@ mod scan;
 mod value_list;
 
 pub use category::{Category, CategorySet, IocKey};
+pub use cut::{wrapped_base64_end, BlockEnd};
 pub use filter::{
     Filter, FilterBuilder, FilterPass, List, ListError, ListErrorKind,
     ListKind, Match, Verdict,

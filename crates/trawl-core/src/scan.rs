@@ -516,7 +516,9 @@ fn source_at(depth: u8) -> Source {
 
 /// Returns where the chunk starting at `start` ends, and whether it ends
 /// after a newline: the last newline within `chunk_len`, else the first
-/// one within `max_chunk_len`, else a cut inside the line.
+/// one within `max_chunk_len`, else a cut inside the line. A newline
+/// inside a wrapped base64 block moves the end past the block, within
+/// `max_chunk_len`, so that the block is read whole.
 fn chunk_end(
     bytes: &[u8],
     start: usize,
@@ -533,7 +535,16 @@ fn chunk_end(
     let past =
         |newline: usize| start.saturating_add(newline).saturating_add(1);
     if let Some(newline) = memchr::memrchr(b'\n', head) {
-        return (past(newline), true);
+        let cut = past(newline);
+        let limit = start.saturating_add(max_chunk_len);
+        return match crate::cut::wrapped_base64_end(bytes, cut, limit) {
+            crate::BlockEnd::At(end) => (end, true),
+            // The block runs to the end of the text: the chunk takes it.
+            crate::BlockEnd::Open if limit >= bytes.len() => {
+                (bytes.len(), true)
+            }
+            crate::BlockEnd::Open => (cut, true),
+        };
     }
     let far = rest.get(..max_chunk_len.min(rest.len())).unwrap_or_default();
     match memchr::memchr(b'\n', far) {
@@ -648,6 +659,40 @@ mod tests {
         for chunk_len in [300, 1000, 4096] {
             assert_chunking_exact(&indicator_text(true), chunk_len, 8192);
         }
+    }
+
+    #[test]
+    fn chunked_scan_keeps_wrapped_base64_whole() {
+        use crate::detect::base64::tests::encode;
+        let mut text = String::new();
+        for n in 0..40 {
+            let payload: String = (0..12)
+                .map(|i| format!("http://wrapped-{n}-{i}.example.org/x{i} "))
+                .collect();
+            let encoded = encode(payload.as_bytes());
+            let lines: Vec<&str> = encoded
+                .as_bytes()
+                .chunks(76)
+                .map(|line| std::str::from_utf8(line).unwrap())
+                .collect();
+            text.push_str(&format!("part {n}\r\n{}\r\n", lines.join("\r\n")));
+        }
+        let urls = |chunked: bool| {
+            let scanner = Scanner::default();
+            let mut found = Vec::new();
+            let (chunk_len, max_len) =
+                if chunked { (300, 8192) } else { (1 << 20, 1 << 20) };
+            scanner.scan_chunked(text.as_bytes(), chunk_len, max_len, |d| {
+                let detection = d.detection();
+                if detection.category == Category::Url {
+                    found.push(detection.value.clone());
+                }
+            });
+            found
+        };
+        let whole = urls(false);
+        assert_eq!(whole.len(), 40 * 12);
+        assert!(urls(true) == whole);
     }
 
     #[test]

@@ -966,7 +966,7 @@ fn may_be_utf16le_text(body: &[u8]) -> bool {
 
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-mod tests {
+pub(crate) mod tests {
     use super::super::chars::base64_runs;
     use super::*;
     use proptest::prelude::*;
@@ -975,7 +975,7 @@ mod tests {
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
     /// Encodes `bytes` in the standard alphabet with padding.
-    fn encode(bytes: &[u8]) -> String {
+    pub(crate) fn encode(bytes: &[u8]) -> String {
         let mut out = String::new();
         for group in bytes.chunks(3) {
             let mut bits = 0u32;
