@@ -267,7 +267,8 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     // does not: `test-lib.sh: fix quoting` names a file.
     let port_follows = after == Some(b':')
         && text.get(end.saturating_add(1)).is_some_and(u8::is_ascii_digit);
-    let file_like = has_file_extension_suffix(tld_word)
+    let file_like = (has_file_extension_suffix(tld_word)
+        || BUILD_FILES.contains(&host.as_str()))
         && !port_follows
         && !is_text_node(text, start, end);
     let weak = file_like || is_json_key(text, start, end);
@@ -855,10 +856,26 @@ const CODE_NAMES: [u64; 37] = packed([
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
 /// standing alone as an XML value.
-const FILE_EXTENSION_TLDS: [u64; 17] = packed([
-    b"ads", b"cab", b"cat", b"dot", b"gs", b"md", b"mov", b"one", b"pid",
-    b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
+const FILE_EXTENSION_TLDS: [u64; 18] = packed([
+    b"ads", b"cab", b"cat", b"dot", b"gs", b"java", b"md", b"mov", b"one",
+    b"pid", b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
 ]);
+
+/// Names of build files whose extension is a country code top-level
+/// domain (`.am`, `.ac`, `.in`) or a brand one (`.build`). Changelogs
+/// name them on every other line, and the suffixes are too widely
+/// registered to mark every name that ends in them as a file.
+const BUILD_FILES: [&str; 9] = [
+    "configure.ac",
+    "configure.in",
+    "control.in",
+    "debhelper.in",
+    "gnumakefile.in",
+    "makefile.am",
+    "makefile.in",
+    "meson.build",
+    "rules.in",
+];
 
 /// Reports whether the suffix after the last dot, packed by
 /// [`pack_label`], is also a common file extension, as in `setup.py` or
@@ -963,7 +980,8 @@ mod tests {
     fn file_extension_suffix_is_weak() {
         let mut out = Vec::new();
         let text = b"setup.py textures.exe.zip evil.zip:8080 \
-            test-lib.sh: fix README.md:x a-except.ads";
+            test-lib.sh: fix README.md:x a-except.ads Makefile.am \
+            configure.ac Offset.java evil.am build.in";
         find(text, &Limits::default(), &mut out);
         let weak: Vec<(&str, bool)> =
             out.iter().map(|c| (c.value.as_str(), c.weak)).collect();
@@ -976,6 +994,11 @@ mod tests {
                 ("test-lib.sh", true),
                 ("readme.md", true),
                 ("a-except.ads", true),
+                ("makefile.am", true),
+                ("configure.ac", true),
+                ("offset.java", true),
+                ("evil.am", false),
+                ("build.in", false),
             ]
         );
     }
