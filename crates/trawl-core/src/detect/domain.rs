@@ -862,9 +862,9 @@ const FILE_EXTENSION_TLDS: [u64; 18] = packed([
 ]);
 
 /// Names of build files whose extension is a country code top-level
-/// domain (`.am`, `.ac`, `.in`) or a brand one (`.build`). Changelogs
-/// name them on every other line, and the suffixes are too widely
-/// registered to mark every name that ends in them as a file.
+/// domain (`.am`, `.ac`, `.in`) or a generic one (`.build`). Changelogs
+/// name them often, and those suffixes are too widely registered to
+/// mark every name that ends in them as a file.
 const BUILD_FILES: [&str; 9] = [
     "configure.ac",
     "configure.in",
