@@ -1,15 +1,17 @@
 //! Cut points of chunks and blocks that keep a wrapped base64 block
 //! whole, as the base64 detector reads it across its line breaks.
 
+use crate::detect::base64::MAX_TOKEN_LEN;
+
 /// Line widths of wrapped base64: 64 in PEM, 76 in MIME.
 const WRAP_WIDTHS: [usize; 2] = [64, 76];
 
 /// The end of a wrapped base64 block, seen from a cut at a line start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockEnd {
-    /// The offset after the line break that ends the block, or the end
-    /// of the text when the block's last line ends it. Equal to the cut
-    /// when no block runs across it.
+    /// The offset after the line break that ends the block. Equal to
+    /// the cut when no block runs across it, or when the block runs on
+    /// past the longest token the base64 detector reads.
     At(usize),
     /// The text or `limit` comes before the block's last line, so more
     /// text is needed to tell where it ends.
@@ -21,14 +23,19 @@ pub enum BlockEnd {
 /// the line before it is a whole line of a block: 64 or 76 base64
 /// characters without padding. It then takes every following line of
 /// that width and ends after the first shorter or padded line. The walk
-/// stops at `limit`.
+/// stops at `limit`, and at the longest token the detector reads: a
+/// longer block is skipped anyway, so it may be cut anywhere.
 pub fn wrapped_base64_end(text: &[u8], cut: usize, limit: usize) -> BlockEnd {
     let Some(width) = full_line_before(text, cut) else {
         return BlockEnd::At(cut);
     };
+    let longest = cut.saturating_add(MAX_TOKEN_LEN);
     let limit = limit.min(text.len());
     let mut at = cut;
     while at < limit {
+        if at > longest {
+            return BlockEnd::At(cut);
+        }
         let rest = text.get(at..limit).unwrap_or_default();
         let Some(line_len) = memchr::memchr(b'\n', rest) else {
             return BlockEnd::Open;
@@ -52,7 +59,13 @@ enum Line {
     Other,
 }
 
+/// A line as wide as the block counts as one of its lines unchecked: at
+/// worst a chunk runs on a little further than it had to, and checking
+/// every character would cost a pass over each long block per chunk.
 fn line_kind(line: &[u8], width: usize) -> Line {
+    if line.len() == width && line.last() != Some(&b'=') {
+        return Line::Full;
+    }
     let pad = line.iter().rev().take(2).take_while(|&&b| b == b'=').count();
     let data = line.get(..line.len().saturating_sub(pad)).unwrap_or(line);
     if line.is_empty() || line.len() > width || !data.iter().all(is_base64) {
@@ -150,6 +163,16 @@ mod tests {
         assert_eq!(
             wrapped_base64_end(long.as_bytes(), 79, long.len()),
             BlockEnd::At(79)
+        );
+    }
+
+    #[test]
+    fn block_longer_than_a_token_keeps_the_cut() {
+        let lines = MAX_TOKEN_LEN / 76 + 2;
+        let text = block(lines, 76, "QUI=", "\n");
+        assert_eq!(
+            wrapped_base64_end(text.as_bytes(), 77, text.len()),
+            BlockEnd::At(77)
         );
     }
 

@@ -34,7 +34,7 @@ const MIN_DECODED_LEN: usize = 6;
 
 /// Maximum token length, in characters. Large enough for a small
 /// executable embedded in a script; a longer run is skipped whole.
-const MAX_TOKEN_LEN: usize = 4 << 20;
+pub(crate) const MAX_TOKEN_LEN: usize = 4 << 20;
 
 /// Maximum number of decoded bytes kept as the candidate's payload.
 const MAX_PAYLOAD_LEN: usize = 1 << 20;
