@@ -59,9 +59,9 @@ enum Line {
     Other,
 }
 
-/// A line as wide as the block counts as one of its lines unchecked: at
-/// worst a chunk runs on a little further than it had to, and checking
-/// every character would cost a pass over each long block per chunk.
+/// A line as wide as the block counts as one of its lines unchecked,
+/// because checking every character would cost a pass over each long
+/// block per chunk. At worst a chunk runs on a little further.
 fn line_kind(line: &[u8], width: usize) -> Line {
     if line.len() == width && line.last() != Some(&b'=') {
         return Line::Full;
