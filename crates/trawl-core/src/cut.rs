@@ -1,10 +1,7 @@
 //! Cut points of chunks and blocks that keep a wrapped base64 block
 //! whole, as the base64 detector reads it across its line breaks.
 
-use crate::detect::base64::MAX_TOKEN_LEN;
-
-/// Line widths of wrapped base64: 64 in PEM, 76 in MIME.
-const WRAP_WIDTHS: [usize; 2] = [64, 76];
+use crate::detect::base64::{MAX_TOKEN_LEN, WRAP_WIDTHS};
 
 /// The end of a wrapped base64 block, seen from a cut at a line start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -187,7 +187,7 @@ pub(crate) fn find(
 
 /// Line lengths of wrapped base64: 76 characters in MIME (RFC 2045) and
 /// in the `base64` tool's output, 64 in PEM (RFC 7468) and OpenSSL's.
-const WRAP_WIDTHS: [usize; 2] = [64, 76];
+pub(crate) const WRAP_WIDTHS: [usize; 2] = [64, 76];
 
 /// The lines of a base64 block wrapped at one of [`WRAP_WIDTHS`], read so
 /// far: every line but the last is that wide, has no `=` and ends with a

@@ -242,14 +242,11 @@ fn single_byte_segments(root: &Root, body: &[u8]) -> bool {
         && body.split(|&b| b == b'/').all(|segment| segment.len() <= 1)
 }
 
-/// Widths of the lines of wrapped base64: 64 in PEM, 76 in MIME.
-const BASE64_LINE_WIDTHS: [usize; 2] = [64, 76];
-
 /// Reports whether the path `start..end` lies on a line that is all
 /// base64 characters and as wide as a line of a wrapped block. The lines
 /// of a PEM certificate that start with `/` read as Unix paths.
 fn is_wrapped_base64_line(text: &[u8], start: usize, end: usize) -> bool {
-    let widest = BASE64_LINE_WIDTHS.iter().copied().max().unwrap_or(0);
+    let widest = super::base64::WRAP_WIDTHS.iter().copied().max().unwrap_or(0);
     let before = text.get(start.saturating_sub(widest)..start);
     let line_start =
         before.and_then(|before| memchr::memrchr(b'\n', before)).map(|at| {
@@ -265,7 +262,7 @@ fn is_wrapped_base64_line(text: &[u8], start: usize, end: usize) -> bool {
         return false;
     };
     let line = text.get(line_start..line_end).unwrap_or_default();
-    BASE64_LINE_WIDTHS.contains(&line.len())
+    super::base64::WRAP_WIDTHS.contains(&line.len())
         && line
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
