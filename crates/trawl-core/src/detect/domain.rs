@@ -214,6 +214,11 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     if before == Some(b'/') && follows_media_type(text, start) {
         return;
     }
+    if matches!(before, Some(b' ' | b'\t' | b'\n'))
+        && continues_hyphenated_word(text, start)
+    {
+        return;
+    }
     // A leading dot after `*` makes a wildcard (`*.text.example.com`),
     // not a section name.
     let wildcard =
@@ -402,6 +407,29 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let open = before.iter().rev().find(|b| !b.is_ascii_whitespace());
     let close = after.iter().find(|b| !b.is_ascii_whitespace());
     open == Some(&b'>') && close == Some(&b'<')
+}
+
+/// Reports whether the token at `start` opens a line that goes on with a
+/// word hyphenated at the end of the line before, as man pages and text
+/// converted from PDF wrap it (`my-do‐⏎main.com`). The token is then the
+/// tail of a name, not a name. Only the hyphen (U+2010) and the soft
+/// hyphen (U+00AD) count: an ASCII `-` at a line end is as often a dash.
+fn continues_hyphenated_word(text: &[u8], start: usize) -> bool {
+    const MAX_INDENT: usize = 64;
+    let head = text.get(..start).unwrap_or_default();
+    let indent = head
+        .iter()
+        .rev()
+        .take(MAX_INDENT)
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let head = head.get(..head.len().saturating_sub(indent)).unwrap_or(head);
+    let Some(head) = head.strip_suffix(b"\n") else {
+        return false;
+    };
+    let head = head.strip_suffix(b"\r").unwrap_or(head);
+    head.ends_with("\u{2010}".as_bytes())
+        || head.ends_with("\u{AD}".as_bytes())
 }
 
 /// Reports whether the `/` before `start` follows a top-level media type,
@@ -1013,6 +1041,19 @@ mod tests {
                 &["2.5.40.1", "12.5.4.3", "1.3.10.1"],
             ),
             ("002.005.004.003", &["2.5.4.3"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn hyphenated_line_tails_are_not_domains() {
+        let cases: &[(&str, &[&str])] = &[
+            ("my-do\u{2010}\n       main.com here", &[]),
+            ("kuber\u{AD}\r\nnetes.io", &[]),
+            ("see -\n  evil.example.com", &["evil.example.com"]),
+            ("done.\n  evil.example.com", &["evil.example.com"]),
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
