@@ -669,11 +669,56 @@ pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
     Value::from_le_ascii(word, len).unwrap_or_default()
 }
 
-/// A version after a product name, as in `Chrome/120.0.0.0`.
+/// A version after a product name, as in `Chrome/120.0.0.0`, or after
+/// a word that names one, as in `version 1.2.3.4`,
+/// `Standards-Version: 4.6.2.0` or `release 10.1.2.3`.
 fn is_product_version(text: &[u8], start: usize) -> bool {
     let slash = start.checked_sub(1).and_then(|i| text.get(i));
     let word = start.checked_sub(2).and_then(|i| text.get(i));
-    slash == Some(&b'/') && word.is_some_and(|b| b.is_ascii_alphabetic())
+    if slash == Some(&b'/') && word.is_some_and(|b| b.is_ascii_alphabetic()) {
+        return true;
+    }
+    follows_version_word(text, start)
+}
+
+/// Reports whether the word before `start`, past spaces, `:`, `=` and
+/// quotes, ends in `version` or is `ver`, `release` or `revision`, in
+/// any case.
+fn follows_version_word(text: &[u8], start: usize) -> bool {
+    const LOOK_BACK: usize = 32;
+    let head = text.get(start.saturating_sub(LOOK_BACK)..start);
+    let head = head.unwrap_or_default();
+    let separators = head
+        .iter()
+        .rev()
+        .take_while(|&&b| {
+            matches!(b, b' ' | b'\t' | b':' | b'=' | b'"' | b'\'')
+        })
+        .count();
+    if separators == 0 {
+        return false;
+    }
+    let head = head.get(..head.len().saturating_sub(separators));
+    let head = head.unwrap_or_default();
+    // Most words before an address end in another letter, and this one
+    // test turns them away.
+    if !matches!(head.last().map(|b| b | 0x20), Some(b'n' | b'r' | b'e')) {
+        return false;
+    }
+    let letters =
+        head.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    let word = head.get(head.len().saturating_sub(letters)..);
+    let word = word.unwrap_or_default();
+    let ends_with = |suffix: &[u8]| {
+        word.len() >= suffix.len()
+            && word
+                .get(word.len().saturating_sub(suffix.len())..)
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+    };
+    ends_with(b"version")
+        || [&b"ver"[..], b"release", b"revision"]
+            .iter()
+            .any(|name| word.eq_ignore_ascii_case(name))
 }
 
 /// A version directory inside a relative Windows path
@@ -991,6 +1036,10 @@ mod tests {
             ("peer 192.0.2.44 wrote", &["192.0.2.44"]),
             ("src=010.001.002.003", &["10.1.2.3"]),
             ("libslurm (<= 21.08.8.2-1) 1.02.3.4", &[]),
+            ("version 1.2.3.4, Standards-Version: 4.6.2.0", &[]),
+            ("FileVersion=\"1.2.3.4\" release 10.1.2.3 ver 1.1.1.1", &[]),
+            ("from 10.1.2.3, server 10.1.2.4", &["10.1.2.3", "10.1.2.4"]),
+            ("versions:10.1.2.5 driver 10.1.2.6", &["10.1.2.5", "10.1.2.6"]),
             ("OID 1.3.6.1.4.1.311.21.8 and 1.2.3.4.5", &[]),
             ("Chrome/120.0.0.0 Safari", &[]),
             ("net 10.0.0.0/8 and 10.1.1.1/33", &["10.0.0.0/8", "10.1.1.1"]),
