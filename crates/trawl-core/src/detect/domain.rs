@@ -698,6 +698,7 @@ fn follows_version_word(text: &[u8], start: usize) -> bool {
     if separators == 0 {
         return false;
     }
+
     let head = head.get(..head.len().saturating_sub(separators));
     let head = head.unwrap_or_default();
     // Most words before an address end in another letter, and this one
@@ -709,6 +710,7 @@ fn follows_version_word(text: &[u8], start: usize) -> bool {
         head.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
     let word = head.get(head.len().saturating_sub(letters)..);
     let word = word.unwrap_or_default();
+
     let ends_with = |suffix: &[u8]| {
         word.len() >= suffix.len()
             && word
