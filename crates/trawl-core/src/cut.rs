@@ -56,9 +56,10 @@ enum Line {
     Other,
 }
 
-/// A line as wide as the block counts as one of its lines unchecked,
-/// because checking every character would cost a pass over each long
-/// block per chunk. At worst a chunk runs on a little further.
+/// Classifies `line` in a block of lines `width` characters wide. A line
+/// of that width counts as full without a check of its characters,
+/// because the check would cost a pass over each long block per chunk.
+/// At worst a chunk then runs on a little further.
 fn line_kind(line: &[u8], width: usize) -> Line {
     if line.len() == width && line.last() != Some(&b'=') {
         return Line::Full;

@@ -701,8 +701,8 @@ fn follows_version_word(text: &[u8], start: usize) -> bool {
 
     let head = head.get(..head.len().saturating_sub(separators));
     let head = head.unwrap_or_default();
-    // Most words before an address end in another letter, and this one
-    // test turns them away.
+    // Only a word ending in `n`, `r` or `e` can match, so this one test
+    // rejects the other words before any comparison.
     if !matches!(head.last().map(|b| b | 0x20), Some(b'n' | b'r' | b'e')) {
         return false;
     }

@@ -469,13 +469,13 @@ mod tests {
         for text in &rejected {
             assert_eq!(values(text), Vec::<String>::new(), "{text}");
         }
-        let kept = [
+        let digests = [
             format!("sha1 {SHA1}"),
             format!("precommit {SHA1}"),
             format!("commit.exe {SHA1}"),
             format!("https://www.virustotal.com/gui/file/{SHA256}"),
         ];
-        for text in &kept {
+        for text in &digests {
             assert_eq!(values(text).len(), 1, "{text}");
         }
     }
