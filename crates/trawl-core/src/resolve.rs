@@ -4,7 +4,8 @@
 //! kept greedily when they do not overlap a kept one. So a URL owns the
 //! path and host inside it, an e-mail owns its domain, and a hash is not
 //! also base64. A URL's host, or a UNC path's server, marked `derived`,
-//! is then kept beside the URL or path that contains it.
+//! is then kept beside the URL or path that contains it, and so is a CVE
+//! or ATT&CK id inside any kept candidate.
 //!
 //! Before that, a few categories whose shape is specific overrule the
 //! looser ones they overlap, wherever those start (`overruling`): a
@@ -102,17 +103,21 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
     for index in order {
         let Some(candidate) = candidates.get(index) else { continue };
         let start = candidate.start;
+        let named_inside = start < kept_end
+            && candidate.end <= kept_end
+            && is_named_inside(candidate);
         let keep = if candidate.derived {
             container_end.is_some_and(|end| candidate.end <= end)
         } else {
             // Checked only where the candidate would be kept: one that is
             // overruled is skipped as if it had never been found.
-            start >= kept_end && !precedence.overruled(candidate)
+            named_inside
+                || start >= kept_end && !precedence.overruled(candidate)
         };
         if !keep {
             continue;
         }
-        if !candidate.derived {
+        if !candidate.derived && !named_inside {
             kept_end = candidate.end;
             if candidate.category == Category::Url {
                 urls.push((start, candidate.end));
@@ -148,6 +153,15 @@ fn keep_greedily(candidates: &[Candidate], order: Vec<usize>) -> Survivors {
         kept = keyed.into_iter().map(|(.., index)| index).collect();
     }
     Survivors { order: kept, urls }
+}
+
+/// Reports whether `candidate` is an identifier that an analyst wants
+/// even inside another indicator: the CVE id in
+/// `https://nvd.nist.gov/vuln/detail/CVE-2021-44228` names the
+/// vulnerability the link is about, and the ATT&CK id in
+/// `atomics/T1003/T1003.md` the technique the file is for.
+fn is_named_inside(candidate: &Candidate) -> bool {
+    matches!(candidate.category, Category::Cve | Category::AttackTechnique)
 }
 
 /// The categories that overrule every overlapping candidate of some
@@ -385,6 +399,45 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].category, Category::Url);
+    }
+
+    #[test]
+    fn cve_and_attack_ids_are_kept_inside_any_candidate() {
+        let kept = resolve(vec![
+            candidate(Category::Url, 0, 50),
+            candidate(Category::Cve, 30, 44),
+            candidate(Category::FilePath, 60, 90),
+            candidate(Category::AttackTechnique, 70, 75),
+            // Past the end of the path it overlaps: dropped as before.
+            candidate(Category::Cve, 85, 99),
+            candidate(Category::Domain, 100, 120),
+        ]);
+        let spans: Vec<_> =
+            kept.iter().map(|c| (c.category, c.start, c.end)).collect();
+        assert_eq!(
+            spans,
+            [
+                (Category::Url, 0, 50),
+                (Category::Cve, 30, 44),
+                (Category::FilePath, 60, 90),
+                (Category::AttackTechnique, 70, 75),
+                (Category::Domain, 100, 120),
+            ]
+        );
+    }
+
+    #[test]
+    fn kept_id_does_not_shadow_the_rest_of_its_container() {
+        // A domain inside the URL after the CVE is still owned by the
+        // URL, and a hash after the URL is kept.
+        let kept = resolve(vec![
+            candidate(Category::Url, 0, 50),
+            candidate(Category::Cve, 10, 24),
+            candidate(Category::Domain, 30, 40),
+            candidate(Category::Hash, 50, 82),
+        ]);
+        let categories: Vec<_> = kept.iter().map(|c| c.category).collect();
+        assert_eq!(categories, [Category::Url, Category::Cve, Category::Hash]);
     }
 
     #[test]
