@@ -7,6 +7,10 @@
 //! give nothing), and a dot after it must not start another number
 //! (`T1059.0011` and `T1059.001.2` read as versions and give nothing).
 //!
+//! The ATT&CK site's URLs write a sub-technique as a path,
+//! `/techniques/T1055/012/`; after `/techniques/` that form gives
+//! `T1055.012`.
+//!
 //! Numbers outside the ranges ATT&CK uses are dropped, because `T` and
 //! four digits also names part numbers, table rows and timestamps:
 //! - techniques `T1001` to `T1799`: Enterprise and Mobile number theirs
@@ -32,6 +36,9 @@ const TECHNIQUES: [(u16, u16); 2] = [(1001, 1799), (800, 899)];
 
 /// Inclusive ranges of valid tactic numbers.
 const TACTICS: [(u16, u16); 2] = [(1, 49), (100, 149)];
+
+/// What comes before a technique in the ATT&CK site's URLs.
+const SITE_PATH: &[u8] = b"/techniques/";
 
 /// Inclusive range of valid sub-technique suffixes.
 const SUBTECHNIQUES: (u16, u16) = (1, 99);
@@ -79,7 +86,9 @@ pub(super) fn visit(
     let value = text.get(at..end).map(String::from_utf8_lossy);
     if let Some(value) = value {
         if end.saturating_sub(at) <= limits.max_token_len {
-            let value = value.into_owned();
+            // The ATT&CK site's path `T1055/012` is sub-technique
+            // `T1055.012`.
+            let value = value.replace('/', ".");
             let candidate =
                 Candidate::new(Category::AttackTechnique, at, end, value);
             out.push(candidate.with_kind(kind));
@@ -109,6 +118,9 @@ fn identifier_at(text: &[u8], at: usize) -> Option<(usize, &'static str)> {
         && text
             .get(after_number.checked_add(1)?)
             .is_some_and(u8::is_ascii_digit);
+    if let Some(end) = site_subtechnique_end(text, at, after_number) {
+        return Some((end, "subtechnique"));
+    }
     if !dot_then_digit {
         return Some((token_end(text, after_number)?, "technique"));
     }
@@ -118,6 +130,26 @@ fn identifier_at(text: &[u8], at: usize) -> Option<(usize, &'static str)> {
     let valid = (low..=high).contains(&suffix);
     let end = token_end(text, end)?;
     valid.then_some((end, "subtechnique"))
+}
+
+/// Returns the end of a sub-technique written as the ATT&CK site's
+/// path writes it, `/techniques/T1055/012`, whose technique number ends
+/// at `after_number`.
+fn site_subtechnique_end(
+    text: &[u8],
+    at: usize,
+    after_number: usize,
+) -> Option<usize> {
+    let path =
+        at.checked_sub(SITE_PATH.len()).and_then(|start| text.get(start..at));
+    if path != Some(SITE_PATH) || text.get(after_number) != Some(&b'/') {
+        return None;
+    }
+    let (suffix, end) =
+        number_at(text, after_number.checked_add(1)?, SUFFIX_LEN)?;
+    let (low, high) = SUBTECHNIQUES;
+    let end = token_end(text, end)?;
+    (low..=high).contains(&suffix).then_some(end)
 }
 
 /// Parses exactly `len` ASCII digits at `at`, followed by no other digit,
@@ -259,6 +291,29 @@ mod tests {
     }
 
     #[test]
+    fn site_paths_give_subtechniques() {
+        let cases: &[(&str, &[&str])] = &[
+            ("https://attack.mitre.org/techniques/T1055/012/", &["T1055.012"]),
+            ("attack.mitre.org/techniques/T1218/011", &["T1218.011"]),
+            ("https://attack.mitre.org/techniques/T1059/", &["T1059"]),
+            // Outside the site's path, a slash separates two ids or
+            // ends the technique.
+            ("T1059/001", &["T1059"]),
+            ("/tactics/T1055/012", &["T1055"]),
+            // Out of range or too many digits: the technique alone.
+            ("/techniques/T1055/100/", &["T1055"]),
+            ("/techniques/T1055/0123", &["T1055"]),
+            ("/techniques/T1055/012a", &["T1055"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(values(text), *expected, "{text}");
+        }
+        let found = run(b"/techniques/T1055/012/");
+        assert_eq!(found[0].kind, Some("subtechnique"));
+        assert_eq!((found[0].start, found[0].end), (12, 21));
+    }
+
+    #[test]
     fn long_anchor_runs_give_nothing() {
         for unit in ["T", "T1", "TA", "T1059.0", "T10"] {
             let text = unit.repeat(100_000);
@@ -282,7 +337,10 @@ mod tests {
                 prop_assert!(text.is_char_boundary(candidate.start));
                 prop_assert!(text.is_char_boundary(candidate.end));
                 let token = &text[candidate.start..candidate.end];
-                prop_assert_eq!(token, candidate.value.as_str());
+                prop_assert_eq!(
+                    token.replace('/', "."),
+                    candidate.value.as_str()
+                );
                 prop_assert!(token.starts_with('T'));
             }
         }
