@@ -19,11 +19,12 @@ const MAX_DOMAIN_RUN: usize = 1024;
 /// Pushes every e-mail candidate in `text`.
 pub(crate) fn find(text: &[u8], _limits: &Limits, out: &mut Vec<Candidate>) {
     let mut consumed = 0;
+    let mut headers = HeaderMemo::default();
     while let Some(at) = next_anchor(text, b'@', consumed) {
         let Some(domain_start) = at.checked_add(1) else { break };
         let end = domain_end(text, domain_start);
         consumed = end.max(domain_start);
-        if let Some(candidate) = classify(text, at, end) {
+        if let Some(candidate) = classify(text, at, end, &mut headers) {
             out.push(candidate);
         }
     }
@@ -78,7 +79,12 @@ fn domain_end_by_char(text: &[u8], from: usize) -> usize {
     end
 }
 
-fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
+fn classify(
+    text: &[u8],
+    at: usize,
+    run_end: usize,
+    headers: &mut HeaderMemo,
+) -> Option<Candidate> {
     // The walk back stops one byte past the longest local part plus a
     // leading dot, so a long run is rejected without cutting it to fit.
     let before = text.get(..at)?;
@@ -91,11 +97,17 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
     if run > MAX_LOCAL_LEN + 1 {
         return None;
     }
-    let local = before.get(before.len().checked_sub(run)?..)?;
+    let run_start = before.len().checked_sub(run)?;
+    let local = before.get(run_start..)?;
     let quotes = local.iter().take_while(|&&b| b == b'.' || b == b'\'');
     let local = local.get(quotes.count()..)?;
     let start = at.checked_sub(local.len())?;
-    if local.is_empty()
+    let glued = run_start
+        .checked_sub(1)
+        .and_then(|i| before.get(i))
+        .is_some_and(|b| GLUED_BEFORE_LOCAL.contains(b));
+    if glued
+        || local.is_empty()
         || local.len() > MAX_LOCAL_LEN
         || local.ends_with(b".")
         || local.windows(2).any(|w| w == b"..")
@@ -115,11 +127,83 @@ fn classify(text: &[u8], at: usize, run_end: usize) -> Option<Candidate> {
         return None;
     }
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
-    if is_ssh_name(local, &host) {
+    if is_ssh_name(local, &host) || headers.holds_message_ids(text, start) {
         return None;
     }
     let value = join_address(local, &host)?;
     Some(Candidate::new(Category::Email, start, end, value))
+}
+
+/// Bytes that RFC 5322 allows in a local part but that the practical
+/// subset leaves out, and that no prose or log puts right before an
+/// address. Before a local part they mean that the address is the tail
+/// of a longer token, such as the Message-ID `CAH2+fx7Y=ab.c9d$e@host`,
+/// which would otherwise give `e@host`.
+const GLUED_BEFORE_LOCAL: &[u8] = b"!#$^~";
+
+/// Header fields whose `<id@host>` values are message identifiers, not
+/// mailboxes.
+const MESSAGE_ID_FIELDS: [&[u8]; 5] = [
+    b"content-id:",
+    b"in-reply-to:",
+    b"message-id:",
+    b"references:",
+    b"resent-message-id:",
+];
+
+/// How far back the header field of a folded line is looked for, in
+/// bytes. A `References:` field of a long thread folds over many lines.
+const MAX_HEADER_LOOKBACK: usize = 8192;
+
+/// The answer of [`HeaderMemo::holds_message_ids`] for the line of the
+/// last address it was asked about.
+#[derive(Default)]
+struct HeaderMemo {
+    last: Option<(usize, bool)>,
+}
+
+impl HeaderMemo {
+    /// Reports whether the address at `start` lies in a mail header
+    /// field that holds message identifiers, on its first line or on
+    /// one of the folded lines after it, which start with a space or
+    /// tab. Addresses come in order of offset, and the walk back over
+    /// folded lines stops at the line of the previous address, whose
+    /// answer holds for every folded line after it; so the walks of a
+    /// whole scan cover each byte about once.
+    fn holds_message_ids(&mut self, text: &[u8], start: usize) -> bool {
+        let floor = start.saturating_sub(MAX_HEADER_LOOKBACK);
+        let mut line_end = start;
+        let mut first_line = None;
+        let answer = loop {
+            let Some(window) = text.get(floor..line_end) else { break false };
+            let line_start = match memchr::memrchr(b'\n', window) {
+                Some(newline) => {
+                    floor.saturating_add(newline).saturating_add(1)
+                }
+                None if floor == 0 => 0,
+                None => break false,
+            };
+            first_line.get_or_insert(line_start);
+            if let Some((known, answer)) = self.last {
+                if known == line_start {
+                    break answer;
+                }
+            }
+            let line = text.get(line_start..).unwrap_or_default();
+            if !matches!(line.first(), Some(b' ' | b'\t')) {
+                break MESSAGE_ID_FIELDS.iter().any(|field| {
+                    line.get(..field.len())
+                        .is_some_and(|name| name.eq_ignore_ascii_case(field))
+                });
+            }
+            let Some(previous_end) = line_start.checked_sub(1) else {
+                break false;
+            };
+            line_end = previous_end;
+        };
+        self.last = first_line.map(|line| (line, answer));
+        answer
+    }
 }
 
 /// Reports whether `local@host` names an SSH algorithm or protocol
@@ -145,6 +229,7 @@ fn join_address(local: &[u8], host: &Value) -> Option<Value> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -171,13 +256,97 @@ mod tests {
             ("ssh-ed25519-cert-v01@OpenSSH.com", &[]),
             ("From: djm@openssh.com", &["djm@openssh.com"]),
             ("aes128-gcm@example.com", &["aes128-gcm@example.com"]),
+            // The tail of a longer RFC 5322 token is not an address.
+            ("id CAH2+fx7Y=ab.c9d$e@mail.example.com", &[]),
+            ("x#y@example.com ~a@example.com", &[]),
+            (
+                "to=<alice@example.com> from=bob@example.org",
+                &["alice@example.com", "bob@example.org"],
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
         }
     }
 
+    #[test]
+    fn message_ids_in_headers_are_not_addresses() {
+        let text = "From: Alice <alice@example.com>\n\
+            Message-ID: <20201204153012.GA12345@host.example.net>\n\
+            In-Reply-To: <5FCA1B2C.3040506@example.org>\n\
+            references: <a1@example.org>\n\
+            \t<a2@example.org>\n \
+            <a3@example.org>\n\
+            Content-ID: <image001.png@01D6CA3B.5E2B7A10>\n\
+            Reply-To: bob@example.org\n\
+            \n\
+            Quoted id: message-id <x@example.org>, ask carol@example.org\n";
+        assert_eq!(
+            values(text),
+            [
+                "alice@example.com",
+                "bob@example.org",
+                "x@example.org",
+                "carol@example.org",
+            ]
+        );
+    }
+
+    #[test]
+    fn header_lookback_is_bounded() {
+        // A folded line whose field lies beyond the look-back window is
+        // read as an address, and a file of folded lines costs one pass
+        // per address, not one per line before it.
+        let mut text = String::from("References: <a@example.org>\n");
+        text.push_str(&" x\n".repeat(MAX_HEADER_LOOKBACK));
+        text.push_str(" <b@example.org>\n");
+        assert_eq!(values(&text), ["b@example.org"]);
+    }
+
+    /// Finds the field of the line at `start` by walking back over
+    /// every folded line, with no look-back limit and no memo.
+    fn field_model(text: &[u8], start: usize) -> bool {
+        let line_start =
+            |at: usize| text[..at].iter().rposition(|&b| b == b'\n');
+        let mut at = start;
+        loop {
+            let from = line_start(at).map_or(0, |newline| newline + 1);
+            let line = &text[from..];
+            if !matches!(line.first(), Some(b' ' | b'\t')) {
+                return MESSAGE_ID_FIELDS.iter().any(|field| {
+                    line.len() >= field.len()
+                        && line[..field.len()].eq_ignore_ascii_case(field)
+                });
+            }
+            if from == 0 {
+                return false;
+            }
+            at = from - 1;
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn header_memo_matches_model(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "References: ", "message-id:", "To: ", " ", "\t",
+                    "\n", "<a@example.org>", "b", "@",
+                ][..]),
+                0..40,
+            ),
+        ) {
+            let text = pieces.concat().into_bytes();
+            let mut memo = HeaderMemo::default();
+            for start in 0..=text.len() {
+                proptest::prop_assert_eq!(
+                    memo.holds_message_ids(&text, start),
+                    field_model(&text, start),
+                    "{}", start
+                );
+            }
+        }
+
         #[test]
         fn domain_end_matches_char_walk(
             pieces in proptest::collection::vec(
