@@ -19,15 +19,21 @@ use super::{Candidate, Value};
 use crate::{Category, Limits};
 
 /// Network schemes reported, lower case, each with the `://` that
-/// follows it in a reported URL. Malware speaks more than HTTP.
+/// follows it in a reported URL. Malware speaks more than HTTP: coin
+/// miners name their pools with `stratum+tcp://`, and supply-chain
+/// attacks fetch from `git+ssh://`.
 const SCHEMES: &[&str] = &[
     "amqp://",
+    "bzr+ssh://",
     "dict://",
     "file://",
     "ftp://",
     "ftps://",
+    "git+ssh://",
     "git://",
     "gopher://",
+    "hkp://",
+    "hkps://",
     "http://",
     "https://",
     "imap://",
@@ -55,10 +61,16 @@ const SCHEMES: &[&str] = &[
     "smb://",
     "smtp://",
     "smtps://",
-    "socks://",
     "socks4://",
     "socks5://",
+    "socks://",
     "ssh://",
+    "stratum+ssl://",
+    "stratum+tcp://",
+    "stratum+tls://",
+    "stratum2+ssl://",
+    "stratum2+tcp://",
+    "svn+ssh://",
     "svn://",
     "tcp://",
     "telnet://",
@@ -1227,6 +1239,19 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("see HTTP://EXAMPLE.COM/ABC.", &["http://example.com/ABC"]),
             ("hxxps://evil.com/a) ok", &["https://evil.com/a"]),
+            (
+                "-o stratum+tcp://pool.minexmr.com:4444 -u 4A",
+                &["stratum+tcp://pool.minexmr.com:4444"],
+            ),
+            (
+                "STRATUM+SSL://xmr.pool.example.net:443",
+                &["stratum+ssl://xmr.pool.example.net:443"],
+            ),
+            (
+                "git+ssh://git.example.org/lib, hkps://keys.example.org",
+                &["git+ssh://git.example.org/lib", "hkps://keys.example.org"],
+            ),
+            ("xstratum+tcp://pool.example.com", &[]),
             (
                 "(see http://x.example.com/a_(b))",
                 &["http://x.example.com/a_(b)"],
