@@ -506,6 +506,7 @@ fn numeric_run(
         let Some(ip) = parse_ipv4(part) else { continue };
         if is_padded_unevenly(part)
             || is_product_version(text, part_start)
+            || is_package_version(text, part_start, part_end)
             || is_path_segment(text, part_start, part_end)
         {
             continue;
@@ -671,7 +672,8 @@ pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
 
 /// A version after a product name, as in `Chrome/120.0.0.0`, or after
 /// a word that names one, as in `version 1.2.3.4`,
-/// `Standards-Version: 4.6.2.0` or `release 10.1.2.3`.
+/// `Standards-Version: 4.6.2.0`, `release 10.1.2.3` or
+/// `section 4.2.2.13`.
 fn is_product_version(text: &[u8], start: usize) -> bool {
     let slash = start.checked_sub(1).and_then(|i| text.get(i));
     let word = start.checked_sub(2).and_then(|i| text.get(i));
@@ -682,12 +684,44 @@ fn is_product_version(text: &[u8], start: usize) -> bool {
 }
 
 /// Reports whether the word before `start`, past spaces, `:`, `=` and
-/// quotes, ends in `version` or is `ver`, `release` or `revision`, in
-/// any case.
+/// quotes, ends in `version` or is `ver`, `release`, `revision`,
+/// `policy` or `section`, in any case, or is `§`. A `to` or `from`
+/// between them counts as a separator, as in `Bump Standards-Version to
+/// 4.6.0.1`.
 fn follows_version_word(text: &[u8], start: usize) -> bool {
-    const LOOK_BACK: usize = 32;
+    const LOOK_BACK: usize = 40;
     let head = text.get(start.saturating_sub(LOOK_BACK)..start);
     let head = head.unwrap_or_default();
+    if head.ends_with("§".as_bytes()) {
+        return true;
+    }
+    let Some((word, rest)) = word_before(head) else { return false };
+    if word.ends_with("§".as_bytes()) {
+        return true;
+    }
+    let is_version_word = |word: &[u8]| {
+        let ends_with = |suffix: &[u8]| {
+            word.len() >= suffix.len()
+                && word
+                    .get(word.len().saturating_sub(suffix.len())..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+        };
+        ends_with(b"version")
+            || [&b"ver"[..], b"release", b"revision", b"policy", b"section"]
+                .iter()
+                .any(|name| word.eq_ignore_ascii_case(name))
+    };
+    if is_version_word(word) {
+        return true;
+    }
+    let linking = [&b"to"[..], b"from"];
+    linking.iter().any(|link| word.eq_ignore_ascii_case(link))
+        && word_before(rest).is_some_and(|(word, _)| is_version_word(word))
+}
+
+/// Returns the word of ASCII letters (or the `§` sign) that ends `head`
+/// past at least one space, `:`, `=` or quote, and the bytes before it.
+fn word_before(head: &[u8]) -> Option<(&[u8], &[u8])> {
     let separators = head
         .iter()
         .rev()
@@ -696,31 +730,62 @@ fn follows_version_word(text: &[u8], start: usize) -> bool {
         })
         .count();
     if separators == 0 {
-        return false;
+        return None;
     }
-
-    let head = head.get(..head.len().saturating_sub(separators));
-    let head = head.unwrap_or_default();
-    // Only a word ending in `n`, `r` or `e` can match, so this one test
-    // rejects the other words before any comparison.
-    if !matches!(head.last().map(|b| b | 0x20), Some(b'n' | b'r' | b'e')) {
-        return false;
+    let head = head.get(..head.len().saturating_sub(separators))?;
+    if head.ends_with("§".as_bytes()) {
+        let split = head.len().saturating_sub("§".len());
+        let (rest, word) = head.split_at_checked(split)?;
+        return Some((word, rest));
     }
     let letters =
         head.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
-    let word = head.get(head.len().saturating_sub(letters)..);
-    let word = word.unwrap_or_default();
+    let (rest, word) =
+        head.split_at_checked(head.len().saturating_sub(letters))?;
+    (!word.is_empty()).then_some((word, rest))
+}
 
-    let ends_with = |suffix: &[u8]| {
-        word.len() >= suffix.len()
-            && word
-                .get(word.len().saturating_sub(suffix.len())..)
-                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
-    };
-    ends_with(b"version")
-        || [&b"ver"[..], b"release", b"revision"]
+/// Reports whether the quad from `start` to `end` is a Debian package
+/// version: followed by `+` or `~` and a letter or digit
+/// (`1.2.3.4+dfsg`, `4.6.0.1~bpo11`), followed by a revision and a
+/// closing parenthesis (`alsa-topology-conf (1.2.5.1-2) unstable`),
+/// after an epoch (`(2:1.0.99.2-1)`), or after a version relation
+/// (`libopenafs-dev (<= 1.8.8.1-3)`, `>= 1.2.3.4`). An address in
+/// parentheses (`the server (192.0.2.1)`) has none of these.
+fn is_package_version(text: &[u8], start: usize, end: usize) -> bool {
+    let after = text.get(end..).unwrap_or_default();
+    if let [b'+' | b'~', next, ..] = after {
+        if next.is_ascii_alphanumeric() {
+            return true;
+        }
+    }
+    if let [b'-', rest @ ..] = after {
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let tail = rest.get(digits..).unwrap_or_default();
+        let revision_end = tail
             .iter()
-            .any(|name| word.eq_ignore_ascii_case(name))
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b"+.~".contains(&b))
+            .count();
+        if digits > 0 && tail.get(revision_end) == Some(&b')') {
+            return true;
+        }
+    }
+    let head = text.get(start.saturating_sub(8)..start).unwrap_or_default();
+    let head = head.strip_suffix(b" ").unwrap_or(head);
+    let epoch = head
+        .strip_suffix(b":")
+        .map(|h| {
+            let digits = h.iter().rev().take_while(|b| b.is_ascii_digit());
+            let digits = digits.count();
+            digits > 0
+                && h.get(..h.len().saturating_sub(digits))
+                    .is_some_and(|h| h.ends_with(b"("))
+        })
+        .unwrap_or(false);
+    let relation = [&b"<="[..], b">=", b"<<", b">>", b"(="]
+        .iter()
+        .any(|op| head.ends_with(op));
+    epoch || relation
 }
 
 /// A version directory inside a relative Windows path
@@ -1042,6 +1107,21 @@ mod tests {
             ("FileVersion=\"1.2.3.4\" release 10.1.2.3 ver 1.1.1.1", &[]),
             ("from 10.1.2.3, server 10.1.2.4", &["10.1.2.3", "10.1.2.4"]),
             ("versions:10.1.2.5 driver 10.1.2.6", &["10.1.2.5", "10.1.2.6"]),
+            ("Bump Standards-Version to 4.6.0.1, Policy 4.1.2.0", &[]),
+            ("RFC 1122 (section 4.2.2.13), § 5.7.1.2, §8.1.2.4", &[]),
+            ("connect to 10.1.2.3, from 10.1.2.4", &["10.1.2.3", "10.1.2.4"]),
+            ("alsa-topology-conf (1.2.5.1-2) unstable", &[]),
+            ("libxtst (2:1.0.99.2-1) experimental", &[]),
+            ("libopenafs-dev (<= 1.8.8.1-3), x (>= 1.2.3.4)", &[]),
+            ("1.2.3.4+dfsg-1 and 4.6.0.1~bpo11+1", &[]),
+            (
+                "the server (192.0.2.1) and (192.0.2.2:443)",
+                &["192.0.2.1", "192.0.2.2"],
+            ),
+            (
+                "scan 192.0.2.1-254 and 10.0.0.1-10.0.0.9",
+                &["192.0.2.1", "10.0.0.1", "10.0.0.9"],
+            ),
             ("OID 1.3.6.1.4.1.311.21.8 and 1.2.3.4.5", &[]),
             ("Chrome/120.0.0.0 Safari", &[]),
             ("net 10.0.0.0/8 and 10.1.1.1/33", &["10.0.0.0/8", "10.1.1.1"]),
