@@ -138,8 +138,10 @@ fn classify(
 /// subset leaves out, and that no prose or log puts right before an
 /// address. Before a local part they mean that the address is the tail
 /// of a longer token, such as the Message-ID `CAH2+fx7Y=ab.c9d$e@host`,
-/// which would otherwise give `e@host`.
-const GLUED_BEFORE_LOCAL: &[u8] = b"!#$^~";
+/// which would otherwise give `e@host`. The `!` of an old UUCP bang
+/// path (`ifado!wb@germany.eu.net`) is left out: the mailbox after it
+/// is real.
+const GLUED_BEFORE_LOCAL: &[u8] = b"#$^~";
 
 /// Header fields whose `<id@host>` values are message identifiers, not
 /// mailboxes.
@@ -259,6 +261,7 @@ mod tests {
             // The tail of a longer RFC 5322 token is not an address.
             ("id CAH2+fx7Y=ab.c9d$e@mail.example.com", &[]),
             ("x#y@example.com ~a@example.com", &[]),
+            ("From ifado!wb@germany.example.net", &["wb@germany.example.net"]),
             (
                 "to=<alice@example.com> from=bob@example.org",
                 &["alice@example.com", "bob@example.org"],
