@@ -376,6 +376,36 @@ fn find_words(input: &[u8], edits: &mut Vec<Edit>) {
     }
 }
 
+/// Reports whether the ` at ` of `edit` joins a local part and a dotted
+/// host that fill a pair of angle brackets, as mailing lists and
+/// changelogs write an address to hide it from harvesters:
+/// `Even Rouault <even.rouault at spatialys.com>`. Prose does not put
+/// `<` and `>` around `word at host.tld`.
+fn is_bracketed_address(input: &[u8], edit: &Edit) -> bool {
+    const MAX_PART: usize = 255;
+    let head = input.get(..edit.start).unwrap_or_default();
+    let local = head
+        .iter()
+        .rev()
+        .take(MAX_PART)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+        .count();
+    let opened = head.len().checked_sub(local).and_then(|i| i.checked_sub(1));
+    if local == 0 || opened.and_then(|i| head.get(i)) != Some(&b'<') {
+        return false;
+    }
+    let tail = input.get(edit.end..).unwrap_or_default();
+    let host = tail
+        .iter()
+        .take(MAX_PART)
+        .take_while(|&&b| is_host_byte(Some(&b)))
+        .count();
+    let host_bytes = tail.get(..host).unwrap_or_default();
+    tail.get(host) == Some(&b'>')
+        && host_bytes.contains(&b'.')
+        && !host_bytes.ends_with(b".")
+}
+
 fn drop_overlaps(mut edits: Vec<Edit>) -> Vec<Edit> {
     let mut end = 0;
     edits.retain(|edit| {
@@ -412,7 +442,7 @@ fn confirm_words(edits: Vec<Edit>, input: &[u8]) -> Vec<Edit> {
         let next = i.checked_add(1).and_then(|n| edits.get(n));
         let confirmed = next.is_some_and(|n| {
             n.role == Role::Dot && n.spelled && adjacent(edit, n)
-        });
+        }) || is_bracketed_address(input, edit);
         if let Some(slot) = keep.get_mut(i) {
             *slot = confirmed;
         }
@@ -505,6 +535,11 @@ mod tests {
             ("2001[:]db8[:][:]1", "2001:db8::1"),
             ("mail At host DOT com", "mail At host.com"),
             ("ops AT corp dot net", "ops@corp.net"),
+            (
+                "Even Rouault <even.rouault at spatialys.com>",
+                "Even Rouault <even.rouault@spatialys.com>",
+            ),
+            ("<ops AT corp.example.net>", "<ops@corp.example.net>"),
         ];
         for (input, expected) in cases {
             assert_eq!(refanged(input), expected, "{input}");
@@ -526,6 +561,10 @@ mod tests {
             "Look At the Dot now",
             "use a period (.) to separate labels",
             "an at sign {@} between",
+            "<meet at noon>",
+            "<look at example.com now>",
+            "the <b>team at example.com</b>",
+            "kuriyama at sky.rim.or.jp",
         ];
         for input in cases {
             assert_eq!(refanged(input), input);
