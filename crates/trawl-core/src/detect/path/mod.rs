@@ -210,7 +210,8 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
         .unwrap_or(bytes)
         .iter()
         .any(|&b| b.is_ascii_alphanumeric() || b >= 0x80);
-    if !named || body.is_some_and(|body| single_byte_segments(root, body)) {
+    let short = |body| single_byte_segments(root, bytes, body);
+    if !named || body.is_some_and(short) {
         return None;
     }
     if root.kind == "unix" && is_wrapped_base64_line(text, root.start, end) {
@@ -232,14 +233,28 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
 
 /// Reports whether `body`, the part of a Unix, home or relative path
 /// after its root, has no segment longer than one byte (`/k/u`, `~/H`,
-/// `./u`). Machine code and packed tables in binaries are full of such
-/// runs, and a one-letter name is of no use to an analyst. Drive, UNC and
-/// variable roots name a place, so their paths are kept.
-fn single_byte_segments(root: &Root, body: &[u8]) -> bool {
-    let unix_like = matches!(root.kind, "unix" | "home" | "relative");
-    unix_like
-        && root.style == Style::Unix
-        && body.split(|&b| b == b'/').all(|segment| segment.len() <= 1)
+/// `./u`, `.\n`). Machine code and packed tables in binaries are full of
+/// such runs, and a one-letter name is of no use to an analyst. The same
+/// holds after a lower-case drive letter, where the shape is an escape
+/// sequence: `\h:\w\$` in a shell prompt, `k:\h` in roff. UNC and
+/// variable roots, and upper-case drives, name a place, so their paths
+/// are kept.
+fn single_byte_segments(root: &Root, path: &[u8], body: &[u8]) -> bool {
+    let short = |separators: &[u8]| {
+        body.split(|b| separators.contains(b))
+            .all(|segment| segment.len() <= 1)
+    };
+    match root.style {
+        Style::Unix => {
+            matches!(root.kind, "unix" | "home" | "relative") && short(b"/")
+        }
+        Style::Windows => {
+            let lower_drive = root.kind == "windows"
+                && root.body.saturating_sub(root.start) <= 4
+                && path.first().is_some_and(u8::is_ascii_lowercase);
+            (root.kind == "relative" || lower_drive) && short(b"\\/")
+        }
+    }
 }
 
 /// Reports whether the path `start..end` lies on a line that is all

@@ -142,10 +142,16 @@ fn with_brackets(found: Found) -> Found {
     }
 }
 
-/// `C:\` and `C:/`, with no letter or digit glued before the drive.
+/// `C:\` and `C:/`, with no letter or digit glued before the drive,
+/// and no `%`: `%s:\n` is a format string.
 fn drive(text: &[u8], sep: usize, floor: usize) -> Option<Found> {
     let start = sep.checked_sub(2).filter(|&s| s >= floor)?;
-    if !text.get(start)?.is_ascii_alphabetic() || word_before(text, start) {
+    let percent =
+        start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'%');
+    if !text.get(start)?.is_ascii_alphabetic()
+        || percent
+        || word_before(text, start)
+    {
         return None;
     }
     Some(windows_root(text, start, sep, "windows"))

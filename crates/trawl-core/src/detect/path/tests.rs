@@ -431,13 +431,28 @@ fn kinds_name_the_root() {
 
 #[test]
 fn one_byte_segments_are_not_paths() {
-    for text in ["~/H", "./u", "/k/u", "../a/b/", "/k/u/"] {
-        assert!(paths(text).is_empty(), "{text}");
+    // Escape sequences in format strings, prompts and roff, too.
+    let escapes = [
+        "~/H",
+        "./u",
+        "/k/u",
+        "../a/b/",
+        "/k/u/",
+        "print \".\\n\";",
+        "prompt '\\h:\\w\\$ '",
+        ".ds D- D\\\\k:\\h'-\\w'D'u'",
+        "printf \"%s:\\n\", name",
+        "printf \"%s:\\names\"",
+    ];
+    for text in escapes {
+        assert!(paths(text).is_empty(), "{text}: {:?}", paths(text));
     }
     let rows: &[(&str, &[&str])] = &[
         ("/k/ab", &["/k/ab"]),
         ("~/.x", &["~/.x"]),
         ("C:\\a", &["C:\\a"]),
+        ("c:\\temp\\a.exe", &["c:\\temp\\a.exe"]),
+        (".\\payload.exe", &[".\\payload.exe"]),
         ("%TEMP%\\a", &["%TEMP%\\a"]),
         ("$HOME/a", &["$HOME/a"]),
     ];
