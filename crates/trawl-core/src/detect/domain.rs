@@ -825,9 +825,10 @@ fn cidr_suffix(text: &[u8], end: usize) -> (usize, Option<u8>) {
 }
 
 /// Rejects dotted names that read as code: mixed letter case
-/// (`System.IO`, `Agent.BQ`) and object access (`self.id`,
+/// (`System.IO`, `Agent.BQ`), a camel-case label (`myURL.host`,
+/// `urlObject.search`) and object access (`self.id`,
 /// `window.location.host`), unless the suffix is a common generic one
-/// (`document.example.com`). `tld_word` is `tld` packed by
+/// (`document.example.com`, `myDomain.com`). `tld_word` is `tld` packed by
 /// [`pack_label`].
 fn looks_like_code(
     token: &[u8],
@@ -846,11 +847,24 @@ fn looks_like_code(
     if is_generic_tld(tld_word) {
         return false;
     }
+    if shape.classes & UPPER != 0 && token.split(|&b| b == b'.').any(is_camel)
+    {
+        return true;
+    }
     // A first label of more than eight bytes is on neither list.
     pack_label(first).is_some_and(|word| {
         CODE_OBJECTS.contains(&word)
             || two_labels && CODE_NAMES.binary_search(&word).is_ok()
     })
+}
+
+/// Reports whether `label` is written in camel case as code names
+/// variables: two or more lower-case letters, then an upper-case one
+/// (`myURL`, `urlObject`, `readStream`). Brands that are written so start
+/// with one lower-case letter (`eBay`, `iCloud`).
+fn is_camel(label: &[u8]) -> bool {
+    let lower = label.iter().take_while(|b| b.is_ascii_lowercase()).count();
+    lower >= 2 && label.get(lower).is_some_and(u8::is_ascii_uppercase)
 }
 
 /// Packs a label of at most eight bytes, lower-cased, into a word, so
@@ -1092,6 +1106,16 @@ mod tests {
             ("c2.example.net:8443", &["c2.example.net"]),
             ("System.IO Console.Me Agent.BQ!MTB", &[]),
             ("self.id obj.to window.location.host cfg.app.run()", &[]),
+            ("myURL.host urlObject.search cryptoKey.algorithm.name", &[]),
+            (
+                "eBay.de iCloud.support myDomain.com mail.myBank.net",
+                &[
+                    "ebay.de",
+                    "icloud.support",
+                    "mydomain.com",
+                    "mail.mybank.net",
+                ],
+            ),
             ("run.bat virus.exe", &[]),
             ("<Content>q0v.pl</Content>", &["q0v.pl"]),
             ("document.methoder.com", &["document.methoder.com"]),
