@@ -161,6 +161,9 @@ const MAX_HEADER_LOOKBACK: usize = 8192;
 /// last address it was asked about.
 #[derive(Default)]
 struct HeaderMemo {
+    /// The start of that address's line, when it was found.
+    line: Option<usize>,
+    /// That address's start and answer.
     last: Option<(usize, bool)>,
 }
 
@@ -173,6 +176,15 @@ impl HeaderMemo {
     /// answer holds for every folded line after it; so the walks of a
     /// whole scan cover each byte about once.
     fn holds_message_ids(&mut self, text: &[u8], start: usize) -> bool {
+        // An address on the line of the previous one shares its answer,
+        // and checking that reads only the bytes between the two.
+        if let Some((previous, answer)) = self.last {
+            let between = text.get(previous..start);
+            if between.is_some_and(|b| memchr::memchr(b'\n', b).is_none()) {
+                self.last = Some((start, answer));
+                return answer;
+            }
+        }
         let floor = start.saturating_sub(MAX_HEADER_LOOKBACK);
         let mut line_end = start;
         let mut first_line = None;
@@ -186,7 +198,7 @@ impl HeaderMemo {
                 None => break false,
             };
             first_line.get_or_insert(line_start);
-            if let Some((known, answer)) = self.last {
+            if let (Some(known), Some((_, answer))) = (self.line, self.last) {
                 if known == line_start {
                     break answer;
                 }
@@ -203,7 +215,8 @@ impl HeaderMemo {
             };
             line_end = previous_end;
         };
-        self.last = first_line.map(|line| (line, answer));
+        self.line = first_line;
+        self.last = Some((start, answer));
         answer
     }
 }
