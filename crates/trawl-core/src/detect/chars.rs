@@ -673,8 +673,8 @@ pub(crate) fn is_idn_char(c: char) -> bool {
 }
 
 /// Reports whether a non-ASCII char ends a URL or a token: spaces,
-/// quotation marks, brackets and the full-width punctuation that CJK text
-/// puts around values.
+/// quotation marks, brackets, the en and em dashes of prose, and the
+/// full-width punctuation that CJK text puts around values.
 pub(crate) fn is_unicode_terminator(c: char) -> bool {
     c.is_whitespace()
         || c.is_control()
@@ -684,6 +684,7 @@ pub(crate) fn is_unicode_terminator(c: char) -> bool {
                 | '\u{00AB}'
                 | '\u{00BB}'
                 | '\u{2000}'..='\u{200B}'
+                | '\u{2013}'..='\u{2015}'
                 | '\u{2018}'..='\u{201F}'
                 | '\u{2026}'
                 | '\u{2039}'..='\u{203A}'
@@ -1106,6 +1107,7 @@ mod tests {
         assert!(is_unicode_terminator('\u{00A0}'));
         assert!(is_unicode_terminator('”'));
         assert!(is_unicode_terminator('＞'));
+        assert!(is_unicode_terminator('\u{2014}'));
         assert!(!is_unicode_terminator('∕'));
         assert!(!is_unicode_terminator('ж'));
     }

@@ -1253,6 +1253,11 @@ mod tests {
             ),
             ("xstratum+tcp://pool.example.com", &[]),
             (
+                "at http://q9.example.net/a\u{2014}the dropper",
+                &["http://q9.example.net/a"],
+            ),
+            ("http://q9.example.net/x\u{2013}y", &["http://q9.example.net/x"]),
+            (
                 "(see http://x.example.com/a_(b))",
                 &["http://x.example.com/a_(b)"],
             ),
