@@ -220,7 +220,7 @@ fn digest(
     if !looks_random(seen) || has_hex_alphabet(run) || has_long_repeat(run) {
         return None;
     }
-    if names_git_object(text, start) {
+    if names_vcs_revision(text, start) {
         return None;
     }
     // A digest written in lower case already needs only a plain copy,
@@ -275,37 +275,125 @@ fn has_hex_alphabet(run: &[u8]) -> bool {
     })
 }
 
-/// Reports whether the digest at `start` names a git object: it follows
-/// the word `commit` (`commit 9037c239…`, `cherry picked from commit`)
-/// or a `/commit/`, `/commits/`, `/blob/` or `/tree/` segment of a URL.
-/// Changelogs and repository links are full of commit ids, and a file
-/// digest in a report is written after its file name or algorithm.
-fn names_git_object(text: &[u8], start: usize) -> bool {
-    const SEGMENTS: [&[u8]; 4] =
-        [b"/commit/", b"/commits/", b"/blob/", b"/tree/"];
-    let before = text.get(start.saturating_sub(16)..start).unwrap_or_default();
-    let ends_with = |bytes: &[u8], suffix: &[u8]| {
-        bytes.len() >= suffix.len()
-            && bytes
-                .get(bytes.len().saturating_sub(suffix.len())..)
-                .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
-    };
-    if SEGMENTS.iter().any(|segment| ends_with(before, segment)) {
+/// URL segments that a commit id follows: GitHub's and GitLab's
+/// `/commit/`, `/commits/`, `/blob/` and `/tree/`, and cgit's
+/// `/commit/?id=`.
+const REVISION_SEGMENTS: [&[u8]; 5] =
+    [b"/commit/", b"/commits/", b"/blob/", b"/tree/", b"/commit/?id="];
+
+/// Words that introduce a version-control revision id when they come
+/// directly before it: `commit 9037c239…`, `This reverts commit …`,
+/// `Revert c849ba32…`, `llvm-project revision f0e9b76c…`, `cherry pick …`,
+/// and the git trailers `OpenBSD-Commit-ID:` and `OpenBSD-Regress-ID:`.
+const REVISION_WORDS: [&[u8]; 8] = [
+    b"commit",
+    b"commit-id",
+    b"regress-id",
+    b"revision",
+    b"revert",
+    b"reverts",
+    b"cherry-pick",
+    b"cherry pick",
+];
+
+/// Maximum number of separator bytes between a word and the digest after
+/// it.
+const MAX_SEPARATORS: usize = 16;
+
+/// Reports whether the digest at `start` names a version-control
+/// revision: it follows one of `REVISION_WORDS` on the same line or a
+/// URL segment of `REVISION_SEGMENTS`, or it is the check-in id of a
+/// `SQLITE_SOURCE_ID`. Changelogs and repository links are full of such
+/// ids, and a file digest in a report is written after its file name or
+/// algorithm.
+fn names_vcs_revision(text: &[u8], start: usize) -> bool {
+    let before = text.get(..start).unwrap_or_default();
+    let in_url = REVISION_SEGMENTS
+        .iter()
+        .any(|segment| ends_with_ignore_case(before, segment));
+    if in_url {
         return true;
     }
-    let word_end = before
+    let label_end = label_end(text, start);
+    let separated = label_end < start;
+    let after_word = REVISION_WORDS
         .iter()
-        .rposition(|&b| !matches!(b, b' ' | b'\t' | b':' | b'=' | b'#'))
-        .map_or(0, |last| last.saturating_add(1));
-    let words = before.get(..word_end).unwrap_or_default();
-    let separated = word_end < before.len();
-    let commit = ends_with(words, b"commit");
-    let word_start = words.len().saturating_sub(b"commit".len());
+        .any(|word| ends_with_word(text, label_end, word));
+    (separated && after_word) || is_sqlite_source_id(text, start)
+}
+
+/// Reports whether `bytes` ends with `suffix`, ignoring ASCII case.
+fn ends_with_ignore_case(bytes: &[u8], suffix: &[u8]) -> bool {
+    bytes
+        .len()
+        .checked_sub(suffix.len())
+        .and_then(|at| bytes.get(at..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+}
+
+/// Returns the end of the label before the digest at `start`: `start`
+/// less the spaces, tabs and `:=#'"(` right before it, counting at most
+/// `MAX_SEPARATORS` of them.
+fn label_end(text: &[u8], start: usize) -> usize {
+    let from = start.saturating_sub(MAX_SEPARATORS);
+    let window = text.get(from..start).unwrap_or_default();
+    let separators = window
+        .iter()
+        .rev()
+        .take_while(|&&b| {
+            matches!(
+                b,
+                b' ' | b'\t' | b':' | b'=' | b'#' | b'\'' | b'"' | b'('
+            )
+        })
+        .count();
+    start.saturating_sub(separators)
+}
+
+/// Reports whether `text[..end]` ends with `word`, ignoring ASCII case,
+/// and no letter or digit comes right before the word.
+fn ends_with_word(text: &[u8], end: usize, word: &[u8]) -> bool {
+    let Some(word_start) = end.checked_sub(word.len()) else {
+        return false;
+    };
+    let found = text
+        .get(word_start..end)
+        .is_some_and(|found| found.eq_ignore_ascii_case(word));
     let glued = word_start
         .checked_sub(1)
-        .and_then(|i| words.get(i))
+        .and_then(|i| text.get(i))
         .is_some_and(u8::is_ascii_alphanumeric);
-    separated && commit && !glued
+    found && !glued
+}
+
+/// Reports whether the digest at `start` is the Fossil check-in id of a
+/// SQLite source id, `SQLITE_SOURCE_ID: "2017-08-24 16:21:36 8d3a7ea6…"`.
+/// Changelogs that wrap lines put a line break before the id, so any
+/// whitespace may come between the time and the id.
+fn is_sqlite_source_id(text: &[u8], start: usize) -> bool {
+    const LABEL: &[u8] = b"sqlite_source_id";
+    /// `YYYY-MM-DD HH:MM:SS`, with `9` for a digit.
+    const DATE_TIME: &[u8] = b"9999-99-99 99:99:99";
+    let from = start.saturating_sub(MAX_SEPARATORS);
+    let window = text.get(from..start).unwrap_or_default();
+    let spaces =
+        window.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    let date_end = start.saturating_sub(spaces);
+    let Some(date_start) = date_end.checked_sub(DATE_TIME.len()) else {
+        return false;
+    };
+    let date = text.get(date_start..date_end).unwrap_or_default();
+    let is_date_time = date.len() == DATE_TIME.len()
+        && date.iter().zip(DATE_TIME).all(|(&b, &shape)| {
+            if shape == b'9' {
+                b.is_ascii_digit()
+            } else {
+                b == shape
+            }
+        });
+    spaces > 0
+        && is_date_time
+        && ends_with_word(text, label_end(text, date_start), LABEL)
 }
 
 /// Shortest run of one repeated digit that rules out a digest.
@@ -478,6 +566,44 @@ mod tests {
         for text in &digests {
             assert_eq!(values(text).len(), 1, "{text}");
         }
+    }
+
+    #[test]
+    fn revision_ids_in_changelogs_are_not_digests() {
+        let rejected = [
+            format!("OpenBSD-Commit-ID: {SHA1}"),
+            format!("OpenBSD-Regress-ID: {SHA1}"),
+            format!("Revert {SHA1}"),
+            format!("This partially reverts {SHA1}."),
+            format!("Cherry-pick llvm-project revision {SHA1}."),
+            format!("* cherry pick {SHA1} to build"),
+            format!("Merge commit '{SHA1}'"),
+            format!("The recent commit ({SHA1}) shuffled"),
+            format!("https://git.example/cgit/r.git/commit/?id={SHA1}"),
+            format!("SQLITE_SOURCE_ID: \"2017-08-24 16:21:36 {SHA256}\""),
+            format!("SQLITE_SOURCE_ID: 2022-12-28 14:03:47\n  {SHA256}"),
+        ];
+        for text in &rejected {
+            assert_eq!(values(text), Vec::<String>::new(), "{text}");
+        }
+        let digests = [
+            format!("Reverted {SHA1}"),
+            format!("prerevision {SHA1}"),
+            format!("revision\n{SHA1}"),
+            format!("2017-08-24 16:21:36 {SHA256}"),
+            format!("SHA3-256 for sqlite3.c: {SHA256}"),
+            format!("XSQLITE_SOURCE_ID: 2017-08-24 16:21:36 {SHA256}"),
+            format!("first seen 2017-08-24 16:21:36 {SHA256}"),
+        ];
+        for text in &digests {
+            assert_eq!(values(text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn gerrit_change_id_is_not_a_digest() {
+        let text = format!("Change-Id: I{SHA1}");
+        assert_eq!(values(&text), Vec::<String>::new());
     }
 
     #[test]
