@@ -220,7 +220,7 @@ fn digest(
     if !looks_random(seen) || has_hex_alphabet(run) || has_long_repeat(run) {
         return None;
     }
-    if names_vcs_revision(text, start) {
+    if names_vcs_revision(text, start) || ends_constant_name(text, start) {
         return None;
     }
     // A digest written in lower case already needs only a plain copy,
@@ -394,6 +394,46 @@ fn is_sqlite_source_id(text: &[u8], start: usize) -> bool {
     spaces > 0
         && is_date_time
         && ends_with_word(text, label_end(text, date_start), LABEL)
+}
+
+/// Maximum length of the constant name that `ends_constant_name` looks
+/// back over, which bounds its work per digest.
+const MAX_CONSTANT_LEN: usize = 64;
+
+/// Reports whether the digest at `start` is the tail of an upper-case
+/// constant name of two or more words, glued by `_`, such as the fuse
+/// string `NODE_SEA_FUSE_fce680ab…` in the Node.js executable (seen in
+/// Node.js 20.20.2), which single-executable applications copy. A file
+/// named after its digest keeps it (`sample_<sha256>.bin`,
+/// `VirusShare_<md5>`, `SHA256_<sha256>`).
+fn ends_constant_name(text: &[u8], start: usize) -> bool {
+    let Some(underscore) = start.checked_sub(1) else {
+        return false;
+    };
+    if text.get(underscore) != Some(&b'_') {
+        return false;
+    }
+    let from = underscore.saturating_sub(MAX_CONSTANT_LEN);
+    let window = text.get(from..underscore).unwrap_or_default();
+    let name_len = window
+        .iter()
+        .rev()
+        .take_while(|&&b| {
+            b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+        })
+        .count();
+    let name_start = underscore.saturating_sub(name_len);
+    let name = text.get(name_start..underscore).unwrap_or_default();
+    // A name that fills the window may go on before it, and a letter or
+    // digit before the name makes it part of a mixed-case word.
+    let whole = name_len < window.len() || from == 0;
+    let glued = name_start
+        .checked_sub(1)
+        .and_then(|i| text.get(i))
+        .is_some_and(u8::is_ascii_alphanumeric);
+    let words = name.split(|&b| b == b'_').filter(|w| !w.is_empty());
+    let has_letter = name.iter().any(u8::is_ascii_uppercase);
+    whole && !glued && has_letter && words.count() >= 2
 }
 
 /// Shortest run of one repeated digit that rules out a digest.
@@ -604,6 +644,46 @@ mod tests {
     fn gerrit_change_id_is_not_a_digest() {
         let text = format!("Change-Id: I{SHA1}");
         assert_eq!(values(&text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn digest_ending_constant_name_is_rejected() {
+        let rejected = [
+            format!("NODE_SEA_FUSE_{MD5}"),
+            format!("--sentinel-fuse NODE_SEA_FUSE_{MD5}:0"),
+            format!("<code>NODE_SEA_FUSE_{MD5}</code>"),
+            format!("MY_KEY_{}", SHA1.to_ascii_uppercase()),
+        ];
+        for text in &rejected {
+            assert_eq!(values(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn digest_in_file_name_is_kept() {
+        let file_names = [
+            format!("sample_{SHA256}.bin"),
+            format!("{SHA256}_unpacked"),
+            format!("{SHA256}_shellcode"),
+            format!("VirusShare_{MD5}"),
+            format!("SHA256_{SHA256}"),
+            format!("ugd/31e277_{MD5}.xls"),
+            format!("Sample_A_{MD5}.exe"),
+            format!("xNODE_SEA_FUSE_{MD5}"),
+            format!("Merge branch 'fix_{SHA1}'"),
+        ];
+        for text in &file_names {
+            assert_eq!(values(text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn constant_past_window_keeps_digest() {
+        // A name longer than `MAX_CONSTANT_LEN` may go on before the
+        // bytes looked at, so it is not taken for a constant.
+        let name = "AB_".repeat(30);
+        let text = format!(" {name}{MD5}");
+        assert_eq!(values(&text), [MD5]);
     }
 
     #[test]
