@@ -223,6 +223,9 @@ fn digest(
     if names_vcs_revision(text, start) || ends_constant_name(text, start) {
         return None;
     }
+    if len == FINGERPRINT_LEN && names_key_fingerprint(text, start) {
+        return None;
+    }
     // A digest written in lower case already needs only a plain copy,
     // without the per-byte case change.
     let value = if seen & UPPER_HEX == 0 {
@@ -394,6 +397,41 @@ fn is_sqlite_source_id(text: &[u8], start: usize) -> bool {
     spaces > 0
         && is_date_time
         && ends_with_word(text, label_end(text, date_start), LABEL)
+}
+
+/// Number of hex digits in an OpenPGP version 4 key fingerprint, the
+/// length of a SHA-1 digest.
+const FINGERPRINT_LEN: usize = 40;
+
+/// Words that introduce an OpenPGP key fingerprint when they come
+/// directly before it: `signing key 9AA9BDB1…`, `Key fingerprint = …`,
+/// GnuPG's `--with-colons` line `fpr:::::::::CF8BCC4B…:` and
+/// `gpg --recv-keys C0D62484…`. A bare `fingerprint` does not count,
+/// because reports write TLS certificate fingerprints after it.
+const KEY_WORDS: [&[u8]; 8] = [
+    b"key",
+    b"key fingerprint",
+    b"pgp fingerprint",
+    b"gpg fingerprint",
+    b"openpgp fingerprint",
+    b"fpr",
+    b"--recv-key",
+    b"--recv-keys",
+];
+
+/// Reports whether the digest at `start` is an OpenPGP key fingerprint:
+/// it follows one of `KEY_WORDS` on the same line, or the
+/// `/by-fingerprint/` segment of a keyserver URL
+/// (`https://keys.openpgp.org/vks/v1/by-fingerprint/…`).
+fn names_key_fingerprint(text: &[u8], start: usize) -> bool {
+    let before = text.get(..start).unwrap_or_default();
+    if ends_with_ignore_case(before, b"/by-fingerprint/") {
+        return true;
+    }
+    let label_end = label_end(text, start);
+    let separated = label_end < start;
+    separated
+        && KEY_WORDS.iter().any(|word| ends_with_word(text, label_end, word))
 }
 
 /// Maximum length of the constant name that `ends_constant_name` looks
@@ -684,6 +722,49 @@ mod tests {
         let name = "AB_".repeat(30);
         let text = format!(" {name}{MD5}");
         assert_eq!(values(&text), [MD5]);
+    }
+
+    #[test]
+    fn key_fingerprints_are_not_digests() {
+        let upper = SHA1.to_ascii_uppercase();
+        let rejected = [
+            format!("* Add Simon Josefsson's key {upper}"),
+            format!("* Add new upstream signing key {upper}"),
+            format!("fpr:::::::::{upper}:"),
+            format!("gpg --keyserver hkps://k.example --recv-keys {upper}"),
+            format!("gpg --recv-key {SHA1}"),
+            format!("Key fingerprint = {upper}"),
+            format!("Primary key fingerprint: {upper}"),
+            format!("OpenPGP fingerprint: {upper}"),
+            format!("https://keys.example/vks/v1/by-fingerprint/{upper}"),
+        ];
+        for text in &rejected {
+            assert_eq!(values(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn key_words_keep_other_digests() {
+        let digests = [
+            format!("key {MD5}"),
+            format!("key {SHA256}"),
+            format!("monkey {SHA1}"),
+            format!("keys {SHA1}"),
+            format!("key\n{SHA1}"),
+            format!("Certificate fingerprint: {SHA1}"),
+            format!("SHA1 fingerprint {SHA1}"),
+            format!("Thumbprint: {SHA1}"),
+        ];
+        for text in &digests {
+            assert_eq!(values(text).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn spaced_fingerprint_gives_no_digest() {
+        let text = "Key fingerprint = 9AA9 BDB1 1BB1 B99A 2128  \
+                    5A33 0664 A769 5426 5E8C";
+        assert_eq!(values(text), Vec::<String>::new());
     }
 
     #[test]
