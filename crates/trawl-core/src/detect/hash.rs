@@ -406,10 +406,15 @@ const FINGERPRINT_LEN: usize = 40;
 /// Words that introduce an OpenPGP key fingerprint when they come
 /// directly before it: `signing key 9AA9BDB1…`, `Key fingerprint = …`,
 /// GnuPG's `--with-colons` line `fpr:::::::::CF8BCC4B…:` and
-/// `gpg --recv-keys C0D62484…`. A bare `fingerprint` does not count,
-/// because reports write TLS certificate fingerprints after it.
-const KEY_WORDS: [&[u8]; 8] = [
-    b"key",
+/// `gpg --recv-keys C0D62484…`. A bare `fingerprint` or `key` does not
+/// count: reports write TLS certificate fingerprints after the one, and
+/// prose such as `module key 4D30A1E1…` names a digest.
+const KEY_WORDS: [&[u8]; 12] = [
+    b"signing key",
+    b"public key",
+    b"gpg key",
+    b"pgp key",
+    b"openpgp key",
     b"key fingerprint",
     b"pgp fingerprint",
     b"gpg fingerprint",
@@ -419,8 +424,8 @@ const KEY_WORDS: [&[u8]; 8] = [
     b"--recv-keys",
 ];
 
-/// Reports whether the digest at `start` is an OpenPGP key fingerprint:
-/// it follows one of `KEY_WORDS` on the same line, or the
+/// Reports whether the digest `run` at `start` is an OpenPGP key
+/// fingerprint: it follows one of `KEY_WORDS` on the same line, or the
 /// `/by-fingerprint/` segment of a keyserver URL
 /// (`https://keys.openpgp.org/vks/v1/by-fingerprint/…`).
 fn names_key_fingerprint(text: &[u8], start: usize) -> bool {
@@ -429,8 +434,7 @@ fn names_key_fingerprint(text: &[u8], start: usize) -> bool {
         return true;
     }
     let label_end = label_end(text, start);
-    let separated = label_end < start;
-    separated
+    label_end < start
         && KEY_WORDS.iter().any(|word| ends_with_word(text, label_end, word))
 }
 
@@ -728,7 +732,7 @@ mod tests {
     fn key_fingerprints_are_not_digests() {
         let upper = SHA1.to_ascii_uppercase();
         let rejected = [
-            format!("* Add Simon Josefsson's key {upper}"),
+            format!("* Add Simon Josefsson's signing key {upper}"),
             format!("* Add new upstream signing key {upper}"),
             format!("fpr:::::::::{upper}:"),
             format!("gpg --keyserver hkps://k.example --recv-keys {upper}"),
@@ -748,6 +752,13 @@ mod tests {
         let digests = [
             format!("key {MD5}"),
             format!("key {SHA256}"),
+            format!("Then bypass identified key ({SHA1}"),
+            format!("After ticket module key {}", SHA1.to_ascii_uppercase()),
+            format!(
+                "* Add Simon Josefsson's key {}",
+                SHA1.to_ascii_uppercase()
+            ),
+            format!("proxy user config bypass key {SHA1}"),
             format!("monkey {SHA1}"),
             format!("keys {SHA1}"),
             format!("key\n{SHA1}"),
