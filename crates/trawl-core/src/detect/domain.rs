@@ -505,12 +505,14 @@ fn numeric_run(
         offset = part_end.saturating_add(1);
         let Some(ip) = parse_ipv4(part) else { continue };
         if is_padded_unevenly(part)
-            || is_product_version(text, part_start)
-            || is_package_version(text, part_start, part_end)
             || is_path_segment(text, part_start, part_end)
         {
             continue;
         }
+        // A version is weak: written defanged (`version from
+        // 23.107.235[.]130`), the quad is an address.
+        let weak = is_product_version(text, part_start, part)
+            || is_package_version(text, part_start, part_end);
         let (end, prefix) = cidr_suffix(text, part_end);
         if prefix.is_none() && is_certificate_oid(part) {
             continue;
@@ -528,6 +530,7 @@ fn numeric_run(
         // `with_kind` before the push.
         out.push(Candidate {
             kind: Some("ipv4"),
+            weak,
             ..Candidate::new(Category::Ip, part_start, end, value)
         });
     }
@@ -674,31 +677,41 @@ pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
 /// a word that names one, as in `version 1.2.3.4`,
 /// `Standards-Version: 4.6.2.0`, `release 10.1.2.3` or
 /// `section 4.2.2.13`.
-fn is_product_version(text: &[u8], start: usize) -> bool {
+fn is_product_version(text: &[u8], start: usize, part: &[u8]) -> bool {
     let slash = start.checked_sub(1).and_then(|i| text.get(i));
     let word = start.checked_sub(2).and_then(|i| text.get(i));
     if slash == Some(&b'/') && word.is_some_and(|b| b.is_ascii_alphabetic()) {
         return true;
     }
-    follows_version_word(text, start)
+    follows_version_word(text, start, part)
 }
 
 /// Reports whether the word before `start`, past spaces, `:`, `=` and
-/// quotes, ends in `version` or is `ver`, `release`, `revision`,
-/// `policy` or `section`, in any case, or is `§`. A `to` or `from`
-/// between them counts as a separator, as in `Bump Standards-Version to
-/// 4.6.0.1`.
-fn follows_version_word(text: &[u8], start: usize) -> bool {
+/// quotes, ends in `version` or is `ver`, `release` or `revision`, in
+/// any case. Section and policy numbers look like addresses, but their
+/// groups are small, so a `part` with every group at most
+/// `MAX_SECTION_GROUP` also counts after `policy`, `section` or `§`, or
+/// after a version word and `to` or `from` (`Bump Standards-Version to
+/// 4.6.0.1`).
+fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
     const LOOK_BACK: usize = 40;
     let head = text.get(start.saturating_sub(LOOK_BACK)..start);
     let head = head.unwrap_or_default();
-    if head.ends_with("§".as_bytes()) {
-        return true;
+    let small = || {
+        part.split(|&b| b == b'.').all(|group| {
+            let value = group.iter().fold(0u32, |value, &digit| {
+                value
+                    .saturating_mul(10)
+                    .saturating_add(u32::from(digit.saturating_sub(b'0')))
+            });
+            value <= MAX_SECTION_GROUP
+        })
+    };
+    let section_sign = |bytes: &[u8]| bytes.ends_with("§".as_bytes());
+    if section_sign(head) {
+        return small();
     }
     let Some((word, rest)) = word_before(head) else { return false };
-    if word.ends_with("§".as_bytes()) {
-        return true;
-    }
     let is_version_word = |word: &[u8]| {
         let ends_with = |suffix: &[u8]| {
             word.len() >= suffix.len()
@@ -707,17 +720,27 @@ fn follows_version_word(text: &[u8], start: usize) -> bool {
                     .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
         };
         ends_with(b"version")
-            || [&b"ver"[..], b"release", b"revision", b"policy", b"section"]
+            || [&b"ver"[..], b"release", b"revision"]
                 .iter()
                 .any(|name| word.eq_ignore_ascii_case(name))
     };
     if is_version_word(word) {
         return true;
     }
+    let is_section_word = section_sign(word)
+        || [&b"policy"[..], b"section"]
+            .iter()
+            .any(|name| word.eq_ignore_ascii_case(name));
     let linking = [&b"to"[..], b"from"];
-    linking.iter().any(|link| word.eq_ignore_ascii_case(link))
-        && word_before(rest).is_some_and(|(word, _)| is_version_word(word))
+    let linked = linking.iter().any(|link| word.eq_ignore_ascii_case(link))
+        && word_before(rest).is_some_and(|(word, _)| is_version_word(word));
+    (is_section_word || linked) && small()
 }
+
+/// The largest group of a section or policy number in
+/// `follows_version_word`: `22.1.4.1` and `4.6.2.0` are numbers, and
+/// `104.17.93.90` after the word `section` is an address.
+const MAX_SECTION_GROUP: u32 = 30;
 
 /// Returns the word of ASCII letters (or the `§` sign) that ends `head`
 /// past at least one space, `:`, `=` or quote, and the bytes before it.
@@ -1134,6 +1157,11 @@ mod tests {
             ("Bump Standards-Version to 4.6.0.1, Policy 4.1.2.0", &[]),
             ("RFC 1122 (section 4.2.2.13), § 5.7.1.2, §8.1.2.4", &[]),
             ("connect to 10.1.2.3, from 10.1.2.4", &["10.1.2.3", "10.1.2.4"]),
+            (
+                "section 104.17.93.90, § 10.43.77.61",
+                &["104.17.93.90", "10.43.77.61"],
+            ),
+            ("version from 23.107.235.130", &["23.107.235.130"]),
             ("alsa-topology-conf (1.2.5.1-2) unstable", &[]),
             ("libxtst (2:1.0.99.2-1) experimental", &[]),
             ("libopenafs-dev (<= 1.8.8.1-3), x (>= 1.2.3.4)", &[]),
@@ -1154,9 +1182,36 @@ mod tests {
             ("999.1.1.1", &[]),
             ("support.team@example.org", &[]),
         ];
+        // Weak candidates, dropped unless defanged, are left out here.
+        let strong = |text: &str| {
+            let mut out = Vec::new();
+            find(text.as_bytes(), &Limits::default(), &mut out);
+            out.into_iter()
+                .filter(|c| !c.weak)
+                .map(|c| c.value.to_string())
+                .collect::<Vec<_>>()
+        };
         for (text, expected) in cases {
-            assert_eq!(values(text), *expected, "{text}");
+            assert_eq!(strong(text), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn defanged_versions_are_addresses() {
+        let scan = |text: &str| {
+            let report = crate::Scanner::default().scan(text.as_bytes());
+            report
+                .detections
+                .iter()
+                .map(|d| d.value.to_string())
+                .collect::<Vec<_>>()
+        };
+        let plain = "version 1.2.3.4, (1.2.5.1-2), section 4.2.2.13";
+        assert_eq!(scan(plain), Vec::<String>::new());
+        assert_eq!(
+            scan("version 1.2.3[.]4, (1.2.5[.]1-2), section 4.2.2[.]13"),
+            ["1.2.3.4", "1.2.5.1", "4.2.2.13"]
+        );
     }
 
     #[test]
