@@ -276,7 +276,9 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
         || BUILD_FILES.contains(&host.as_str()))
         && !port_follows
         && !is_text_node(text, start, end);
-    let weak = file_like || is_json_key(text, start, end);
+    let weak = file_like
+        || before == Some(b'/') && ends_relative_path(text, start, end)
+        || is_json_key(text, start, end);
     out.push(Candidate {
         weak,
         ..Candidate::new(Category::Domain, start, end, host)
@@ -407,6 +409,48 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let open = before.iter().rev().find(|b| !b.is_ascii_whitespace());
     let close = after.iter().find(|b| !b.is_ascii_whitespace());
     open == Some(&b'>') && close == Some(&b'<')
+}
+
+/// Reports whether the token, written right after a `/`, is the last
+/// component of a relative path (`debian/rules.mk`, `po/POTFILES.in`,
+/// `../hb-subset.cc`). That holds when the directory name before the `/`
+/// has no dot or is `.` or `..`, so a list of hosts (`evil1.com/evil2.net`)
+/// keeps its second name. A `/` after another `/`, a `\` or a `:`
+/// belongs to a URL, written in full, JSON-escaped or with one slash
+/// (`https:/evil.com`), and a name followed by a `/` is a directory.
+fn ends_relative_path(text: &[u8], start: usize, end: usize) -> bool {
+    // A longer directory name is not read, and the name stays a host.
+    const MAX_SEGMENT: usize = 255;
+    if matches!(text.get(end), Some(b'/' | b'\\')) {
+        return false;
+    }
+    let Some(slash) = start.checked_sub(1) else { return false };
+    let floor = slash.saturating_sub(MAX_SEGMENT);
+    let head = text.get(floor..slash).unwrap_or_default();
+    // Control bytes count, so that strings joined with NUL for one scan
+    // split as they do alone.
+    let ends_segment = |&b: &u8| {
+        b.is_ascii_control() || matches!(b, b' ' | b'/' | b'"' | b'\'' | b'(')
+    };
+    let Some(segment_len) = head.iter().rev().position(ends_segment) else {
+        // The directory name starts the text or is over MAX_SEGMENT bytes.
+        return floor == 0 && is_plain_directory(head);
+    };
+    if segment_len == 0 && head.last() == Some(&b'/') {
+        return false;
+    }
+    let segment = head.get(head.len().saturating_sub(segment_len)..);
+    is_plain_directory(segment.unwrap_or_default())
+}
+
+/// Reports whether `segment` names a directory rather than a host or a
+/// URL scheme: `.`, `..`, or a name without a dot that does not end in
+/// `:` or `\`.
+fn is_plain_directory(segment: &[u8]) -> bool {
+    if segment == b"." || segment == b".." {
+        return true;
+    }
+    !segment.contains(&b'.') && !matches!(segment.last(), Some(b':' | b'\\'))
 }
 
 /// Reports whether the token at `start` opens a line that goes on with a
@@ -1239,6 +1283,68 @@ mod tests {
                 ("build.in", false),
             ]
         );
+    }
+
+    /// Finds the candidates in `text`, each as its value and whether it
+    /// is weak.
+    fn weak_values(text: &str) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &Limits::default(), &mut out);
+        out.into_iter().map(|c| (c.value.to_string(), c.weak)).collect()
+    }
+
+    #[test]
+    fn relative_path_files_are_weak() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            ("debian/sysdeps/hurd-i386.mk: fix", &[("hurd-i386.mk", true)]),
+            ("* po/POTFILES.in: Regenerate.", &[("potfiles.in", true)]),
+            ("src/hb-subset-cff2.cc | 2 +-", &[("hb-subset-cff2.cc", true)]),
+            ("tests/remfiles03.at", &[("remfiles03.at", true)]),
+            ("./evil.cc ../evil.cc", &[("evil.cc", true), ("evil.cc", true)]),
+            (
+                "(lib/foo.cc) /evil.com",
+                &[("foo.cc", true), ("evil.com", true)],
+            ),
+            ("tcp/evil.com", &[("evil.com", true)]),
+            ("a.com\0src/x.sh", &[("a.com", false), ("x.sh", true)]),
+        ];
+        for (text, expected) in cases {
+            let expected: Vec<(String, bool)> =
+                expected.iter().map(|&(v, w)| (v.to_string(), w)).collect();
+            assert_eq!(weak_values(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn names_after_hosts_and_urls_stay_strong() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            (
+                "evil1.com/evil2.net",
+                &[("evil1.com", false), ("evil2.net", false)],
+            ),
+            ("evil.com/gate.php", &[("evil.com", false)]),
+            (
+                "https:/evil.com //evil.net",
+                &[("evil.com", false), ("evil.net", false)],
+            ),
+            (r"http:\/\/evil.com\/x", &[("evil.com", false)]),
+            ("live/evil.com/cert", &[("evil.com", false)]),
+            ("1.2.3.4/evil.com", &[("1.2.3.4", false), ("evil.com", false)]),
+        ];
+        for (text, expected) in cases {
+            let expected: Vec<(String, bool)> =
+                expected.iter().map(|&(v, w)| (v.to_string(), w)).collect();
+            assert_eq!(weak_values(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn long_directory_name_is_not_a_path() {
+        let long = "d".repeat(300);
+        let text = format!("{long}/evil.com");
+        assert_eq!(weak_values(&text), [("evil.com".to_string(), false)]);
+        let short = format!("{}/evil.com", "d".repeat(255));
+        assert_eq!(weak_values(&short), [("evil.com".to_string(), true)]);
     }
 
     #[test]
