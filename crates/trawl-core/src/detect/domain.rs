@@ -270,8 +270,7 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     }
     // A port (`evil.zip:8080`) makes the name a host, but a bare colon
     // does not: `test-lib.sh: fix quoting` names a file.
-    let port_follows = after == Some(b':')
-        && text.get(end.saturating_add(1)).is_some_and(u8::is_ascii_digit);
+    let port_follows = after == Some(b':') && is_port_after(text, start, end);
     let file_like = (has_file_extension_suffix(tld_word)
         || BUILD_FILES.contains(&host.as_str()))
         && !port_follows
@@ -409,6 +408,27 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let open = before.iter().rev().find(|b| !b.is_ascii_whitespace());
     let close = after.iter().find(|b| !b.is_ascii_whitespace());
     open == Some(&b'>') && close == Some(&b'<')
+}
+
+/// Reports whether the digits after the `:` at `end` are a port. They
+/// are a line number instead when another `:` follows them, as in a
+/// compiler diagnostic (`Makefile.am:23: error`, `setup.py:4:1:`), or
+/// when `)` closes a `(` right before the name, as in a Java stack
+/// trace (`(Offset.java:44)`).
+// NOTE: a log line that writes a host and port before a colon reads the
+// same way, so `evil.zip:443: refused` is a file unless defanged.
+fn is_port_after(text: &[u8], start: usize, end: usize) -> bool {
+    let rest = text.get(end.saturating_add(1)..).unwrap_or_default();
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return false;
+    }
+    let opened = start.checked_sub(1).and_then(|i| text.get(i)) == Some(&b'(');
+    match rest.get(digits) {
+        Some(b':') => false,
+        Some(b')') => !opened,
+        _ => true,
+    }
 }
 
 /// Reports whether the token, written right after a `/`, is the last
@@ -1345,6 +1365,31 @@ mod tests {
         assert_eq!(weak_values(&text), [("evil.com".to_string(), false)]);
         let short = format!("{}/evil.com", "d".repeat(255));
         assert_eq!(weak_values(&short), [("evil.com".to_string(), true)]);
+    }
+
+    #[test]
+    fn line_numbers_are_not_ports() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            ("Makefile.am:23: AM_CFLAGS", &[("makefile.am", true)]),
+            ("setup.py:4:1: E302", &[("setup.py", true)]),
+            ("at a.B.run(Offset.java:44)", &[("offset.java", true)]),
+            (
+                "evil.zip:8080 evil.pl:443/x",
+                &[("evil.zip", false), ("evil.pl", false)],
+            ),
+            ("(c2 evil.zip:8080)", &[("evil.zip", false)]),
+            // Only suffixes that are also file extensions read a number
+            // before a `:` as a line.
+            ("evil.cc:8080: refused", &[("evil.cc", false)]),
+            ("evil.com:443: timeout", &[("evil.com", false)]),
+            // The cost: a listed suffix in such a log line reads as a file.
+            ("evil.zip:443: refused", &[("evil.zip", true)]),
+        ];
+        for (text, expected) in cases {
+            let expected: Vec<(String, bool)> =
+                expected.iter().map(|&(v, w)| (v.to_string(), w)).collect();
+            assert_eq!(weak_values(text), expected, "{text}");
+        }
     }
 
     #[test]
