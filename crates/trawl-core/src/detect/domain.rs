@@ -1096,10 +1096,12 @@ const CODE_NAMES: [u64; 37] = packed([
 
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
-/// standing alone as an XML value.
-const FILE_EXTENSION_TLDS: [u64; 18] = packed([
+/// standing alone as an XML value. `target` is the systemd unit type
+/// (`multi-user.target`) and a brand top-level name.
+const FILE_EXTENSION_TLDS: [u64; 19] = packed([
     b"ads", b"cab", b"cat", b"dot", b"gs", b"java", b"md", b"mov", b"one",
-    b"pid", b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"zip",
+    b"pid", b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"target",
+    b"zip",
 ]);
 
 /// Names of build files whose extension is a country code top-level
@@ -1384,6 +1386,24 @@ mod tests {
             ("evil.com:443: timeout", &[("evil.com", false)]),
             // The cost: a listed suffix in such a log line reads as a file.
             ("evil.zip:443: refused", &[("evil.zip", true)]),
+        ];
+        for (text, expected) in cases {
+            let expected: Vec<(String, bool)> =
+                expected.iter().map(|&(v, w)| (v.to_string(), w)).collect();
+            assert_eq!(weak_values(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn systemd_targets_are_weak() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            ("WantedBy=multi-user.target", &[("multi-user.target", true)]),
+            ("After=network.target", &[("network.target", true)]),
+            (
+                "sockets.target timers.target",
+                &[("sockets.target", true), ("timers.target", true)],
+            ),
+            ("evil.target:443", &[("evil.target", false)]),
         ];
         for (text, expected) in cases {
             let expected: Vec<(String, bool)> =
