@@ -263,6 +263,10 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
         hostname::normalize(token, HostPolicy::Bare)
     };
     let Some(host) = host else { return };
+    if before == Some(b'\'') && is_stix_domain_value(text, start, end) {
+        out.push(Candidate::new(Category::Domain, start, end, host));
+        return;
+    }
     // Both lists below are searched with the same packed last label.
     let tld_word = pack_label(tld);
     if looks_like_code(token, &shape, tld, tld_word, two_labels) {
@@ -408,6 +412,33 @@ fn is_text_node(text: &[u8], start: usize, end: usize) -> bool {
     let open = before.iter().rev().find(|b| !b.is_ascii_whitespace());
     let close = after.iter().find(|b| !b.is_ascii_whitespace());
     open == Some(&b'>') && close == Some(&b'<')
+}
+
+/// Reports whether the token is the quoted value of a domain comparison
+/// in a STIX 2 pattern (`[domain-name:value = 'popfealt.one']`). The
+/// pattern types the value as a host, so it counts whatever its suffix
+/// and however it reads as code.
+fn is_stix_domain_value(text: &[u8], start: usize, end: usize) -> bool {
+    if text.get(end) != Some(&b'\'') {
+        return false;
+    }
+    let quote = start.saturating_sub(1);
+    let head = trim_trailing_blanks(text.get(..quote).unwrap_or_default());
+    let Some(head) = head.strip_suffix(b"=") else { return false };
+    trim_trailing_blanks(head).ends_with(b"domain-name:value")
+}
+
+/// Returns `bytes` without its trailing spaces and tabs, up to a few.
+fn trim_trailing_blanks(bytes: &[u8]) -> &[u8] {
+    // A pattern with more blanks than this around `=` is not recognised.
+    const MAX_BLANKS: usize = 8;
+    let blanks = bytes
+        .iter()
+        .rev()
+        .take(MAX_BLANKS)
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    bytes.get(..bytes.len().saturating_sub(blanks)).unwrap_or_default()
 }
 
 /// Reports whether the digits after the `:` at `end` are a port. They
@@ -1404,6 +1435,27 @@ mod tests {
                 &[("sockets.target", true), ("timers.target", true)],
             ),
             ("evil.target:443", &[("evil.target", false)]),
+        ];
+        for (text, expected) in cases {
+            let expected: Vec<(String, bool)> =
+                expected.iter().map(|&(v, w)| (v.to_string(), w)).collect();
+            assert_eq!(weak_values(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn stix_domain_values_are_strong() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            (
+                "[domain-name:value = 'popfealt.one']",
+                &[("popfealt.one", false)],
+            ),
+            ("[domain-name:value='setup.py']", &[("setup.py", false)]),
+            ("[domain-name:value  =\t'data.in' OR x]", &[("data.in", false)]),
+            // Other properties and operators keep the usual rules.
+            ("[file:name = 'setup.py']", &[("setup.py", true)]),
+            ("[domain-name:value != 'run.sh']", &[("run.sh", true)]),
+            ("domain-name:value = 'a.one b'", &[("a.one", true)]),
         ];
         for (text, expected) in cases {
             let expected: Vec<(String, bool)> =
