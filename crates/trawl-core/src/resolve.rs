@@ -408,7 +408,7 @@ mod tests {
             candidate(Category::Cve, 30, 44),
             candidate(Category::FilePath, 60, 90),
             candidate(Category::AttackTechnique, 70, 75),
-            // Past the end of the path it overlaps: dropped as before.
+            // Past the end of the path it overlaps: dropped.
             candidate(Category::Cve, 85, 99),
             candidate(Category::Domain, 100, 120),
         ]);
@@ -427,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn kept_id_does_not_shadow_the_rest_of_its_container() {
+    fn kept_id_leaves_container_span() {
         // A domain inside the URL after the CVE is still owned by the
         // URL, and a hash after the URL is kept.
         let kept = resolve(vec![

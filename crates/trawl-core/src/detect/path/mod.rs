@@ -235,7 +235,7 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
 /// after its root, has no segment longer than one byte (`/k/u`, `~/H`,
 /// `./u`, `.\n`). Machine code and packed tables in binaries are full of
 /// such runs, and a one-letter name is of no use to an analyst. The same
-/// holds after a lower-case drive letter, where the shape is an escape
+/// is true after a lower-case drive letter, where the shape is an escape
 /// sequence: `\h:\w\$` in a shell prompt, `k:\h` in roff. UNC and
 /// variable roots, and upper-case drives, name a place, so their paths
 /// are kept.
