@@ -402,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn cve_and_attack_ids_are_kept_inside_any_candidate() {
+    fn ids_kept_inside_other_candidates() {
         let kept = resolve(vec![
             candidate(Category::Url, 0, 50),
             candidate(Category::Cve, 30, 44),

@@ -37,7 +37,7 @@ const TECHNIQUES: [(u16, u16); 2] = [(1001, 1799), (800, 899)];
 /// Inclusive ranges of valid tactic numbers.
 const TACTICS: [(u16, u16); 2] = [(1, 49), (100, 149)];
 
-/// What comes before a technique in the ATT&CK site's URLs.
+/// The path segment before a technique in the ATT&CK site's URLs.
 const SITE_PATH: &[u8] = b"/techniques/";
 
 /// Inclusive range of valid sub-technique suffixes.

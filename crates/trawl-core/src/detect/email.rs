@@ -127,7 +127,7 @@ fn classify(
         return None;
     }
     let host = hostname::normalize(domain, HostPolicy::Delimited)?;
-    if is_ssh_name(local, &host) || headers.holds_message_ids(text, start) {
+    if is_ssh_name(local, &host) || headers.in_message_id_field(text, start) {
         return None;
     }
     let value = join_address(local, &host)?;
@@ -157,38 +157,38 @@ const MESSAGE_ID_FIELDS: [&[u8]; 5] = [
 /// bytes. A `References:` field of a long thread folds over many lines.
 const MAX_HEADER_LOOKBACK: usize = 8192;
 
-/// The answer of [`HeaderMemo::holds_message_ids`] for the line of the
-/// last address it was asked about.
+/// The result of [`HeaderMemo::in_message_id_field`] for the last
+/// address checked, kept to bound the walk back for the next one.
 #[derive(Default)]
 struct HeaderMemo {
     /// The start of that address's line, when it was found.
     line: Option<usize>,
-    /// That address's start and answer.
+    /// That address's start and result.
     last: Option<(usize, bool)>,
 }
 
 impl HeaderMemo {
     /// Reports whether the address at `start` lies in a mail header
-    /// field that holds message identifiers, on its first line or on
-    /// one of the folded lines after it, which start with a space or
-    /// tab. Addresses come in order of offset, and the walk back over
-    /// folded lines stops at the line of the previous address, whose
-    /// answer holds for every folded line after it; so the walks of a
-    /// whole scan cover each byte about once.
-    fn holds_message_ids(&mut self, text: &[u8], start: usize) -> bool {
-        // An address on the line of the previous one shares its answer,
+    /// field of message identifiers, on its first line or on one of the
+    /// folded lines after it, which start with a space or tab.
+    /// Addresses come in order of offset, and the walk back over folded
+    /// lines stops at the line of the previous address, whose result is
+    /// true for every folded line after it. So the walks of a whole
+    /// scan read each byte about once.
+    fn in_message_id_field(&mut self, text: &[u8], start: usize) -> bool {
+        // An address on the line of the previous one shares its result,
         // and checking that reads only the bytes between the two.
-        if let Some((previous, answer)) = self.last {
+        if let Some((previous, result)) = self.last {
             let between = text.get(previous..start);
             if between.is_some_and(|b| memchr::memchr(b'\n', b).is_none()) {
-                self.last = Some((start, answer));
-                return answer;
+                self.last = Some((start, result));
+                return result;
             }
         }
         let floor = start.saturating_sub(MAX_HEADER_LOOKBACK);
         let mut line_end = start;
         let mut first_line = None;
-        let answer = loop {
+        let result = loop {
             let Some(window) = text.get(floor..line_end) else { break false };
             let line_start = match memchr::memrchr(b'\n', window) {
                 Some(newline) => {
@@ -198,9 +198,9 @@ impl HeaderMemo {
                 None => break false,
             };
             first_line.get_or_insert(line_start);
-            if let (Some(known), Some((_, answer))) = (self.line, self.last) {
+            if let (Some(known), Some((_, result))) = (self.line, self.last) {
                 if known == line_start {
-                    break answer;
+                    break result;
                 }
             }
             let line = text.get(line_start..).unwrap_or_default();
@@ -216,8 +216,8 @@ impl HeaderMemo {
             line_end = previous_end;
         };
         self.line = first_line;
-        self.last = Some((start, answer));
-        answer
+        self.last = Some((start, result));
+        result
     }
 }
 
@@ -356,7 +356,7 @@ mod tests {
             let mut memo = HeaderMemo::default();
             for start in 0..=text.len() {
                 proptest::prop_assert_eq!(
-                    memo.holds_message_ids(&text, start),
+                    memo.in_message_id_field(&text, start),
                     field_model(&text, start),
                     "{}", start
                 );
