@@ -9,8 +9,9 @@ use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use trawl_core::{
-    wrapped_base64_end, BlockEnd, Detection, Filter, FilterPass, IocKey, Iocs,
-    IocsBuilder, LentDetection, RuleSet, Scanner, Source, Verdict,
+    wrapped_base64_end_in, BlockEnd, CodeUnits, Detection, Filter, FilterPass,
+    IocKey, Iocs, IocsBuilder, LentDetection, RuleSet, Scanner, Source,
+    Verdict,
 };
 use trawl_formats::archive;
 use trawl_formats::pe::analysis::{self, Analysis, Level};
@@ -549,6 +550,15 @@ impl<R: Read + Send> Drop for StopOnPanic<'_, '_, R> {
     }
 }
 
+/// Returns the code units in which a block cut reads `encoding` text.
+fn code_units(encoding: Encoding) -> CodeUnits {
+    match encoding {
+        Encoding::Utf16Le { .. } => CodeUnits::Utf16Le,
+        Encoding::Utf16Be { .. } => CodeUnits::Utf16Be,
+        Encoding::Utf8 { .. } | Encoding::Latin1 => CodeUnits::Bytes,
+    }
+}
+
 /// Cuts streamed text into blocks that end after a newline, or inside a
 /// line longer than the maximum, with a token of overlap.
 struct BlockReader<R> {
@@ -630,12 +640,14 @@ impl<R: Read> BlockReader<R> {
                 let cut = self.owned_start + line;
                 // The detector reads a wrapped base64 block whole, so a
                 // block of text ends after it, within the longest line.
-                let block_end = if unit == 1 {
-                    let buffer = &self.buffer;
-                    wrapped_base64_end(buffer, cut - base, buffer.len())
-                } else {
-                    BlockEnd::At(cut - base)
-                };
+                let buffer = &self.buffer;
+                let units = code_units(self.encoding);
+                let block_end = wrapped_base64_end_in(
+                    buffer,
+                    units,
+                    cut - base,
+                    buffer.len(),
+                );
                 match block_end {
                     BlockEnd::At(local) => (base + local, base + local, false),
                     BlockEnd::Open
@@ -1430,6 +1442,31 @@ mod stream_tests {
         for size in [(97, 1 << 20), (300, 1 << 20), (1000, 1 << 20)] {
             let got = json(&streamed_in(&bytes, UTF8, size, &settings(true)));
             assert!(got == expected, "{size:?} differs");
+        }
+        let utf16 = [
+            Encoding::Utf16Le { bom: true },
+            Encoding::Utf16Le { bom: false },
+            Encoding::Utf16Be { bom: true },
+            Encoding::Utf16Be { bom: false },
+        ];
+        let text = String::from_utf8(bytes).unwrap();
+        for encoding in utf16 {
+            let (bom, unit_bytes): (bool, fn(u16) -> [u8; 2]) = match encoding
+            {
+                Encoding::Utf16Le { bom } => (bom, u16::to_le_bytes),
+                Encoding::Utf16Be { bom } => (bom, u16::to_be_bytes),
+                _ => unreachable!(),
+            };
+            let mark = bom.then_some(0xFEFF);
+            let units = mark.into_iter().chain(text.encode_utf16());
+            let bytes: Vec<u8> = units.flat_map(unit_bytes).collect();
+            let expected = json(&whole_in(&bytes, encoding));
+            assert!(expected.contains("http://wrapped-39-11.example.org/x11"));
+            for size in [(194, 1 << 21), (600, 1 << 21), (2000, 1 << 21)] {
+                let got = streamed_in(&bytes, encoding, size, &settings(true));
+                let got = json(&got);
+                assert!(got == expected, "{encoding:?}, {size:?} differs");
+            }
         }
     }
 

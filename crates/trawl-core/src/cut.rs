@@ -15,6 +15,19 @@ pub enum BlockEnd {
     Open,
 }
 
+/// How the text handed to [`wrapped_base64_end_in`] encodes characters.
+/// Only ASCII characters matter for a base64 block, so a UTF-16 code
+/// unit above 0x7F counts as a character that is not base64.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeUnits {
+    /// One byte per character: UTF-8, Latin-1 or decoded text.
+    Bytes,
+    /// UTF-16, little-endian.
+    Utf16Le,
+    /// UTF-16, big-endian.
+    Utf16Be,
+}
+
 /// Returns where the wrapped base64 block that a cut at `cut` would split
 /// ends. `cut` must follow a line feed. A block runs across the cut when
 /// the line before it is a whole line of a block: 64 or 76 base64
@@ -23,30 +36,111 @@ pub enum BlockEnd {
 /// stops at `limit`, and at the longest token the detector reads: a
 /// longer block is skipped anyway, so it may be cut anywhere.
 pub fn wrapped_base64_end(text: &[u8], cut: usize, limit: usize) -> BlockEnd {
-    let Some(width) = full_line_before(text, cut) else {
+    wrapped_base64_end_in(text, CodeUnits::Bytes, cut, limit)
+}
+
+/// [`wrapped_base64_end`] for text encoded in `units`. `cut`, `limit`
+/// and the returned end are byte offsets; a cut that does not fall on a
+/// code unit boundary is kept.
+pub fn wrapped_base64_end_in(
+    text: &[u8],
+    units: CodeUnits,
+    cut: usize,
+    limit: usize,
+) -> BlockEnd {
+    let chars = Chars::new(text, units);
+    let width = chars.width;
+    if cut.checked_rem(width) != Some(0) {
+        return BlockEnd::At(cut);
+    }
+    let in_units = |bytes: usize| bytes.checked_div(width).unwrap_or(0);
+    let (cut, limit) = (in_units(cut), in_units(limit.min(text.len())));
+    match base64_block_end(&chars, cut, limit) {
+        BlockEnd::At(end) => BlockEnd::At(end.saturating_mul(width)),
+        BlockEnd::Open => BlockEnd::Open,
+    }
+}
+
+/// [`wrapped_base64_end`] with offsets counted in characters of `chars`.
+fn base64_block_end(chars: &Chars, cut: usize, limit: usize) -> BlockEnd {
+    let Some(width) = full_line_before(chars, cut) else {
         return BlockEnd::At(cut);
     };
     let longest = cut.saturating_add(MAX_TOKEN_LEN);
-    let limit = limit.min(text.len());
+    let limit = limit.min(chars.len());
     let mut at = cut;
     while at < limit {
         if at > longest {
             return BlockEnd::At(cut);
         }
-        let rest = text.get(at..limit).unwrap_or_default();
-        let Some(line_len) = memchr::memchr(b'\n', rest) else {
+        // A line of the block has at most `width` characters and a
+        // carriage return, so the search for its end stops there: a
+        // longer line ends the block wherever its own end is.
+        let reach = at.saturating_add(width).saturating_add(2).min(limit);
+        let Some(newline) = (at..reach).find(|&i| chars.at(i) == b'\n') else {
+            if reach < limit {
+                return BlockEnd::At(at);
+            }
             return BlockEnd::Open;
         };
-        let line = rest.get(..line_len).unwrap_or_default();
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let after = at.saturating_add(line_len).saturating_add(1);
-        match line_kind(line, width) {
+        let mut line_end = newline;
+        if line_end > at && chars.at(line_end.saturating_sub(1)) == b'\r' {
+            line_end = line_end.saturating_sub(1);
+        }
+        let after = newline.saturating_add(1);
+        match line_kind(chars, at, line_end, width) {
             Line::Full => at = after,
             Line::Last => return BlockEnd::At(after),
             Line::Other => return BlockEnd::At(at),
         }
     }
     BlockEnd::Open
+}
+
+/// The characters of a text in one of the [`CodeUnits`] encodings,
+/// read as ASCII bytes.
+struct Chars<'t> {
+    text: &'t [u8],
+    units: CodeUnits,
+    /// Bytes per code unit.
+    width: usize,
+}
+
+impl<'t> Chars<'t> {
+    fn new(text: &'t [u8], units: CodeUnits) -> Self {
+        let width = match units {
+            CodeUnits::Bytes => 1,
+            CodeUnits::Utf16Le | CodeUnits::Utf16Be => 2,
+        };
+        Chars { text, units, width }
+    }
+
+    /// Returns the number of whole code units.
+    fn len(&self) -> usize {
+        self.text.len().checked_div(self.width).unwrap_or(0)
+    }
+
+    /// Returns the ASCII character at code unit `index`, or 0xFF for a
+    /// unit outside ASCII or past the end.
+    fn at(&self, index: usize) -> u8 {
+        const OTHER: u8 = 0xFF;
+        let pair = |first: usize| {
+            let low = index.checked_mul(2)?;
+            let unit = self.text.get(low..low.checked_add(2)?)?;
+            let (&a, &b) = (unit.first()?, unit.get(1)?);
+            Some(if first == 0 { (a, b) } else { (b, a) })
+        };
+        let ascii = match self.units {
+            CodeUnits::Bytes => self.text.get(index).copied(),
+            CodeUnits::Utf16Le => {
+                pair(0).and_then(|(low, high)| (high == 0).then_some(low))
+            }
+            CodeUnits::Utf16Be => {
+                pair(1).and_then(|(low, high)| (high == 0).then_some(low))
+            }
+        };
+        ascii.filter(u8::is_ascii).unwrap_or(OTHER)
+    }
 }
 
 /// The part a line plays in a block of lines `width` characters wide.
@@ -56,20 +150,28 @@ enum Line {
     Other,
 }
 
-/// Classifies `line` in a block of lines `width` characters wide. A line
-/// of that width counts as full without a check of its characters,
-/// because the check would cost a pass over each long block per chunk.
-/// At worst a chunk then runs on a little further.
-fn line_kind(line: &[u8], width: usize) -> Line {
-    if line.len() == width && line.last() != Some(&b'=') {
+/// Classifies the line `start..end` of `chars` in a block of lines
+/// `width` characters wide. A line of that width counts as full without
+/// a check of its characters, because the check would cost a pass over
+/// each long block per chunk. At worst a chunk then runs on a little
+/// further.
+fn line_kind(chars: &Chars, start: usize, end: usize, width: usize) -> Line {
+    let len = end.saturating_sub(start);
+    let last = end.checked_sub(1).map(|i| chars.at(i));
+    if len == width && last != Some(b'=') {
         return Line::Full;
     }
-    let pad = line.iter().rev().take(2).take_while(|&&b| b == b'=').count();
-    let data = line.get(..line.len().saturating_sub(pad)).unwrap_or(line);
-    if line.is_empty() || line.len() > width || !data.iter().all(is_base64) {
+    let pad = (start..end)
+        .rev()
+        .take(2)
+        .take_while(|&i| chars.at(i) == b'=')
+        .count();
+    let data_end = end.saturating_sub(pad);
+    let all_base64 = (start..data_end).all(|i| is_base64(chars.at(i)));
+    if len == 0 || len > width || !all_base64 {
         return Line::Other;
     }
-    if line.len() == width && pad == 0 {
+    if len == width && pad == 0 {
         Line::Full
     } else {
         Line::Last
@@ -78,26 +180,30 @@ fn line_kind(line: &[u8], width: usize) -> Line {
 
 /// Returns the width of the line that ends just before `cut`, when it is
 /// a whole line of a wrapped base64 block.
-fn full_line_before(text: &[u8], cut: usize) -> Option<usize> {
-    let head = text.get(..cut.checked_sub(1)?)?;
-    if text.get(cut.checked_sub(1)?) != Some(&b'\n') {
+fn full_line_before(chars: &Chars, cut: usize) -> Option<usize> {
+    let newline = cut.checked_sub(1)?;
+    if chars.at(newline) != b'\n' {
         return None;
     }
-    let head = head.strip_suffix(b"\r").unwrap_or(head);
+    let mut end = newline;
+    if end > 0 && chars.at(end.saturating_sub(1)) == b'\r' {
+        end = end.saturating_sub(1);
+    }
     let widest = WRAP_WIDTHS.iter().copied().max().unwrap_or(0);
-    let window =
-        head.get(head.len().saturating_sub(widest.saturating_add(1))..)?;
-    let start =
-        memchr::memrchr(b'\n', window).map_or(0, |at| at.saturating_add(1));
-    let line = window.get(start..)?;
-    let whole = start > 0 || head.len() <= widest;
+    let from = end.saturating_sub(widest.saturating_add(1));
+    let start = (from..end)
+        .rev()
+        .find(|&i| chars.at(i) == b'\n')
+        .map_or(from, |at| at.saturating_add(1));
+    let whole = start > from || end <= widest;
+    let len = end.saturating_sub(start);
     let full = whole
-        && WRAP_WIDTHS.contains(&line.len())
-        && line.iter().all(is_base64);
-    full.then_some(line.len())
+        && WRAP_WIDTHS.contains(&len)
+        && (start..end).all(|i| is_base64(chars.at(i)));
+    full.then_some(len)
 }
 
-fn is_base64(byte: &u8) -> bool {
+fn is_base64(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'-' | b'_')
 }
 
@@ -172,6 +278,63 @@ mod tests {
             wrapped_base64_end(text.as_bytes(), 77, text.len()),
             BlockEnd::At(77)
         );
+    }
+
+    #[test]
+    fn long_line_after_block_ends_block() {
+        // The line after the cut is longer than a block line, and its
+        // line feed lies past `limit`, so the block ends at the cut.
+        let text = format!("{}\n{}", "QUJD".repeat(19), "x".repeat(500));
+        assert_eq!(
+            wrapped_base64_end(text.as_bytes(), 77, text.len()),
+            BlockEnd::At(77)
+        );
+    }
+
+    fn utf16(text: &str, units: CodeUnits) -> Vec<u8> {
+        let bytes: fn(u16) -> [u8; 2] = match units {
+            CodeUnits::Utf16Le => u16::to_le_bytes,
+            CodeUnits::Utf16Be => u16::to_be_bytes,
+            CodeUnits::Bytes => unreachable!(),
+        };
+        text.encode_utf16().flat_map(bytes).collect()
+    }
+
+    #[test]
+    fn utf16_cut_inside_block_moves_past_it() {
+        for units in [CodeUnits::Utf16Le, CodeUnits::Utf16Be] {
+            let body = block(3, 76, "QUI=", "\r\n");
+            let text = format!("h\u{e9}ad\n{body}tail\n");
+            let bytes = utf16(&text, units);
+            let cut = 2 * ("h\u{e9}ad\n".chars().count() + 78);
+            let end = 2 * ("h\u{e9}ad\n".chars().count() + body.len());
+            assert_eq!(
+                wrapped_base64_end_in(&bytes, units, cut, bytes.len()),
+                BlockEnd::At(end),
+                "{units:?}"
+            );
+            // A cut between the two bytes of a code unit stays put.
+            assert_eq!(
+                wrapped_base64_end_in(&bytes, units, cut + 1, bytes.len()),
+                BlockEnd::At(cut + 1),
+                "{units:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn utf16_line_outside_ascii_is_no_block_line() {
+        // U+0141 has the low byte 0x41, `A`, in either byte order.
+        let line = format!("{}\u{141}", "QUJD".repeat(18) + "QUJ");
+        let text = format!("{line}\n{}\n", "QUJD".repeat(19));
+        for units in [CodeUnits::Utf16Le, CodeUnits::Utf16Be] {
+            let bytes = utf16(&text, units);
+            assert_eq!(
+                wrapped_base64_end_in(&bytes, units, 2 * 77, bytes.len()),
+                BlockEnd::At(2 * 77),
+                "{units:?}"
+            );
+        }
     }
 
     #[test]

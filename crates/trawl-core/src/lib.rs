@@ -24,7 +24,9 @@ mod scan;
 mod value_list;
 
 pub use category::{Category, CategorySet, IocKey};
-pub use cut::{wrapped_base64_end, BlockEnd};
+pub use cut::{
+    wrapped_base64_end, wrapped_base64_end_in, BlockEnd, CodeUnits,
+};
 pub use filter::{
     Filter, FilterBuilder, FilterPass, List, ListError, ListErrorKind,
     ListKind, Match, Verdict,
