@@ -108,7 +108,14 @@ impl Bundle {
                         Some(hash) => file(None, [hash]),
                         None => continue,
                     },
-                    Category::RegistryKey => registry_key(value),
+                    Category::RegistryKey => {
+                        let mut keys = hive_group_keys(value).into_iter();
+                        let Some(first) = keys.next() else { continue };
+                        for key in keys {
+                            self.insert(registry_key(&key));
+                        }
+                        registry_key(&first)
+                    }
                     Category::Mac => valued("mac-addr", value),
                     Category::Asn => match asn_number(value) {
                         Some(number) => autonomous_system(number),
@@ -236,6 +243,22 @@ fn registry_key(value: &str) -> Observable {
         hashes: BTreeMap::new(),
         key: Some(key),
         number: None,
+    }
+}
+
+/// Returns one key per hive of a key written under a group of hives,
+/// `(HKLM|HKCU)\x`, because a STIX key names a single hive. Any other key
+/// is returned alone.
+fn hive_group_keys(value: &str) -> Vec<String> {
+    let group = value
+        .strip_prefix('(')
+        .and_then(|rest| rest.split_once(")\\"))
+        .filter(|(hives, _)| hives.contains('|'));
+    match group {
+        Some((hives, rest)) => {
+            hives.split('|').map(|hive| format!("{hive}\\{rest}")).collect()
+        }
+        None => vec![value.to_string()],
     }
 }
 
@@ -485,6 +508,16 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(without_zone(value), expected, "{value}");
         }
+    }
+
+    #[test]
+    fn registry_hive_group_gives_key_per_hive() {
+        let keys = hive_group_keys(r"(HKLM|hkcu)\Software\x");
+        assert_eq!(keys, [r"HKLM\Software\x", r"hkcu\Software\x"]);
+        let keys = hive_group_keys(r"HKLM\Software\(x|y)\z");
+        assert_eq!(keys, [r"HKLM\Software\(x|y)\z"]);
+        let key = registry_key(&keys[0]).key.unwrap();
+        assert_eq!(key, r"HKEY_LOCAL_MACHINE\Software\(x|y)\z");
     }
 
     #[test]

@@ -86,8 +86,9 @@ struct Root {
     words: [(usize, usize); 2],
     /// Set for the kernel form, whose value keeps `\Registry\`.
     kernel: bool,
-    /// The hive's full name, reported as the kind.
-    hive: &'static str,
+    /// The hive's full name, reported as the kind. A group of alternative
+    /// hives has none.
+    hive: Option<&'static str>,
     /// Offset of the first subkey.
     body: usize,
     style: Style,
@@ -149,8 +150,13 @@ pub(super) fn visit(
 }
 
 /// Recognises a hive spelling whose `H` is at `h`, with the `Registry::`
-/// before it or the drive's `:` and the first separator after it.
+/// before it or the drive's `:` and the first separator after it, or a
+/// group of hives that opens right before `h`.
 fn hive_root(text: &[u8], h: usize) -> Option<Root> {
+    let open = h.checked_sub(1).filter(|&i| text.get(i) == Some(&b'('));
+    if let Some(group) = open.and_then(|open| group_root(text, open)) {
+        return Some(group);
+    }
     let rest = text.get(h..)?;
     let (spelling, hive) = HIVES.into_iter().find(|(spelling, _)| {
         rest.get(..spelling.len())
@@ -169,7 +175,52 @@ fn hive_root(text: &[u8], h: usize) -> Option<Root> {
         start,
         words: [(h, word_end), (word_end, word_end)],
         kernel: false,
-        hive,
+        hive: Some(hive),
+        body: after.checked_add(len)?,
+        style,
+    })
+}
+
+/// Recognises a group of alternative hives, `(HKLM|HKCU)\Software\…`,
+/// whose `(` is at `open`, as reports write a key that malware creates
+/// under either hive. The group is kept as written in the value.
+fn group_root(text: &[u8], open: usize) -> Option<Root> {
+    let before = open.checked_sub(1).and_then(|i| text.get(i)).copied();
+    let glued = before.is_some_and(|b| b"_\\.-$%".contains(&b));
+    if glued || continues_word(text, open) {
+        return None;
+    }
+    let mut at = open.checked_add(1)?;
+    let mut hives = 0usize;
+    let close = loop {
+        let rest = text.get(at..)?;
+        let spelling = HIVES.into_iter().map(|(spelling, _)| spelling).find(
+            |spelling| {
+                rest.get(..spelling.len())
+                    .is_some_and(|word| word.eq_ignore_ascii_case(spelling))
+                    && matches!(rest.get(spelling.len()), Some(b'|' | b')'))
+            },
+        )?;
+        hives = hives.saturating_add(1);
+        if hives > HIVES.len() {
+            return None;
+        }
+        let word_end = at.checked_add(spelling.len())?;
+        at = word_end.checked_add(1)?;
+        if text.get(word_end) == Some(&b')') {
+            break word_end;
+        }
+    };
+    if hives < 2 {
+        return None;
+    }
+    let after = close.checked_add(1)?;
+    let (style, len) = first_separator(text, after)?;
+    Some(Root {
+        start: open,
+        words: [(open, after), (after, after)],
+        kernel: false,
+        hive: None,
         body: after.checked_add(len)?,
         style,
     })
@@ -225,7 +276,7 @@ fn kernel_root(text: &[u8], at: usize) -> Option<Root> {
         start: at,
         words: [(registry_start, registry_end), (hive_start, hive_end)],
         kernel: true,
-        hive,
+        hive: Some(hive),
         body,
         style,
     })
@@ -307,7 +358,10 @@ fn candidate(text: &[u8], root: &Root, end: usize) -> Option<Candidate> {
     }
     let candidate =
         Candidate::new(Category::RegistryKey, root.start, end, value);
-    Some(candidate.with_kind(root.hive))
+    Some(match root.hive {
+        Some(hive) => candidate.with_kind(hive),
+        None => candidate,
+    })
 }
 
 /// Reports whether `word` is a hive spelling, in any case.

@@ -49,6 +49,40 @@ fn hive_spellings_and_kinds() {
 }
 
 #[test]
+fn hive_group_kept_as_written() {
+    let key = "(HKLM|HKCU)\\Software\\Microsoft\\Windows\\CurrentVersion\\\
+               Explorer\\CLSID\\{59031A47-3F72-44A7-80C5-5595FE6B30EE}";
+    let text = format!("* `++{key}++`");
+    let found = run(text.as_bytes());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].value, key);
+    assert_eq!(found[0].kind, None);
+    assert_eq!((found[0].start, found[0].end), (5, 5 + key.len()));
+    check(&[
+        (
+            "\"(hkcu|HKLM|HKCR)\\\\Software\\\\Classes\"",
+            &["(hkcu|HKLM|HKCR)\\Software\\Classes"],
+        ),
+        ("(HKCU|HKLM)/Software/x", &["(HKCU|HKLM)\\Software\\x"]),
+    ]);
+}
+
+#[test]
+fn hive_group_needs_two_hives_and_a_separator() {
+    check(&[
+        ("(HKLM)\\Software\\x", &[]),
+        ("(HKLM|HKCU) keys", &[]),
+        ("(HKLM|HKCU)\\", &[]),
+        ("(HKLM|HKXX)\\Software", &[]),
+        ("(HKLM|)\\Software", &[]),
+        ("x(HKLM|HKCU)\\Software", &[]),
+        ("%(HKLM|HKCU)\\Software", &[]),
+        // The second hive of a group alone starts no key.
+        ("HKLM|HKCU)\\Software", &[]),
+    ]);
+}
+
+#[test]
 fn provider_drive_and_slash_forms_normalise() {
     let run_key = "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Run";
     check(&[
