@@ -607,7 +607,8 @@ fn numeric_run(
         // A version is weak: written defanged (`version from
         // 23.107.235[.]130`), the quad is an address.
         let weak = is_product_version(text, part_start, part)
-            || is_package_version(text, part_start, part_end);
+            || is_package_version(text, part_start, part_end)
+            || is_changelog_version(text, part_start, part_end, ip);
         let (end, prefix) = cidr_suffix(text, part_end);
         if prefix.is_none() && is_certificate_oid(part) {
             continue;
@@ -792,16 +793,7 @@ fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
     const LOOK_BACK: usize = 40;
     let head = text.get(start.saturating_sub(LOOK_BACK)..start);
     let head = head.unwrap_or_default();
-    let small = || {
-        part.split(|&b| b == b'.').all(|group| {
-            let value = group.iter().fold(0u32, |value, &digit| {
-                value
-                    .saturating_mul(10)
-                    .saturating_add(u32::from(digit.saturating_sub(b'0')))
-            });
-            value <= MAX_SECTION_GROUP
-        })
-    };
+    let small = || is_small_quad(part);
     let section_sign = |bytes: &[u8]| bytes.ends_with("§".as_bytes());
     if section_sign(head) {
         return small();
@@ -904,6 +896,113 @@ fn is_package_version(text: &[u8], start: usize, end: usize) -> bool {
         .iter()
         .any(|op| head.ends_with(op));
     epoch || relation
+}
+
+/// Reports whether the quad of `octets` from `start` to `end` is a
+/// version in a Debian changelog. That is the version in an entry's
+/// first line (`dpkg (1.16.4.3) unstable; urgency=low`), or a policy
+/// version with every group at most `MAX_SECTION_GROUP` on a line that
+/// names `Standards-Version` (`(Standards-Version): updated to
+/// 3.6.2.1`).
+fn is_changelog_version(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    octets: [u8; 4],
+) -> bool {
+    // Both forms need a cheap sign first, since every quad comes here.
+    let in_parentheses =
+        start.checked_sub(1).is_some_and(|i| text.get(i) == Some(&b'('))
+            && text.get(end) == Some(&b')');
+    let small =
+        octets.iter().all(|&octet| u32::from(octet) <= MAX_SECTION_GROUP);
+    (in_parentheses || small)
+        && is_changelog_line(text, start, end, in_parentheses, small)
+}
+
+/// Reads the line around the quad from `start` to `end` for
+/// [`is_changelog_version`]. Kept out of line, so that the quads that
+/// need no line cost only the signs' checks.
+#[inline(never)]
+fn is_changelog_line(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    in_parentheses: bool,
+    small: bool,
+) -> bool {
+    /// The maximum number of bytes read on either side of the quad.
+    const REACH: usize = 160;
+    let head = text.get(start.saturating_sub(REACH)..start);
+    let head = head.unwrap_or_default();
+    let line_head = match memchr::memrchr(b'\n', head) {
+        Some(newline) => head.get(newline.saturating_add(1)..),
+        None if start <= REACH => Some(head),
+        None => None,
+    };
+    let tail = text.get(end..end.saturating_add(REACH).min(text.len()));
+    let tail = tail.unwrap_or_default();
+    let line_tail = tail
+        .get(..memchr::memchr(b'\n', tail).unwrap_or(tail.len()))
+        .unwrap_or_default();
+    if let Some(line_head) = line_head {
+        if in_parentheses && is_changelog_entry(line_head, line_tail) {
+            return true;
+        }
+    }
+    let names_policy = |bytes: &[u8]| {
+        bytes
+            .windows(STANDARDS_VERSION.len())
+            .any(|window| window.eq_ignore_ascii_case(STANDARDS_VERSION))
+    };
+    small && (line_head.is_some_and(names_policy) || names_policy(line_tail))
+}
+
+/// The Debian control field with the policy version a package follows.
+const STANDARDS_VERSION: &[u8] = b"Standards-Version";
+
+/// Reports whether a quad between `head` and `tail`, the rest of its
+/// line on either side, is the version in the first line of a Debian
+/// changelog entry. Such a line has a package name from the line start,
+/// ` (`, the quad, `) `, distributions and `; urgency=`, or `; priority=`
+/// in the oldest entries.
+fn is_changelog_entry(head: &[u8], tail: &[u8]) -> bool {
+    let Some(name) = head.strip_suffix(b" (") else { return false };
+    let package = !name.is_empty()
+        && name.first().is_some_and(u8::is_ascii_alphanumeric)
+        && name.iter().all(|&b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b)
+        });
+    let Some(rest) = tail.strip_prefix(b") ") else { return false };
+    let Some(semicolon) = memchr::memchr(b';', rest) else { return false };
+    let distributions = rest.get(..semicolon).unwrap_or_default();
+    let distributions_valid = !distributions.is_empty()
+        && distributions
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b" -+./".contains(&b));
+    let fields = rest.get(semicolon.saturating_add(1)..).unwrap_or_default();
+    let fields = fields.trim_ascii_start();
+    let keyed = |key: &[u8]| {
+        fields
+            .get(..key.len())
+            .is_some_and(|field| field.eq_ignore_ascii_case(key))
+    };
+    package
+        && distributions_valid
+        && (keyed(b"urgency=") || keyed(b"priority="))
+}
+
+/// Reports whether every group of the quad `part` is at most
+/// `MAX_SECTION_GROUP`, as in section and policy numbers.
+fn is_small_quad(part: &[u8]) -> bool {
+    part.split(|&b| b == b'.').all(|group| {
+        let value = group.iter().fold(0u32, |value, &digit| {
+            value
+                .saturating_mul(10)
+                .saturating_add(u32::from(digit.saturating_sub(b'0')))
+        });
+        value <= MAX_SECTION_GROUP
+    })
 }
 
 /// A version directory inside a relative Windows path
@@ -1263,6 +1362,18 @@ mod tests {
             ("libxtst (2:1.0.99.2-1) experimental", &[]),
             ("libopenafs-dev (<= 1.8.8.1-3), x (>= 1.2.3.4)", &[]),
             ("1.2.3.4+dfsg-1 and 4.6.0.1~bpo11+1", &[]),
+            ("dpkg (1.16.4.3) unstable; urgency=low", &[]),
+            ("x\ndpkg (1.4.0.22) frozen unstable; urgency=medium", &[]),
+            ("dpkg (0.93.42.3) BETA; priority=LOW", &[]),
+            ("  * (Standards-Version): updated to 3.6.2.1.", &[]),
+            ("  * Standards-Version bumped (3.7.2.0).", &[]),
+            (
+                "  * Standards-Version: 4.6.2; drop 104.17.93.90",
+                &["104.17.93.90"],
+            ),
+            ("C2 (192.0.2.7) unstable; next", &["192.0.2.7"]),
+            ("Relay (1.2.3.4) unstable; urgency=high", &["1.2.3.4"]),
+            ("dpkg (1.2.3.4) unstable urgency=low", &["1.2.3.4"]),
             (
                 "the server (192.0.2.1) and (192.0.2.2:443)",
                 &["192.0.2.1", "192.0.2.2"],
