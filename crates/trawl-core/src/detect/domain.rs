@@ -7,6 +7,8 @@
 //! decimal groups, and a domain only when its suffix is public and it does
 //! not read as a file name or a code identifier.
 
+mod context;
+
 use super::chars::{
     char_at, char_before, is_idn_char, lookup, next_anchor, ByteSet,
 };
@@ -281,7 +283,8 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
         && !is_text_node(text, start, end);
     let weak = file_like
         || before == Some(b'/') && ends_relative_path(text, start, end)
-        || is_json_key(text, start, end);
+        || is_json_key(text, start, end)
+        || context::marks_code_or_file(text, start, end, token);
     out.push(Candidate {
         weak,
         ..Candidate::new(Category::Domain, start, end, host)
