@@ -938,7 +938,9 @@ fn is_changelog_line(
     const REACH: usize = 160;
     let head = text.get(start.saturating_sub(REACH)..start);
     let head = head.unwrap_or_default();
-    let line_head = match memchr::memrchr(b'\n', head) {
+    // A NUL ends a line too, because the strings of a binary are scanned
+    // joined by one, and each must read as a text of its own.
+    let line_head = match memchr::memrchr2(b'\n', 0, head) {
         Some(newline) => head.get(newline.saturating_add(1)..),
         None if start <= REACH => Some(head),
         None => None,
@@ -946,7 +948,7 @@ fn is_changelog_line(
     let tail = text.get(end..end.saturating_add(REACH).min(text.len()));
     let tail = tail.unwrap_or_default();
     let line_tail = tail
-        .get(..memchr::memchr(b'\n', tail).unwrap_or(tail.len()))
+        .get(..memchr::memchr2(b'\n', 0, tail).unwrap_or(tail.len()))
         .unwrap_or_default();
     if let Some(line_head) = line_head {
         if in_parentheses && is_changelog_entry(line_head, line_tail) {
@@ -1368,6 +1370,7 @@ mod tests {
             ("dpkg (1.16.4.3) unstable; urgency=low", &[]),
             ("x\ndpkg (1.4.0.22) frozen unstable; urgency=medium", &[]),
             ("dpkg (0.93.42.3) BETA; priority=LOW", &[]),
+            ("string\0dpkg (1.16.4.3) unstable; urgency=low", &[]),
             ("  * (Standards-Version): updated to 3.6.2.1.", &[]),
             ("  * Standards-Version bumped (3.7.2.0).", &[]),
             (

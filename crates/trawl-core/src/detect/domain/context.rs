@@ -41,12 +41,14 @@ pub(super) fn marks_code_or_file(
         })
 }
 
-/// Returns the bytes of `head` after its last line break, or `None` when
-/// no line break or text start lies within [`MAX_HEAD`] bytes.
+/// Returns the bytes of `head` after its last line break or NUL, or
+/// `None` when none of them or the text start lies within [`MAX_HEAD`]
+/// bytes. A NUL counts because the strings of a binary are scanned
+/// joined by one, and each must read as a text of its own.
 fn line_head(head: &[u8]) -> Option<&[u8]> {
     let floor = head.len().saturating_sub(MAX_HEAD);
     let window = head.get(floor..)?;
-    match memchr::memrchr(b'\n', window) {
+    match memchr::memrchr2(b'\n', 0, window) {
         Some(newline) => window.get(newline.saturating_add(1)..),
         None => (floor == 0).then_some(window),
     }
