@@ -311,18 +311,30 @@ const MAX_SEPARATORS: usize = 16;
 /// algorithm.
 fn names_vcs_revision(text: &[u8], start: usize) -> bool {
     let before = text.get(..start).unwrap_or_default();
-    let in_url = REVISION_SEGMENTS
-        .iter()
-        .any(|segment| ends_with_ignore_case(before, segment));
+    // Every digest comes here, so the word and segment lists are read
+    // only when the byte before ends one of them.
+    let in_url = matches!(before.last(), Some(b'/' | b'='))
+        && REVISION_SEGMENTS
+            .iter()
+            .any(|segment| ends_with_ignore_case(before, segment));
     if in_url {
         return true;
     }
     let label_end = label_end(text, start);
-    let separated = label_end < start;
-    let after_word = REVISION_WORDS
-        .iter()
-        .any(|word| ends_with_word(text, label_end, word));
-    (separated && after_word) || is_sqlite_source_id(text, start)
+    let after_word = label_end < start
+        && ends_in_letter_of(text, label_end, b"tdnsk")
+        && REVISION_WORDS
+            .iter()
+            .any(|word| ends_with_word(text, label_end, word));
+    after_word || is_sqlite_source_id(text, start)
+}
+
+/// Reports whether `text[..end]` ends with one of the ASCII `letters`,
+/// given in lower case, in either case.
+fn ends_in_letter_of(text: &[u8], end: usize, letters: &[u8]) -> bool {
+    end.checked_sub(1).and_then(|i| text.get(i)).is_some_and(|&b| {
+        b.is_ascii_alphabetic() && letters.contains(&(b | 0x20))
+    })
 }
 
 /// Reports whether `bytes` ends with `suffix`, ignoring ASCII case.
@@ -377,6 +389,13 @@ fn is_sqlite_source_id(text: &[u8], start: usize) -> bool {
     const LABEL: &[u8] = b"sqlite_source_id";
     /// `YYYY-MM-DD HH:MM:SS`, with `9` for a digit.
     const DATE_TIME: &[u8] = b"9999-99-99 99:99:99";
+    let spaced = start
+        .checked_sub(1)
+        .and_then(|i| text.get(i))
+        .is_some_and(u8::is_ascii_whitespace);
+    if !spaced {
+        return false;
+    }
     let from = start.saturating_sub(MAX_SEPARATORS);
     let window = text.get(from..start).unwrap_or_default();
     let spaces =
@@ -435,6 +454,7 @@ fn names_key_fingerprint(text: &[u8], start: usize) -> bool {
     }
     let label_end = label_end(text, start);
     label_end < start
+        && ends_in_letter_of(text, label_end, b"ytrs")
         && KEY_WORDS.iter().any(|word| ends_with_word(text, label_end, word))
 }
 
