@@ -414,6 +414,9 @@ fn parse(
         let pluses = tail.iter().rev().take_while(|&&b| b == b'+').count();
         end = end.saturating_sub(pluses);
     }
+    if path_starts {
+        end = quoted_spaced_end(text, start, end);
+    }
     let colon = classes & AUTHORITY_COLON != 0 || path_colon;
     // `file:///path` may leave out the host, but not the path as well.
     if host.len == 0 && end.saturating_sub(authority_end) <= 1 {
@@ -833,6 +836,75 @@ fn glued_scheme_start(
     None
 }
 
+/// Maximum number of bytes that [`quoted_spaced_end`] adds to a path.
+const MAX_SPACED_TAIL: usize = 160;
+
+/// Maximum number of spaces that [`quoted_spaced_end`] lets into a path.
+const MAX_PATH_SPACES: usize = 6;
+
+/// Returns where a URL whose path ends at a space at `end` ends when a
+/// quote or backtick right before `start` encloses it, with spaces, up to
+/// a file name: `` `http://192.0.2.7/DOVIDNIK - (2018).zip` `` and
+/// `"http://x.example/My Invoice.pdf.exe"`. Reports and JSON write a
+/// payload's file name with its spaces this way. The closing mark must
+/// come on the same line, within `MAX_SPACED_TAIL` bytes and
+/// `MAX_PATH_SPACES` spaces, with no other URL before it. The last word
+/// before it must end in a file extension or `/`, so that quoted prose
+/// after a URL is left out. Otherwise `end` is returned.
+fn quoted_spaced_end(text: &[u8], start: usize, end: usize) -> usize {
+    let Some(&mark) = start.checked_sub(1).and_then(|i| text.get(i)) else {
+        return end;
+    };
+    if !matches!(mark, b'`' | b'"' | b'\'') || text.get(end) != Some(&b' ') {
+        return end;
+    }
+
+    let reach = end.saturating_add(MAX_SPACED_TAIL).min(text.len());
+    let tail = text.get(end..reach).unwrap_or_default();
+    let mut spaces = 0usize;
+    let mut close = None;
+    for (i, &b) in tail.iter().enumerate() {
+        if b == mark {
+            close = Some(i);
+            break;
+        }
+        if b == b' ' {
+            spaces = spaces.saturating_add(1);
+        } else if b.is_ascii_control()
+            || PATH_ENDS.contains(b)
+            || matches!(b, b'"' | b'\'' | b'`')
+        {
+            return end;
+        }
+    }
+    let Some(close) = close else { return end };
+
+    if spaces > MAX_PATH_SPACES {
+        return end;
+    }
+    let spaced = tail.get(..close).unwrap_or_default();
+    // A list of URLs, as in XML's `schemaLocation`, is not one URL.
+    if memchr::memmem::find(spaced, b"://").is_some() {
+        return end;
+    }
+    let last_word = spaced.rsplit(|&b| b == b' ').next().unwrap_or_default();
+    if !(last_word.ends_with(b"/") || ends_in_extension(last_word)) {
+        return end;
+    }
+    end.saturating_add(close)
+}
+
+/// Reports whether `word` ends in a dot and one to five ASCII letters or
+/// digits, at least one of them a letter, after a name.
+fn ends_in_extension(word: &[u8]) -> bool {
+    let Some(dot) = memchr::memrchr(b'.', word) else { return false };
+    let extension = word.get(dot.saturating_add(1)..).unwrap_or_default();
+    dot > 0
+        && (1..=5).contains(&extension.len())
+        && extension.iter().all(u8::is_ascii_alphanumeric)
+        && extension.iter().any(u8::is_ascii_alphabetic)
+}
+
 /// Trims trailing punctuation and closing brackets that have no opening
 /// partner in the path.
 fn trim_end(text: &[u8], path_start: usize, mut end: usize) -> usize {
@@ -1237,6 +1309,36 @@ mod tests {
     #[test]
     fn url_table() {
         let cases: &[(&str, &[&str])] = &[
+            (
+                "`http://45.124.132.127/DOVIDNIK - (2018).zip`",
+                &["http://45.124.132.127/DOVIDNIK - (2018).zip"],
+            ),
+            (
+                "\"url\": \"http://x.example/My Invoice.pdf.exe\",",
+                &["http://x.example/My Invoice.pdf.exe"],
+            ),
+            ("'http://x.example/a b/c d/'", &["http://x.example/a b/c d/"]),
+            ("`http://x.example/a is bad`", &["http://x.example/a"]),
+            ("see http://x.example/a b.zip", &["http://x.example/a"]),
+            ("\"http://x.example/a\" and \"b.zip\"", &["http://x.example/a"]),
+            ("`http://x.example/a b\nc.zip`", &["http://x.example/a"]),
+            ("`http://x.example/a b`c.zip`", &["http://x.example/a"]),
+            ("\"http://x.example/a b.zip'", &["http://x.example/a"]),
+            (
+                "`http://x.example/a 1 2 3 4 5 6 7.zip`",
+                &["http://x.example/a"],
+            ),
+            ("`http://x.example/a <b>.zip`", &["http://x.example/a"]),
+            ("`http://x.example/a b.`", &["http://x.example/a"]),
+            ("`http://x.example/a .zip`", &["http://x.example/a"]),
+            ("`http://x.example a.zip`", &["http://x.example"]),
+            (
+                "\"http://x.example/NS/1.2.0 https://x.example/s-1.2.0.xsd\"",
+                &[
+                    "http://x.example/NS/1.2.0",
+                    "https://x.example/s-1.2.0.xsd",
+                ],
+            ),
             ("see HTTP://EXAMPLE.COM/ABC.", &["http://example.com/ABC"]),
             ("hxxps://evil.com/a) ok", &["https://evil.com/a"]),
             (
