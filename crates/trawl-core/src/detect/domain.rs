@@ -1112,7 +1112,7 @@ const fn pack(label: &[u8]) -> Option<u64> {
 /// Packs every word of `words` and sorts them for a binary search.
 // Every index is below `N`. Cannot overflow: the counters stop at `N`.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const fn packed<const N: usize>(words: [&[u8]; N]) -> [u64; N] {
+pub(super) const fn packed<const N: usize>(words: [&[u8]; N]) -> [u64; N] {
     let mut table = [0u64; N];
     let mut i = 0;
     while i < N {
