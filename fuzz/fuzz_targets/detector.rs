@@ -197,6 +197,10 @@ fn check_value(category: Category, value: &str) {
                 value.strip_prefix("AS").unwrap().parse().unwrap();
             assert!(number >= 1, "{value}");
         }
+        Category::FileName => {
+            assert!(value.contains('.'), "{value}");
+            assert!(!value.contains(['/', '\\', '@', ' ']), "{value}");
+        }
     }
 }
 

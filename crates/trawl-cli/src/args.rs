@@ -95,7 +95,7 @@ pub struct Args {
     /// are those that --list-detectors prints: urls, domains, ips,
     /// hashes, emails, filepaths, base64, crypto.btc, crypto.eth, cves,
     /// registry_keys, attack_techniques, macs, crypto.xmr, fuzzy_hashes,
-    /// asns and the categories of custom rules. Singular forms, and
+    /// asns, filenames and the categories of custom rules. Singular forms, and
     /// `crypto` for every wallet category, are accepted
     #[arg(
         long,
@@ -623,7 +623,10 @@ mod tests {
                 .unwrap();
         let error = args.selection(&rules()).unwrap_err();
         assert!(error.contains("'nonsense'"), "{error}");
-        assert!(error.contains("asns, crypto, jira_tickets"), "{error}");
+        assert!(
+            error.contains("asns, filenames, crypto, jira_tickets"),
+            "{error}"
+        );
     }
 
     #[test]

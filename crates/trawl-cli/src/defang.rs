@@ -40,6 +40,7 @@ pub fn defang(category: Category, value: &str) -> String {
         Category::RegistryKey => defang_key_names(value),
         Category::Hash
         | Category::FilePath
+        | Category::FileName
         | Category::Base64
         | Category::Btc
         | Category::Eth
@@ -178,6 +179,7 @@ mod tests {
                 "d41d8cd98f00b204e9800998ecf8427e",
             ),
             (Category::FilePath, r"C:\a.exe", r"C:\a.exe"),
+            (Category::FileName, "invoice.zip", "invoice.zip"),
             (
                 Category::RegistryKey,
                 r"HKCU\Software\ZoneMap\Domains\evil.example",

@@ -393,6 +393,9 @@ fn describe(category: Category) -> &'static str {
         Category::Xmr => "Monero addresses with a valid checksum",
         Category::FuzzyHash => "ssdeep and TLSH similarity digests",
         Category::Asn => "autonomous system numbers (AS13335)",
+        Category::FileName => {
+            "file names without a directory (svhvost.exe, libc.so.6)"
+        }
     }
 }
 

@@ -176,6 +176,7 @@ fn mapping(category: Category, value: &str) -> Option<Mapping> {
             map(kind, "Payload delivery", true, "")
         }
         Category::Asn => map("AS", "Network activity", false, ""),
+        Category::FileName => map("filename", "Payload delivery", false, ""),
     }
 }
 
@@ -394,6 +395,7 @@ mod tests {
             (Category::Hash, &"a".repeat(40), "sha1", true),
             (Category::Hash, &"a".repeat(128), "sha512", true),
             (Category::FilePath, r"C:\x.exe", "filename", false),
+            (Category::FileName, "svhvost.exe", "filename", false),
             (Category::Base64, "aGVsbG8=", "text", false),
             (
                 Category::Btc,

@@ -108,6 +108,7 @@ impl Bundle {
                         Some(hash) => file(None, [hash]),
                         None => continue,
                     },
+                    Category::FileName => file(Some(value), []),
                     Category::RegistryKey => {
                         let mut keys = hive_group_keys(value).into_iter();
                         let Some(first) = keys.next() else { continue };

@@ -394,6 +394,16 @@ fn types_limits_categories() {
 }
 
 #[test]
+fn types_select_file_names() {
+    let text = "dropped svhvost.exe into C:\\Temp\\kbdmai.dll; see x.com";
+    let output = trawl(&["--types", "filename", "-t", text]);
+    let report = stdout_json(&output);
+    assert_eq!(list(&report, "filenames"), ["svhvost.exe"]);
+    assert!(list(&report, "filepaths").is_empty());
+    assert!(list(&report, "domains").is_empty());
+}
+
+#[test]
 fn types_accept_new_singulars() {
     let text = "key HKLM\\Software\\Run, T1059.001, 00-1A-2B-3C-4D-5E, \
                 AS13335, 3:FJKKIUKacnAeKKIUKacnAeKKIUKacb:FHIG8NIG8NIGY, \
@@ -439,6 +449,7 @@ fn list_detectors_names_every_category() {
         "crypto.xmr",
         "fuzzy_hashes",
         "asns",
+        "filenames",
     ];
     assert_eq!(names, expected);
 }

@@ -58,11 +58,14 @@ pub enum Category {
     /// Autonomous system numbers.
     #[serde(rename = "asns")]
     Asn,
+    /// File names written without a directory.
+    #[serde(rename = "filenames")]
+    FileName,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 16] = [
+    pub const ALL: [Category; 17] = [
         Category::Url,
         Category::Domain,
         Category::Ip,
@@ -79,6 +82,7 @@ impl Category {
         Category::Xmr,
         Category::FuzzyHash,
         Category::Asn,
+        Category::FileName,
     ];
 
     /// Returns the key of this category in the report's `iocs` object.
@@ -100,6 +104,7 @@ impl Category {
             Category::Xmr => "crypto.xmr",
             Category::FuzzyHash => "fuzzy_hashes",
             Category::Asn => "asns",
+            Category::FileName => "filenames",
         }
     }
 
@@ -123,8 +128,8 @@ impl Category {
             .map(|c| CategorySet::empty().with(c))
     }
 
-    fn bit(self) -> u16 {
-        1 << (self as u16)
+    fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 }
 
@@ -182,7 +187,7 @@ fn singular(name: &str) -> Option<&str> {
 
 /// A set of categories, used to select which detectors run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CategorySet(u16);
+pub struct CategorySet(u32);
 
 impl CategorySet {
     /// Returns the set with every category.
@@ -249,6 +254,8 @@ mod tests {
             ("fuzzy_hash", Category::FuzzyHash),
             ("fuzzy_hashes", Category::FuzzyHash),
             ("asn", Category::Asn),
+            ("filename", Category::FileName),
+            ("filenames", Category::FileName),
         ];
         for (name, category) in cases {
             let set = Category::parse_list(name).unwrap();

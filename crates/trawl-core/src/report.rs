@@ -1106,7 +1106,8 @@ mod tests {
              \"emails\":[],\"filepaths\":[],\"base64\":[],\
              \"crypto.btc\":[],\"crypto.eth\":[],\"cves\":[],\
              \"registry_keys\":[],\"attack_techniques\":[],\"macs\":[],\
-             \"crypto.xmr\":[],\"fuzzy_hashes\":[],\"asns\":[]}"
+             \"crypto.xmr\":[],\"fuzzy_hashes\":[],\"asns\":[],\
+             \"filenames\":[]}"
         );
     }
 
@@ -1132,7 +1133,7 @@ mod tests {
         let json = serde_json::to_string(&iocs).unwrap();
         assert!(
             json.ends_with(
-                "\"asns\":[\"h1\"],\"tickets\":[\"T-1\"],\
+                "\"asns\":[\"h1\"],\"filenames\":[],\"tickets\":[\"T-1\"],\
                  \"hosts\":[\"h2\",\"h1\"]}"
             ),
             "{json}"

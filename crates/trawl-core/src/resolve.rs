@@ -7,6 +7,11 @@
 //! is then kept beside the URL or path that contains it, and so is a CVE
 //! or ATT&CK id inside any kept candidate.
 //!
+//! A bare file name is the last category, so a URL, domain, path, e-mail,
+//! hash or registry key with the same span wins the tie, and one that
+//! starts earlier wins by start. The file name detector leaves out the
+//! names that a longer token of those categories could end or contain.
+//!
 //! Before that, a few categories whose shape is specific overrule the
 //! looser ones they overlap, wherever those start (`overruling`): a
 //! registry key is never also a file path, an ssdeep or TLSH digest is
@@ -399,6 +404,36 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].category, Category::Url);
+    }
+
+    #[test]
+    fn file_names_lose_to_same_span() {
+        let others = [
+            Category::Url,
+            Category::Domain,
+            Category::Hash,
+            Category::Email,
+            Category::FilePath,
+            Category::RegistryKey,
+        ];
+        for other in others {
+            let kept = resolve(vec![
+                candidate(Category::FileName, 0, 11),
+                candidate(other, 0, 11),
+            ]);
+            assert_eq!(kept.len(), 1, "{other:?}");
+            assert_eq!(kept[0].category, other);
+        }
+    }
+
+    #[test]
+    fn file_names_lose_to_containing_path() {
+        let kept = resolve(vec![
+            candidate(Category::FilePath, 0, 20),
+            candidate(Category::FileName, 11, 20),
+        ]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].category, Category::FilePath);
     }
 
     #[test]

@@ -54,6 +54,13 @@ const FRAGMENTS: &[&str] = &[
     "_",
     "d41d8cd98f00b204e9800998ecf8427e",
     "SGVsbG8gd29ybGQhIQ",
+    ".exe",
+    ".so.1",
+    ".txt",
+    "{",
+    "}",
+    "~",
+    "'",
 ];
 
 fn fragment_text() -> impl Strategy<Value = Vec<u8>> {

@@ -10,6 +10,7 @@ pub(crate) mod crypto;
 pub(crate) mod cve;
 pub(crate) mod domain;
 pub(crate) mod email;
+pub(crate) mod filename;
 pub(crate) mod fuzzy;
 pub(crate) mod hash;
 mod hostname;
@@ -116,13 +117,21 @@ fn find_after_urls(
     let runs = chars::base64_runs(text);
     domain::find_outside(text, limits, urls.cursor(), out);
     ip::find(text, limits, out);
+    let before_digests = out.len();
     hash::find_in_runs(text, &runs, limits, out);
+    let digests: Vec<(usize, usize)> = out
+        .get(before_digests..)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| (c.start, c.end))
+        .collect();
     email::find(text, limits, out);
     path::find_outside(text, limits, urls.cursor(), out);
     base64::find(text, &runs, out);
     crypto::find(text, &runs, limits, out);
     find_marked(text, limits, out);
     find_long_runs(text, &runs, limits, out);
+    filename::find_outside(text, &digests, urls.cursor(), out);
 }
 
 /// Runs the detectors that share one marking pass over `text`: registry keys,

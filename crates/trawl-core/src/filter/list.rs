@@ -539,7 +539,10 @@ mod tests {
             ("evil(dot)com", exact(Category::Domain, "evil.com")),
             ("bücher.de", exact(Category::Domain, "xn--bcher-kva.de")),
             ("intranet.corp", exact(Category::Domain, "intranet.corp")),
-            ("invoice.zip", exact(Category::Domain, "invoice.zip")),
+            // Written plainly, the report lists it as a file name, and
+            // written defanged, as a host.
+            ("invoice.zip", exact(Category::FileName, "invoice.zip")),
+            ("invoice[.]zip", exact(Category::Domain, "invoice.zip")),
             (
                 "hxxp://Evil[.]com/Path",
                 exact(Category::Url, "http://evil.com/Path"),

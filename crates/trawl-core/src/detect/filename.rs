@@ -1,0 +1,898 @@
+//! Bare file names: a name and an extension from a curated list, written
+//! without a directory (`svhvost.exe`, `_bsdbd.pyw`, `libcurl.so.4.4.0`).
+//!
+//! Every `.` anchors a look at the extension after it. Only an extension
+//! from the list, ending the run of name characters, leads to a look back
+//! for the name, and that look stops after `MAX_NAME` bytes, so the scan
+//! is linear. Extensions of executables, scripts that Windows runs,
+//! macro carriers, archives and shortcuts are reported wherever they
+//! stand. Generic ones (`.txt`, `.py`, `.js`, `.so`) fill ordinary
+//! documentation, so a name with one of them is weak unless a digest is
+//! on its line, as in the tables of threat reports, or a file-name label
+//! comes before it.
+
+use super::chars::{char_at, char_before, is_idn_char, next_anchor};
+use super::domain::packed;
+use super::interior::Cursor;
+use super::Candidate;
+use crate::Category;
+
+/// Maximum length of a name, in bytes: the component limit of NTFS and
+/// of most Unix file systems.
+const MAX_NAME: usize = 255;
+
+/// The evidence that a name with an extension needs to be reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tier {
+    /// Reported wherever the name is written.
+    Always,
+    /// Reported next to a digest or a label, or when written defanged.
+    Context,
+}
+
+/// Pushes every bare file name in `text` that does not start in one of
+/// the URL interiors of `urls`. `digests` are the spans of the digest
+/// candidates in `text`, in order of start. A name with a generic
+/// extension is pushed weak, so that the scanner keeps it only when it
+/// was written defanged, unless a digest is on its line or a file-name
+/// label comes before it.
+pub(crate) fn find_outside(
+    text: &[u8],
+    digests: &[(usize, usize)],
+    mut urls: Cursor<'_>,
+    out: &mut Vec<Candidate>,
+) {
+    let mut lines = LineContext::new(digests);
+    // No name starts before `floor`, the end of the last name found,
+    // and each look back stops after `MAX_NAME` bytes. An extension that
+    // is not followed by a name byte ends its token, so two looks back
+    // never cover the same bytes and the scan stays linear.
+    let mut floor = 0;
+    let mut from = 0;
+    while let Some(first_dot) = next_anchor(text, b'.', from) {
+        // A name in a URL's path or query follows a `/` or loses to the
+        // URL, so the interior is skipped, unless a name could run on
+        // past the URL's end.
+        if let Some((_, end)) = urls.interior_at(first_dot) {
+            if text.get(end).is_none_or(|&b| b < 0x80 && !is_name_byte(b)) {
+                from = end;
+                continue;
+            }
+        }
+        // The dots of one token (`www.example.com`, `10.0.0.1`) are
+        // visited in turn here, without a search per dot.
+        let mut dot = first_dot;
+        from = loop {
+            let after_dot = dot.saturating_add(1);
+            let Some((tier, end)) = extension_at(text, after_dot) else {
+                let run_end = alphanumeric_run_end(text, after_dot);
+                if text.get(run_end) == Some(&b'.') {
+                    dot = run_end;
+                    continue;
+                }
+                break run_end;
+            };
+            if continues_token(text, end) {
+                break after_dot;
+            }
+            let Some(start) = name_start(text, dot, floor) else {
+                break after_dot;
+            };
+            let Some(candidate) = name_candidate(text, start, dot, end) else {
+                break after_dot;
+            };
+            let weak = tier == Tier::Context
+                && !lines.has_digest(text, candidate.start, end)
+                && !follows_name_label(text, floor, candidate.start);
+            out.push(Candidate { weak, ..candidate });
+            floor = end;
+            break end;
+        };
+    }
+}
+
+/// Returns the end of the run of ASCII letters and digits that starts at
+/// `from`.
+fn alphanumeric_run_end(text: &[u8], from: usize) -> usize {
+    let rest = text.get(from..).unwrap_or_default();
+    let len = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    from.saturating_add(len)
+}
+
+/// Maximum distance in bytes between a name and a digest on its line.
+/// The rows of report tables and MISP's `filename|sha1` values keep the
+/// two close, and the long lines of minified HTML and JSON do not make
+/// every digest in them a neighbour.
+const DIGEST_REACH: usize = 256;
+
+/// Finds whether a digest shares a line with a name. Names are passed in
+/// order of start, so each cursor only moves forward and the newlines of
+/// the text are searched once in all.
+struct LineContext<'a> {
+    digests: &'a [(usize, usize)],
+    /// The index of the first digest that starts after the last name.
+    next_digest: usize,
+    /// The offset up to which `last_newline` is known.
+    searched_back: usize,
+    /// The last newline before `searched_back`.
+    last_newline: Option<usize>,
+    /// The first newline at or after the end of the last name, or the
+    /// text's length when there is none.
+    next_newline: Option<usize>,
+}
+
+impl<'a> LineContext<'a> {
+    fn new(digests: &'a [(usize, usize)]) -> LineContext<'a> {
+        LineContext {
+            digests,
+            next_digest: 0,
+            searched_back: 0,
+            last_newline: None,
+            next_newline: None,
+        }
+    }
+
+    /// Reports whether a digest stands on the line of `start..end`.
+    fn has_digest(&mut self, text: &[u8], start: usize, end: usize) -> bool {
+        if self.digests.is_empty() {
+            return false;
+        }
+        while self
+            .digests
+            .get(self.next_digest)
+            .is_some_and(|&(digest_start, _)| digest_start < start)
+        {
+            self.next_digest = self.next_digest.saturating_add(1);
+        }
+        let before = self.next_digest.checked_sub(1);
+        if let Some(&(_, digest_end)) =
+            before.and_then(|i| self.digests.get(i))
+        {
+            let line_start = self.line_start(text, start);
+            let near = start.saturating_sub(digest_end) <= DIGEST_REACH;
+            if near && line_start.is_none_or(|newline| digest_end > newline) {
+                return true;
+            }
+        }
+        let Some(&(digest_start, _)) = self.digests.get(self.next_digest)
+        else {
+            return false;
+        };
+        digest_start.saturating_sub(end) <= DIGEST_REACH
+            && digest_start < self.line_end(text, end)
+    }
+
+    /// Returns the offset of the last newline before `at`, which is not
+    /// before the last offset passed.
+    fn line_start(&mut self, text: &[u8], at: usize) -> Option<usize> {
+        let from = self.searched_back;
+        if at > from {
+            let searched = text.get(from..at).unwrap_or_default();
+            if let Some(found) = memchr::memrchr(b'\n', searched) {
+                self.last_newline = Some(from.saturating_add(found));
+            }
+            self.searched_back = at;
+        }
+        self.last_newline
+    }
+
+    /// Returns the offset of the first newline at or after `at`, or the
+    /// length of `text` when none follows.
+    fn line_end(&mut self, text: &[u8], at: usize) -> usize {
+        match self.next_newline {
+            // The cached newline was the first one after an earlier
+            // offset, so none lies between `at` and it.
+            Some(newline) if newline >= at => newline,
+            _ => {
+                let rest = text.get(at..).unwrap_or_default();
+                let found = memchr::memchr(b'\n', rest)
+                    .map_or(text.len(), |i| at.saturating_add(i));
+                self.next_newline = Some(found);
+                found
+            }
+        }
+    }
+}
+
+/// Reports whether a label that announces a file name (`filename`,
+/// `file name`, `file_name`, in any case) stands in the `LABEL_REACH`
+/// bytes before `start`, but after `floor`: `Filename: notes.txt`, or
+/// OpenIOC's `search="FileItem/FileName"` on the line before the value.
+fn follows_name_label(text: &[u8], floor: usize, start: usize) -> bool {
+    const LABEL_REACH: usize = 160;
+    let from = start.saturating_sub(LABEL_REACH).max(floor);
+    let before = text.get(from..start).unwrap_or_default();
+    memchr::memchr2_iter(b'f', b'F', before).any(|at| {
+        let rest = before.get(at..).unwrap_or_default();
+        let Some(after_file) = rest
+            .get(..4)
+            .filter(|word| word.eq_ignore_ascii_case(b"file"))
+            .and_then(|_| rest.get(4..))
+        else {
+            return false;
+        };
+        let name = match after_file.first() {
+            Some(b' ' | b'_') => after_file.get(1..5),
+            _ => after_file.get(..4),
+        };
+        name.is_some_and(|name| name.eq_ignore_ascii_case(b"name"))
+    })
+}
+
+/// Returns the tier of the listed extension that starts at `at`, and the
+/// offset where the extension ends, versions of a shared object
+/// (`.so.4.4.0`) included. An extension that mixes upper and lower case
+/// (`cmd.Cmd`, `typing.Doc`) is a name in code, not listed.
+///
+/// Indicator-dense text has a dot every 40 bytes or so, and branches on
+/// each byte after them mispredicted often, so the first eight bytes are
+/// classified at once in a word.
+fn extension_at(text: &[u8], at: usize) -> Option<(Tier, usize)> {
+    let word = load_word(text, at);
+    let alphanumeric = ascii_alphanumeric_bytes(word);
+    // Bit 7 of each byte that ends the run, so the lowest one set is the
+    // first byte after it.
+    let len = (!alphanumeric & HIGH_BITS).trailing_zeros() / 8;
+    if len == 0 {
+        return None;
+    }
+    let len = len as usize;
+    if len == PACKED_LEN || text.get(at.saturating_add(len)) == Some(&b'-') {
+        return long_extension(text, at, len);
+    }
+    // Bit 5 sets lower-case letters apart from upper-case ones, and
+    // shifting it to bit 7 lines it up with the masks.
+    let lower_bit = word.wrapping_shl(2) & HIGH_BITS;
+    let letters = alphanumeric & !digit_bytes(word);
+    // The bytes after the extension, which `len` below eight leaves out.
+    let unused_bits = 8u32.saturating_sub(len as u32).saturating_mul(8);
+    let kept = HIGH_BITS.wrapping_shr(unused_bits);
+    let upper = letters & !lower_bit & kept;
+    let lower = letters & lower_bit & kept;
+    if upper != 0 && lower != 0 {
+        return None;
+    }
+    // Packs the extension as `domain::packed` packs words: lower-case,
+    // the first byte highest.
+    let folded = word | (upper >> 2);
+    let packed = folded.swap_bytes().wrapping_shr(unused_bits);
+    listed(packed).map(|tier| {
+        let end = at.saturating_add(len);
+        if packed == SO {
+            (tier, shared_object_version_end(text, end))
+        } else {
+            (tier, end)
+        }
+    })
+}
+
+/// Returns the tier of a packed extension, if it is listed.
+fn listed(packed: u64) -> Option<Tier> {
+    if !LISTED_BUCKETS.may_contain(packed) {
+        return None;
+    }
+    if ALWAYS.binary_search(&packed).is_ok() {
+        Some(Tier::Always)
+    } else if CONTEXT.binary_search(&packed).is_ok() {
+        Some(Tier::Context)
+    } else {
+        None
+    }
+}
+
+/// Returns the eight bytes from `at` as a little-endian word, with zero
+/// bytes past the end of `text`.
+fn load_word(text: &[u8], at: usize) -> u64 {
+    let mut bytes = [0u8; 8];
+    if let Some(whole) = text.get(at..at.saturating_add(8)) {
+        bytes.copy_from_slice(whole);
+    } else {
+        let rest = text.get(at..).unwrap_or_default();
+        let head = bytes.get_mut(..rest.len()).unwrap_or_default();
+        head.copy_from_slice(rest.get(..head.len()).unwrap_or_default());
+    }
+    u64::from_le_bytes(bytes)
+}
+
+/// Bit 7 of every byte.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is
+/// an ASCII digit.
+fn digit_bytes(word: u64) -> u64 {
+    in_range(word & !HIGH_BITS, b'0', b'9') & !word & HIGH_BITS
+}
+
+/// Returns `word` with bit 7 of each byte set exactly when that byte is
+/// an ASCII letter or digit.
+fn ascii_alphanumeric_bytes(word: u64) -> u64 {
+    let seven = word & !HIGH_BITS;
+    // Setting bit 5 folds upper-case letters onto lower-case ones, and
+    // moves no other byte into `a..=z`.
+    let folded = seven | 0x2020_2020_2020_2020;
+    let letters = in_range(folded, b'a', b'z');
+    (in_range(seven, b'0', b'9') | letters) & !word & HIGH_BITS
+}
+
+/// Returns bit 7 set in each byte of `seven`, whose bytes are all below
+/// 0x80, that lies in `low..=high`.
+fn in_range(seven: u64, low: u8, high: u8) -> u64 {
+    let at_least = |bound: u8| {
+        // Each byte sum stays below 0x100, so no carry crosses bytes.
+        seven.wrapping_add(u64::from_ne_bytes([0x80u8.wrapping_sub(bound); 8]))
+    };
+    at_least(low) & !at_least(high.saturating_add(1)) & HIGH_BITS
+}
+
+/// Returns the extension at `at` whose first `len` bytes, eight at most,
+/// are letters and digits, when it is longer than a packed word or has a
+/// hyphen. Only hyphenated extensions are that long.
+#[cold]
+fn long_extension(
+    text: &[u8],
+    at: usize,
+    len: usize,
+) -> Option<(Tier, usize)> {
+    let rest = text.get(at..).unwrap_or_default();
+    if text.get(at.saturating_add(len)) != Some(&b'-') && len < PACKED_LEN {
+        return None;
+    }
+    hyphenated_extension(rest, at)
+}
+
+/// Returns the tier and end of an extension with a hyphen, which the
+/// packed tables do not hold, at the start of `rest`, which starts at
+/// `at` in the text.
+#[cold]
+fn hyphenated_extension(rest: &[u8], at: usize) -> Option<(Tier, usize)> {
+    HYPHENATED.iter().find_map(|&extension| {
+        let written = rest.get(..extension.len())?;
+        let one_case = written.eq_ignore_ascii_case(extension)
+            && (written == extension
+                || written.eq(&extension.to_ascii_uppercase()[..]));
+        one_case.then_some((Tier::Always, at.saturating_add(extension.len())))
+    })
+}
+
+/// Bytes of an extension that fit one packed word.
+const PACKED_LEN: usize = 8;
+
+/// The packed `so` of a shared object, which a version may follow.
+const SO: u64 = (b's' as u64) << 8 | b'o' as u64;
+
+/// Extensions reported wherever the name stands. The split between the
+/// lists is documented in docs/detection.md, with the counts behind it.
+const ALWAYS: [u64; 70] = packed([
+    // Executables, libraries and drivers.
+    b"exe", b"dll", b"sys", b"scr", b"cpl", b"ocx", b"drv", b"efi", b"pif",
+    b"msi", b"msp", b"msix", b"appx", b"ko", b"dylib", b"apk", b"dex", b"jar",
+    // Scripts that Windows or a web server runs.
+    b"ps1", b"psm1", b"psd1", b"bat", b"vbs", b"vbe", b"jse", b"wsf", b"wsh",
+    b"hta", b"sct", b"pyw", b"php", b"asp", b"aspx", b"ashx", b"jsp", b"jspx",
+    // Documents and macro carriers.
+    b"doc", b"docx", b"docm", b"dotm", b"xls", b"xlsx", b"xlsm", b"xlsb",
+    b"xlam", b"xll", b"ppt", b"pptx", b"pptm", b"ppam", b"rtf", b"pdf",
+    b"eps", b"chm", b"iqy", b"slk", b"swf",
+    // Archives, disk images, shortcuts and registry files.
+    b"zip", b"rar", b"7z", b"ace", b"arj", b"iso", b"img", b"vhd", b"vhdx",
+    b"cab", b"lnk", b"scf", b"reg",
+]);
+
+/// The hash buckets of every packed extension in `ALWAYS` and `CONTEXT`.
+/// Most words after a dot are not listed (`com`, `org`, `html` in a
+/// URL's path is not reached), and one multiply and a bit test reject
+/// most of them before the two binary searches.
+const LISTED_BUCKETS: BucketSet = BucketSet::of(&ALWAYS).with(&CONTEXT);
+
+/// A set of hash buckets of packed words, one bit per bucket.
+struct BucketSet([u64; BUCKET_WORDS]);
+
+/// Words of bits in a [`BucketSet`]: 1024 buckets, so that about one in
+/// ten unlisted words shares a bucket with a listed one.
+const BUCKET_WORDS: usize = 16;
+
+impl BucketSet {
+    const fn of(words: &[u64]) -> BucketSet {
+        BucketSet([0; BUCKET_WORDS]).with(words)
+    }
+
+    // Every bucket is below `BUCKET_WORDS * 64`, and the loop counter
+    // stops at the length of `words`.
+    #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+    const fn with(mut self, words: &[u64]) -> BucketSet {
+        let mut i = 0;
+        while i < words.len() {
+            let bucket = bucket_of(words[i]);
+            self.0[bucket / 64] |= 1 << (bucket % 64);
+            i += 1;
+        }
+        self
+    }
+
+    /// Reports whether `word` falls in a bucket of the set.
+    fn may_contain(&self, word: u64) -> bool {
+        let bucket = bucket_of(word);
+        let bits = self.0.get(bucket / 64).copied().unwrap_or(0);
+        bits & 1u64.wrapping_shl((bucket % 64) as u32) != 0
+    }
+}
+
+/// Returns the bucket of a packed word: the top ten bits of a
+/// multiplicative hash.
+const fn bucket_of(word: u64) -> usize {
+    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
+}
+
+/// Extensions with a hyphen, reported wherever the name stands: the
+/// shortcut and search files that Windows opens.
+const HYPHENATED: [&[u8]; 3] =
+    [b"appref-ms", b"library-ms", b"settingcontent-ms"];
+
+/// Extensions that manuals and source trees use as often as reports: a
+/// name with one is weak without a digest or label beside it.
+const CONTEXT: [u64; 34] = packed([
+    b"so", b"elf", b"cmd", b"msc", b"js", b"py", b"sh", b"one", b"dot",
+    b"url", b"inf", b"gz", b"tgz", b"tar", b"bz2", b"xz", b"txt", b"log",
+    b"ini", b"cfg", b"conf", b"dat", b"tmp", b"bin", b"db", b"sqlite",
+    b"json", b"xml", b"htm", b"html", b"png", b"jpg", b"gif", b"tlb",
+]);
+
+/// Returns the end of the version after a shared object's `.so` that
+/// ends at `end` (`.4.4.0`, `.a.3`): dot-separated groups of up to five
+/// digits or a single letter. Returns `end` when none follows.
+fn shared_object_version_end(text: &[u8], end: usize) -> usize {
+    const MAX_GROUPS: usize = 6;
+    let mut version_end = end;
+    for _ in 0..MAX_GROUPS {
+        if text.get(version_end) != Some(&b'.') {
+            break;
+        }
+        let group_start = version_end.saturating_add(1);
+        let rest = text.get(group_start..).unwrap_or_default();
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let len = match rest.first() {
+            Some(b) if b.is_ascii_alphabetic() => 1,
+            _ => digits,
+        };
+        if len == 0 || len > 5 {
+            break;
+        }
+        let group_end = group_start.saturating_add(len);
+        if text.get(group_end).is_some_and(u8::is_ascii_alphanumeric) {
+            break;
+        }
+        version_end = group_end;
+    }
+    version_end
+}
+
+/// Reports whether the token goes on after the extension that ends at
+/// `end`, so that the extension is not the end of a name: `foo.exe_bar`,
+/// `x.dll.manifest`, `app.js/`, `setup.exe@host`. A `.` or `-` that ends
+/// a sentence does not continue it.
+fn continues_token(text: &[u8], end: usize) -> bool {
+    let next = text.get(end).copied();
+    let after_next = text.get(end.saturating_add(1)).copied();
+    match next {
+        Some(b'_' | b'/' | b'\\' | b'@' | b'(') => true,
+        Some(b'-' | b'.') => after_next.is_some_and(is_name_byte),
+        // Bytes that a name may contain continue it too, so the next
+        // look back never crosses the end of this one.
+        Some(b'~' | b'{' | b'}') => true,
+        Some(b) if b >= 0x80 => {
+            char_at(text, end).is_some_and(|(c, _)| is_idn_char(c))
+        }
+        Some(b) => b.is_ascii_alphanumeric(),
+        None => false,
+    }
+}
+
+/// Reports whether `b` is an ASCII byte that can be part of a name.
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(b, b'_' | b'-' | b'.' | b'~' | b'{' | b'}')
+}
+
+/// Reports whether `text[at]` is an apostrophe between two ASCII letters
+/// or digits, as in `Trump's_Attack_on_Syria_English.docx`. Quotes
+/// around a name have a space or punctuation on their outer side.
+fn is_inner_apostrophe(text: &[u8], at: usize) -> bool {
+    let alnum = |i: Option<usize>| {
+        i.and_then(|i| text.get(i)).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    text.get(at) == Some(&b'\'')
+        && alnum(at.checked_sub(1))
+        && alnum(at.checked_add(1))
+}
+
+// NOTE: a name with spaces (`Google Update.exe`) is cut to its last
+// word (`Update.exe`), because prose separates words the same way.
+/// Returns the start of the run of name characters that ends at `dot`,
+/// or `None` when the run reaches back to `floor` or past `MAX_NAME`
+/// bytes, or follows a byte that makes it the tail of a longer token.
+fn name_start(text: &[u8], dot: usize, floor: usize) -> Option<usize> {
+    let limit = dot.saturating_sub(MAX_NAME).max(floor);
+    let mut start = dot;
+    while start > limit {
+        let previous = start.checked_sub(1)?;
+        let &b = text.get(previous)?;
+        if b < 0x80 {
+            if !is_name_byte(b) && !is_inner_apostrophe(text, previous) {
+                break;
+            }
+            start = previous;
+            continue;
+        }
+        match char_before(text, start) {
+            Some((c, len)) if is_idn_char(c) => match start.checked_sub(len) {
+                Some(char_start) if char_start >= limit => {
+                    start = char_start;
+                }
+                _ => return None,
+            },
+            _ => break,
+        }
+    }
+    if start == limit && start > 0 {
+        // The look back stopped at a bound, not at a separator, so the
+        // run may go on before it.
+        let before = text.get(start.saturating_sub(1)).copied();
+        if before.is_some_and(is_name_byte)
+            || before.is_some_and(|b| b >= 0x80)
+        {
+            return None;
+        }
+    }
+    if follows_longer_token(text, start) {
+        return None;
+    }
+    Some(start)
+}
+
+/// Reports whether the byte before a run starting at `start` makes the
+/// run part of a longer token: a path (`/`, and `\` after a name
+/// character), an e-mail or URL authority (`@`), or a variable (`%`,
+/// `$`). A `\` at the start of a word is taken as an escape
+/// (`\_bsdbd.pyw` in AsciiDoc) or a root-relative path, which the path
+/// detector reports in full when it can.
+fn follows_longer_token(text: &[u8], start: usize) -> bool {
+    let Some(previous) = start.checked_sub(1) else { return false };
+    match text.get(previous) {
+        Some(b'/' | b'@' | b'%' | b'$') => true,
+        Some(b'\\') => {
+            let before = previous.checked_sub(1).and_then(|i| text.get(i));
+            before.is_some_and(|&b| {
+                !matches!(
+                    b,
+                    b' ' | b'\t' | b'\n' | b'\r' | b'`' | b'"' | b'\''
+                )
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Returns the candidate for the run `start..end` whose extension starts
+/// after `dot`, if its name is one.
+fn name_candidate(
+    text: &[u8],
+    start: usize,
+    dot: usize,
+    end: usize,
+) -> Option<Candidate> {
+    let run = text.get(start..dot)?;
+    // Leading dots and hyphens are punctuation, not part of the name.
+    let lead = run.iter().take_while(|&&b| b == b'.' || b == b'-').count();
+    let start = start.saturating_add(lead);
+    let stem = text.get(start..dot)?;
+    let extension = text.get(dot.saturating_add(1)..end)?;
+    if !is_plausible_stem(stem, extension) {
+        return None;
+    }
+    let name = std::str::from_utf8(text.get(start..end)?).ok()?;
+    Some(Candidate::new(Category::FileName, start, end, name))
+}
+
+/// Reports whether `stem`, the name before the extension, makes a file
+/// name with `extension` rather than code or another indicator.
+fn is_plausible_stem(stem: &[u8], extension: &[u8]) -> bool {
+    let Some(&first) = stem.first() else { return false };
+    if !(first.is_ascii_alphanumeric() || matches!(first, b'_' | b'~' | b'{'))
+        && first < 0x80
+    {
+        return false;
+    }
+    if !has_balanced_braces(stem) {
+        return false;
+    }
+    // A digest with an extension (`<sha256>.exe`) names a sample by its
+    // hash, and the hash detector reports the digest.
+    if is_digest_length(stem.len()) && stem.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    // An upper-case extension after an all lower-case name is a constant
+    // of code (`self.PS1`), not a file.
+    let upper_extension = extension.iter().any(u8::is_ascii_uppercase);
+    let lower_stem = stem.iter().any(u8::is_ascii_lowercase)
+        && !stem.iter().any(u8::is_ascii_uppercase);
+    if upper_extension && lower_stem {
+        return false;
+    }
+    let last_label = stem.rsplit(|&b| b == b'.').next().unwrap_or(stem);
+    if CODE_OBJECTS.contains(&last_label) {
+        return false;
+    }
+    if extension.eq_ignore_ascii_case(b"js")
+        && JS_PRODUCTS.iter().any(|p| p.eq_ignore_ascii_case(stem))
+    {
+        return false;
+    }
+    true
+}
+
+/// Reports whether braces in `stem` only wrap a leading group, as in a
+/// GUID name (`{A96B020F-0000-466F-A96D-A91BBF8EAC96}.dll`).
+fn has_balanced_braces(stem: &[u8]) -> bool {
+    let open = stem.iter().filter(|&&b| b == b'{').count();
+    let close = stem.iter().filter(|&&b| b == b'}').count();
+    match (open, close) {
+        (0, 0) => true,
+        (1, 1) => stem.first() == Some(&b'{'),
+        _ => false,
+    }
+}
+
+/// Reports whether `len` hex digits make an MD5, SHA-1, SHA-256 or
+/// SHA-512 digest.
+fn is_digest_length(len: usize) -> bool {
+    matches!(len, 32 | 40 | 64 | 128)
+}
+
+/// Objects and modules whose attributes share a name with an extension
+/// (`self.cmd`, `math.inf`, `import.meta.url`, `request.url`).
+const CODE_OBJECTS: [&[u8]; 18] = [
+    b"args",
+    b"cls",
+    b"console",
+    b"ctx",
+    b"kwargs",
+    b"math",
+    b"meta",
+    b"obj",
+    b"options",
+    b"opts",
+    b"os",
+    b"req",
+    b"request",
+    b"res",
+    b"response",
+    b"self",
+    b"sys",
+    b"this",
+];
+
+/// JavaScript runtimes and frameworks written as names with `.js`.
+const JS_PRODUCTS: [&[u8]; 12] = [
+    b"angular",
+    b"backbone",
+    b"chart",
+    b"d3",
+    b"ember",
+    b"express",
+    b"moment",
+    b"next",
+    b"node",
+    b"nuxt",
+    b"three",
+    b"vue",
+];
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    /// Returns the names in `text`, each with its weak flag, given the
+    /// spans of the digests in it.
+    fn found_with(
+        text: &str,
+        digests: &[(usize, usize)],
+    ) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        find_outside(text.as_bytes(), digests, Cursor::NONE, &mut out);
+        out.into_iter().map(|c| (String::from(c.value), c.weak)).collect()
+    }
+
+    fn found(text: &str) -> Vec<(String, bool)> {
+        found_with(text, &[])
+    }
+
+    /// Returns the span of `needle` in `text`.
+    fn span(text: &str, needle: &str) -> (usize, usize) {
+        let start = text.find(needle).unwrap();
+        (start, start + needle.len())
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        found(text).into_iter().map(|(name, _)| name).collect()
+    }
+
+    #[test]
+    fn bare_names_table() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "drops svhvost.exe and FilterSecurity.dll",
+                &["svhvost.exe", "FilterSecurity.dll"],
+            ),
+            ("Blason.scr, kbdmai.dll.", &["Blason.scr", "kbdmai.dll"]),
+            ("=== \\_bsdbd.pyw", &["_bsdbd.pyw"]),
+            ("copy_02162021q.doc", &["copy_02162021q.doc"]),
+            (
+                "libcurl.so.4.4.0 and libpanel.so.a.3",
+                &["libcurl.so.4.4.0", "libpanel.so.a.3"],
+            ),
+            ("`invoice.pdf.exe`", &["invoice.pdf.exe"]),
+            (
+                "{A96B020F-0000-466F-A96D-A91BBF8EAC96}.dll",
+                &["{A96B020F-0000-466F-A96D-A91BBF8EAC96}.dll"],
+            ),
+            ("KERNEL32.DLL", &["KERNEL32.DLL"]),
+            ("Сообщение.doc", &["Сообщение.doc"]),
+            ("x.library-ms", &["x.library-ms"]),
+            ("\"value\": \"adobesetup.sfx.exe\"", &["adobesetup.sfx.exe"]),
+            ("...evil.exe", &["evil.exe"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(names(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn pieces_of_longer_tokens_are_not_names() {
+        let cases = [
+            "C:/dir/evil.exe",
+            "src/setup.exe",
+            "a\\b.exe",
+            "user@mail.exe",
+            "foo.exe_bar",
+            "x.dll.manifest",
+            "x.dll-manifest",
+            "app.exe/path",
+            "app.exe@host",
+            "load.dll(1)",
+            "%TEMP%.exe",
+            "$HOME.exe",
+            "evil.com",
+            "evil.exe2",
+            "cmd.Cmd",
+            "self.cmd",
+            "self.PS1",
+            "math.inf",
+            "import.meta.url",
+            "Node.js",
+            "d41d8cd98f00b204e9800998ecf8427e.exe",
+            "${dir}.exe",
+            ".exe",
+        ];
+        for text in cases {
+            assert_eq!(names(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn generic_extensions_are_weak_without_digest() {
+        let found = found("notes.txt setup.py a.exe libc.so.6");
+        let expected = [
+            ("notes.txt".to_string(), true),
+            ("setup.py".to_string(), true),
+            ("a.exe".to_string(), false),
+            ("libc.so.6".to_string(), true),
+        ];
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn digest_on_line_makes_generic_names_strong() {
+        let md5 = "d41d8cd98f00b204e9800998ecf8427e";
+        let row = format!("| {md5} | jdrop.js |\nnotes.txt");
+        let digests = [span(&row, md5)];
+        let expected =
+            [("jdrop.js".to_string(), false), ("notes.txt".to_string(), true)];
+        assert_eq!(found_with(&row, &digests), expected);
+
+        let misp = format!("\"value\": \"checker.js|{md5}\"");
+        let digests = [span(&misp, md5)];
+        assert_eq!(
+            found_with(&misp, &digests),
+            [("checker.js".into(), false)]
+        );
+
+        let far = format!("{md5} {} notes.txt", "x".repeat(DIGEST_REACH));
+        let digests = [span(&far, md5)];
+        assert_eq!(found_with(&far, &digests), [("notes.txt".into(), true)]);
+    }
+
+    #[test]
+    fn file_name_label_makes_generic_names_strong() {
+        let cases = [
+            "Filename: notes.txt",
+            "file name notes.txt",
+            "<Context search=\"FileItem/FileName\"/>\n<Content>notes.txt",
+        ];
+        for text in cases {
+            assert_eq!(found(text), [("notes.txt".into(), false)], "{text}");
+        }
+        assert_eq!(found("profile notes.txt"), [("notes.txt".into(), true)]);
+    }
+
+    #[test]
+    fn extension_case_must_be_consistent() {
+        assert_eq!(
+            names("SETUP.EXE Setup.exe setup.Exe"),
+            ["SETUP.EXE", "Setup.exe"]
+        );
+        assert_eq!(
+            names("c.settingcontent-ms D.SETTINGCONTENT-MS"),
+            ["c.settingcontent-ms", "D.SETTINGCONTENT-MS"]
+        );
+    }
+
+    #[test]
+    fn word_classification_matches_bytewise() {
+        for byte in 0..=255u8 {
+            let word = u64::from_le_bytes([byte; 8]);
+            let alphanumeric = ascii_alphanumeric_bytes(word) != 0;
+            assert_eq!(alphanumeric, byte.is_ascii_alphanumeric(), "{byte}");
+            let digit = digit_bytes(word) != 0;
+            assert_eq!(digit, byte.is_ascii_digit(), "{byte}");
+        }
+    }
+
+    #[test]
+    fn extension_tables_are_distinct_and_packed() {
+        for table in [&ALWAYS[..], &CONTEXT[..]] {
+            assert!(table.windows(2).all(|w| w[0] < w[1]));
+            assert!(table.iter().all(|&word| word != 0));
+        }
+        for word in ALWAYS {
+            assert!(CONTEXT.binary_search(&word).is_err());
+            assert!(LISTED_BUCKETS.may_contain(word));
+        }
+        for word in CONTEXT {
+            assert!(LISTED_BUCKETS.may_contain(word));
+        }
+    }
+
+    #[test]
+    fn names_in_url_interiors_are_skipped() {
+        let text = b"http://example.com/a/b.exe?f=c.exe tail.exe";
+        let mut candidates = Vec::new();
+        crate::detect::url::find(
+            text,
+            &crate::Limits::default(),
+            &mut candidates,
+        );
+        let urls = crate::detect::UrlInteriors::of(text, &candidates);
+        let mut out = Vec::new();
+        find_outside(text, &[], urls.cursor(), &mut out);
+        let values: Vec<String> =
+            out.into_iter().map(|c| String::from(c.value)).collect();
+        assert_eq!(values, ["tail.exe"]);
+    }
+
+    #[test]
+    fn long_names_are_bounded() {
+        let name = format!("{}.exe", "a".repeat(MAX_NAME));
+        assert_eq!(names(&name), std::slice::from_ref(&name));
+        let long = format!("{}.exe", "a".repeat(MAX_NAME + 1));
+        assert_eq!(names(&long), Vec::<String>::new());
+    }
+
+    #[test]
+    fn repeated_extensions_are_one_token() {
+        let text = "a.exe.".repeat(10_000) + " ";
+        assert_eq!(names(&text), Vec::<String>::new());
+        let text = ".dll".repeat(10_000);
+        assert_eq!(names(&text), Vec::<String>::new());
+    }
+}
