@@ -97,6 +97,8 @@ pub enum Kind {
     Registry,
     /// `xmr`, scored against `crypto.xmr`.
     Xmr,
+    /// A `filename` without a directory, scored against `filenames`.
+    FileName,
 }
 
 impl Kind {
@@ -130,7 +132,9 @@ impl Kind {
     /// Normalises a value of this kind, from either side.
     pub fn normalise(self, value: &str) -> String {
         match self {
-            Kind::Hash | Kind::Email | Kind::Filepath => value.to_lowercase(),
+            Kind::Hash | Kind::Email | Kind::Filepath | Kind::FileName => {
+                value.to_lowercase()
+            }
             Kind::Domain => value.trim_end_matches('.').to_ascii_lowercase(),
             Kind::Ip => normalise_ip(value),
             Kind::Url => normalise_url(value),
@@ -240,6 +244,7 @@ impl Found {
             "filepaths" => Kind::Filepath,
             "registry_keys" => Kind::Registry,
             "crypto.xmr" => Kind::Xmr,
+            "filenames" => Kind::FileName,
             _ => return,
         };
         self.insert(kind, value);
