@@ -22,9 +22,9 @@ Exit codes:
   3  --fail-on-ioc was given and at least one indicator was found";
 
 /// Finds indicators of compromise (URLs, domains, IPs, hashes, e-mails,
-/// file paths, base64, wallet addresses, CVEs, registry keys, ATT&CK
-/// ids, MAC addresses, fuzzy hashes, AS numbers) in files, directories,
-/// standard input or strings, and reports them as JSON.
+/// file paths, file names, base64, wallet addresses, CVEs, registry keys,
+/// ATT&CK ids, MAC addresses, fuzzy hashes, AS numbers) in files,
+/// directories, standard input or strings, and reports them as JSON.
 #[derive(Debug, Parser)]
 #[command(name = "trawl", version, after_help = EXIT_CODES)]
 #[command(arg_required_else_help = true)]
