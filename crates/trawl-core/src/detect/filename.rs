@@ -91,6 +91,12 @@ pub(crate) fn find_outside(
             let Some(candidate) = name_candidate(text, start, dot, end) else {
                 break after_dot;
             };
+            let candidate = match delimited_start(text, floor, start, end) {
+                Some(whole) => {
+                    spaced_candidate(text, whole, end).unwrap_or(candidate)
+                }
+                None => candidate,
+            };
             let weak = tier == Tier::Context
                 && !lines.has_digest(text, candidate.start, end)
                 && !follows_name_label(text, floor, candidate.start);
@@ -515,8 +521,10 @@ fn is_inner_apostrophe(text: &[u8], at: usize) -> bool {
         && alnum(at.checked_add(1))
 }
 
-// NOTE: a name with spaces (`Google Update.exe`) is cut to its last
-// word (`Update.exe`), because prose separates words the same way.
+// NOTE: outside a table cell, XML content or AsciiDoc passthrough (see
+// `delimited_start`), a name with spaces (`Google Update.exe`) is cut to
+// its last word (`Update.exe`), because prose separates words the same
+// way.
 /// Returns the start of the run of name characters that ends at `dot`,
 /// or `None` when the run reaches back to `floor` or past `MAX_NAME`
 /// bytes, or follows a byte that makes it the tail of a longer token.
@@ -580,6 +588,129 @@ fn follows_longer_token(text: &[u8], start: usize) -> bool {
         }
         _ => false,
     }
+}
+
+/// Maximum number of spaces in a name that [`delimited_start`] reads.
+const MAX_NAME_SPACES: usize = 8;
+
+/// Returns where a name with spaces starts, when the words and single
+/// spaces before the run at `start` open right after a delimiter that
+/// closes right after `end` on the same line. Reports write such names as
+/// an AsciiDoc table cell (`|Radiograma 004026_pdf.scr` up to the line
+/// end or the next `|`), as XML content (`>Google Update.exe<`), in
+/// AsciiDoc's `++…++`, in backticks or in quotes. The name then is the
+/// whole content, not its last word. No byte before `floor` is read.
+fn delimited_start(
+    text: &[u8],
+    floor: usize,
+    start: usize,
+    end: usize,
+) -> Option<usize> {
+    let first_space = start.checked_sub(1)?;
+    if text.get(first_space) != Some(&b' ') {
+        return None;
+    }
+    let limit = end.saturating_sub(MAX_NAME).max(floor);
+    let mut at = start;
+    let mut spaces = 0usize;
+    let opener = loop {
+        let previous = at.checked_sub(1).filter(|&i| i >= limit)?;
+        let &b = text.get(previous)?;
+        if b == b' ' {
+            // Words are one space apart.
+            let before = previous.checked_sub(1).and_then(|i| text.get(i));
+            if before == Some(&b' ') {
+                return None;
+            }
+            spaces = spaces.saturating_add(1);
+            if spaces > MAX_NAME_SPACES {
+                return None;
+            }
+        } else if matches!(b, b'|' | b'>' | b'"' | b'\'' | b'`' | b'+') {
+            // An apostrophe inside a word (`it's`) opens nothing.
+            let glued = previous
+                .checked_sub(1)
+                .and_then(|i| text.get(i))
+                .is_some_and(u8::is_ascii_alphanumeric);
+            if glued && matches!(b, b'"' | b'\'' | b'`') {
+                return None;
+            }
+            break b;
+        } else if !(b >= 0x80 || is_name_byte(b) || matches!(b, b'(' | b')')) {
+            return None;
+        }
+        at = previous;
+    };
+    let opener_at = at.saturating_sub(1);
+    let closed = match opener {
+        b'|' => {
+            // A Markdown table pads its cells with one space on each side.
+            if text.get(at) == Some(&b' ') {
+                at = at.saturating_add(1);
+            }
+            ends_cell(text, end)
+        }
+        // XML content after an attribute, as OpenIOC writes its values
+        // (`<Content type="string">`), not HTML's `<code>` and the like.
+        b'>' => {
+            let quoted = opener_at
+                .checked_sub(1)
+                .and_then(|i| text.get(i))
+                .is_some_and(|&b| b == b'"' || b == b'\'');
+            quoted && text.get(end) == Some(&b'<')
+        }
+        // AsciiDoc's passthrough, `++…++`.
+        b'+' => {
+            let doubled = opener_at.checked_sub(1).and_then(|i| text.get(i))
+                == Some(&b'+');
+            doubled && text.get(end..).is_some_and(|t| t.starts_with(b"++"))
+        }
+        // A quoted or backticked name is read whole only as a whole table
+        // cell, since prose and manuals quote commands such as
+        // `node example.js`.
+        mark => {
+            text.get(end) == Some(&mark)
+                && starts_cell(text, opener_at)
+                && ends_cell(text, end.saturating_add(1))
+        }
+    };
+    if text.get(at) == Some(&b' ') {
+        return None;
+    }
+    closed.then_some(at)
+}
+
+/// Reports whether a table cell or a line starts right before `at`, past
+/// spaces.
+fn starts_cell(text: &[u8], at: usize) -> bool {
+    let head = text.get(..at).unwrap_or_default();
+    let spaces = head.iter().rev().take_while(|&&b| b == b' ').count();
+    let before = head.len().checked_sub(spaces.saturating_add(1));
+    match before.and_then(|i| head.get(i)) {
+        None => true,
+        Some(&b) => matches!(b, b'|' | b'\n' | b'\r'),
+    }
+}
+
+/// Reports whether a table cell or a line ends at `at`, past spaces.
+fn ends_cell(text: &[u8], at: usize) -> bool {
+    let tail = text.get(at..).unwrap_or_default();
+    let spaces = tail.iter().take_while(|&&b| b == b' ').count();
+    match tail.get(spaces) {
+        None => true,
+        Some(&b) => matches!(b, b'|' | b'\n' | b'\r'),
+    }
+}
+
+/// Returns the candidate for the name with spaces `start..end`, if it is
+/// UTF-8.
+fn spaced_candidate(
+    text: &[u8],
+    start: usize,
+    end: usize,
+) -> Option<Candidate> {
+    let name = std::str::from_utf8(text.get(start..end)?).ok()?;
+    Some(Candidate::new(Category::FileName, start, end, name))
 }
 
 /// Returns the candidate for the run `start..end` whose extension starts
@@ -751,6 +882,43 @@ mod tests {
             ("x.library-ms", &["x.library-ms"]),
             ("\"value\": \"adobesetup.sfx.exe\"", &["adobesetup.sfx.exe"]),
             ("...evil.exe", &["evil.exe"]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(names(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn delimited_names_keep_their_spaces() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "|`10EB`|Radiograma 004026_pdf.scr",
+                &["Radiograma 004026_pdf.scr"],
+            ),
+            (
+                "| `D5F8` | `M_suri antiinfla_ioniste Polonia.doc` | DOC |",
+                &["M_suri antiinfla_ioniste Polonia.doc"],
+            ),
+            (
+                "<Content type=\"string\">Google Update.exe</Content>",
+                &["Google Update.exe"],
+            ),
+            (
+                "* `++Windows Broker Manager.exe++`",
+                &["Windows Broker Manager.exe"],
+            ),
+            (
+                "| \u{627}\u{644} 24 2021.doc |",
+                &["\u{627}\u{644} 24 2021.doc"],
+            ),
+            // Prose, commands in code and HTML elements keep the last word.
+            ("see Google Update.exe here", &["Update.exe"]),
+            ("run `node x.exe` now", &["x.exe"]),
+            ("<code>my x.exe</code>", &["x.exe"]),
+            ("| x | Google Update.exe and more |", &["Update.exe"]),
+            ("it's Google Update.exe'", &["Update.exe"]),
+            ("|a  b.exe", &["b.exe"]),
+            ("|a b c d e f g h i j.exe", &["j.exe"]),
         ];
         for (text, expected) in cases {
             assert_eq!(names(text), *expected, "{text}");
