@@ -403,7 +403,14 @@ fn pattern(observable: &Observable) -> String {
     } else {
         observable.number.map(|number| format!("{kind}:number = {number}"))
     };
-    let comparisons: Vec<String> = match single {
+    // A file named in the text has no digest to compare.
+    let name_only = if observable.hashes.is_empty() {
+        let name = observable.name.as_ref();
+        name.map(|name| format!("{kind}:name = {}", quote(name)))
+    } else {
+        None
+    };
+    let comparisons: Vec<String> = match single.or(name_only) {
         Some(comparison) => vec![comparison],
         None => observable
             .hashes
@@ -568,6 +575,8 @@ mod tests {
         for (kind, value, expected) in cases {
             assert_eq!(pattern(&valued(kind, value)), expected);
         }
+        let named = file(Some(r"it's.exe"), []);
+        assert_eq!(pattern(&named), r"[file:name = 'it\'s.exe']");
         let observable = file(None, [("MD5", "ab"), ("SHA-1", "cd")]);
         assert_eq!(
             pattern(&observable),
