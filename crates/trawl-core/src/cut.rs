@@ -15,7 +15,7 @@ pub enum BlockEnd {
     Open,
 }
 
-/// How the text handed to [`wrapped_base64_end_in`] encodes characters.
+/// The encoding of the text handed to [`wrapped_base64_end_in`].
 /// Only ASCII characters matter for a base64 block, so a UTF-16 code
 /// unit above 0x7F counts as a character that is not base64.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

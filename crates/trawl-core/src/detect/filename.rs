@@ -148,7 +148,7 @@ impl<'a> LineContext<'a> {
         }
     }
 
-    /// Reports whether a digest stands on the line of `start..end`.
+    /// Reports whether a digest is on the line of `start..end`.
     fn has_digest(&mut self, text: &[u8], start: usize, end: usize) -> bool {
         if self.digests.is_empty() {
             return false;
@@ -211,7 +211,7 @@ impl<'a> LineContext<'a> {
 }
 
 /// Reports whether a label that announces a file name (`filename`,
-/// `file name`, `file_name`, in any case) stands in the `LABEL_REACH`
+/// `file name`, `file_name`, in any case) appears in the `LABEL_REACH`
 /// bytes before `start`, but after `floor`: `Filename: notes.txt`, or
 /// OpenIOC's `search="FileItem/FileName"` on the line before the value.
 fn follows_name_label(text: &[u8], floor: usize, start: usize) -> bool {
@@ -256,6 +256,7 @@ fn extension_at(text: &[u8], at: usize) -> Option<(Tier, usize)> {
     if len == PACKED_LEN || text.get(at.saturating_add(len)) == Some(&b'-') {
         return long_extension(text, at, len);
     }
+
     // Bit 5 sets lower-case letters apart from upper-case ones, and
     // shifting it to bit 7 lines it up with the masks.
     let lower_bit = word.wrapping_shl(2) & HIGH_BITS;
@@ -268,6 +269,7 @@ fn extension_at(text: &[u8], at: usize) -> Option<(Tier, usize)> {
     if upper != 0 && lower != 0 {
         return None;
     }
+
     // Packs the extension as `domain::packed` packs words: lower-case,
     // the first byte highest.
     let folded = word | (upper >> 2);
@@ -376,7 +378,7 @@ const PACKED_LEN: usize = 8;
 /// The packed `so` of a shared object, which a version may follow.
 const SO: u64 = (b's' as u64) << 8 | b'o' as u64;
 
-/// Extensions reported wherever the name stands. The split between the
+/// Extensions reported wherever the name appears. The split between the
 /// lists is documented in docs/detection.md, with the counts behind it.
 const ALWAYS: [u64; 70] = packed([
     // Executables, libraries and drivers.
@@ -439,7 +441,7 @@ const fn bucket_of(word: u64) -> usize {
     (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
 }
 
-/// Extensions with a hyphen, reported wherever the name stands: the
+/// Extensions with a hyphen, reported wherever the name appears: the
 /// shortcut and search files that Windows opens.
 const HYPHENATED: [&[u8]; 3] =
     [b"appref-ms", b"library-ms", b"settingcontent-ms"];
