@@ -199,7 +199,11 @@ fn check_value(category: Category, value: &str) {
         }
         Category::FileName => {
             assert!(value.contains('.'), "{value}");
-            assert!(!value.contains(['/', '\\', '@', ' ']), "{value}");
+            assert!(!value.contains(['/', '\\', '@', '\n', '\r']), "{value}");
+            // A name read whole from a table cell has single spaces
+            // between its words, and none at either end.
+            assert!(!value.starts_with(' ') && !value.ends_with(' '));
+            assert!(!value.contains("  "), "{value}");
         }
     }
 }
