@@ -202,7 +202,8 @@ fn check_value(category: Category, value: &str) {
             assert!(!value.contains(['/', '\\', '@', '\n', '\r']), "{value}");
             // A name read whole from a table cell has single spaces
             // between its words, and none at either end.
-            assert!(!value.starts_with(' ') && !value.ends_with(' '));
+            assert!(!value.starts_with(' '), "{value}");
+            assert!(!value.ends_with(' '), "{value}");
             assert!(!value.contains("  "), "{value}");
         }
     }
