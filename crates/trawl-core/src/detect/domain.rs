@@ -29,14 +29,31 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
 
 /// Pushes every domain and IPv4 candidate in `text` that does not start
 /// in one of the URL interiors of `urls`.
+#[cfg(test)]
+pub(crate) fn find_outside(
+    text: &[u8],
+    limits: &Limits,
+    urls: Cursor<'_>,
+    out: &mut Vec<Candidate>,
+) {
+    find_outside_noting_runs(text, limits, urls, out, &mut Vec::new());
+}
+
+/// Pushes every domain and IPv4 candidate in `text` that does not start
+/// in one of the URL interiors of `urls`, and pushes to `lettered` the
+/// span of every run it reads that contains an ASCII letter. Every dot
+/// outside the skipped interiors that a letter follows lies in one of
+/// those runs, so the file-name detector reads them instead of
+/// searching the text for dots again.
 // Called once per window, so keeping it out of line costs nothing, and
 // profiles then show the detector apart.
 #[inline(never)]
-pub(crate) fn find_outside(
+pub(crate) fn find_outside_noting_runs(
     text: &[u8],
     _limits: &Limits,
     mut urls: Cursor<'_>,
     out: &mut Vec<Candidate>,
+    lettered: &mut Vec<(usize, usize)>,
 ) {
     let mut consumed = 0;
     while let Some(dot) = next_anchor(text, b'.', consumed) {
@@ -67,6 +84,9 @@ pub(crate) fn find_outside(
         }
         let run = scan_run(text, dot, consumed);
         consumed = run.end.max(after_dot);
+        if run.shape.classes & (UPPER | LOWER) != 0 {
+            lettered.push((run.start, run.end));
+        }
         classify(text, &run, out);
     }
 }

@@ -115,7 +115,14 @@ fn find_after_urls(
     // One walk finds the runs that the hash, base64, address and
     // long-token detectors read.
     let runs = chars::base64_runs(text);
-    domain::find_outside(text, limits, urls.cursor(), out);
+    let mut lettered_runs = Vec::new();
+    domain::find_outside_noting_runs(
+        text,
+        limits,
+        urls.cursor(),
+        out,
+        &mut lettered_runs,
+    );
     ip::find(text, limits, out);
     let before_digests = out.len();
     hash::find_in_runs(text, &runs, limits, out);
@@ -131,7 +138,7 @@ fn find_after_urls(
     crypto::find(text, &runs, limits, out);
     find_marked(text, limits, out);
     find_long_runs(text, &runs, limits, out);
-    filename::find_outside(text, &digests, urls.cursor(), out);
+    filename::find_in_runs(text, &lettered_runs, &digests, out);
 }
 
 /// Runs the detectors that share one marking pass over `text`: registry keys,
