@@ -587,6 +587,7 @@ fn name_start(text: &[u8], dot: usize, floor: usize) -> Option<usize> {
         let before = text.get(start.saturating_sub(1)).copied();
         if before.is_some_and(is_name_byte)
             || before.is_some_and(|b| b >= 0x80)
+            || is_inner_apostrophe(text, start.saturating_sub(1))
         {
             return None;
         }
@@ -1114,6 +1115,14 @@ mod tests {
         assert_eq!(names(&name), std::slice::from_ref(&name));
         let long = format!("{}.exe", "a".repeat(MAX_NAME + 1));
         assert_eq!(names(&long), Vec::<String>::new());
+    }
+
+    #[test]
+    fn long_token_with_apostrophes_is_no_name() {
+        // The look back stops at its bound right after an apostrophe
+        // between two letters, which joins the name to the bytes before.
+        let text = "b'".repeat(200) + "x.exe";
+        assert_eq!(names(&text), Vec::<String>::new());
     }
 
     #[test]
