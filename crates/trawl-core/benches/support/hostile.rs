@@ -38,6 +38,7 @@ pub fn hostile_inputs() -> Vec<Hostile> {
         repeated("dotted_names", b"a.exe."),
         repeated("extensions", b".dll"),
         repeated("versioned_objects", b"a.so.1"),
+        repeated("apostrophe_joined_names", b"a.exe'"),
         Hostile { name: "base64_random", bytes: base64(&random_bytes) },
         Hostile { name: "base64_text", bytes: base64(&prose(MIB / 4 * 3)) },
         path("windows_path", b"C:", b"\\a"),

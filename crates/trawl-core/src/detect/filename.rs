@@ -47,11 +47,15 @@ pub(crate) fn find_in_runs(
     out: &mut Vec<Candidate>,
 ) {
     let mut lines = LineContext::new(digests);
-    // No name starts before `floor`, the end of the last name found,
-    // and each look back stops after `MAX_NAME` bytes. An extension that
-    // is not followed by a name byte ends its token, so two looks back
-    // never cover the same bytes and the scan stays linear.
+    // No name starts before `floor`, the end of the last name found. No
+    // look back passes `looked`, the end of the last extension looked
+    // back from, whether a name was found there or not, and each stops
+    // after `MAX_NAME` bytes. So two looks back never cover the same
+    // bytes and the scan stays linear. An extension that is not followed
+    // by a name byte ends its token, but an apostrophe between two
+    // letters (`a.exe'b.exe`) joins it to the next run.
     let mut floor = 0;
+    let mut looked = 0;
     let mut from = 0;
     for &(run_start, run_end) in runs {
         from = from.max(run_start);
@@ -94,7 +98,9 @@ pub(crate) fn find_in_runs(
                 if continues_token(text, end) {
                     break after_dot;
                 }
-                let Some(start) = name_start(text, dot, floor) else {
+                let bound = looked.max(floor);
+                looked = end;
+                let Some(start) = name_start(text, dot, bound) else {
                     break after_dot;
                 };
                 let Some(candidate) = name_candidate(text, start, dot, end)
@@ -558,6 +564,7 @@ fn is_inner_apostrophe(text: &[u8], at: usize) -> bool {
 /// Returns the start of the run of name characters that ends at `dot`,
 /// or `None` when the run reaches back to `floor` or past `MAX_NAME`
 /// bytes, or follows a byte that makes it the tail of a longer token.
+/// `floor` is the end of an extension, or 0.
 fn name_start(text: &[u8], dot: usize, floor: usize) -> Option<usize> {
     let limit = dot.saturating_sub(MAX_NAME).max(floor);
     let mut start = dot;
@@ -1123,6 +1130,14 @@ mod tests {
         // between two letters, which joins the name to the bytes before.
         let text = "b'".repeat(200) + "x.exe";
         assert_eq!(names(&text), Vec::<String>::new());
+    }
+
+    #[test]
+    fn apostrophe_joined_names_found_once() {
+        let text = "a.exe'".repeat(1000);
+        assert_eq!(names(&text), ["a.exe"]);
+        let text = format!("}}{} c.exe", "a.exe'".repeat(1000));
+        assert_eq!(names(&text), ["c.exe"]);
     }
 
     #[test]
