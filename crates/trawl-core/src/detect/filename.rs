@@ -1147,4 +1147,69 @@ mod tests {
         let text = ".dll".repeat(10_000);
         assert_eq!(names(&text), Vec::<String>::new());
     }
+
+    /// Reports whether the byte before `start` glues a name to the token
+    /// before it. Leading dots and hyphens are trimmed from names, so
+    /// they may come right before one.
+    fn glued_before(text: &[u8], start: usize) -> bool {
+        let Some(previous) = start.checked_sub(1) else { return false };
+        let b = text[previous];
+        b.is_ascii_alphanumeric()
+            || matches!(b, b'_' | b'~' | b'{' | b'}')
+            || is_inner_apostrophe(text, previous)
+    }
+
+    /// Pieces that take two or three in a row past `MAX_NAME`.
+    const LONG_APOSTROPHES: &str = concat!(
+        "b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'",
+        "b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'b'",
+    );
+    const LONG_WORD: &str = concat!(
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    );
+
+    proptest::proptest! {
+        #[test]
+        fn names_are_spans_of_the_text(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "exe", "dll", "txt", "so", "7z", "library-ms", ".",
+                    ".", " ", " ", "|", "\"", "`", "+", "++", ">", "<",
+                    "\n", "'", "(", ")", "1", "a", "Z", "_", "-", "~", "{",
+                    "}", "/", "\\", "@", "\u{e9}", "\u{436}", "\u{627}",
+                    "\u{3002}", "\u{a0}",
+                    "d41d8cd98f00b204e9800998ecf8427e",
+                    "filename ", LONG_APOSTROPHES, LONG_WORD,
+                ][..]),
+                0..60,
+            )
+        ) {
+            let text = pieces.concat();
+            let bytes = text.as_bytes();
+            let digests: Vec<(usize, usize)> = text
+                .match_indices("d41d8cd98f00b204e9800998ecf8427e")
+                .map(|(start, digest)| (start, start + digest.len()))
+                .collect();
+            let found = found_in(bytes, &digests, Cursor::NONE);
+            let mut previous_end = 0;
+            for candidate in &found {
+                let (start, end) = (candidate.start, candidate.end);
+                proptest::prop_assert!(previous_end <= start, "{found:?}");
+                proptest::prop_assert!(start < end, "{candidate:?}");
+                proptest::prop_assert!(end <= bytes.len(), "{candidate:?}");
+                let value: &str = &candidate.value;
+                proptest::prop_assert_eq!(value, &text[start..end]);
+                proptest::prop_assert!(
+                    !glued_before(bytes, start),
+                    "{candidate:?}"
+                );
+                proptest::prop_assert!(
+                    !continues_token(bytes, end),
+                    "{candidate:?}"
+                );
+                previous_end = end;
+            }
+        }
+    }
 }
