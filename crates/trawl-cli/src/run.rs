@@ -270,10 +270,11 @@ fn read_input(
 }
 
 /// Scans text from `input` block by block with the results of a whole
-/// scan. Blocks of `sizes.0` bytes end after a newline. A line longer
-/// than `sizes.1` is cut with a token's length of overlap on both sides,
-/// and each block keeps the detections that start in it, as the scanner
-/// does with its own chunks.
+/// scan. Blocks of `sizes.0` bytes end after a newline, and a line
+/// longer than `sizes.1` is cut. Each cut has a token's length of
+/// overlap before it, and a cut inside a line as much after it too. Each
+/// block keeps the detections that start in it, as the scanner does
+/// with its own chunks.
 ///
 /// Every thread of the current pool reads the next block, scans it into
 /// a collector of its own, and hands it over. The thread that hands over
@@ -570,8 +571,7 @@ struct BlockReader<R> {
     /// the longest encoding, two per character for UTF-16.
     token: usize,
     /// The input bytes from offset `base` on, where the next block
-    /// starts: a token before `owned_start` after a cut inside a line,
-    /// else at `owned_start`.
+    /// starts: a token before `owned_start`, or at the input start.
     buffer: Vec<u8>,
     base: usize,
     /// Detections are kept from `owned_start`.
@@ -632,8 +632,8 @@ impl<R: Read> BlockReader<R> {
             }
             let fresh =
                 self.buffer.get(self.owned_start - base..).unwrap_or_default();
-            let (owned_end, window_end, in_line) = if self.eof {
-                (end, end, false)
+            let (owned_end, window_end) = if self.eof {
+                (end, end)
             } else if let Some(line) =
                 text::through_last_newline(fresh, self.encoding)
             {
@@ -649,7 +649,7 @@ impl<R: Read> BlockReader<R> {
                     buffer.len(),
                 );
                 match block_end {
-                    BlockEnd::At(local) => (base + local, base + local, false),
+                    BlockEnd::At(local) => (base + local, base + local),
                     BlockEnd::Open
                         if self.buffer.len()
                             < self.max_line.max(self.block) =>
@@ -657,7 +657,7 @@ impl<R: Read> BlockReader<R> {
                         self.target = self.buffer.len().saturating_mul(2);
                         continue;
                     }
-                    BlockEnd::Open => (cut, cut, false),
+                    BlockEnd::Open => (cut, cut),
                 }
             } else if self.buffer.len()
                 < self.max_line.max(self.block).max(3 * token)
@@ -671,18 +671,17 @@ impl<R: Read> BlockReader<R> {
                 // falls between code units, so each block decodes as the
                 // whole input does.
                 let cut = end - token;
-                (cut - cut % unit, end, true)
+                (cut - cut % unit, end)
             };
-            let next_start = if in_line {
-                let start = owned_end.saturating_sub(token).max(base);
-                start - start % unit
-            } else {
-                owned_end
-            };
+            // Context such as a file-name label on the line before a name
+            // crosses lines, so the next block reads a token before its
+            // own bytes after any cut.
+            let next_start = owned_end.saturating_sub(token).max(base);
+            let next_start = next_start - next_start % unit;
             // The buffer starts where the block does, so it becomes the
             // block's text. Only the bytes from the next block's start on
-            // are copied into a new buffer: the rest of a line, or two
-            // tokens after a cut inside a long line.
+            // are copied into a new buffer: a token and the rest of a
+            // line, or two tokens after a cut inside a long line.
             let mut next = std::mem::take(&mut self.spare);
             next.clear();
             next.extend_from_slice(
@@ -1340,6 +1339,18 @@ mod stream_tests {
             let got = json(&streamed(&bytes, block, 1 << 20));
             assert!(got == expected, "block {block} differs");
         }
+    }
+
+    #[test]
+    fn streamed_label_line_before_cut_kept() {
+        // OpenIOC writes the file-name label on the line before the value,
+        // and a block of 40 bytes ends after the label's line.
+        let text = "<Context search=\"FileItem/FileName\"/>\n\
+                    <Content>notes.txt</Content>\n";
+        let expected = json(&whole(text.as_bytes()));
+        assert!(expected.contains("notes.txt"));
+        let got = json(&streamed(text.as_bytes(), 40, 1 << 20));
+        assert!(got == expected, "{got}");
     }
 
     #[test]

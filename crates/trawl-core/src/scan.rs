@@ -140,15 +140,15 @@ impl Scanner {
         let token = self.limits.max_token_len;
         let mut memo = PayloadMemo::default();
         let mut owned_start = 0;
-        let mut starts_in_line = false;
         while owned_start < bytes.len() {
             let (owned_end, at_newline) =
                 chunk_end(bytes, owned_start, chunk_len, max_chunk_len);
-            // A cut inside a line is overlapped by a token's length on both
-            // sides, and each chunk keeps the detections that start in it.
-            let before = if starts_in_line { token } else { 0 };
+            // Each chunk keeps the detections that start in it. Context
+            // can cross lines (a file-name label on the line before its
+            // name), so each window starts a token's length before its
+            // chunk. A cut inside a line gets as much overlap after it.
             let after = if at_newline { 0 } else { token };
-            let window_start = owned_start.saturating_sub(before);
+            let window_start = owned_start.saturating_sub(token);
             let window_end = owned_end.saturating_add(after).min(bytes.len());
             let window =
                 bytes.get(window_start..window_end).unwrap_or_default();
@@ -161,7 +161,6 @@ impl Scanner {
                 }
             });
             owned_start = owned_end;
-            starts_in_line = !at_newline;
         }
     }
 
@@ -703,6 +702,65 @@ mod tests {
                 chunk_len,
                 chunk_len,
             );
+        }
+    }
+
+    #[test]
+    fn chunk_cut_after_label_line_keeps_name() {
+        // OpenIOC writes the file-name label on the line before the value.
+        let label = "<Context search=\"FileItem/FileName\"/>\n";
+        let filler = "x\n".repeat(200);
+        let text = format!("{filler}{label}<Content>notes.txt</Content>\n");
+        let chunk_len = filler.len() + label.len();
+        assert_chunking_exact(&text, chunk_len, chunk_len);
+    }
+
+    /// Returns the detections of `text`, scanned whole and in chunks of
+    /// `chunk_len` bytes stretched up to `max_len`.
+    fn whole_and_chunked(
+        text: &[u8],
+        chunk_len: usize,
+        max_len: usize,
+    ) -> (Vec<Detection>, Vec<Detection>) {
+        let scanner = Scanner::default();
+        let mut chunked = Vec::new();
+        scanner.scan_chunked(text, chunk_len, max_len, |d| {
+            chunked.push(d.detection().clone())
+        });
+        let mut whole = Vec::new();
+        let mut memo = PayloadMemo::default();
+        scanner.scan_window(text, 0, None, &mut memo, &mut |d| {
+            whole.push(d.detection().clone())
+        });
+        (whole, chunked)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunked_scan_keeps_file_names(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a.exe", "notes.txt", "b", "Setup", ".", " ", " ", "|",
+                    "| ", "`", "\"", "'", "++", ">", "<", "\n", "\n",
+                    "Filename: ", "http://x.example.com/p ",
+                    "d41d8cd98f00b204e9800998ecf8427e", "[.]", "\u{e9}",
+                ][..]),
+                0..40,
+            ),
+            cut in 0usize..160,
+            stretch in proptest::bool::ANY,
+        ) {
+            // The filler is longer than the overlap of two windows, so a
+            // window that starts in the pieces cannot see the text start.
+            let words = Limits::default().max_token_len.div_ceil(5);
+            let filler = "word ".repeat(words.saturating_add(100));
+            let text = filler.clone() + &pieces.concat();
+            let chunk_len = filler.len().saturating_sub(20).saturating_add(cut);
+            let max_len =
+                if stretch { chunk_len.saturating_mul(2) } else { chunk_len };
+            let (whole, chunked) =
+                whole_and_chunked(text.as_bytes(), chunk_len, max_len);
+            proptest::prop_assert_eq!(chunked, whole);
         }
     }
 
