@@ -1844,6 +1844,8 @@ mod batch_tests {
         "HKLM\\Software\\",
         "AS13335",
         "00:1a:2b:3c:4d:5e",
+        "notes.txt",
+        "FileName ",
         " ",
         "\n",
         "=",

@@ -157,7 +157,9 @@ const DIGEST_REACH: usize = 256;
 
 /// Finds whether a digest shares a line with a name. Names are passed in
 /// order of start, so each cursor only moves forward and the newlines of
-/// the text are searched once in all.
+/// the text are searched once in all. A NUL ends a line too, because the
+/// strings of a binary are scanned joined by one, and each must read as
+/// a text of its own.
 struct LineContext<'a> {
     digests: &'a [(usize, usize)],
     /// The index of the first digest that starts after the last name.
@@ -218,7 +220,7 @@ impl<'a> LineContext<'a> {
         let from = self.searched_back;
         if at > from {
             let searched = text.get(from..at).unwrap_or_default();
-            if let Some(found) = memchr::memrchr(b'\n', searched) {
+            if let Some(found) = memchr::memrchr2(b'\n', 0, searched) {
                 self.last_newline = Some(from.saturating_add(found));
             }
             self.searched_back = at;
@@ -235,7 +237,7 @@ impl<'a> LineContext<'a> {
             Some(newline) if newline >= at => newline,
             _ => {
                 let rest = text.get(at..).unwrap_or_default();
-                let found = memchr::memchr(b'\n', rest)
+                let found = memchr::memchr2(b'\n', 0, rest)
                     .map_or(text.len(), |i| at.saturating_add(i));
                 self.next_newline = Some(found);
                 found
@@ -252,6 +254,12 @@ fn follows_name_label(text: &[u8], floor: usize, start: usize) -> bool {
     const LABEL_REACH: usize = 160;
     let from = start.saturating_sub(LABEL_REACH).max(floor);
     let before = text.get(from..start).unwrap_or_default();
+    // The label may sit on the line before, but not in another string
+    // of a binary, because those are scanned joined by a NUL.
+    let before = match memchr::memrchr(0, before) {
+        Some(nul) => before.get(nul.saturating_add(1)..).unwrap_or_default(),
+        None => before,
+    };
     memchr::memchr2_iter(b'f', b'F', before).any(|at| {
         let rest = before.get(at..).unwrap_or_default();
         let Some(after_file) = rest
@@ -1060,6 +1068,21 @@ mod tests {
             assert_eq!(found(text), [("notes.txt".into(), false)], "{text}");
         }
         assert_eq!(found("profile notes.txt"), [("notes.txt".into(), true)]);
+    }
+
+    #[test]
+    fn nul_ends_context_of_names() {
+        let md5 = "d41d8cd98f00b204e9800998ecf8427e";
+        let before = format!("{md5}\0notes.txt");
+        let digests = [span(&before, md5)];
+        let weak = [("notes.txt".to_string(), true)];
+        assert_eq!(found_with(&before, &digests), weak);
+
+        let after = format!("notes.txt\0{md5}");
+        let digests = [span(&after, md5)];
+        assert_eq!(found_with(&after, &digests), weak);
+
+        assert_eq!(found("FileName\0notes.txt"), weak);
     }
 
     #[test]
