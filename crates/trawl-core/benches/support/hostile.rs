@@ -39,6 +39,7 @@ pub fn hostile_inputs() -> Vec<Hostile> {
         repeated("extensions", b".dll"),
         repeated("versioned_objects", b"a.so.1"),
         repeated("apostrophe_joined_names", b"a.exe'"),
+        long_idn_labels(),
         Hostile { name: "base64_random", bytes: base64(&random_bytes) },
         Hostile { name: "base64_text", bytes: base64(&prose(MIB / 4 * 3)) },
         path("windows_path", b"C:", b"\\a"),
@@ -61,6 +62,13 @@ fn spaced_words_path() -> Vec<u8> {
     bytes.extend(b"Word ".iter().copied().cycle().take(words));
     bytes.extend_from_slice(b" x");
     bytes
+}
+
+/// Dotted runs whose first label is 128 non-ASCII letters (256 bytes), too
+/// long for a host label or a file name, so that no detector reports them.
+fn long_idn_labels() -> Hostile {
+    let unit = "\u{e9}".repeat(128) + ".exe ";
+    repeated("long_idn_labels", unit.as_bytes())
 }
 
 /// Repeats `unit` and cuts the result to exactly one mebibyte.
