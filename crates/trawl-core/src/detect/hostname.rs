@@ -56,9 +56,47 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
     } else if raw.is_ascii() {
         return None;
     }
+    if !may_accept_ascii_tld(raw, policy) {
+        return None;
+    }
     let text = std::str::from_utf8(raw).ok()?;
     let host = idna::domain_to_ascii(text).ok()?;
     accepted(host.as_bytes(), policy).then(|| Value::from(host))
+}
+
+/// Reports whether a name whose last label is ASCII can pass `policy`,
+/// judged from that label alone. IDNA only lower-cases an ASCII label,
+/// so a last label that no suffix rule names (`éé….exe`) rejects the
+/// name before the costly conversion of the labels in front of it. A
+/// name whose last label is not ASCII passes.
+fn may_accept_ascii_tld(raw: &[u8], policy: HostPolicy) -> bool {
+    let tld = match raw.iter().rposition(|&b| b == b'.') {
+        Some(dot) => raw.get(dot.saturating_add(1)..).unwrap_or_default(),
+        None => raw,
+    };
+    if !tld.is_ascii() {
+        return true;
+    }
+    // A wildcard rule (`*.ck`) only matches a label under the top-level
+    // name, so the probe puts one in front of it.
+    let mut probe = [0u8; MAX_LABEL_LEN + 2];
+    let len = tld.len().saturating_add(2);
+    let Some(probe) = probe.get_mut(..len) else {
+        // The label is too long for any host.
+        return false;
+    };
+    let (head, label) = probe.split_at_mut(2);
+    head.copy_from_slice(b"x.");
+    label.copy_from_slice(tld);
+    label.make_ascii_lowercase();
+    let lower_tld = &*label;
+    match policy {
+        HostPolicy::Delimited => valid_tld(lower_tld),
+        HostPolicy::Bare => {
+            SPECIAL_TLDS.contains(&lower_tld)
+                || psl::suffix(probe).is_some_and(|s| s.is_known())
+        }
+    }
 }
 
 /// Returns the host name in `raw`, lower-case ASCII without a trailing
@@ -317,5 +355,58 @@ mod tests {
                 normalize(host.as_bytes(), HostPolicy::Bare)
             );
         }
+
+        #[test]
+        fn tld_probe_keeps_idna_result(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "bücher", "é", "例え", "Ｅ", "a", "-", ".", "。", "com",
+                    "COM", "ck", "exe", "example", "corp", "xn--p1ai",
+                    "xn--", "\u{AD}",
+                ][..]),
+                1..8,
+            ),
+            delimited in proptest::bool::ANY,
+        ) {
+            let raw = pieces.concat();
+            let policy = if delimited {
+                HostPolicy::Delimited
+            } else {
+                HostPolicy::Bare
+            };
+            proptest::prop_assert_eq!(
+                normalize(raw.as_bytes(), policy),
+                normalize_with_idna(raw.as_bytes(), policy)
+            );
+        }
+    }
+
+    /// Normalises a non-ASCII name without the probe of its last label,
+    /// as a model for `normalize`.
+    fn normalize_with_idna(raw: &[u8], policy: HostPolicy) -> Option<Value> {
+        let raw = std::str::from_utf8(raw).ok()?.trim_end_matches('.');
+        if raw.is_empty() || raw.len() > 4 * MAX_HOST_LEN {
+            return None;
+        }
+        if raw.is_ascii() {
+            return normalize(raw.as_bytes(), policy);
+        }
+        let host = idna::domain_to_ascii(raw).ok()?;
+        accepted(host.as_bytes(), policy).then(|| Value::from(host))
+    }
+
+    #[test]
+    fn non_ascii_name_needs_known_tld() {
+        let bare = |raw: &str| normalize(raw.as_bytes(), HostPolicy::Bare);
+        assert_eq!(bare("éé.exe"), None);
+        assert_eq!(bare("bücher.EXE"), None);
+        assert_eq!(bare("bücher.de").as_deref(), Some("xn--bcher-kva.de"));
+        assert_eq!(bare("bücher.COM").as_deref(), Some("xn--bcher-kva.com"));
+        // `ck` has only a wildcard rule, `*.ck`.
+        let wildcard = bare("bücher.co.ck");
+        assert_eq!(wildcard.as_deref(), Some("xn--bcher-kva.co.ck"));
+        let delimited =
+            normalize("bücher.corp".as_bytes(), HostPolicy::Delimited);
+        assert_eq!(delimited.as_deref(), Some("xn--bcher-kva.corp"));
     }
 }
