@@ -1521,6 +1521,31 @@ mod stream_tests {
     }
 
     #[test]
+    fn streamed_font_data_equals_whole_scan() {
+        let mut text = String::new();
+        for n in 0..8u64 {
+            text.push_str(&format!("C2 host{n}.example.org\n"));
+            text.push_str("/FontName /F def\ncurrentfile eexec\n");
+            for line in 1..=30u64 {
+                let digits =
+                    (n * 1000 + line).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                text.push_str(&format!("{digits:016x}").repeat(4));
+                text.push('\n');
+            }
+            text.push_str("cleartomark\n");
+        }
+        let bytes = text.into_bytes();
+        let whole = whole(&bytes);
+        assert!(whole.iocs.list(Category::Hash).is_empty());
+        assert_eq!(whole.iocs.list(Category::Domain).len(), 8);
+        let expected = json(&whole);
+        for size in [(97, 1 << 20), (300, 1 << 20), (1000, 1 << 20)] {
+            let got = json(&streamed_in(&bytes, UTF8, size, &settings(true)));
+            assert!(got == expected, "{size:?} differs");
+        }
+    }
+
+    #[test]
     fn streamed_filter_equals_whole_scan() {
         let bytes = sample(false);
         let mut settings = settings(true);

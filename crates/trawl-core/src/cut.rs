@@ -2,6 +2,12 @@
 //! whole, as the base64 detector reads it across its line breaks.
 
 use crate::detect::base64::{MAX_TOKEN_LEN, WRAP_WIDTHS};
+use crate::detect::hash::{FONT_LINE_WIDTH, FONT_REACH};
+
+// `base64_block_end` ends a block of hex lines that runs past the
+// longest token more than `MAX_TOKEN_LEN` bytes after the cut, which
+// must then be past the reach of font data.
+const _: () = assert!(FONT_REACH <= MAX_TOKEN_LEN);
 
 /// The end of a wrapped base64 block, seen from a cut at a line start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +41,13 @@ pub enum CodeUnits {
 /// that width and ends after the first shorter or padded line. The walk
 /// stops at `limit`, and at the longest token the detector reads: a
 /// longer block is skipped anyway, so it may be cut anywhere.
+///
+/// The hex lines of a PostScript font's encrypted part are such a block
+/// too, and the hash detector skips them from the `eexec` line on for
+/// [`FONT_REACH`] bytes. So a line ending in `eexec` before the cut
+/// opens a block, and a block of hex lines longer than the longest token
+/// ends past that reach instead of at the cut. No cut then separates
+/// font data from its `eexec` line.
 pub fn wrapped_base64_end(text: &[u8], cut: usize, limit: usize) -> BlockEnd {
     wrapped_base64_end_in(text, CodeUnits::Bytes, cut, limit)
 }
@@ -63,15 +76,22 @@ pub fn wrapped_base64_end_in(
 
 /// [`wrapped_base64_end`] with offsets counted in characters of `chars`.
 fn base64_block_end(chars: &Chars, cut: usize, limit: usize) -> BlockEnd {
-    let Some(width) = full_line_before(chars, cut) else {
-        return BlockEnd::At(cut);
+    let (width, may_be_font) = match full_line_before(chars, cut) {
+        Some(width) => {
+            (width, width == FONT_LINE_WIDTH && hex_line_before(chars, cut))
+        }
+        None if follows_eexec(chars, cut) => (FONT_LINE_WIDTH, true),
+        None => return BlockEnd::At(cut),
     };
     let longest = cut.saturating_add(MAX_TOKEN_LEN);
     let limit = limit.min(chars.len());
     let mut at = cut;
     while at < limit {
         if at > longest {
-            return BlockEnd::At(cut);
+            // `at` starts a line more than `FONT_REACH` bytes past the
+            // cut, and so past the first line of any font data that
+            // runs across it.
+            return BlockEnd::At(if may_be_font { at } else { cut });
         }
         // A line of the block has at most `width` characters and a
         // carriage return, so the search for its end stops there: a
@@ -203,6 +223,44 @@ fn full_line_before(chars: &Chars, cut: usize) -> Option<usize> {
     full.then_some(len)
 }
 
+/// Reports whether the line that ends just before `cut` is all hex
+/// digits. The caller has found it a whole line of a block.
+fn hex_line_before(chars: &Chars, cut: usize) -> bool {
+    let mut end = cut.saturating_sub(1);
+    if end > 0 && chars.at(end.saturating_sub(1)) == b'\r' {
+        end = end.saturating_sub(1);
+    }
+    let start = end.saturating_sub(FONT_LINE_WIDTH);
+    (start..end).all(|i| chars.at(i).is_ascii_hexdigit())
+}
+
+/// Reports whether the line that ends just before `cut` ends with the
+/// PostScript operator `eexec` and blanks, as the line before a font's
+/// encrypted part does.
+fn follows_eexec(chars: &Chars, cut: usize) -> bool {
+    const WORD: &[u8] = b"eexec";
+    /// Maximum number of blanks read over after the word.
+    const MAX_BLANKS: usize = 8;
+    let Some(newline) = cut.checked_sub(1) else { return false };
+    if chars.at(newline) != b'\n' {
+        return false;
+    }
+    let blanks = (newline.saturating_sub(MAX_BLANKS)..newline)
+        .rev()
+        .take_while(|&i| matches!(chars.at(i), b' ' | b'\t' | b'\r'))
+        .count();
+    let word_end = newline.saturating_sub(blanks);
+    let Some(word_start) = word_end.checked_sub(WORD.len()) else {
+        return false;
+    };
+    let is_word =
+        (word_start..word_end).map(|i| chars.at(i)).eq(WORD.iter().copied());
+    let glued = word_start
+        .checked_sub(1)
+        .is_some_and(|i| chars.at(i).is_ascii_alphanumeric());
+    is_word && !glued
+}
+
 fn is_base64(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'-' | b'_')
 }
@@ -289,6 +347,49 @@ mod tests {
             wrapped_base64_end(text.as_bytes(), 77, text.len()),
             BlockEnd::At(77)
         );
+    }
+
+    /// Returns `count` lines of 64 varied hex digits.
+    fn hex_lines(count: usize) -> String {
+        let mut text = String::new();
+        for n in 0..count as u64 {
+            let digits = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            text.push_str(&format!("{digits:016x}").repeat(4));
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn cut_after_eexec_moves_past_font_data() {
+        let head = "currentdict end\ncurrentfile eexec\n";
+        let body = hex_lines(20) + "bd3c\n";
+        let text = format!("{head}{body}cleartomark\n");
+        assert_eq!(
+            wrapped_base64_end(text.as_bytes(), head.len(), text.len()),
+            BlockEnd::At(head.len() + body.len())
+        );
+        for other in ["currentfile noeexec\n", "eexec x\n", "% eexec.\n"] {
+            let text = format!("{other}{body}");
+            assert_eq!(
+                wrapped_base64_end(text.as_bytes(), other.len(), text.len()),
+                BlockEnd::At(other.len()),
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_hex_block_ends_past_font_reach() {
+        let lines = MAX_TOKEN_LEN / 65 + 20;
+        let text = hex_lines(lines);
+        let BlockEnd::At(end) =
+            wrapped_base64_end(text.as_bytes(), 65, text.len())
+        else {
+            panic!("block end not found");
+        };
+        assert!(end > 65 + FONT_REACH, "{end}");
+        assert_eq!(end % 65, 0);
     }
 
     fn utf16(text: &str, units: CodeUnits) -> Vec<u8> {

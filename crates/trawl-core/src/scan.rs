@@ -695,6 +695,32 @@ mod tests {
     }
 
     #[test]
+    fn chunked_scan_skips_font_data_as_whole_scan() {
+        let mut text = indicator_text(true);
+        for n in 0..6u64 {
+            text.push_str("/FontName /F def\ncurrentfile eexec\n");
+            for line in 1..=40u64 {
+                let digits =
+                    (n * 1000 + line).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                text.push_str(&format!("{digits:016x}").repeat(4));
+                text.push('\n');
+            }
+            text.push_str("cleartomark\n");
+            text.push_str(&format!("sha256 {}\n", "ab12cd34".repeat(8)));
+        }
+        for chunk_len in [300, 1000, 4096] {
+            assert_chunking_exact(&text, chunk_len, 8192);
+        }
+        let digests: Vec<Detection> = Scanner::default()
+            .scan(text.as_bytes())
+            .detections
+            .into_iter()
+            .filter(|d| d.category == IocKey::Category(Category::Hash))
+            .collect();
+        assert_eq!(digests.len(), 6);
+    }
+
+    #[test]
     fn chunk_cut_inside_long_line_keeps_tokens() {
         for chunk_len in [97, 1000, 4096] {
             assert_chunking_exact(

@@ -133,6 +133,7 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
     // then need no `next`. Every position below is at most
     // `text.len() + 2 * MIN_LEN`, so the saturating steps never saturate.
     let mut probe = MIN_LEN - 1;
+    let mut font = FontData::default();
     while let Some(&byte) = text.get(probe) {
         if !is_hex(byte) {
             probe = probe.saturating_add(MIN_LEN);
@@ -167,7 +168,9 @@ pub(crate) fn find(text: &[u8], limits: &Limits, out: &mut Vec<Candidate>) {
         let after = text.get(probe..).unwrap_or_default();
         let end = probe.saturating_add(hex_prefix_len(after));
         if let Some(candidate) = digest(text, start, end, limits) {
-            out.push(candidate);
+            if !font.contains(text, start, end) {
+                out.push(candidate);
+            }
         }
         probe = end.saturating_add(MIN_LEN);
     }
@@ -186,11 +189,138 @@ pub(crate) fn find_in_runs(
     limits: &Limits,
     out: &mut Vec<Candidate>,
 ) {
+    let mut font = FontData::default();
     chars::for_each_long_run(text, runs, MIN_LEN, |start, end| {
         if let Some(candidate) = digest(text, start, end, limits) {
-            out.push(candidate);
+            if !font.contains(text, start, end) {
+                out.push(candidate);
+            }
         }
     });
+}
+
+/// Width of the hex lines in which a PostScript Type 1 font writes its
+/// encrypted part after `eexec`, as in the output of dvips 2022.1 and of
+/// poppler's pdftops 0.26.5. It equals the length of a SHA-256 digest.
+pub(crate) const FONT_LINE_WIDTH: usize = 64;
+
+/// Bytes after the first line of a font's encrypted part within which a
+/// line still counts as part of it. The chunks of a long input are cut
+/// so that no cut falls within this distance of the first line (see
+/// [`crate::cut`]), so a chunked scan drops the same lines as a whole
+/// one. Type 1 fonts are far shorter than this.
+pub(crate) const FONT_REACH: usize = super::base64::MAX_TOKEN_LEN;
+
+/// The encrypted part of a PostScript Type 1 font, read while the hex
+/// digests of a text are found in order. A font program switches to
+/// encrypted data with `currentfile eexec` at the end of a line, and the
+/// hex-encoded data then fills lines of exactly [`FONT_LINE_WIDTH`]
+/// digits. Each full line looks like a SHA-256 digest, but it is a
+/// piece of one cipher text. A list of digests one per line is no such
+/// block, because no report writes `eexec` on the line before it.
+///
+/// NOTE: a block starts only at a first line that passes the digest
+/// checks, and only at this width. Font data wrapped at 32, 40 or 128
+/// digits is still read as digests.
+#[derive(Default)]
+struct FontData {
+    /// Start of the line after the last line of font data, while a
+    /// block is being read.
+    next_line: Option<usize>,
+    /// Lines that start past this offset are read as digests again.
+    reach_end: usize,
+}
+
+impl FontData {
+    /// Reports whether the digest at `start..end` is a line of font
+    /// data: a whole line [`FONT_LINE_WIDTH`] digits wide, or the
+    /// shorter line that ends the block (`A7CFA561…` of 40 digits).
+    /// Digests must come in order of their start.
+    fn contains(&mut self, text: &[u8], start: usize, end: usize) -> bool {
+        let len = end.saturating_sub(start);
+        if len > FONT_LINE_WIDTH {
+            return false;
+        }
+        let starts_line =
+            start.checked_sub(1).is_none_or(|i| text.get(i) == Some(&b'\n'));
+        let Some(next_line) = line_break_end(text, end) else {
+            return false;
+        };
+        if !starts_line {
+            return false;
+        }
+        let continues = self.next_line.take().is_some_and(|from| {
+            start <= self.reach_end && is_font_block(text, from, start)
+        });
+        if !continues {
+            if !follows_eexec(text, start) {
+                return false;
+            }
+            self.reach_end = start.saturating_add(FONT_REACH);
+        }
+        // A shorter line is the last of the block.
+        self.next_line = (len == FONT_LINE_WIDTH).then_some(next_line);
+        true
+    }
+}
+
+/// Returns the offset after the line break (LF or CRLF) at `at`.
+fn line_break_end(text: &[u8], at: usize) -> Option<usize> {
+    match text.get(at..)? {
+        [b'\n', ..] => at.checked_add(1),
+        [b'\r', b'\n', ..] => at.checked_add(2),
+        _ => None,
+    }
+}
+
+/// Reports whether the lines from `from` up to `to`, both line starts,
+/// are all lines of font data: [`FONT_LINE_WIDTH`] hex digits and a line
+/// break. The lines of zeros at the end of the encrypted part are no
+/// digests, so they come here to be read over.
+fn is_font_block(text: &[u8], from: usize, to: usize) -> bool {
+    let mut at = from;
+    while at < to {
+        let line_end = at.saturating_add(FONT_LINE_WIDTH);
+        let line = text.get(at..line_end).unwrap_or_default();
+        if line.len() != FONT_LINE_WIDTH || hex_prefix_len(line) != line.len()
+        {
+            return false;
+        }
+        match line_break_end(text, line_end) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    at == to
+}
+
+/// Reports whether the line before the one starting at `start` ends with
+/// the PostScript operator `eexec`, after which a font's data is
+/// encrypted. Blanks and a carriage return may follow the word.
+fn follows_eexec(text: &[u8], start: usize) -> bool {
+    const WORD: &[u8] = b"eexec";
+    /// Maximum number of blanks read over after the word.
+    const MAX_BLANKS: usize = 8;
+    let Some(newline) = start.checked_sub(1) else {
+        return false;
+    };
+    let from = newline.saturating_sub(MAX_BLANKS);
+    let head = text.get(from..newline).unwrap_or_default();
+    let blanks = head
+        .iter()
+        .rev()
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r'))
+        .count();
+    let word_end = newline.saturating_sub(blanks);
+    let Some(word_start) = word_end.checked_sub(WORD.len()) else {
+        return false;
+    };
+    let is_word = text.get(word_start..word_end) == Some(WORD);
+    let glued = word_start
+        .checked_sub(1)
+        .and_then(|i| text.get(i))
+        .is_some_and(u8::is_ascii_alphanumeric);
+    is_word && !glued
 }
 
 /// Returns the digest candidate for `start..end`, a maximal run of hex
@@ -700,6 +830,103 @@ mod tests {
         for text in &digests {
             assert_eq!(values(text).len(), 1, "{text}");
         }
+    }
+
+    /// Returns `count` lines of `width` varied hex digits, each ended by
+    /// `newline`, as the encrypted part of a font or a list of digests.
+    fn hex_lines(count: usize, width: usize, newline: &str) -> String {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut text = String::new();
+        for _ in 0..count {
+            for _ in 0..width {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push(char::from(
+                    b"0123456789abcdef"[(state % 16) as usize],
+                ));
+            }
+            text.push_str(newline);
+        }
+        text
+    }
+
+    /// Returns a font program whose encrypted part has `lines` full lines,
+    /// with its short last line, its 512 zeros and `cleartomark`.
+    fn font_program(lines: usize, newline: &str) -> String {
+        let zeros = format!("{}{newline}", "0".repeat(FONT_LINE_WIDTH));
+        format!(
+            "/FontName /Foo def{newline}currentdict end{newline}\
+             currentfile eexec{newline}{}bd3c{newline}{}cleartomark{newline}",
+            hex_lines(lines, FONT_LINE_WIDTH, newline),
+            zeros.repeat(8),
+        )
+    }
+
+    #[test]
+    fn font_data_after_eexec_is_not_digests() {
+        for newline in ["\n", "\r\n"] {
+            let text = font_program(40, newline);
+            assert_eq!(values(&text), Vec::<String>::new(), "{newline:?}");
+            let spaced = text.replace("eexec", "eexec \t");
+            assert_eq!(values(&spaced), Vec::<String>::new(), "{newline:?}");
+        }
+    }
+
+    #[test]
+    fn font_data_last_line_is_skipped() {
+        let sha1_wide = hex_lines(1, 40, "\n");
+        let text = font_program(3, "\n").replace("bd3c\n", &sha1_wide);
+        assert_eq!(values(&text), Vec::<String>::new());
+        // The block ends with that line, so a digest line after it is
+        // kept.
+        let after = format!(
+            "currentfile eexec\n{}{}{}",
+            hex_lines(2, 64, "\n"),
+            sha1_wide,
+            hex_lines(1, 32, "\n")
+        );
+        assert_eq!(values(&after).len(), 1);
+    }
+
+    #[test]
+    fn digest_list_is_kept_whole() {
+        let list = hex_lines(300, 64, "\n");
+        for head in ["SHA-256\n", "", "\n", "not eexec:\n", "noteexec\n"] {
+            let text = format!("{head}{list}");
+            assert_eq!(values(&text).len(), 300, "{head:?}");
+        }
+        let mixed = format!("{}{}", hex_lines(3, 32, "\n"), list);
+        assert_eq!(values(&mixed).len(), 303);
+    }
+
+    #[test]
+    fn digests_after_font_data_are_kept() {
+        let list = hex_lines(5, 64, "\n");
+        // After `cleartomark`, and right after the zeros.
+        let after_font = format!("{}{list}", font_program(10, "\n"));
+        assert_eq!(values(&after_font).len(), 5);
+        let glued =
+            format!("currentfile eexec\n{}x\n{list}", hex_lines(3, 64, "\n"));
+        assert_eq!(values(&glued).len(), 5);
+        // A digest inside a line of the block is no line of font data.
+        let inside =
+            format!("currentfile eexec\n{}", list.replace('\n', " x\n"));
+        assert_eq!(values(&inside).len(), 5);
+    }
+
+    #[test]
+    fn font_data_past_reach_is_read_again() {
+        let line_len = FONT_LINE_WIDTH + 1;
+        let lines = FONT_REACH / line_len + 10;
+        let text =
+            format!("currentfile eexec\n{}", hex_lines(lines, 64, "\n"));
+        let first = "currentfile eexec\n".len();
+        let found = run(text.as_bytes());
+        // Every line that starts within the reach is font data.
+        let within = FONT_REACH / line_len + 1;
+        assert_eq!(found.len(), lines - within);
+        assert!(found.iter().all(|c| c.start > first + FONT_REACH));
     }
 
     #[test]
