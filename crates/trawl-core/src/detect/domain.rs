@@ -633,7 +633,7 @@ fn numeric_run(
             || is_package_version(text, part_start, part_end)
             || is_changelog_version(text, part_start, part_end, ip);
         let (end, prefix) = cidr_suffix(text, part_end);
-        if prefix.is_none() && is_certificate_oid(part) {
+        if prefix.is_none() && is_object_identifier(text, part_start, part) {
             continue;
         }
         let mut value = format_ipv4(ip);
@@ -666,16 +666,96 @@ fn is_padded_unevenly(part: &[u8]) -> bool {
     padded && groups().any(|group| group.len() < 3)
 }
 
-/// Reports whether `part`, a dotted quad, is a four-arc object
-/// identifier from certificates: an X.520 attribute type (`2.5.4.3`,
-/// the common name), an X.509 extension (`2.5.29.15`, key usage), an
-/// RFC 8410 curve (`1.3.101.112`, Ed25519) or the `1.3.6.1` internet
-/// arc. Addresses in those ranges are rare in reports, while a binary
-/// that parses certificates contains dozens of these strings. A `/prefix`
-/// keeps the quad a network.
-fn is_certificate_oid(part: &[u8]) -> bool {
+/// Reports whether `part`, a dotted quad at `start`, is a four-arc
+/// object identifier. That is an OID from certificates: an X.520
+/// attribute type (`2.5.4.3`, the common name), an X.509 extension
+/// (`2.5.29.15`, key usage), an RFC 8410 curve (`1.3.101.112`, Ed25519)
+/// or the `1.3.6.1` internet arc. Addresses in those ranges are rare in
+/// reports, while a binary that parses certificates contains dozens of
+/// these strings. Any quad is one when code names it an OID, see
+/// [`follows_oid_label`]. A `/prefix` keeps the quad a network.
+fn is_object_identifier(text: &[u8], start: usize, part: &[u8]) -> bool {
     const ARCS: [&[u8]; 3] = [b"2.5.4.", b"2.5.29.", b"1.3.101."];
-    part == b"1.3.6.1" || ARCS.iter().any(|arc| part.starts_with(arc))
+    part == b"1.3.6.1"
+        || ARCS.iter().any(|arc| part.starts_with(arc))
+        || follows_oid_label(text, start)
+}
+
+/// Reports whether the token right before `start`, past blanks, quotes,
+/// `(`, `=` and `:`, names an object identifier: a path of identifiers
+/// with `ObjectIdentifier` or the word `oid` in it, in any case, as in
+/// `ObjectIdentifier::new_unwrap("2.5.6.13")`, `oid = "1.2.3.4"` or
+/// `OID 2.5.21.5`. `oid` counts as a whole word or as one part of a
+/// camel-case or `_` name (`getOid(`, `oid_name =`), so `avoid`, `void`
+/// and `Android` do not. With only blanks before the quad, the token
+/// must end in `d` or `s`.
+fn follows_oid_label(text: &[u8], start: usize) -> bool {
+    /// Maximum length of the separators and of the token read back.
+    const LOOK_BACK: usize = 64;
+    let head = text.get(start.saturating_sub(LOOK_BACK)..start);
+    let head = head.unwrap_or_default();
+    let separators = head
+        .iter()
+        .rev()
+        .take_while(|&&b| {
+            matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'(' | b'=' | b':')
+        })
+        .count();
+
+    let label_end = head.len().saturating_sub(separators);
+    let (Some(head), Some(between)) =
+        (head.get(..label_end), head.get(label_end..))
+    else {
+        return false;
+    };
+    // After blanks alone, as in prose, the token must end like `OID`
+    // or `oids` (`OID 2.5.23.1`), so most quads stop at its last byte.
+    let blanks = between.iter().all(|&b| b == b' ' || b == b'\t');
+    let last = head.last().map(|b| b | 0x20);
+    if between.is_empty() || blanks && !matches!(last, Some(b'd' | b's')) {
+        return false;
+    }
+
+    let token_len = head
+        .iter()
+        .rev()
+        .take_while(|&&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.')
+        })
+        .count();
+    let token = head.get(head.len().saturating_sub(token_len)..);
+    let token = token.unwrap_or_default();
+    // Both names contain a `d`, which most tokens lack.
+    if !token.iter().any(|&b| b | 0x20 == b'd') {
+        return false;
+    }
+
+    let names_type = token
+        .windows(b"objectidentifier".len())
+        .any(|window| window.eq_ignore_ascii_case(b"objectidentifier"));
+    names_type || has_oid_word(token)
+}
+
+/// Reports whether `token` contains `oid`, `Oid` or `OID` as a word of
+/// its own: not after a letter of the same case run (`avoid`, `VOID`),
+/// and followed by no lower-case letter but a plural `s`.
+fn has_oid_word(token: &[u8]) -> bool {
+    token.windows(3).enumerate().any(|(at, window)| {
+        let before = at.checked_sub(1).and_then(|i| token.get(i));
+        let after = token.get(at.saturating_add(3));
+        let after_word = after.is_none_or(|&b| !b.is_ascii_lowercase())
+            || after == Some(&b's')
+                && token
+                    .get(at.saturating_add(4))
+                    .is_none_or(|&b| !b.is_ascii_lowercase());
+        let starts_word = match window {
+            b"oid" => before.is_none_or(|&b| !b.is_ascii_alphabetic()),
+            b"Oid" => before.is_none_or(|&b| !b.is_ascii_uppercase()),
+            b"OID" => before.is_none_or(|&b| !b.is_ascii_alphabetic()),
+            _ => false,
+        };
+        starts_word && after_word
+    })
 }
 
 /// Parses exactly four decimal groups of one to three digits, each at most
@@ -1614,6 +1694,35 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(values(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn quads_named_oids_are_not_ips() {
+        let oids = [
+            "pub const DSA: crate::ObjectIdentifier = \
+             crate::ObjectIdentifier::new_unwrap(\"2.5.6.13\");",
+            "let oid = ObjectIdentifier::new(\"1.2.3.4\").unwrap();",
+            "oid = \"2.5.21.5\"",
+            "OID 2.5.23.1",
+            "oids: '1.2.8.1'",
+            "x.getOid(\"1.2.8.1\")",
+            "EXT_OID=1.2.3.4",
+            "oid_value = '1.2.3.4'",
+        ];
+        for text in oids {
+            assert_eq!(values(text), Vec::<String>::new(), "{text}");
+        }
+        let addresses = [
+            "to avoid 10.1.2.3 being",
+            "Android 10.1.2.3 device",
+            "VOID 10.1.2.3",
+            "oidc 10.1.2.3",
+            "OID 1.3.6.1.4.1.4 value IpAddress: 10.1.2.3",
+            "oid for the host, 10.1.2.3",
+        ];
+        for text in addresses {
+            assert_eq!(values(text), ["10.1.2.3"], "{text}");
         }
     }
 
