@@ -891,7 +891,8 @@ fn is_product_version(text: &[u8], start: usize, part: &[u8]) -> bool {
 /// groups are small, so a `part` with every group at most
 /// `MAX_SECTION_GROUP` also counts after `policy`, `section` or `§`, or
 /// after a version word and `to` or `from` (`Bump Standards-Version to
-/// 4.6.0.1`).
+/// 4.6.0.1`). A quad of any size counts after the phrases of
+/// [`follows_release_phrase`] (`upgrade v8 to 4.4.63.12`).
 fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
     const LOOK_BACK: usize = 40;
     let head = text.get(start.saturating_sub(LOOK_BACK)..start);
@@ -925,6 +926,91 @@ fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
     let linked = linking.iter().any(|link| word.eq_ignore_ascii_case(link))
         && word_before(rest).is_some_and(|(word, _)| is_version_word(word));
     (is_section_word || linked) && small()
+        || follows_release_phrase(word, rest, is_version_word)
+}
+
+/// Reports whether the preposition `word`, with the words before it at
+/// the end of `rest`, names the release that the quad after it is, as
+/// changelogs do:
+/// - `to` after a verb of [`VERSION_MOVES`], with or without a name
+///   between (`Bump to 1.2.99.1`, `upgrade v8 to 4.4.63.12`);
+/// - `for` after `prepare`, `preparing` or `preparation` (`Start
+///   preparing for 1.8.4.3`);
+/// - `to` or `for` after `notes` and a version word (`Update draft
+///   release notes to 1.8.1.5`);
+/// - `since` after `fixes` or `changes`, and `in` after `changes` or
+///   `fixed` (`Changes in 1.2.6.1 (12 Feb 2012)`).
+///
+/// Reports speak of a host that an implant connects to, downloads
+/// from or updates from, so `update`, `from` and the like count only
+/// with a version word (see [`follows_version_word`]).
+fn follows_release_phrase(
+    word: &[u8],
+    rest: &[u8],
+    is_version_word: impl Fn(&[u8]) -> bool,
+) -> bool {
+    let is = |found: &[u8], expected: &[&[u8]]| {
+        expected.iter().any(|name| found.eq_ignore_ascii_case(name))
+    };
+    // Most quads follow none of these words, so they are tested first.
+    if !is(word, &[b"to", b"for", b"since", b"in"]) {
+        return false;
+    }
+    let to = is(word, &[b"to"]);
+    let verb_then_name = || {
+        name_before(rest)
+            .and_then(word_before)
+            .is_some_and(|(verb, _)| is(verb, &VERSION_MOVES))
+    };
+    // The word before `to` may be a name with digits, as `v8` is.
+    let Some((lead, before_lead)) = word_before(rest) else {
+        return to && verb_then_name();
+    };
+    let release_notes = || {
+        is(lead, &[b"notes"])
+            && word_before(before_lead)
+                .is_some_and(|(word, _)| is_version_word(word))
+    };
+    if to {
+        is(lead, &VERSION_MOVES) || verb_then_name() || release_notes()
+    } else if is(word, &[b"for"]) {
+        is(lead, &[b"prepare", b"preparing", b"preparation"])
+            || release_notes()
+    } else if is(word, &[b"since"]) {
+        is(lead, &[b"fixes", b"changes"])
+    } else {
+        is(lead, &[b"changes", b"fixed"])
+    }
+}
+
+/// Verbs that move a package to the release after `to`. `update` is
+/// left out, because a report may write that a sample updates its
+/// configuration to an address.
+const VERSION_MOVES: [&[u8]; 9] = [
+    b"bump",
+    b"bumps",
+    b"bumped",
+    b"upgrade",
+    b"upgrades",
+    b"upgraded",
+    b"downgrade",
+    b"downgrades",
+    b"downgraded",
+];
+
+/// Returns the bytes of `head` before its last name (letters, digits,
+/// `-` and `_`) and the blanks after that name, when both are there.
+fn name_before(head: &[u8]) -> Option<&[u8]> {
+    let blanks =
+        head.iter().rev().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let head = head.get(..head.len().checked_sub(blanks)?)?;
+    let name = head
+        .iter()
+        .rev()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        .count();
+    (blanks > 0 && name > 0)
+        .then(|| head.get(..head.len().saturating_sub(name)))?
 }
 
 /// The largest group of a section or policy number in
@@ -1507,6 +1593,53 @@ mod tests {
         };
         for (text, expected) in cases {
             assert_eq!(strong(text), *expected, "{text}");
+        }
+    }
+
+    /// Returns the values of the candidates in `text` that are not weak.
+    fn strong_values(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &Limits::default(), &mut out);
+        out.into_iter().filter(|c| !c.weak).map(|c| c.value.into()).collect()
+    }
+
+    #[test]
+    fn release_phrases_make_versions() {
+        let versions = [
+            "    Bump to 1.2.99.1",
+            "- **deps**: upgrade v8 to 4.4.63.12 (Ben)",
+            "* V8: Upgrade to 3.15.11.15",
+            "* Upgrade V8 to 3.6.6.25",
+            "* Downgrade V8 to 3.6.6.6",
+            "the driver was upgraded to 3.6.2.1.",
+            "      Start preparing for 1.8.4.3",
+            "      Prepare for 1.7.11.6",
+            "      Start preparation for 1.7.12.2",
+            "      Update draft release notes to 1.8.1.5",
+            "      Update draft release notes for 1.7.8.1",
+            "Fixes since 1.5.4.7",
+            "Document changes since 2.7.6.1.",
+            "Changes in 1.2.6.1 (12 Feb 2012)",
+            "This was fixed in 1.5.4.1.",
+        ];
+        for text in versions {
+            assert_eq!(strong_values(text), Vec::<String>::new(), "{text}");
+        }
+        let addresses = [
+            "connects to 10.1.2.3",
+            "C2 10.1.2.3",
+            "updated to 10.1.2.3",
+            "update V8 to 10.1.2.3",
+            "downloads an upgrade from 10.1.2.3",
+            "then moved to 10.1.2.3",
+            "see notes to 10.1.2.3",
+            "fixes for 10.1.2.3",
+            "listens in 10.1.2.3",
+            "changed to 10.1.2.3",
+            "upgrade, then to 10.1.2.3",
+        ];
+        for text in addresses {
+            assert_eq!(strong_values(text), ["10.1.2.3"], "{text}");
         }
     }
 
