@@ -298,7 +298,9 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     // does not: `test-lib.sh: fix quoting` names a file.
     let port_follows = after == Some(b':') && is_port_after(text, start, end);
     let file_like = (has_file_extension_suffix(tld_word)
-        || BUILD_FILES.contains(&host.as_str()))
+        || BUILD_FILES.contains(&host.as_str())
+        || names_file_by_case(token, tld, tld_word)
+        || is_libtool_archive(token, tld, two_labels))
         && !port_follows
         && !is_text_node(text, start, end);
     let weak = file_like
@@ -1418,12 +1420,47 @@ const CODE_NAMES: [u64; 37] = packed([
 /// Top-level names that are also common file extensions: `setup.py` or
 /// `invoice.zip` is a file unless written defanged, followed by a port or
 /// standing alone as an XML value. `target` is the systemd unit type
-/// (`multi-user.target`) and a brand top-level name.
-const FILE_EXTENSION_TLDS: [u64; 19] = packed([
-    b"ads", b"cab", b"cat", b"dot", b"gs", b"java", b"md", b"mov", b"one",
-    b"pid", b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so", b"target",
-    b"zip",
+/// (`multi-user.target`) and a brand top-level name. `man`, the source
+/// of a manual page (`fc-list.man`), is a brand top-level name too.
+const FILE_EXTENSION_TLDS: [u64; 20] = packed([
+    b"ads", b"cab", b"cat", b"dot", b"gs", b"java", b"man", b"md", b"mov",
+    b"one", b"pid", b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so",
+    b"target", b"zip",
 ]);
+
+/// Top-level names that are also the extensions of source and build
+/// files whose names start with a capital letter: `Git.pm` (Perl),
+/// `POTFILES.in` and `MANIFEST.in` (templates), `Android.mk`,
+/// `Makemodule.am` and `Makefile.inc` (make). A host in a report is
+/// written in one case, so [`names_file_by_case`] reads them as files
+/// only after a capital and before a lower-case suffix.
+const CAPITALIZED_FILE_TLDS: [u64; 5] =
+    packed([b"am", b"in", b"inc", b"mk", b"pm"]);
+
+/// Reports whether `token`, whose last label is `tld` and packs to
+/// `tld_word`, starts with a capital letter and ends in one of
+/// [`CAPITALIZED_FILE_TLDS`] in lower case, as the names of Perl modules
+/// and build files do (`Git.pm`, `Android.mk`, `MANIFEST.in`).
+fn names_file_by_case(
+    token: &[u8],
+    tld: &[u8],
+    tld_word: Option<u64>,
+) -> bool {
+    token.first().is_some_and(u8::is_ascii_uppercase)
+        && tld.iter().all(u8::is_ascii_lowercase)
+        && tld_word.is_some_and(|word| CAPITALIZED_FILE_TLDS.contains(&word))
+}
+
+/// Reports whether `token`, of two labels with the last `tld`, is a
+/// libtool archive: `lib` and a name, then `.la` (`libpng14.la`), as
+/// libtool names every library it builds. A host such as `eu.wha.la`
+/// keeps its suffix.
+fn is_libtool_archive(token: &[u8], tld: &[u8], two_labels: bool) -> bool {
+    two_labels
+        && tld.eq_ignore_ascii_case(b"la")
+        && token.len() > b"lib.la".len()
+        && token.get(..3).is_some_and(|head| head.eq_ignore_ascii_case(b"lib"))
+}
 
 /// Names of build files whose extension is a country code top-level
 /// domain (`.am`, `.ac`, `.in`) or a generic one (`.build`). Changelogs
@@ -1659,6 +1696,49 @@ mod tests {
             scan("version 1.2.3[.]4, (1.2.5[.]1-2), section 4.2.2[.]13"),
             ["1.2.3.4", "1.2.5.1", "4.2.2.13"]
         );
+    }
+
+    #[test]
+    fn capitalized_file_names_are_weak() {
+        let files = [
+            "Git.pm",
+            "POSIX.pm",
+            "POTFILES.in",
+            "MANIFEST.in",
+            "Make.Rules.in",
+            "Android.mk",
+            "Makemodule.am",
+            "Makefile.inc",
+            "XkbSAGroup.man",
+            "fc-list.man",
+            "libpng.la",
+            "libpng14.la",
+        ];
+        for name in files {
+            let text = format!("update {name} and");
+            assert_eq!(
+                weak_values(&text),
+                [(name.to_ascii_lowercase(), true)]
+            );
+        }
+        let hosts = [
+            "update-microsoft.pm",
+            "nshq.in",
+            "evil.mk",
+            "Evil.com",
+            "GITHUB.IN",
+            "eu.wha.la",
+            "lib.la",
+            "mail.libx.la",
+            "Evil.app",
+        ];
+        for host in hosts {
+            let text = format!("update {host} and");
+            assert_eq!(
+                weak_values(&text),
+                [(host.to_ascii_lowercase(), false)]
+            );
+        }
     }
 
     #[test]
@@ -2014,11 +2094,12 @@ mod tests {
 
     #[test]
     fn packed_lists_match_words() {
-        let lists: [&[u64]; 5] = [
+        let lists: [&[u64]; 6] = [
             &GENERIC_TLDS,
             &CODE_OBJECTS,
             &CODE_NAMES,
             &FILE_EXTENSION_TLDS,
+            &CAPITALIZED_FILE_TLDS,
             &SECTION_PREFIXES,
         ];
         for list in lists {
