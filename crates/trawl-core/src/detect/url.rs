@@ -415,6 +415,7 @@ fn parse(
         end = end.saturating_sub(pluses);
     }
     if path_starts {
+        end = quoted_empty_query_end(text, start, end);
         end = quoted_spaced_end(text, start, end);
     }
     let colon = classes & AUTHORITY_COLON != 0 || path_colon;
@@ -834,6 +835,26 @@ fn glued_scheme_start(
         }
     }
     None
+}
+
+/// Returns `end` past a `?` when the quote or backtick right before
+/// `start` closes right after it: `'http://x.example/a.php?'`, as STIX
+/// patterns and JSON values write a URL with an empty query. Inside the
+/// quotes of a value the `?` is part of the URL as written. A question
+/// that quotes a bare URL (`"http://x.example/a?"`) keeps its `?` as
+/// well, which is rare in reports.
+fn quoted_empty_query_end(text: &[u8], start: usize, end: usize) -> usize {
+    let Some(&mark) = start.checked_sub(1).and_then(|i| text.get(i)) else {
+        return end;
+    };
+    let quoted = matches!(mark, b'`' | b'"' | b'\'');
+    let query = text.get(end) == Some(&b'?');
+    let closed = text.get(end.saturating_add(1)) == Some(&mark);
+    if quoted && query && closed {
+        end.saturating_add(1)
+    } else {
+        end
+    }
 }
 
 /// Maximum number of bytes that [`quoted_spaced_end`] adds to a path.
@@ -1332,6 +1353,15 @@ mod tests {
             ("`http://x.example/a b.`", &["http://x.example/a"]),
             ("`http://x.example/a .zip`", &["http://x.example/a"]),
             ("`http://x.example a.zip`", &["http://x.example"]),
+            (
+                "[url:value = 'http://x.example/a%20b.php?']",
+                &["http://x.example/a%20b.php?"],
+            ),
+            ("\"http://x.example?\"", &["http://x.example?"]),
+            ("see http://x.example/a.php?", &["http://x.example/a.php"]),
+            ("'http://x.example/a.php?\"", &["http://x.example/a.php"]),
+            ("'http://x.example/a.php??'", &["http://x.example/a.php"]),
+            ("'http://x.example/a.php.'", &["http://x.example/a.php"]),
             (
                 "\"http://x.example/NS/1.2.0 https://x.example/s-1.2.0.xsd\"",
                 &[
