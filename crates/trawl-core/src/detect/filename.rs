@@ -95,9 +95,11 @@ pub(crate) fn find_in_runs(
                     }
                     break label_end;
                 };
-                if continues_token(text, end) {
-                    break after_dot;
-                }
+                let end = match renamed_end(text, tier, end) {
+                    Some(renamed) => renamed,
+                    None if continues_token(text, end) => break after_dot,
+                    None => end,
+                };
                 let bound = looked.max(floor);
                 looked = end;
                 let Some(start) = name_start(text, dot, bound) else {
@@ -545,6 +547,19 @@ fn continues_token(text: &[u8], end: usize) -> bool {
         Some(b) => b.is_ascii_alphanumeric(),
         None => false,
     }
+}
+
+/// Returns the end of a name whose executable extension, ending at
+/// `end`, is followed by one `_` that ends the token: `isapicache_.dll_`.
+/// Analysts rename samples this way so that they cannot run by a double
+/// click, and reports list them as renamed. Generic extensions are left
+/// out, because `_` after them is more often part of an identifier.
+fn renamed_end(text: &[u8], tier: Tier, end: usize) -> Option<usize> {
+    if tier != Tier::Always || text.get(end) != Some(&b'_') {
+        return None;
+    }
+    let renamed = end.saturating_add(1);
+    (!continues_token(text, renamed)).then_some(renamed)
 }
 
 /// Reports whether `b` is an ASCII byte that can be part of a name.
@@ -1083,6 +1098,17 @@ mod tests {
         assert_eq!(found_with(&after, &digests), weak);
 
         assert_eq!(found("FileName\0notes.txt"), weak);
+    }
+
+    #[test]
+    fn renamed_executables_keep_underscore() {
+        assert_eq!(
+            names("isapicache_.dll_ and Setup.EXE_."),
+            ["isapicache_.dll_", "Setup.EXE_"]
+        );
+        for text in ["a.exe__", "a.txt_", "x.dll_y", "x.dll_-y"] {
+            assert_eq!(names(text), Vec::<String>::new(), "{text}");
+        }
     }
 
     #[test]
