@@ -87,7 +87,9 @@ fn is_label(b: Option<&u8>) -> bool {
 }
 
 /// Bracketed forms: `[.]`, `(dot)`, `{.}`, `[:]`, `[://]`, `[/]`, `[@]`,
-/// `(at)` and the like, case-insensitive. A single space on each side is
+/// `(at)` and the like, case-insensitive, and a file extension in square
+/// brackets after a name (`NvSmartMax[.dll]`), whose brackets are
+/// dropped. A single space on each side is
 /// swallowed when both sides are label characters (`example (dot) com`,
 /// `evil [.] com`). A symbol in round or curly brackets with a space on
 /// each side is left alone, because prose names a character that way
@@ -101,6 +103,21 @@ fn find_bracketed(input: &[u8], edits: &mut Vec<Edit>) {
             Some(b'(') => b')',
             _ => b'}',
         };
+        if close == b']' {
+            let name = crate::detect::filename::bracketed_extension_close;
+            if let Some(close_at) = name(input, open) {
+                // The last letter of the extension and the `]` become that
+                // letter, so that the end of the name maps past the `]`.
+                let last = close_at.saturating_sub(1);
+                let letter = input.get(last).map_or(0, |&b| usize::from(b));
+                if let Some(replacement) = ASCII.get(letter..=letter) {
+                    edits.push(simple(open, open.saturating_add(2), b"."));
+                    let after_close = close_at.saturating_add(1);
+                    edits.push(simple(last, after_close, replacement));
+                    continue;
+                }
+            }
+        }
         let inner = open.saturating_add(1);
         let Some((inner_len, replacement, role)) =
             bracketed_form(input, inner, close)
@@ -540,6 +557,8 @@ mod tests {
                 "Even Rouault <even.rouault@spatialys.com>",
             ),
             ("<ops AT corp.example.net>", "<ops@corp.example.net>"),
+            ("%RAND%\\NvSmartMax[.dll]", "%RAND%\\NvSmartMax.dll"),
+            ("wgl[.exe], a[.EXE].", "wgl.exe, a.EXE."),
         ];
         for (input, expected) in cases {
             assert_eq!(refanged(input), expected, "{input}");
@@ -565,6 +584,8 @@ mod tests {
             "<look at example.com now>",
             "the <b>team at example.com</b>",
             "kuriyama at sky.rim.or.jp",
+            "x [.dll] a[.dllx] a[.dll]b a[.Dll] a.[.dll] a[.com] a[.dll",
+            "foo.info[.gz] notes[.txt]",
         ];
         for input in cases {
             assert_eq!(refanged(input), input);
@@ -606,5 +627,15 @@ mod tests {
         // "evil.com" is 3..11 in the text and 3..13 in the input.
         assert_eq!(result.map.start(3), 3);
         assert_eq!(result.map.end(11), 13);
+    }
+
+    #[test]
+    fn bracketed_extension_maps_to_brackets() {
+        let input = b"drop NvSmartMax[.dll] now";
+        let result = refang(input);
+        assert_eq!(&result.text[..], b"drop NvSmartMax.dll now");
+        // "NvSmartMax.dll" is 5..19 in the text and 5..21 in the input.
+        assert_eq!(result.map.start(5), 5);
+        assert_eq!(result.map.end(19), 21);
     }
 }
