@@ -132,6 +132,20 @@ fn quoted_paths_keep_spaces() {
 }
 
 #[test]
+fn asciidoc_passthrough_keeps_spaces() {
+    check(&[
+        (
+            "* `++%TEMP%\\Usermode COM Manager.dat++`",
+            &["%TEMP%\\Usermode COM Manager.dat"],
+        ),
+        ("++C:\\a\\my tool++ x", &["C:\\a\\my tool"]),
+        ("++C:\\a\\b c.exe++ d++", &["C:\\a\\b c.exe"]),
+        ("C:\\a\\b c.exe++ x", &["C:\\a\\b"]),
+        ("++C:\\a\\b c.exe x++", &["C:\\a\\b c.exe"]),
+    ]);
+}
+
+#[test]
 fn trailing_punctuation_is_trimmed() {
     check(&[
         ("C:\\Temp\\a.exe, D:\\b.dll", &["C:\\Temp\\a.exe", "D:\\b.dll"]),

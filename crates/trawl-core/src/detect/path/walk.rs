@@ -338,6 +338,9 @@ impl Walker<'_> {
                     Continuation::Directory(pos)
                 };
             }
+            if self.closes_passthrough(pos) {
+                return Continuation::Terminal(pos);
+            }
             let extension =
                 has_extension(text.get(word..pos).unwrap_or_default());
             let more_words = next == Unit::Space
@@ -389,6 +392,21 @@ impl Walker<'_> {
             return true;
         }
         ending.all_capital && line_end(text, after) && self.alone()
+    }
+
+    /// Reports whether the word before `end` ends with the `++` that
+    /// closes an AsciiDoc passthrough opened right before the path, which
+    /// delimits it as quotes do: `++%TEMP%\Usermode COM Manager.dat++`.
+    fn closes_passthrough(&self, end: usize) -> bool {
+        let passthrough = &b"++"[..];
+        let start = self.root.start;
+        let opened =
+            start.checked_sub(2).and_then(|s| self.text.get(s..start));
+        let closed = end
+            .checked_sub(2)
+            .filter(|&s| s > start)
+            .and_then(|s| self.text.get(s..end));
+        opened == Some(passthrough) && closed == Some(passthrough)
     }
 
     /// Returns the quote or Markdown backtick that opens right before the
