@@ -16,6 +16,10 @@ use super::domain::packed;
 use super::Candidate;
 use crate::Category;
 
+mod section;
+
+use section::SectionContext;
+
 /// Maximum length of a name, in bytes: the component limit of NTFS and
 /// of most Unix file systems.
 const MAX_NAME: usize = 255;
@@ -34,8 +38,8 @@ enum Tier {
 /// detector read, in order. `digests` are the spans of the digest
 /// candidates in `text`, in order of start. A name with a generic
 /// extension is pushed weak, so that the scanner keeps it only when it
-/// was written defanged, unless a digest is on its line or a file-name
-/// label comes before it.
+/// was written defanged, unless a digest is on its line, a file-name
+/// label comes before it or it is listed under a file-name heading.
 ///
 /// Every listed extension contains a letter and follows a dot, so its
 /// dot lies in one of the runs. A name in a URL interior, which the
@@ -47,6 +51,7 @@ pub(crate) fn find_in_runs(
     out: &mut Vec<Candidate>,
 ) {
     let mut lines = LineContext::new(digests);
+    let mut sections = SectionContext::default();
     // No name starts before `floor`, the end of the last name found. No
     // look back passes `looked`, the end of the last extension looked
     // back from, whether a name was found there or not, and each stops
@@ -115,9 +120,14 @@ pub(crate) fn find_in_runs(
                             .unwrap_or(candidate),
                         None => candidate,
                     };
+                let mut listed_in_section = || {
+                    fills_line(text, candidate.start, end)
+                        && sections.names_files(text, candidate.start)
+                };
                 let weak = tier == Tier::Context
                     && !lines.has_digest(text, candidate.start, end)
-                    && !follows_name_label(text, floor, candidate.start);
+                    && !follows_name_label(text, floor, candidate.start)
+                    && !listed_in_section();
                 out.push(Candidate { weak, ..candidate });
                 floor = end;
                 break end;
@@ -132,6 +142,51 @@ fn dot_before(text: &[u8], from: usize, end: usize) -> Option<usize> {
     let run = text.get(from..end)?;
     let at = run.iter().position(|&b| b == b'.')?;
     Some(from.saturating_add(at))
+}
+
+/// Maximum number of bytes of list marker, quotes and spaces that
+/// [`fills_line`] allows around a name.
+const MAX_LINE_MARKS: usize = 16;
+
+/// Reports whether the name `start..end` fills its line, apart from a
+/// list marker (`*`, `-`), spaces and the quotes, backticks or AsciiDoc
+/// `++` around it: `DllResolve.db` in a listing block, or `` * `wgl.dat` ``.
+/// Lists under a heading that names file names are written so.
+fn fills_line(text: &[u8], start: usize, end: usize) -> bool {
+    let quote = |b: &u8| matches!(b, b'`' | b'+' | b'"' | b'\'');
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+
+    let lowest = start.saturating_sub(MAX_LINE_MARKS);
+    let mut head = text.get(lowest..start).unwrap_or_default();
+    while let Some((last, rest)) = head.split_last() {
+        if !quote(last) {
+            break;
+        }
+        head = rest;
+    }
+    let mut marker_seen = false;
+    while let Some((last, rest)) = head.split_last() {
+        let marker = !marker_seen && matches!(last, b'*' | b'-');
+        if !blank(last) && !marker {
+            break;
+        }
+        marker_seen |= marker;
+        head = rest;
+    }
+    let line_starts = match head.last() {
+        Some(&b) => b == b'\n',
+        None => lowest == 0,
+    };
+
+    let tail_end = end.saturating_add(MAX_LINE_MARKS).min(text.len());
+    let tail = text.get(end..tail_end).unwrap_or_default();
+    let mut rest =
+        tail.iter().skip_while(|b| quote(b)).skip_while(|b| blank(b));
+    let line_ends = match rest.next() {
+        Some(&b) => b == b'\n',
+        None => tail_end == text.len(),
+    };
+    line_starts && line_ends
 }
 
 /// Returns the end of the run of ASCII letters and digits that starts at
@@ -262,8 +317,14 @@ fn follows_name_label(text: &[u8], floor: usize, start: usize) -> bool {
         Some(nul) => before.get(nul.saturating_add(1)..).unwrap_or_default(),
         None => before,
     };
-    memchr::memchr2_iter(b'f', b'F', before).any(|at| {
-        let rest = before.get(at..).unwrap_or_default();
+    contains_name_label(before)
+}
+
+/// Reports whether `bytes` contain `filename`, `file name` or
+/// `file_name`, in any case.
+fn contains_name_label(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(b'f', b'F', bytes).any(|at| {
+        let rest = bytes.get(at..).unwrap_or_default();
         let Some(after_file) = rest
             .get(..4)
             .filter(|word| word.eq_ignore_ascii_case(b"file"))
@@ -1160,6 +1221,39 @@ mod tests {
             let close = bracketed_extension_close(text.as_bytes(), open);
             assert_eq!(close, expected, "{text}");
         }
+    }
+
+    #[test]
+    fn fills_line_table() {
+        let cases = [
+            ("DllResolve.db", true),
+            ("x\nDllResolve.db\r\ny", true),
+            ("* `++wgl.dat++`\n", true),
+            ("  - \"wgl.dat\"  \n", true),
+            ("see wgl.dat\n", false),
+            ("wgl.dat here\n", false),
+            ("* - * wgl.dat", false),
+            ("                  wgl.dat", false),
+        ];
+        for (text, expected) in cases {
+            let start = text.find("DllResolve.db").or(text.find("wgl.dat"));
+            let start = start.unwrap();
+            let len = if text.contains("wgl") { 7 } else { 13 };
+            let filled = fills_line(text.as_bytes(), start, start + len);
+            assert_eq!(filled, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn file_name_section_makes_generic_names_strong() {
+        let text = "=== File names and paths\n----\nDllResolve.db\n\
+                    writes log.txt\n----\n=== Network\nnotes.txt";
+        let expected = [
+            ("DllResolve.db".into(), false),
+            ("log.txt".into(), true),
+            ("notes.txt".into(), true),
+        ];
+        assert_eq!(found(text), expected);
     }
 
     #[test]
