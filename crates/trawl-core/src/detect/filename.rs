@@ -16,6 +16,7 @@ use super::domain::packed;
 use super::Candidate;
 use crate::Category;
 
+mod column;
 mod section;
 
 use section::SectionContext;
@@ -39,7 +40,9 @@ enum Tier {
 /// candidates in `text`, in order of start. A name with a generic
 /// extension is pushed weak, so that the scanner keeps it only when it
 /// was written defanged, unless a digest is on its line, a file-name
-/// label comes before it or it is listed under a file-name heading.
+/// label comes before it or it is listed under a file-name heading. The
+/// names of a table's file-name column are pushed as well, with or
+/// without a listed extension.
 ///
 /// Every listed extension contains a letter and follows a dot, so its
 /// dot lies in one of the runs. A name in a URL interior, which the
@@ -134,6 +137,7 @@ pub(crate) fn find_in_runs(
             };
         }
     }
+    column::find_in_name_columns(text, digests, out);
 }
 
 /// Returns the first dot in `text[from..end]`. Runs are short, so a
