@@ -17,6 +17,7 @@ use super::Candidate;
 use crate::Category;
 
 mod column;
+mod misp;
 mod section;
 
 use section::SectionContext;
@@ -41,8 +42,8 @@ enum Tier {
 /// extension is pushed weak, so that the scanner keeps it only when it
 /// was written defanged, unless a digest is on its line, a file-name
 /// label comes before it or it is listed under a file-name heading. The
-/// names of a table's file-name column are pushed as well, with or
-/// without a listed extension.
+/// names of a table's file-name column and of MISP file-name attributes
+/// are pushed as well, with or without a listed extension.
 ///
 /// Every listed extension contains a letter and follows a dot, so its
 /// dot lies in one of the runs. A name in a URL interior, which the
@@ -138,6 +139,7 @@ pub(crate) fn find_in_runs(
         }
     }
     column::find_in_name_columns(text, digests, out);
+    misp::find_in_misp_attributes(text, out);
 }
 
 /// Returns the first dot in `text[from..end]`. Runs are short, so a
