@@ -790,6 +790,54 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        // A lost table column shows only when a cut falls between a
+        // header and a row that a wide line separates, which the default
+        // 256 cases rarely produce.
+        #![proptest_config(proptest::test_runner::Config::with_cases(2048))]
+
+        #[test]
+        fn chunked_scan_keeps_name_contexts(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "=== File names\n", "## Filenames\n", "== Network\n",
+                    "| SHA-1 | Filename |\n", "|===\n", "|---|---|\n",
+                    "|===\n| SHA-1 | Filename |\n",
+                    "| SHA-1 | Filename |\n|---|---|\n",
+                    "| d41d8cd98f00b204e9800998ecf8427e | sysnetd |\n",
+                    "\"type\": \"filename\",\n",
+                    "\"value\": \"mdworker3\",\n", "wgl.dat\n", "\n",
+                    "blank", "blank", "wide", "wide", "prose", "prose",
+                ][..]),
+                0..80,
+            ),
+            chunk_len in 4096usize..12_288,
+            stretch in proptest::bool::ANY,
+        ) {
+            // A blank or prose line is longer than the reach of the
+            // file-name context rules, and a wide one is longer than the
+            // overlap of two windows, so headers fall on both sides of
+            // both. Tables and sections run on over blank lines.
+            let blank = " ".repeat(1100) + "\n";
+            let wide = " ".repeat(9000) + "\n";
+            let prose = "word ".repeat(220) + "\n";
+            let text: String = pieces
+                .iter()
+                .map(|&piece| match piece {
+                    "blank" => blank.as_str(),
+                    "wide" => wide.as_str(),
+                    "prose" => prose.as_str(),
+                    other => other,
+                })
+                .collect();
+            let max_len =
+                if stretch { chunk_len.saturating_mul(2) } else { chunk_len };
+            let (whole, chunked) =
+                whole_and_chunked(text.as_bytes(), chunk_len, max_len);
+            proptest::prop_assert_eq!(chunked, whole);
+        }
+    }
+
     #[test]
     fn lent_value_bytes_equal_copied_value() {
         let text = indicator_text(true)

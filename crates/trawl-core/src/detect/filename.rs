@@ -26,6 +26,16 @@ use section::SectionContext;
 /// of most Unix file systems.
 const MAX_NAME: usize = 255;
 
+/// Maximum distance in bytes from a name back to the context that the
+/// rules of the child modules read: a file-name heading, a table's
+/// header, a MISP attribute's type. The scanner starts each chunk of a
+/// large input `Limits::max_token_len` bytes before the chunk, so context
+/// within that many input bytes decides the same in a chunk as in the
+/// whole text. Detectors see refanged text, which is up to five times
+/// shorter than the input (`[dot]` becomes `.`), so the reach is an
+/// eighth of the default token length.
+const CONTEXT_REACH: usize = 1024;
+
 /// The evidence that a name with an extension needs to be reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tier {
@@ -990,6 +1000,12 @@ const JS_PRODUCTS: [&[u8]; 12] = [
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_reach_fits_chunk_overlap() {
+        let overlap = crate::Limits::default().max_token_len;
+        assert!(CONTEXT_REACH.saturating_mul(8) <= overlap);
+    }
     use crate::detect::domain::find_outside_noting_runs;
     use crate::detect::interior::Cursor;
 

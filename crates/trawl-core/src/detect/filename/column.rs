@@ -11,7 +11,7 @@
 //! `mdworker3`), and others keep an unusual one (`finaser.aes`). Only
 //! AsciiDoc and Markdown tables whose rows start with `|` are read.
 
-use super::{is_digest_length, is_name_byte, MAX_NAME};
+use super::{is_digest_length, is_name_byte, CONTEXT_REACH, MAX_NAME};
 use crate::detect::Candidate;
 use crate::Category;
 
@@ -128,48 +128,77 @@ fn line_kind(line: &[u8]) -> LineKind {
 /// in order, and the walk up to a row's header stops at the row passed
 /// before it when that row is in the same table, so each line is walked
 /// once in all.
+///
+/// Every line walked, the header too, must start within `CONTEXT_REACH`
+/// bytes before the row, so that a chunk of a large input decides as the
+/// whole text does. The far rows of a longer table lose the column.
 #[derive(Debug, Default)]
 struct TableContext {
     /// The start of the row passed last.
     row: Option<usize>,
-    /// The file-name column of that row's table.
-    column: Option<usize>,
+    /// The start of the header of that row's table and its file-name
+    /// column, when the walk found both.
+    header: Option<(usize, usize)>,
 }
 
 impl TableContext {
     /// Returns the index, among the `|`-separated parts of a line, of the
     /// file-name column of the table whose row starts at `row`.
     fn name_column(&mut self, text: &[u8], row: usize) -> Option<usize> {
-        let column = self.walk_to_header(text, row);
+        let header = self.walk_to_header(text, row);
         self.row = Some(row);
-        self.column = column;
-        column
+        self.header = header;
+        let (start, column) = header?;
+        (start.saturating_add(CONTEXT_REACH) > row).then_some(column)
     }
 
-    fn walk_to_header(&self, text: &[u8], row: usize) -> Option<usize> {
+    /// Returns the start of the header of the table whose row starts at
+    /// `row`, and its file-name column. The walk gives up at a line that
+    /// starts `CONTEXT_REACH` or more bytes before `row`.
+    fn walk_to_header(
+        &self,
+        text: &[u8],
+        row: usize,
+    ) -> Option<(usize, usize)> {
+        // No line before `lowest` is looked at, so the search for a line
+        // start gives up there.
+        let lowest = row.saturating_sub(CONTEXT_REACH);
+        let line_start = |line_end: usize| {
+            let head = text.get(lowest..line_end)?;
+            match memchr::memrchr(b'\n', head) {
+                // `i` indexes `head`, so the sum is inside `text`.
+                Some(i) => Some(lowest.saturating_add(i).saturating_add(1)),
+                None if lowest == 0 => Some(0),
+                None => None,
+            }
+        };
+        let in_reach =
+            |start: usize| start.saturating_add(CONTEXT_REACH) > row;
         // The start of the row nearest above the lines walked so far.
         let mut top_row = row;
         let mut line_end = row.checked_sub(1)?;
         loop {
-            let head = text.get(..line_end).unwrap_or_default();
-            let start = memchr::memrchr(b'\n', head).map_or(0, |i| {
-                // `i` indexes `head`, so the sum is inside `text`.
-                i.saturating_add(1)
-            });
+            let start = line_start(line_end)?;
             if self.row == Some(start) {
-                return self.column;
+                return self.header;
+            }
+            if !in_reach(start) {
+                return None;
             }
             let line = text.get(start..line_end).unwrap_or_default();
             match line_kind(line) {
                 LineKind::Row => top_row = start,
                 LineKind::Blank => {}
-                LineKind::Delimiter => return header_column(text, top_row),
+                LineKind::Delimiter => {
+                    let column = header_column(text, top_row)?;
+                    return Some((start, column));
+                }
                 LineKind::Separator => {
-                    let above = start.checked_sub(1)?;
-                    let head = text.get(..above).unwrap_or_default();
-                    let header = memchr::memrchr(b'\n', head)
-                        .map_or(0, |i| i.saturating_add(1));
-                    return header_column(text, header);
+                    let header = line_start(start.checked_sub(1)?)?;
+                    if !in_reach(header) {
+                        return None;
+                    }
+                    return Some((header, header_column(text, header)?));
                 }
                 LineKind::Other => return None,
             }
@@ -359,12 +388,17 @@ mod tests {
     }
 
     #[test]
-    fn one_walk_serves_many_rows() {
+    fn far_rows_lose_column() {
         let mut text = String::from("|===\n| Filename | SHA-1\n");
+        let mut near = Vec::new();
         for i in 0..1000 {
+            if text.len() < CONTEXT_REACH {
+                near.push(format!("s{i}"));
+            }
             text.push_str(&format!("| s{i} | {SHA1}\n"));
         }
-        assert_eq!(names(&text).len(), 1000);
+        assert!(near.len() > 10, "{near:?}");
+        assert_eq!(names(&text), near);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use super::contains_name_label;
+use super::{contains_name_label, CONTEXT_REACH};
 
 /// Maximum number of heading levels: AsciiDoc and Markdown both have six.
 const MAX_LEVEL: usize = 6;
@@ -23,9 +23,10 @@ const MAX_TITLE: usize = 80;
 /// inside it. Names are passed in order of start, and each search for
 /// the next line that starts with `=` or `#` resumes where the last one
 /// stopped, so the text is searched once in all.
-// NOTE: the scanner reads large inputs in chunks of about 1 MiB, and a
-// heading in an earlier chunk is not seen, so names past a chunk border
-// lose their section.
+///
+/// The heading counts only when it starts within `CONTEXT_REACH` bytes
+/// before the name, so that a chunk of a large input, which starts that
+/// far before its first name, decides as the whole text does.
 #[derive(Debug, Default)]
 pub(super) struct SectionContext {
     /// Whether the first line of the text has been looked at, and the
@@ -35,8 +36,12 @@ pub(super) struct SectionContext {
     next_equals: Option<usize>,
     /// The start of the next line that starts with `#`, if any.
     next_hash: Option<usize>,
-    /// The level of the open section whose heading names file names.
-    open_level: Option<usize>,
+    /// The start and level of the last heading that names file names.
+    name_heading: Option<(usize, usize)>,
+    /// The minimum number of marks (`=` or `#`) of the headings after
+    /// `name_heading`.
+    /// A heading with no more marks than it closes its section.
+    min_level_after: usize,
 }
 
 /// Searches for the line breaks before an AsciiDoc and a Markdown
@@ -72,7 +77,12 @@ impl SectionContext {
                 self.next_hash = next_line_with(text, hash, next);
             }
         }
-        self.open_level.is_some()
+        // A heading at `heading` is read from the line break before it,
+        // which must lie in reach too, or from the start of the text.
+        self.name_heading.is_some_and(|(heading, level)| {
+            heading.saturating_add(CONTEXT_REACH) > at
+                && self.min_level_after > level
+        })
     }
 
     /// Opens or closes the section at the heading that starts the line
@@ -86,15 +96,15 @@ impl SectionContext {
         if level > MAX_LEVEL || rest.get(level) != Some(&b' ') {
             return;
         }
-        if self.open_level.is_some_and(|open| level <= open) {
-            self.open_level = None;
-        }
         let after_marks = rest.get(level..).unwrap_or_default();
         let title_len =
             memchr::memchr(b'\n', after_marks).unwrap_or(after_marks.len());
         let title = after_marks.get(..title_len).unwrap_or_default();
         if is_name_title(title) {
-            self.open_level = Some(level);
+            self.name_heading = Some((line, level));
+            self.min_level_after = usize::MAX;
+        } else {
+            self.min_level_after = self.min_level_after.min(level);
         }
     }
 }
