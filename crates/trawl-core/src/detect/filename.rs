@@ -916,7 +916,7 @@ fn is_plausible_stem(stem: &[u8], extension: &[u8]) -> bool {
     }
     // A digest with an extension (`<sha256>.exe`) names a sample by its
     // hash, and the hash detector reports the digest.
-    if is_digest_length(stem.len()) && stem.iter().all(u8::is_ascii_hexdigit) {
+    if is_hex_digest(stem) {
         return false;
     }
     // An upper-case extension after an all lower-case name is a constant
@@ -951,10 +951,11 @@ fn has_balanced_braces(stem: &[u8]) -> bool {
     }
 }
 
-/// Reports whether `len` hex digits make an MD5, SHA-1, SHA-256 or
-/// SHA-512 digest.
-fn is_digest_length(len: usize) -> bool {
-    matches!(len, 32 | 40 | 64 | 128)
+/// Reports whether `bytes` are the hex digits of an MD5, SHA-1, SHA-256
+/// or SHA-512 digest.
+fn is_hex_digest(bytes: &[u8]) -> bool {
+    matches!(bytes.len(), 32 | 40 | 64 | 128)
+        && bytes.iter().all(u8::is_ascii_hexdigit)
 }
 
 /// Objects and modules whose attributes share a name with an extension

@@ -11,7 +11,7 @@
 //! `mdworker3`), and others keep an unusual one (`finaser.aes`). Only
 //! AsciiDoc and Markdown tables whose rows start with `|` are read.
 
-use super::{is_digest_length, is_name_byte, CONTEXT_REACH, MAX_NAME};
+use super::{is_hex_digest, is_name_byte, CONTEXT_REACH, MAX_NAME};
 use crate::detect::Candidate;
 use crate::Category;
 
@@ -300,7 +300,7 @@ fn is_bare_name(name: &[u8]) -> bool {
     // A digest, or a digest with an extension (`<sha256>.php`), names a
     // sample by its hash, and the hash detector reports the digest.
     let stem = name.split(|&b| b == b'.').next().unwrap_or(name);
-    if is_digest_length(stem.len()) && stem.iter().all(u8::is_ascii_hexdigit) {
+    if is_hex_digest(stem) {
         return false;
     }
     !PLACEHOLDERS.iter().any(|p| name.eq_ignore_ascii_case(p))

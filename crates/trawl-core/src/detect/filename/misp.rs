@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::{self, Finder};
 
-use super::{is_digest_length, is_name_byte, CONTEXT_REACH, MAX_NAME};
+use super::{is_hex_digest, is_name_byte, CONTEXT_REACH, MAX_NAME};
 use crate::detect::Candidate;
 use crate::Category;
 
@@ -139,7 +139,7 @@ fn is_spaced_name(name: &[u8]) -> bool {
         return false;
     }
     let stem = name.split(|&b| b == b'.').next().unwrap_or(name);
-    !(is_digest_length(stem.len()) && stem.iter().all(u8::is_ascii_hexdigit))
+    !is_hex_digest(stem)
 }
 
 #[cfg(test)]
