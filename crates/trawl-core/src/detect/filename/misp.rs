@@ -22,9 +22,9 @@ use crate::Category;
 
 /// Maximum distance in bytes from the end of the type to the end of the
 /// value. In the MISP events that ESET publishes, about 400 bytes of
-/// other fields lie between them. The type's key and string take up to
-/// `MAX_KEY_SPACES` and 40 more bytes, and all of it must lie within
-/// `CONTEXT_REACH` before the value.
+/// other fields lie between them. The type's key, its string and the
+/// spaces around the colon take up to `MAX_KEY_SPACES` plus 64 bytes,
+/// and all of it must lie within `CONTEXT_REACH` before the value.
 const VALUE_REACH: usize = CONTEXT_REACH - MAX_KEY_SPACES - 64;
 
 /// Maximum number of spaces around the colon after `"type"`.
