@@ -18,7 +18,7 @@ use crate::Category;
 /// Maximum length in bytes of a table row. Rows of report tables are
 /// far shorter, and the bound keeps the line search of a digest in
 /// minified JSON or a long log line short. It is the reach of the other
-/// context rules, so that a chunk of the text holds every row it reads.
+/// context rules, so that a chunk of the text contains every row it reads.
 const MAX_ROW: usize = CONTEXT_REACH;
 
 /// Cell values that stand for a missing or varying name.
