@@ -67,6 +67,9 @@ fn rescan_form(category: Category, value: &str) -> Option<String> {
         Category::AttackTechnique
         | Category::Mac
         | Category::Xmr
+        | Category::Ltc
+        | Category::Bch
+        | Category::Dash
         | Category::FuzzyHash => Some(value.to_string()),
         _ => None,
     }
@@ -196,6 +199,20 @@ fn check_value(category: Category, value: &str) {
             let number: u32 =
                 value.strip_prefix("AS").unwrap().parse().unwrap();
             assert!(number >= 1, "{value}");
+        }
+        Category::Ltc => {
+            let legacy = value.starts_with('L') || value.starts_with('M');
+            let segwit = value.starts_with("ltc1");
+            assert!(legacy || segwit, "not a Litecoin address: {value}");
+        }
+        Category::Bch => {
+            assert!(matches!(value.len(), 42 | 61), "{value}");
+            assert!(value.starts_with('q') || value.starts_with('p'));
+            assert!(!value.bytes().any(|b| b.is_ascii_uppercase()));
+        }
+        Category::Dash => {
+            assert!(value.starts_with('X') || value.starts_with('7'));
+            assert!(matches!(value.len(), 26..=35), "{value}");
         }
         Category::FileName => {
             assert!(value.contains('.'), "{value}");

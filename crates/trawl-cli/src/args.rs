@@ -95,8 +95,9 @@ pub struct Args {
     /// are those that --list-detectors prints: urls, domains, ips,
     /// hashes, emails, filepaths, base64, crypto.btc, crypto.eth, cves,
     /// registry_keys, attack_techniques, macs, crypto.xmr, fuzzy_hashes,
-    /// asns, filenames and the categories of custom rules. Singular forms, and
-    /// `crypto` for every wallet category, are accepted
+    /// asns, filenames, crypto.ltc, crypto.bch, crypto.dash and the
+    /// categories of custom rules. Singular forms, and `crypto` for every
+    /// wallet category, are accepted
     #[arg(
         long,
         value_name = "LIST",
@@ -624,7 +625,7 @@ mod tests {
         let error = args.selection(&rules()).unwrap_err();
         assert!(error.contains("'nonsense'"), "{error}");
         assert!(
-            error.contains("asns, filenames, crypto, jira_tickets"),
+            error.contains("crypto.dash, crypto, jira_tickets"),
             "{error}"
         );
     }

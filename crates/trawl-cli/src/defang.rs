@@ -48,6 +48,9 @@ pub fn defang(category: Category, value: &str) -> String {
         | Category::AttackTechnique
         | Category::Mac
         | Category::Xmr
+        | Category::Ltc
+        | Category::Bch
+        | Category::Dash
         | Category::FuzzyHash
         | Category::Asn => value.to_string(),
     }

@@ -396,6 +396,11 @@ fn describe(category: Category) -> &'static str {
         Category::FileName => {
             "file names without a directory (svhvost.exe, libc.so.6)"
         }
+        Category::Ltc => "Litecoin addresses with a valid checksum",
+        Category::Bch => {
+            "Bitcoin Cash addresses in CashAddr form with a valid checksum"
+        }
+        Category::Dash => "Dash addresses with a valid checksum",
     }
 }
 

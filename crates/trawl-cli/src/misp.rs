@@ -177,6 +177,15 @@ fn mapping(category: Category, value: &str) -> Option<Mapping> {
         }
         Category::Asn => map("AS", "Network activity", false, ""),
         Category::FileName => map("filename", "Payload delivery", false, ""),
+        // MISP has no attribute types for Litecoin and Bitcoin Cash
+        // addresses.
+        Category::Ltc => {
+            map("text", "Financial fraud", false, "Litecoin address")
+        }
+        Category::Bch => {
+            map("text", "Financial fraud", false, "Bitcoin Cash address")
+        }
+        Category::Dash => map("dash", "Financial fraud", false, ""),
     }
 }
 
@@ -411,6 +420,24 @@ mod tests {
                 Category::Xmr,
                 "4AdUndXHHZ6cfufTMvppY6JwXNouMBzSkbLYfpAV",
                 "xmr",
+                false,
+            ),
+            (
+                Category::Ltc,
+                "LTzrJENnVYYRp8hMgUenoZuzEFLyaPzGQB",
+                "text",
+                false,
+            ),
+            (
+                Category::Bch,
+                "qph3s8p27pfg2lxgpzqmdel25tsmlryatyhxwzx3x5",
+                "text",
+                false,
+            ),
+            (
+                Category::Dash,
+                "XdSrfZRP3gGEbtUpK8o9RV9S7LiGfDmTju",
+                "dash",
                 false,
             ),
             (Category::FuzzyHash, "3:FJKKIUKacb:FHIGY", "ssdeep", true),

@@ -131,7 +131,10 @@ impl Bundle {
                     | Category::Eth
                     | Category::Cve
                     | Category::AttackTechnique
-                    | Category::Xmr => continue,
+                    | Category::Xmr
+                    | Category::Ltc
+                    | Category::Bch
+                    | Category::Dash => continue,
                 };
                 self.insert(observable);
             }

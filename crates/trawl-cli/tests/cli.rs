@@ -450,6 +450,9 @@ fn list_detectors_names_every_category() {
         "fuzzy_hashes",
         "asns",
         "filenames",
+        "crypto.ltc",
+        "crypto.bch",
+        "crypto.dash",
     ];
     assert_eq!(names, expected);
 }

@@ -61,11 +61,21 @@ pub enum Category {
     /// File names written without a directory.
     #[serde(rename = "filenames")]
     FileName,
+    /// Litecoin addresses with a verified checksum.
+    #[serde(rename = "crypto.ltc")]
+    Ltc,
+    /// Bitcoin Cash addresses in the CashAddr form, with a verified
+    /// checksum.
+    #[serde(rename = "crypto.bch")]
+    Bch,
+    /// Dash addresses with a verified checksum.
+    #[serde(rename = "crypto.dash")]
+    Dash,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 17] = [
+    pub const ALL: [Category; 20] = [
         Category::Url,
         Category::Domain,
         Category::Ip,
@@ -83,6 +93,9 @@ impl Category {
         Category::FuzzyHash,
         Category::Asn,
         Category::FileName,
+        Category::Ltc,
+        Category::Bch,
+        Category::Dash,
     ];
 
     /// Returns the key of this category in the report's `iocs` object.
@@ -105,6 +118,9 @@ impl Category {
             Category::FuzzyHash => "fuzzy_hashes",
             Category::Asn => "asns",
             Category::FileName => "filenames",
+            Category::Ltc => "crypto.ltc",
+            Category::Bch => "crypto.bch",
+            Category::Dash => "crypto.dash",
         }
     }
 
@@ -117,7 +133,10 @@ impl Category {
                 CategorySet::empty()
                     .with(Category::Btc)
                     .with(Category::Eth)
-                    .with(Category::Xmr),
+                    .with(Category::Xmr)
+                    .with(Category::Ltc)
+                    .with(Category::Bch)
+                    .with(Category::Dash),
             );
         }
         Category::ALL
@@ -238,6 +257,9 @@ mod tests {
         assert!(crypto.contains(Category::Btc));
         assert!(crypto.contains(Category::Eth));
         assert!(crypto.contains(Category::Xmr));
+        assert!(crypto.contains(Category::Ltc));
+        assert!(crypto.contains(Category::Bch));
+        assert!(crypto.contains(Category::Dash));
         assert!(!crypto.contains(Category::Cve));
         assert!(Category::parse_list("nonsense").is_none());
     }
@@ -256,6 +278,9 @@ mod tests {
             ("asn", Category::Asn),
             ("filename", Category::FileName),
             ("filenames", Category::FileName),
+            ("crypto.ltc", Category::Ltc),
+            ("crypto.bch", Category::Bch),
+            ("crypto.dash", Category::Dash),
         ];
         for (name, category) in cases {
             let set = Category::parse_list(name).unwrap();

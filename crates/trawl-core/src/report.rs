@@ -1107,7 +1107,8 @@ mod tests {
              \"crypto.btc\":[],\"crypto.eth\":[],\"cves\":[],\
              \"registry_keys\":[],\"attack_techniques\":[],\"macs\":[],\
              \"crypto.xmr\":[],\"fuzzy_hashes\":[],\"asns\":[],\
-             \"filenames\":[]}"
+             \"filenames\":[],\"crypto.ltc\":[],\"crypto.bch\":[],\
+             \"crypto.dash\":[]}"
         );
     }
 
@@ -1133,8 +1134,9 @@ mod tests {
         let json = serde_json::to_string(&iocs).unwrap();
         assert!(
             json.ends_with(
-                "\"asns\":[\"h1\"],\"filenames\":[],\"tickets\":[\"T-1\"],\
-                 \"hosts\":[\"h2\",\"h1\"]}"
+                "\"asns\":[\"h1\"],\"filenames\":[],\"crypto.ltc\":[],\
+                 \"crypto.bch\":[],\"crypto.dash\":[],\
+                 \"tickets\":[\"T-1\"],\"hosts\":[\"h2\",\"h1\"]}"
             ),
             "{json}"
         );

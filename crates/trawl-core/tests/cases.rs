@@ -19,8 +19,11 @@ use trawl_core::{Category, Iocs, Scanner};
 /// wallet list.
 fn reported(iocs: &Iocs, name: &str) -> Vec<String> {
     if name == "crypto" {
-        let wallets = [Category::Btc, Category::Eth, Category::Xmr];
-        let values = wallets.into_iter().flat_map(|c| iocs.list(c));
+        let wallets = Category::parse_list("crypto").unwrap();
+        let values = Category::ALL
+            .into_iter()
+            .filter(|&c| wallets.contains(c))
+            .flat_map(|c| iocs.list(c));
         return values.map(str::to_string).collect();
     }
     let category = Category::ALL

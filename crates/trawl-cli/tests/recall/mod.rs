@@ -89,7 +89,8 @@ pub enum Kind {
     Email,
     /// `cve`, scored against `cves`.
     Cve,
-    /// `btc`, scored against `crypto.btc`.
+    /// `btc`, scored against `crypto.btc` and `crypto.bch`, because the
+    /// truth files list Bitcoin Cash addresses under `btc`.
     Btc,
     /// `filepath`, scored against `filepaths`.
     Filepath,
@@ -97,6 +98,8 @@ pub enum Kind {
     Registry,
     /// `xmr`, scored against `crypto.xmr`.
     Xmr,
+    /// `dash`, scored against `crypto.dash`.
+    Dash,
     /// A `filename` without a directory, scored against `filenames`.
     FileName,
 }
@@ -125,6 +128,7 @@ impl Kind {
         match truth_type {
             "registry" => Some(Kind::Registry),
             "xmr" => Some(Kind::Xmr),
+            "dash" => Some(Kind::Dash),
             _ => None,
         }
     }
@@ -139,7 +143,7 @@ impl Kind {
             Kind::Ip => normalise_ip(value),
             Kind::Url => normalise_url(value),
             Kind::Cve => value.to_ascii_uppercase(),
-            Kind::Btc | Kind::Xmr => value.to_string(),
+            Kind::Btc | Kind::Xmr | Kind::Dash => value.to_string(),
             // Key names are case-insensitive, and a trailing separator
             // names the same key.
             Kind::Registry => value.trim_end_matches('\\').to_lowercase(),
@@ -240,10 +244,11 @@ impl Found {
                 Kind::Email
             }
             "cves" => Kind::Cve,
-            "crypto.btc" => Kind::Btc,
+            "crypto.btc" | "crypto.bch" => Kind::Btc,
             "filepaths" => Kind::Filepath,
             "registry_keys" => Kind::Registry,
             "crypto.xmr" => Kind::Xmr,
+            "crypto.dash" => Kind::Dash,
             "filenames" => Kind::FileName,
             _ => return,
         };

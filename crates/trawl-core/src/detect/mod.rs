@@ -5,6 +5,7 @@
 pub(crate) mod asn;
 pub(crate) mod attack;
 pub(crate) mod base64;
+mod cashaddr;
 mod chars;
 pub(crate) mod crypto;
 pub(crate) mod cve;
