@@ -520,11 +520,16 @@ fn ends_relative_path(text: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// Reports whether `segment` names a directory rather than a host or a
-/// URL scheme: `.`, `..`, or a name without a dot that does not end in
-/// `:` or `\`.
+/// URL scheme: `.`, `..`, a name without a dot that does not end in
+/// `:` or `\`, or a name ending in `.` and one letter. No top-level
+/// domain has one letter, and directories of fragments are named so
+/// (`rules.d`, `conf.d`, `init.d`).
 fn is_plain_directory(segment: &[u8]) -> bool {
     if segment == b"." || segment == b".." {
         return true;
+    }
+    if let [.., _, b'.', letter] = segment {
+        return letter.is_ascii_alphabetic();
     }
     !segment.contains(&b'.') && !matches!(segment.last(), Some(b':' | b'\\'))
 }
@@ -1422,10 +1427,12 @@ const CODE_NAMES: [u64; 37] = packed([
 /// standing alone as an XML value. `target` is the systemd unit type
 /// (`multi-user.target`) and a brand top-level name. `man`, the source
 /// of a manual page (`fc-list.man`), is a brand top-level name too.
-const FILE_EXTENSION_TLDS: [u64; 20] = packed([
+/// `test` is reserved by RFC 6761 and never resolves in the public DNS,
+/// while test suites name their scripts with it (`tofu.test`).
+const FILE_EXTENSION_TLDS: [u64; 21] = packed([
     b"ads", b"cab", b"cat", b"dot", b"gs", b"java", b"man", b"md", b"mov",
     b"one", b"pid", b"pl", b"ps", b"pub", b"py", b"rs", b"sh", b"so",
-    b"target", b"zip",
+    b"target", b"test", b"zip",
 ]);
 
 /// Top-level names that are also the extensions of source and build
@@ -1746,7 +1753,8 @@ mod tests {
         let mut out = Vec::new();
         let text = b"setup.py textures.exe.zip evil.zip:8080 \
             test-lib.sh: fix README.md:x a-except.ads Makefile.am \
-            configure.ac Offset.java evil.am build.in";
+            configure.ac Offset.java evil.am build.in tofu.test \
+            c2.evil.test:8443";
         find(text, &Limits::default(), &mut out);
         let weak: Vec<(&str, bool)> =
             out.iter().map(|c| (c.value.as_str(), c.weak)).collect();
@@ -1764,6 +1772,8 @@ mod tests {
                 ("offset.java", true),
                 ("evil.am", false),
                 ("build.in", false),
+                ("tofu.test", true),
+                ("c2.evil.test", false),
             ]
         );
     }
@@ -1790,6 +1800,11 @@ mod tests {
             ),
             ("tcp/evil.com", &[("evil.com", true)]),
             ("a.com\0src/x.sh", &[("a.com", false), ("x.sh", true)]),
+            (
+                "debian/rules.d/build.mk, rules.d/debhelper.mk: fix",
+                &[("build.mk", true), ("debhelper.mk", true)],
+            ),
+            ("/etc/init.d/evil.cc", &[("evil.cc", true)]),
         ];
         for (text, expected) in cases {
             let expected: Vec<(String, bool)> =
@@ -1813,6 +1828,8 @@ mod tests {
             (r"http:\/\/evil.com\/x", &[("evil.com", false)]),
             ("live/evil.com/cert", &[("evil.com", false)]),
             ("1.2.3.4/evil.com", &[("1.2.3.4", false), ("evil.com", false)]),
+            ("evil.co/evil.net", &[("evil.co", false), ("evil.net", false)]),
+            ("rules.d1/evil.com", &[("evil.com", false)]),
         ];
         for (text, expected) in cases {
             let expected: Vec<(String, bool)> =
