@@ -879,10 +879,11 @@ pub(crate) fn format_ipv4(ip: [u8; 4]) -> Value {
     Value::from_le_ascii(word, len).unwrap_or_default()
 }
 
-/// A version after a product name, as in `Chrome/120.0.0.0`, or after
+/// A version after a product name, as in `Chrome/120.0.0.0`, after
 /// a word that names one, as in `version 1.2.3.4`,
 /// `Standards-Version: 4.6.2.0`, `release 10.1.2.3` or
-/// `section 4.2.2.13`.
+/// `section 4.2.2.13`, or before `release notes`, as in the heading
+/// `Git 1.7.12.1 Release Notes`.
 fn is_product_version(text: &[u8], start: usize, part: &[u8]) -> bool {
     let slash = start.checked_sub(1).and_then(|i| text.get(i));
     let word = start.checked_sub(2).and_then(|i| text.get(i));
@@ -890,6 +891,20 @@ fn is_product_version(text: &[u8], start: usize, part: &[u8]) -> bool {
         return true;
     }
     follows_version_word(text, start, part)
+        || heads_release_notes(text, start.saturating_add(part.len()))
+}
+
+/// Reports whether a space and `release notes`, in any case, follow the
+/// quad that ends at `end`.
+fn heads_release_notes(text: &[u8], end: usize) -> bool {
+    const WORDS: &[u8] = b" release notes";
+    // Most quads fail on the first two bytes.
+    let Some(words @ [b' ', b'r' | b'R', ..]) =
+        text.get(end..end.saturating_add(WORDS.len()))
+    else {
+        return false;
+    };
+    words.eq_ignore_ascii_case(WORDS)
 }
 
 /// Reports whether the word before `start`, past spaces, `:`, `=` and
@@ -899,7 +914,8 @@ fn is_product_version(text: &[u8], start: usize, part: &[u8]) -> bool {
 /// `MAX_SECTION_GROUP` also counts after `policy`, `section` or `§`, or
 /// after a version word and `to` or `from` (`Bump Standards-Version to
 /// 4.6.0.1`). A quad of any size counts after the phrases of
-/// [`follows_release_phrase`] (`upgrade v8 to 4.4.63.12`).
+/// [`follows_release_phrase`] (`upgrade v8 to 4.4.63.12`) and of
+/// [`names_moved_release`] (`upgrade to V8 5.0.71.57`).
 fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
     const LOOK_BACK: usize = 40;
     let head = text.get(start.saturating_sub(LOOK_BACK)..start);
@@ -909,7 +925,9 @@ fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
     if section_sign(head) {
         return small();
     }
-    let Some((word, rest)) = word_before(head) else { return false };
+    let Some((word, rest)) = word_before(head) else {
+        return names_moved_release(head);
+    };
     let is_version_word = |word: &[u8]| {
         let ends_with = |suffix: &[u8]| {
             word.len() >= suffix.len()
@@ -934,6 +952,39 @@ fn follows_version_word(text: &[u8], start: usize, part: &[u8]) -> bool {
         && word_before(rest).is_some_and(|(word, _)| is_version_word(word));
     (is_section_word || linked) && small()
         || follows_release_phrase(word, rest, is_version_word)
+        || may_end_in_moved_name(rest) && names_moved_release(head)
+}
+
+/// Reports whether `rest`, the bytes before the word of letters that
+/// ends a quad's look-back, can end with a verb, `to` and the start of a
+/// name: either the name goes on before the word (`libfoo-` of
+/// `libfoo-dev`), or `to` and a blank come right before the word. Most
+/// addresses fail this test in a few steps.
+fn may_end_in_moved_name(rest: &[u8]) -> bool {
+    match rest {
+        [.., b] if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_') => {
+            true
+        }
+        [.., before, t, o, b' ' | b'\t'] => {
+            !before.is_ascii_alphanumeric()
+                && t.eq_ignore_ascii_case(&b't')
+                && o.eq_ignore_ascii_case(&b'o')
+        }
+        _ => false,
+    }
+}
+
+/// Reports whether `head` ends with a verb of [`VERSION_MOVES`], `to` and
+/// a name, as changelogs name the release of a dependency (`upgrade to
+/// V8 5.0.71.57`).
+fn names_moved_release(head: &[u8]) -> bool {
+    let Some((to, rest)) = name_before(head).and_then(word_before) else {
+        return false;
+    };
+    to.eq_ignore_ascii_case(b"to")
+        && word_before(rest).is_some_and(|(verb, _)| {
+            VERSION_MOVES.iter().any(|name| verb.eq_ignore_ascii_case(name))
+        })
 }
 
 /// Reports whether the preposition `word`, with the words before it at
@@ -1665,6 +1716,11 @@ mod tests {
             "Document changes since 2.7.6.1.",
             "Changes in 1.2.6.1 (12 Feb 2012)",
             "This was fixed in 1.5.4.1.",
+            "  * Upgrade to V8 5.0.71.57. (Ben)",
+            "- **deps**: upgrade to V8 5.0.71.54 (Ali)",
+            "bumped to libfoo-dev 1.2.99.1",
+            "Git 1.7.12.1 Release Notes",
+            "GIT 1.5.3.5 release notes",
         ];
         for text in versions {
             assert_eq!(strong_values(text), Vec::<String>::new(), "{text}");
@@ -1681,6 +1737,11 @@ mod tests {
             "listens in 10.1.2.3",
             "changed to 10.1.2.3",
             "upgrade, then to 10.1.2.3",
+            "upgrade to V8 and then to 10.1.2.3",
+            "update to V8 10.1.2.3",
+            "upgraded into V8 10.1.2.3",
+            "Git 10.1.2.3 release",
+            "host 10.1.2.3 releases notes",
         ];
         for text in addresses {
             assert_eq!(strong_values(text), ["10.1.2.3"], "{text}");
