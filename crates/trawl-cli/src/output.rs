@@ -235,31 +235,51 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
 /// `write_json_str` instead of serde_json's byte-by-byte escape walk.
 fn write_iocs_compact(out: &mut impl Write, iocs: &Iocs) -> io::Result<()> {
     out.write_all(b"{")?;
+    let mut list = Vec::new();
     for (index, (key, values)) in iocs.named().enumerate() {
         if index > 0 {
             out.write_all(b",")?;
         }
         write_json_str(out, key)?;
         out.write_all(b":[")?;
+        // A list is written into one buffer and that at once. Most lists
+        // have no value that needs an escape, which one check over their
+        // concatenated values finds, and then no value is checked alone.
+        let plain = !needs_escape(values.concatenated());
+        list.clear();
+        let quotes = values.len().saturating_mul(3);
+        list.reserve(values.concatenated().len().saturating_add(quotes));
         for (index, value) in values.iter().enumerate() {
             if index > 0 {
-                out.write_all(b",")?;
+                list.push(b',');
             }
-            write_json_str(out, value)?;
+            if plain || !needs_escape(value) {
+                list.push(b'"');
+                list.extend_from_slice(value.as_bytes());
+                list.push(b'"');
+            } else {
+                serde_json::to_writer(&mut list, value)?;
+            }
         }
+        out.write_all(&list)?;
         out.write_all(b"]")?;
     }
     out.write_all(b"}")
 }
 
-/// Writes `value` as a JSON string, as serde_json does. Only control
-/// characters, `"` and `\` need an escape there. The check folds over
-/// every byte without stopping early, so the compiler can vectorize it.
-fn write_json_str(out: &mut impl Write, value: &str) -> io::Result<()> {
-    let needs_escape = value.bytes().fold(false, |found, byte| {
+/// Reports whether `value` holds a byte that a JSON string escapes: a
+/// control character, `"` or `\`. The check folds over every byte
+/// without stopping early, so the compiler can vectorize it.
+fn needs_escape(value: &str) -> bool {
+    value.bytes().fold(false, |found, byte| {
         found | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    });
-    if needs_escape {
+    })
+}
+
+/// Writes `value` as a JSON string, as serde_json does. Only control
+/// characters, `"` and `\` need an escape there.
+fn write_json_str(out: &mut impl Write, value: &str) -> io::Result<()> {
+    if needs_escape(value) {
         serde_json::to_writer(out, value)?;
         return Ok(());
     }

@@ -51,6 +51,12 @@ impl ValueList {
         self.text.get(start..end)
     }
 
+    /// Returns every value, one after another, without separators.
+    #[inline]
+    pub fn concatenated(&self) -> &str {
+        &self.text
+    }
+
     /// Iterates over the values in order.
     #[inline]
     pub fn iter(&self) -> Values<'_> {
