@@ -17,6 +17,9 @@ use std::fmt;
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const HUGE_PAGE: usize = 2 << 20;
 
+/// Size of a base page on x86-64, and the smallest on arm64.
+const SMALL_PAGE: usize = 4 << 10;
+
 /// A byte buffer that grows like a `Vec<u8>`.
 pub(crate) struct PageBuf {
     memory: Memory,
@@ -173,17 +176,28 @@ fn zeroed_memory(len: usize, touch: Touch) -> Memory {
         }
     }
     match touch {
-        // Written rather than allocated zeroed, for the reason given at
+        // Written after the zeroed allocation, for the reason given at
         // `Touch::Write`.
         Touch::Write => {
-            #[allow(clippy::slow_vector_initialization)]
-            let mut bytes = Vec::with_capacity(len);
-            bytes.resize(len, 0);
+            let mut bytes = vec![0; len];
+            write_each_page(&mut bytes);
             Memory::Heap(bytes)
         }
         // A zeroed allocation leaves the pages past the copied bytes
         // untouched until they are written.
         Touch::Lazy => Memory::Heap(vec![0; len]),
+    }
+}
+
+/// Writes a zero into the first byte of each small page of `zeroed`,
+/// which already reads as zero. Fresh memory, mapped or allocated
+/// zeroed, needs no more to fault each page in for writing, and filling
+/// every byte only wrote the zeros again.
+fn write_each_page(zeroed: &mut [u8]) {
+    for page in zeroed.chunks_mut(SMALL_PAGE) {
+        if let Some(first) = page.first_mut() {
+            *first = 0;
+        }
     }
 }
 
@@ -204,7 +218,7 @@ fn mapped(len: usize, touch: Touch) -> Option<Memory> {
     // works in small pages as the heap would.
     map.advise(memmap2::Advice::HugePage).ok();
     if touch == Touch::Write {
-        map.get_mut(start..start.checked_add(len)?)?.fill(0);
+        write_each_page(map.get_mut(start..start.checked_add(len)?)?);
     }
     Some(Memory::Mapped { map, start })
 }
