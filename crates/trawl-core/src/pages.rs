@@ -80,7 +80,32 @@ impl PageBuf {
         }
     }
 
+    /// Appends `head`, then `body`, then zero bytes up to the next
+    /// multiple of 8, with one check of the capacity.
+    pub(crate) fn extend_aligned(&mut self, head: &[u8], body: &[u8]) {
+        let start = self.len;
+        let filled =
+            start.saturating_add(head.len()).saturating_add(body.len());
+        let end = filled.next_multiple_of(8);
+        self.reserve_to(end);
+        let room = self.all_mut().get_mut(start..end);
+        debug_assert!(room.is_some(), "reserve_to left no room");
+        let Some(room) = room else { return };
+        // The last word is zeroed first, and the parts overwrite all of it
+        // but the padding.
+        if let Some(last) = room.last_chunk_mut::<8>() {
+            *last = [0; 8];
+        }
+        let (head_room, rest) = room.split_at_mut(head.len().min(room.len()));
+        head_room.copy_from_slice(head);
+        if let Some(body_room) = rest.get_mut(..body.len()) {
+            body_room.copy_from_slice(body);
+        }
+        self.len = end;
+    }
+
     /// Appends zero bytes up to a length of `len`.
+    #[cfg(test)]
     pub(crate) fn pad_to(&mut self, len: usize) {
         if len > self.len {
             self.reserve_to(len);
@@ -136,11 +161,18 @@ impl PageBuf {
 
     /// Grows the capacity to at least `len`, doubling it at least, and
     /// copies the bytes over.
+    #[inline]
     fn reserve_to(&mut self, len: usize) {
-        let capacity = self.capacity();
-        if len <= capacity {
-            return;
+        if len > self.capacity() {
+            self.grow_to(len);
         }
+    }
+
+    /// The growth of [`PageBuf::reserve_to`], out of line.
+    #[cold]
+    #[inline(never)]
+    fn grow_to(&mut self, len: usize) {
+        let capacity = self.capacity();
         let grown = capacity.saturating_mul(2).max(len).max(64);
         let memory = zeroed_memory(grown, Touch::Lazy);
         let mut next = PageBuf { memory, len: 0 };
@@ -284,5 +316,25 @@ mod tests {
             buf.pad_to(len);
             assert!(buf.as_slice().iter().all(|&b| b == 0));
         }
+    }
+
+    #[test]
+    fn aligned_parts_after_clear_pad_with_zeros() {
+        let mut buf = PageBuf::zeroed(HUGE_PAGE + 100);
+        buf.as_mut_slice().fill(7);
+        buf.clear();
+        let mut model = Vec::new();
+        for (head, body) in [(3, 0), (8, 8), (24, 1), (24, 13), (0, 5)] {
+            let (head, body) = (filled(head), filled(body));
+            buf.extend_aligned(&head, &body);
+            model.extend_from_slice(&head);
+            model.extend_from_slice(&body);
+            model.resize(model.len().next_multiple_of(8), 0);
+            assert!(buf.as_slice() == model.as_slice());
+        }
+        let mut small = PageBuf::new();
+        small.extend_aligned(&filled(24), &filled(100_003));
+        assert_eq!(small.len(), 100_032);
+        assert!(small.as_slice().get(..24) == Some(&filled(24)[..]));
     }
 }

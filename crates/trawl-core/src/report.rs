@@ -490,10 +490,7 @@ impl IocsBuilder {
         write_u64(&mut header, HEADER_SEQ, self.len as u64);
         write_u32(&mut header, HEADER_LEN, len);
         write_u16(&mut header, HEADER_LIST, list);
-        self.arena.extend_from_slice(&header);
-        self.arena.extend_from_slice(value);
-        let padded = self.arena.len().next_multiple_of(8);
-        self.arena.pad_to(padded);
+        self.arena.extend_aligned(&header, value);
         if let Some((count, bytes)) =
             self.list_sizes.get_mut(usize::from(list))
         {
