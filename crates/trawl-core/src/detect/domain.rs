@@ -298,7 +298,7 @@ fn classify(text: &[u8], run: &Run, out: &mut Vec<Candidate>) {
     // does not: `test-lib.sh: fix quoting` names a file.
     let port_follows = after == Some(b':') && is_port_after(text, start, end);
     let file_like = (has_file_extension_suffix(tld_word)
-        || BUILD_FILES.contains(&host.as_str())
+        || BUILD_FILES.iter().any(|name| name.as_bytes() == host.as_bytes())
         || names_file_by_case(token, tld, tld_word)
         || is_libtool_archive(token, tld, two_labels))
         && !port_follows

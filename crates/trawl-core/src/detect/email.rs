@@ -227,7 +227,7 @@ impl HeaderMemo {
 /// them. Extension names carry a digit or a hyphen, and the developers'
 /// mailboxes at those domains (`djm@openssh.com`) do not.
 fn is_ssh_name(local: &[u8], host: &Value) -> bool {
-    matches!(host.as_str(), "openssh.com" | "libssh.org")
+    matches!(host.as_bytes(), b"openssh.com" | b"libssh.org")
         && local.iter().any(|&b| b.is_ascii_digit() || b == b'-')
 }
 
