@@ -113,10 +113,15 @@ fn find_after_urls(
     urls: &UrlInteriors,
     out: &mut Vec<Candidate>,
 ) {
+    // The lists of the last window on this thread are taken and given
+    // back at the end, so that each window fills lists that have grown
+    // already instead of growing new ones. A window scanned from inside
+    // this one would take empty lists, which is only slower.
+    let (mut runs, mut lettered_runs) = RUN_LISTS.take();
     // One walk finds the runs that the hash, base64, address and
     // long-token detectors read.
-    let runs = chars::base64_runs(text);
-    let mut lettered_runs = Vec::new();
+    chars::base64_runs_into(text, &mut runs);
+    lettered_runs.clear();
     domain::find_outside_noting_runs(
         text,
         limits,
@@ -140,6 +145,19 @@ fn find_after_urls(
     find_marked(text, limits, out);
     find_long_runs(text, &runs, limits, out);
     filename::find_in_runs(text, &lettered_runs, &digests, out);
+    RUN_LISTS.set((runs, lettered_runs));
+}
+
+/// The run lists of [`find_after_urls`]: the base64-alphabet runs and the
+/// dotted runs with a letter.
+type RunLists = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+
+thread_local! {
+    /// The run lists of the last window that this thread scanned, kept
+    /// for their memory: that of the window with the most runs, which
+    /// is a few MiB at most for a window of 1 MiB.
+    static RUN_LISTS: std::cell::Cell<RunLists> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// Runs the detectors that share one marking pass over `text`: registry keys,
