@@ -311,9 +311,9 @@ fn open_output(args: &Args) -> Result<BufWriter<Box<dyn Write>>, String> {
 }
 
 /// Returns standard output as a file of its own where the system allows,
-/// else the locked stream. The stream is line-buffered: it searched each
-/// full buffer backwards for its last line break, a byte at a time, and
-/// the buffer above already batches the writes. Nothing else writes to
+/// else the locked stream. The stream is line-buffered, so it searched
+/// each full buffer backwards for its last line break, a byte at a time,
+/// while the buffer above already batches the writes. Nothing else writes to
 /// standard output while a report is written.
 fn standard_output() -> Box<dyn Write> {
     #[cfg(unix)]

@@ -267,7 +267,7 @@ fn write_iocs_compact(out: &mut impl Write, iocs: &Iocs) -> io::Result<()> {
     out.write_all(b"}")
 }
 
-/// Reports whether `value` holds a byte that a JSON string escapes: a
+/// Reports whether `value` contains a byte that a JSON string escapes: a
 /// control character, `"` or `\`. The check folds over every byte
 /// without stopping early, so the compiler can vectorize it.
 fn needs_escape(value: &str) -> bool {

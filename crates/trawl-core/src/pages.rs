@@ -168,7 +168,7 @@ impl PageBuf {
         }
     }
 
-    /// The growth of [`PageBuf::reserve_to`], out of line.
+    /// Grows the capacity for [`PageBuf::reserve_to`], out of line.
     #[cold]
     #[inline(never)]
     fn grow_to(&mut self, len: usize) {

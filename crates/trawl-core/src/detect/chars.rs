@@ -311,8 +311,8 @@ pub(crate) fn for_each_long_run(
 /// base64 detector reads, and every alphanumeric token of that length
 /// lies inside one, so the address detectors read them too instead of
 /// scanning the text again.
-// The scanner fills a kept list with `base64_runs_into`; the detectors'
-// own tests call this.
+// The scanner fills a kept list with `base64_runs_into`, and the
+// detectors' own tests call this.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn base64_runs(text: &[u8]) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
