@@ -291,8 +291,8 @@ fn exit_code(outcome: &Outcome, fail_on_ioc: bool) -> u8 {
     }
 }
 
-/// Capacity of the output buffer. With this size a 12 MB report took 111 write calls, against 3,487
-/// with the default of 8 KiB.
+/// Capacity of the output buffer. With this size a 12 MB report took 111
+/// write calls, against 3,487 with the default of 8 KiB.
 const OUTPUT_BUFFER: usize = 256 << 10;
 
 /// Opens the `-o` file, or standard output.
