@@ -87,7 +87,8 @@ fn bench_text(c: &mut Criterion) {
 fn bench_hostile(c: &mut Criterion) {
     let scanner = Scanner::default();
     let mut group = c.benchmark_group("hostile");
-    for input in hostile::hostile_inputs() {
+    let inputs = hostile::hostile_inputs();
+    for input in inputs.into_iter().chain([hostile::dense_idn()]) {
         group.throughput(Throughput::Bytes(input.bytes.len() as u64));
         group.bench_function(input.name, |b| {
             b.iter(|| scanner.scan(black_box(&input.bytes)))

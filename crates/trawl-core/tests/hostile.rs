@@ -7,8 +7,8 @@
 #[path = "../benches/support/hostile.rs"]
 mod hostile;
 
-use hostile::{base64, hostile_inputs, MIB, PATH_SEGMENTS};
-use trawl_core::Scanner;
+use hostile::{base64, dense_idn, hostile_inputs, MIB, PATH_SEGMENTS};
+use trawl_core::{Category, IocKey, Scanner};
 
 /// Upper bound on detections in one hostile input. Each input is one run,
 /// or a unit too short to be an indicator repeated, and the base64
@@ -60,6 +60,33 @@ fn hostile_inputs_have_expected_sizes() {
             _ => MIB,
         };
         assert_eq!(input.bytes.len(), expected, "{}", input.name);
+    }
+}
+
+#[test]
+fn dense_idn_hosts_become_a_labels() {
+    let input = dense_idn();
+    assert_eq!(input.bytes.len(), MIB);
+    let output = Scanner::default().scan(&input.bytes);
+    assert!(!output.truncated, "output truncated");
+    let domains: Vec<&str> = output
+        .detections
+        .iter()
+        .filter(|d| d.category == IocKey::Category(Category::Domain))
+        .map(|d| d.value.as_str())
+        .collect();
+    // About one host per 25 bytes, most of them under a known suffix.
+    assert!(domains.len() > MIB / 50, "{} domains", domains.len());
+    for domain in &domains {
+        assert!(domain.is_ascii(), "{domain}");
+        let upper = domain.bytes().any(|b| b.is_ascii_uppercase());
+        assert!(!upper, "{domain}");
+    }
+    for expected in ["xn--bcher-kva.de", "xn--e1afmkfd.xn--p1ai"] {
+        assert!(domains.contains(&expected), "{expected} missing");
+    }
+    for detection in &output.detections {
+        assert!(detection.end <= input.bytes.len(), "{detection:?}");
     }
 }
 

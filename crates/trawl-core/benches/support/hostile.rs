@@ -71,6 +71,91 @@ fn long_idn_labels() -> Hostile {
     repeated("long_idn_labels", unit.as_bytes())
 }
 
+/// Words and internationalised host names, about one host per 25
+/// bytes. The labels are Unicode, some in capitals, one with a Cyrillic
+/// `а` in place of the Latin `a`, and a few ASCII or already A-labels.
+/// The suffixes are ASCII, Unicode, A-labels and names on no suffix
+/// list. Unlike the other inputs it contains tens of thousands
+/// of indicators.
+pub fn dense_idn() -> Hostile {
+    const LABELS: &[&str] = &[
+        "bücher",
+        "пример",
+        "例え",
+        "mañana",
+        "straße",
+        "中国",
+        "\u{430}pple",
+        "münchen",
+        "Köln",
+        "zürich",
+        "café",
+        "España",
+        "тест",
+        "δοκιμή",
+        "日本語",
+        "한국",
+        "مثال",
+        "BÜCHER",
+        "résumé",
+        "xn--80ak6aa92e",
+        "mail",
+        "www",
+        "shop",
+        "pay-pal",
+        "פעל",
+        "são-paulo",
+        "žluťoučký",
+    ];
+    const SUFFIXES: &[&str] = &[
+        "de",
+        "рф",
+        "テスト",
+        "com",
+        "com.mx",
+        "cn",
+        "中国",
+        "рус",
+        "org",
+        "co.uk",
+        "net",
+        "ελ",
+        "日本",
+        "한국",
+        "xn--p1ai",
+        "DE",
+        "онлайн",
+        "exe",
+        "local",
+    ];
+    const WORDS: &[&str] = &[
+        "visit", "or", "see", "mirror", "at", "via", "and", "from", "the",
+        "host", "then",
+    ];
+    const GAPS: &[&str] = &[" ", ", ", ". ", "\n", " (", ") "];
+    let mut rng = SplitMix64(0x6964_6e00_0000_0003);
+    let mut pick = |list: &[&'static str]| {
+        list[(rng.next_u64() % list.len() as u64) as usize]
+    };
+    let mut text = String::with_capacity(MIB + 64);
+    while text.len() < MIB {
+        text.push_str(pick(WORDS));
+        text.push(' ');
+        // One host in four has a subdomain.
+        if pick(&["", "", "", "."]) == "." {
+            text.push_str(pick(LABELS));
+            text.push('.');
+        }
+        text.push_str(pick(LABELS));
+        text.push('.');
+        text.push_str(pick(SUFFIXES));
+        text.push_str(pick(GAPS));
+    }
+    let mut bytes = text.into_bytes();
+    bytes.truncate(MIB);
+    Hostile { name: "dense_idn", bytes }
+}
+
 /// Repeats `unit` and cuts the result to exactly one mebibyte.
 fn repeated(name: &'static str, unit: &[u8]) -> Hostile {
     let bytes = unit.iter().copied().cycle().take(MIB).collect();
