@@ -4,6 +4,8 @@
 use super::chars::ByteSet;
 use super::Value;
 
+mod to_ascii;
+
 /// How much evidence a host name needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HostPolicy {
@@ -59,9 +61,8 @@ pub(crate) fn normalize(raw: &[u8], policy: HostPolicy) -> Option<Value> {
     if !may_accept_ascii_tld(raw, policy) {
         return None;
     }
-    let text = std::str::from_utf8(raw).ok()?;
-    let host = idna::domain_to_ascii(text).ok()?;
-    accepted(host.as_bytes(), policy).then(|| Value::from(host))
+    let host = to_ascii::domain_to_ascii(raw)?;
+    accepted(host.as_bytes(), policy).then_some(host)
 }
 
 /// Reports whether a name whose last label is ASCII can pass `policy`,
