@@ -641,8 +641,30 @@ pub(crate) fn char_at(text: &[u8], i: usize) -> Option<(char, usize)> {
         _ => return None,
     };
     let bytes = text.get(i..i.checked_add(len)?)?;
-    let c = std::str::from_utf8(bytes).ok()?.chars().next()?;
-    Some((c, len))
+    // The range of the second byte depends on the first, so that no
+    // char has two encodings and none is a surrogate or past U+10FFFF,
+    // as `str::from_utf8` requires.
+    let second_range = match first {
+        0xE0 => 0xA0..=0xBF,
+        0xED => 0x80..=0x9F,
+        0xF0 => 0x90..=0xBF,
+        0xF4 => 0x80..=0x8F,
+        _ => 0x80..=0xBF,
+    };
+    let (&second, rest) = bytes.get(1..)?.split_first()?;
+    if !second_range.contains(&second)
+        || rest.iter().any(|&b| b & 0xC0 != 0x80)
+    {
+        return None;
+    }
+    // The lead byte keeps 7 - len bits of the code point, and each
+    // continuation byte 6.
+    let lead_bits = u32::from(first) & (0x7F >> len);
+    let code = bytes
+        .get(1..)?
+        .iter()
+        .fold(lead_bits, |code, &b| code << 6 | u32::from(b & 0x3F));
+    Some((char::from_u32(code)?, len))
 }
 
 /// Decodes the UTF-8 char ending just before `end`.
@@ -668,6 +690,9 @@ pub(crate) fn char_before(text: &[u8], end: usize) -> Option<(char, usize)> {
 /// host-name label: letters, digits and combining marks, but no
 /// punctuation, symbols or spaces.
 pub(crate) fn is_idn_char(c: char) -> bool {
+    if is_common_letter(c) {
+        return true;
+    }
     !c.is_ascii()
         && (c.is_alphanumeric()
             || matches!(c, '\u{0300}'..='\u{036F}'
@@ -680,6 +705,31 @@ pub(crate) fn is_idn_char(c: char) -> bool {
                 | '\u{0E31}'..='\u{0E3A}'
                 | '\u{0E47}'..='\u{0E4E}'
                 | '\u{200C}'..='\u{200D}'))
+}
+
+/// Reports whether `c` is in one of the blocks of letters that most
+/// internationalised names use, every char of which is alphabetic. The
+/// test costs a few comparisons, where `char::is_alphanumeric` searches
+/// the Unicode tables.
+fn is_common_letter(c: char) -> bool {
+    matches!(c,
+        '\u{00C0}'..='\u{00D6}'
+        | '\u{00D8}'..='\u{00F6}'
+        // Latin Extended-A and -B, and the IPA letters.
+        | '\u{00F8}'..='\u{02C1}'
+        | '\u{0388}'..='\u{038A}'
+        | '\u{038E}'..='\u{03A1}'
+        | '\u{03A3}'..='\u{03F5}'
+        | '\u{0400}'..='\u{0481}'
+        | '\u{048A}'..='\u{052F}'
+        | '\u{05D0}'..='\u{05EA}'
+        | '\u{0620}'..='\u{064A}'
+        | '\u{0904}'..='\u{0939}'
+        | '\u{0E01}'..='\u{0E30}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}')
 }
 
 /// Reports whether a non-ASCII char ends a URL or a token: spaces,
@@ -765,6 +815,76 @@ mod tests {
         }
         let open = trim_token_end(br"C:\{a", (0, 0, 3), 5, dot);
         assert!(!open.balanced);
+    }
+
+    #[test]
+    fn common_letters_keep_idn_chars() {
+        // The model is the test without the common-letter blocks.
+        let model = |c: char| {
+            !c.is_ascii()
+                && (c.is_alphanumeric()
+                    || matches!(c, '\u{0300}'..='\u{036F}'
+                        | '\u{0483}'..='\u{0489}'
+                        | '\u{0591}'..='\u{05C7}'
+                        | '\u{0610}'..='\u{061A}'
+                        | '\u{064B}'..='\u{065F}'
+                        | '\u{0900}'..='\u{0903}'
+                        | '\u{093A}'..='\u{094F}'
+                        | '\u{0E31}'..='\u{0E3A}'
+                        | '\u{0E47}'..='\u{0E4E}'
+                        | '\u{200C}'..='\u{200D}'))
+        };
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_idn_char(c), model(c), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    /// Decodes as the standard library does, as a model for `char_at`.
+    fn char_at_model(text: &[u8]) -> Option<(char, usize)> {
+        let len = match text.first()? {
+            0x00..=0x7F => 1,
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => return None,
+        };
+        let bytes = text.get(..len)?;
+        let c = std::str::from_utf8(bytes).ok()?.chars().next()?;
+        Some((c, len))
+    }
+
+    #[test]
+    fn char_at_matches_std_on_short_sequences() {
+        // Every sequence of up to three bytes, and four-byte sequences
+        // whose last two bytes sit at the edges of the continuation range.
+        let edges = [0x00, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF];
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                let two = [first, second];
+                assert_eq!(char_at(&two, 0), char_at_model(&two));
+                for third in 0..=255u8 {
+                    let three = [first, second, third];
+                    assert_eq!(char_at(&three, 0), char_at_model(&three));
+                }
+                for (third, fourth) in edges.iter().zip(edges.iter().rev()) {
+                    let four = [first, second, *third, *fourth];
+                    assert_eq!(char_at(&four, 0), char_at_model(&four));
+                }
+                for third in edges {
+                    let four = [first, second, third, 0x80];
+                    assert_eq!(char_at(&four, 0), char_at_model(&four));
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn char_at_matches_std(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 1..5),
+        ) {
+            proptest::prop_assert_eq!(char_at(&bytes, 0), char_at_model(&bytes));
+        }
     }
 
     #[test]
