@@ -183,6 +183,13 @@ fn convert_name(text: &[u8]) -> Conversion {
 
 /// Converts one label on its own.
 fn convert_label(label: &[u8]) -> Conversion {
+    // A name with a label that may be right-to-left is converted whole,
+    // so converting the label alone would double the work on names that
+    // do not repeat.
+    let text = std::str::from_utf8(label).unwrap_or_default();
+    if text.chars().any(may_be_right_to_left) {
+        return Conversion::Bidi;
+    }
     let Ok(ascii) = idna::domain_to_ascii_cow(label, AsciiDenyList::EMPTY)
     else {
         return Conversion::Invalid;
@@ -207,8 +214,9 @@ fn has_ace_prefix(label: &[u8]) -> bool {
 }
 
 /// Reports whether `c` may have a right-to-left bidi class (R, AL or
-/// AN). These are the ranges that `idna` 1.1 looks up before it applies
-/// the bidi rule to a name; every other char it skips.
+/// AN). It is false in the ranges that `idna` 1.1 skips, without a
+/// lookup of the class, when it decides whether a name needs the bidi
+/// rule.
 fn may_be_right_to_left(c: char) -> bool {
     !matches!(c,
         '\0'..='\u{058F}'
@@ -360,7 +368,7 @@ mod tests {
     #[test]
     fn bidi_label_converts_whole_name() {
         // An LTR label that starts with a digit fails the bidi rule only
-        // in a name that also holds a right-to-left label.
+        // in a name that also contains a right-to-left label.
         assert_eq!(converted("1a.مثال".as_bytes()), None);
         assert_eq!(model("1a.مثال".as_bytes()), None);
         assert!(converted("1a.пример".as_bytes()).is_some());
