@@ -21,9 +21,9 @@ use super::{Value, MAX_HOST_LEN};
 const SLOTS: usize = 512;
 
 /// Maximum length, in bytes, of a key that goes into the cache: a
-/// label, or a whole name that the bidi rule spans. A name longer than `4 * MAX_HOST_LEN`
-/// bytes never reaches the conversion, so this bound only keeps the
-/// stored copies small.
+/// label, or a whole name that the bidi rule spans. A name longer than
+/// `4 * MAX_HOST_LEN` bytes never reaches the conversion, so this bound
+/// only keeps the stored copies small.
 const MAX_KEY_LEN: usize = MAX_HOST_LEN;
 
 /// The result of converting a label or a whole name.
