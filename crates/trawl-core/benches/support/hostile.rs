@@ -51,7 +51,55 @@ pub fn hostile_inputs() -> Vec<Hostile> {
         repeated("relative_segments", b".\\"),
         Hostile { name: "spaced_words_path", bytes: spaced_words_path() },
         Hostile { name: "hex_digits", bytes: hex },
+        wallet_shaped("legacy_wallet_shapes", &mut rng, LEGACY_SHAPE),
+        wallet_shaped("cashaddr_shapes", &mut rng, CASHADDR_SHAPE),
     ]
+}
+
+/// The first characters, alphabet and length of a token shaped like an
+/// address.
+struct WalletShape {
+    firsts: &'static [u8],
+    alphabet: &'static [u8],
+    len: usize,
+}
+
+/// Legacy Base58Check addresses of every coin, for
+/// `legacy_wallet_shapes`.
+const LEGACY_SHAPE: WalletShape = WalletShape {
+    firsts: b"13LMX7",
+    alphabet: b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz",
+    len: 34,
+};
+
+/// CashAddr payloads of 20-byte hashes, for `cashaddr_shapes`.
+const CASHADDR_SHAPE: WalletShape = WalletShape {
+    firsts: b"qp",
+    alphabet: b"qpzry9x8gf2tvdw0s3jn54khce6mua7l",
+    len: 42,
+};
+
+/// A mebibyte of random space-separated tokens of one wallet shape, so
+/// that every token reaches a checksum and none passes it: the cost of
+/// the checks themselves.
+fn wallet_shaped(
+    name: &'static str,
+    rng: &mut SplitMix64,
+    shape: WalletShape,
+) -> Hostile {
+    let pick = |rng: &mut SplitMix64, set: &[u8]| {
+        set[(rng.next_u64() % set.len() as u64) as usize]
+    };
+    let mut bytes = Vec::with_capacity(MIB + shape.len + 1);
+    while bytes.len() < MIB {
+        bytes.push(pick(rng, shape.firsts));
+        for _ in 1..shape.len {
+            bytes.push(pick(rng, shape.alphabet));
+        }
+        bytes.push(b' ');
+    }
+    bytes.truncate(MIB);
+    Hostile { name, bytes }
 }
 
 /// A drive path followed by a mebibyte of capitalised words, which a

@@ -66,45 +66,87 @@ pub(super) fn kind(token: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The bech32 characters, in the order of their values.
+const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/// The value of each bech32 character in either case, and `NOT_BECH32`
+/// for every other byte.
+static FIVE_BIT_VALUES: [u8; 256] = five_bit_table();
+
+/// Marks a byte outside the bech32 alphabet in `FIVE_BIT_VALUES`.
+const NOT_BECH32: u8 = 0xff;
+
+// Evaluated only at compile time to build a static, where an index out
+// of range or an overflow stops the build instead of panicking at run
+// time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn five_bit_table() -> [u8; 256] {
+    let mut table = [NOT_BECH32; 256];
+    let mut value = 0;
+    while value < CHARSET.len() {
+        let lower = CHARSET[value];
+        table[lower as usize] = value as u8;
+        table[lower.to_ascii_uppercase() as usize] = value as u8;
+        value += 1;
+    }
+    table
+}
+
 /// Returns the value of a bech32 character in either case.
 fn five_bit_value(byte: u8) -> Option<u8> {
-    const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-    let lower = byte.to_ascii_lowercase();
-    let position = CHARSET.iter().position(|&c| c == lower)?;
-    u8::try_from(position).ok()
+    let value = *FIVE_BIT_VALUES.get(usize::from(byte))?;
+    (value != NOT_BECH32).then_some(value)
 }
 
 /// Checks the CashAddr checksum of `values`, the payload's 5-bit values
 /// with the checksum last, under the mainnet prefix.
 fn checksum_matches(values: &[u8]) -> bool {
-    let prefix = MAINNET_PREFIX.iter().map(|&b| b & 0x1f);
-    // A zero value separates the prefix from the payload.
-    let all = prefix.chain(std::iter::once(0)).chain(values.iter().copied());
-    polymod(all) == 0
+    let state = values
+        .iter()
+        .fold(AFTER_PREFIX, |state, &value| polymod_step(state, value));
+    state ^ 1 == 0
 }
 
-/// The CashAddr checksum polynomial: the remainder, XORed with 1, of the
-/// values read as a polynomial over GF(32), modulo the generator whose
-/// multiples the five constants are.
-fn polymod(values: impl Iterator<Item = u8>) -> u64 {
-    const GENERATOR: [u64; 5] = [
-        0x98_f2bc_8e61,
-        0x79_b76d_99e2,
-        0xf3_3e5f_b3c4,
-        0xae_2eab_e2a8,
-        0x1e_4f43_e470,
-    ];
-    let mut checksum: u64 = 1;
-    for value in values {
-        let top = checksum >> 35;
-        checksum = ((checksum & 0x07_ffff_ffff) << 5) ^ u64::from(value);
-        for (bit, generator) in GENERATOR.iter().enumerate() {
-            if (top >> bit) & 1 == 1 {
-                checksum ^= generator;
-            }
-        }
+/// The state of the checksum after the mainnet prefix, as 5-bit values,
+/// and the zero value that separates it from the payload.
+const AFTER_PREFIX: u64 = state_after_prefix();
+
+// Evaluated only at compile time, where an index out of range or an
+// overflow stops the build instead of panicking at run time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn state_after_prefix() -> u64 {
+    let mut state = 1;
+    let mut i = 0;
+    while i < MAINNET_PREFIX.len() {
+        state = polymod_step(state, MAINNET_PREFIX[i] & 0x1f);
+        i += 1;
     }
-    checksum ^ 1
+    polymod_step(state, 0)
+}
+
+/// Feeds one 5-bit value to the CashAddr checksum, a BCH code over
+/// GF(32): the state is the remainder of the values so far, read as a
+/// polynomial, modulo the generator whose multiples the five constants
+/// are. The checksum of a whole payload is the final state XORed with 1.
+const fn polymod_step(state: u64, value: u8) -> u64 {
+    let top = state >> 35;
+    let mut next = ((state & 0x07_ffff_ffff) << 5) ^ value as u64;
+    if top & 0x01 != 0 {
+        next ^= 0x98_f2bc_8e61;
+    }
+    if top & 0x02 != 0 {
+        next ^= 0x79_b76d_99e2;
+    }
+    if top & 0x04 != 0 {
+        next ^= 0xf3_3e5f_b3c4;
+    }
+    if top & 0x08 != 0 {
+        next ^= 0xae_2eab_e2a8;
+    }
+    if top & 0x10 != 0 {
+        next ^= 0x1e_4f43_e470;
+    }
+    next
 }
 
 /// Regroups 5-bit values into bytes in `out` and returns how many bytes
@@ -195,7 +237,7 @@ mod tests {
         let token = ADDRESSES[0].0;
         // Every single-character change breaks the checksum.
         for at in 0..token.len() {
-            for replacement in b"qpzry9x8gf2tvdw0s3jn54khce6mua7l" {
+            for replacement in CHARSET {
                 let mut changed = token.as_bytes().to_vec();
                 if changed[at] == *replacement {
                     continue;
@@ -236,7 +278,6 @@ mod tests {
 
     /// Encodes `data` as a payload whose checksum covers `prefix`.
     fn encode_with_prefix(prefix: &[u8], data: &[u8]) -> String {
-        const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
         let mut values = Vec::new();
         let (mut buffer, mut bits) = (0u32, 0u32);
         for &byte in data {
@@ -255,7 +296,7 @@ mod tests {
             .chain([0])
             .chain(values.iter().copied())
             .chain([0; CHECKSUM_LEN]);
-        let checksum = polymod(all);
+        let checksum = all.fold(1, polymod_step) ^ 1;
         for i in 0..CHECKSUM_LEN {
             values.push(((checksum >> (5 * (7 - i))) & 0x1f) as u8);
         }
