@@ -67,7 +67,7 @@ pub(super) fn find_in_misp_attributes(text: &[u8], out: &mut Vec<Candidate>) {
 
 /// Reports whether `"type":` comes right before the string at `quote`,
 /// with optional spaces around the colon.
-fn is_type_key_before(text: &[u8], quote: usize) -> bool {
+pub(crate) fn is_type_key_before(text: &[u8], quote: usize) -> bool {
     let lowest = quote
         .saturating_sub(b"\"type\":".len().saturating_add(MAX_KEY_SPACES));
     let head = text.get(lowest..quote).unwrap_or_default();
@@ -92,9 +92,28 @@ fn file_name_type_end(text: &[u8], quote: usize) -> Option<usize> {
 }
 
 /// Returns the candidate for the attribute's `"value"` after `from`, in
-/// the same object: no brace and no other `"type"` key lies between. Of a
-/// composite value (`name.exe|<sha1>`) the part before the `|` is taken.
+/// the same object. Of a composite value (`name.exe|<sha1>`) the part
+/// before the `|` is taken.
 fn value_after(text: &[u8], from: usize) -> Option<Candidate> {
+    let (start, string) = value_string_after(text, from)?;
+    let len = string.iter().position(|&b| b == b'"' || b == b'|')?;
+    let name = string.get(..len)?;
+    if !is_spaced_name(name) {
+        return None;
+    }
+    let value = std::str::from_utf8(name).ok()?;
+    let end = start.saturating_add(name.len());
+    Some(Candidate::new(Category::FileName, start, end, value))
+}
+
+/// Returns the offset and the bytes that follow the opening quote of the
+/// `"value"` string after `from`, up to `VALUE_REACH` bytes after `from`,
+/// when the key lies in the same object: no brace and no other `"type"`
+/// key lies between.
+pub(crate) fn value_string_after(
+    text: &[u8],
+    from: usize,
+) -> Option<(usize, &[u8])> {
     let reach = from.saturating_add(VALUE_REACH).min(text.len());
     let window = text.get(from..reach)?;
     let key = memmem::find(window, b"\"value\"")?;
@@ -107,18 +126,10 @@ fn value_after(text: &[u8], from: usize) -> Option<Candidate> {
     let after_key = window.get(key.saturating_add(b"\"value\"".len())..)?;
     let after_colon = after_key.trim_ascii_start().strip_prefix(b":")?;
     let string = after_colon.trim_ascii_start().strip_prefix(b"\"")?;
-    let len = string.iter().position(|&b| b == b'"' || b == b'|')?;
-    let name = string.get(..len)?;
-    if !is_spaced_name(name) {
-        return None;
-    }
     // `string` is a tail of `window`, so the offset is the difference of
     // the two lengths.
     let offset = window.len().saturating_sub(string.len());
-    let start = from.saturating_add(offset);
-    let value = std::str::from_utf8(name).ok()?;
-    let end = start.saturating_add(name.len());
-    Some(Candidate::new(Category::FileName, start, end, value))
+    Some((from.saturating_add(offset), string))
 }
 
 /// Reports whether `name` is a file name whose words are one space apart.
