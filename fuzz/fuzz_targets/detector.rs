@@ -225,6 +225,23 @@ fn check_value(category: Category, value: &str) {
             assert!(!value.ends_with(' '), "{value}");
             assert!(!value.contains("  "), "{value}");
         }
+        Category::Mutex => {
+            // Only context reports a name, and a name may be written in
+            // any script, so only its bounds and characters are checked.
+            assert!(value.len() <= 260, "{value}");
+            assert!(value.bytes().any(|b| b.is_ascii_alphanumeric()));
+            assert!(!value.starts_with(' '), "{value}");
+            assert!(!value.ends_with(' '), "{value}");
+            assert!(!value.contains("  "), "{value}");
+            assert!(!value.contains("::"), "{value}");
+            let excluded = |c: char| {
+                c.is_ascii_control()
+                    || matches!(c, '"' | '\'' | '`' | '(' | ')')
+                    || matches!(c, '<' | '>' | '|' | ';' | ',' | '=' | '/')
+                    || matches!(c, '[' | ']')
+            };
+            assert!(!value.contains(excluded), "{value}");
+        }
     }
 }
 

@@ -95,8 +95,8 @@ pub struct Args {
     /// are those that --list-detectors prints: urls, domains, ips,
     /// hashes, emails, filepaths, base64, crypto.btc, crypto.eth, cves,
     /// registry_keys, attack_techniques, macs, crypto.xmr, fuzzy_hashes,
-    /// asns, filenames, crypto.ltc, crypto.bch, crypto.dash and the
-    /// categories of custom rules. Singular forms, and `crypto` for every
+    /// asns, filenames, crypto.ltc, crypto.bch, crypto.dash, mutexes and
+    /// the categories of custom rules. Singular forms, and `crypto` for every
     /// wallet category, are accepted
     #[arg(
         long,
@@ -624,10 +624,7 @@ mod tests {
                 .unwrap();
         let error = args.selection(&rules()).unwrap_err();
         assert!(error.contains("'nonsense'"), "{error}");
-        assert!(
-            error.contains("crypto.dash, crypto, jira_tickets"),
-            "{error}"
-        );
+        assert!(error.contains("mutexes, crypto, jira_tickets"), "{error}");
     }
 
     #[test]

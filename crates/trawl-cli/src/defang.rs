@@ -51,6 +51,7 @@ pub fn defang(category: Category, value: &str) -> String {
         | Category::Ltc
         | Category::Bch
         | Category::Dash
+        | Category::Mutex
         | Category::FuzzyHash
         | Category::Asn => value.to_string(),
     }

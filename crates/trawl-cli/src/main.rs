@@ -415,6 +415,10 @@ fn describe(category: Category) -> &'static str {
             "Bitcoin Cash addresses in CashAddr form with a valid checksum"
         }
         Category::Dash => "Dash addresses with a valid checksum",
+        Category::Mutex => {
+            "mutex names under a mutex heading or label, in OpenIOC handle \
+             items and in MISP mutex attributes"
+        }
     }
 }
 

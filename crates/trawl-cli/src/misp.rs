@@ -186,6 +186,7 @@ fn mapping(category: Category, value: &str) -> Option<Mapping> {
             map("text", "Financial fraud", false, "Bitcoin Cash address")
         }
         Category::Dash => map("dash", "Financial fraud", false, ""),
+        Category::Mutex => map("mutex", "Artifacts dropped", false, ""),
     }
 }
 
@@ -448,6 +449,7 @@ mod tests {
                 true,
             ),
             (Category::Asn, "AS13335", "AS", false),
+            (Category::Mutex, r"Global\BitStreamSvc", "mutex", false),
         ];
         for (category, value, kind, to_ids) in cases {
             let mapping = mapping(category, value).unwrap();

@@ -118,6 +118,7 @@ impl Bundle {
                         registry_key(&first)
                     }
                     Category::Mac => valued("mac-addr", value),
+                    Category::Mutex => mutex(value),
                     Category::Asn => match asn_number(value) {
                         Some(number) => autonomous_system(number),
                         None => continue,
@@ -209,6 +210,22 @@ fn valued(kind: &'static str, value: &str) -> Observable {
         id: format!("{kind}--{}", ids::uuid5(&STIX_NAMESPACE, &canonical)),
         value: Some(value.to_string()),
         name: None,
+        hashes: BTreeMap::new(),
+        key: None,
+        number: None,
+    }
+}
+
+/// Returns a `mutex` observable, whose id-contributing property is its
+/// `name`.
+fn mutex(name: &str) -> Observable {
+    let canonical = ids::canonical_object(&[("name", name)]);
+    Observable {
+        kind: "mutex",
+        spec_version: "2.1",
+        id: format!("mutex--{}", ids::uuid5(&STIX_NAMESPACE, &canonical)),
+        value: None,
+        name: Some(name.to_string()),
         hashes: BTreeMap::new(),
         key: None,
         number: None,
@@ -501,6 +518,12 @@ mod tests {
                 ),
                 "file--e0161978-4124-517c-8744-131fda75ff63",
             ),
+            // The UUIDv5 of `{"name":"Global\\BitStreamSvc"}` in the STIX
+            // namespace, computed with Python's `uuid` module.
+            (
+                mutex(r"Global\BitStreamSvc"),
+                "mutex--aa84fd84-d0da-5b25-8b66-d3221595bcf2",
+            ),
         ];
         for (observable, expected) in cases {
             assert_eq!(observable.id, expected);
@@ -558,6 +581,10 @@ mod tests {
         assert_eq!(
             pattern(&autonomous_system(13335)),
             "[autonomous-system:number = 13335]"
+        );
+        assert_eq!(
+            pattern(&mutex(r"Global\it's")),
+            r"[mutex:name = 'Global\\it\'s']"
         );
         let ssdeep = file(None, [("SSDEEP", "3:AbC:Ab")]);
         assert_eq!(pattern(&ssdeep), "[file:hashes.'SSDEEP' = '3:AbC:Ab']");

@@ -453,6 +453,7 @@ fn list_detectors_names_every_category() {
         "crypto.ltc",
         "crypto.bch",
         "crypto.dash",
+        "mutexes",
     ];
     assert_eq!(names, expected);
 }

@@ -9,8 +9,8 @@
 //! together must reach 0.99. Truth types that trawl has no category for
 //! are printed but not counted. The printed table and the first misses
 //! of each type explain a failure. Registry keys, Monero and Dash
-//! addresses and bare file names, which no peer tool was measured on,
-//! have tests and floors of their own.
+//! addresses, bare file names and mutex names, which no peer tool was
+//! measured on, have tests and floors of their own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -340,6 +340,51 @@ fn bare_file_name_recall_meets_floor() {
     assert!(
         tally.recall() >= FILE_NAME_FLOOR,
         "file names: recall {:.4} is below the floor {FILE_NAME_FLOOR}",
+        tally.recall()
+    );
+}
+
+/// Recall floor of the mutex names: all 38 that the ESET reports and
+/// MISP events and the FireEye OpenIOC files list are found.
+const MUTEX_FLOOR: f64 = 1.0;
+
+/// Scores `mutexes` on every ESET and OpenIOC file whose truth lists a
+/// mutex.
+#[test]
+fn mutex_recall_meets_floor() {
+    let mut tally = Tally::default();
+    for source in ["eset", "fireeye-openioc"] {
+        let dir = common::shared_dir().join("corpus/text").join(source);
+        let truth = read_json(&dir.join("truth.json"));
+        let mut scored = Vec::new();
+        for (relative, file_truth) in truth.as_object().unwrap() {
+            if file_truth.get("mutex").is_some() {
+                let path = dir.join(relative).to_str().unwrap().to_string();
+                scored.push((path, relative.as_str(), file_truth));
+            }
+        }
+        let paths: Vec<String> = scored.iter().map(|s| s.0.clone()).collect();
+        let reports = run_trawl(&paths);
+        for (path, relative, file_truth) in &scored {
+            let found = Found::from_iocs(&reports[path]);
+            let values = file_truth["mutex"].as_array().into_iter().flatten();
+            for value in values.filter_map(Value::as_str) {
+                tally.record(relative, value, found.has(Kind::Mutex, value));
+            }
+        }
+    }
+    println!(
+        "mutexes: recall {:.4} of {} values; floor {MUTEX_FLOOR}",
+        tally.recall(),
+        tally.truth
+    );
+    for miss in &tally.missed {
+        println!("  missed {}: {}", miss.file, miss.value);
+    }
+    assert_eq!(tally.truth, 38, "mutex truth values scored");
+    assert!(
+        tally.recall() >= MUTEX_FLOOR,
+        "mutexes: recall {:.4} is below the floor {MUTEX_FLOOR}",
         tally.recall()
     );
 }

@@ -119,7 +119,7 @@ fn custom_keys_follow_builtin_keys() {
         .collect();
     let split = keys.len() - CUSTOM_KEYS.len();
     assert_eq!(keys[split..], CUSTOM_KEYS);
-    assert_eq!(keys[split - 1], "crypto.dash");
+    assert_eq!(keys[split - 1], "mutexes");
 }
 
 /// Returns the custom part of a report: its custom lists and the

@@ -71,11 +71,15 @@ pub enum Category {
     /// Dash addresses with a verified checksum.
     #[serde(rename = "crypto.dash")]
     Dash,
+    /// Names of mutexes and other named kernel synchronisation objects,
+    /// reported only from context that names them.
+    #[serde(rename = "mutexes")]
+    Mutex,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 20] = [
+    pub const ALL: [Category; 21] = [
         Category::Url,
         Category::Domain,
         Category::Ip,
@@ -96,6 +100,7 @@ impl Category {
         Category::Ltc,
         Category::Bch,
         Category::Dash,
+        Category::Mutex,
     ];
 
     /// Returns the key of this category in the report's `iocs` object.
@@ -121,6 +126,7 @@ impl Category {
             Category::Ltc => "crypto.ltc",
             Category::Bch => "crypto.bch",
             Category::Dash => "crypto.dash",
+            Category::Mutex => "mutexes",
         }
     }
 
@@ -199,7 +205,9 @@ impl PartialEq<Category> for IocKey {
 /// and `ips` gives `ip`. Keys without a plural `s` have none.
 fn singular(name: &str) -> Option<&str> {
     match name.strip_suffix("es") {
-        Some(stem) if stem.ends_with("sh") => Some(stem),
+        Some(stem) if stem.ends_with("sh") || stem.ends_with('x') => {
+            Some(stem)
+        }
         _ => name.strip_suffix('s'),
     }
 }
@@ -281,6 +289,8 @@ mod tests {
             ("crypto.ltc", Category::Ltc),
             ("crypto.bch", Category::Bch),
             ("crypto.dash", Category::Dash),
+            ("mutexes", Category::Mutex),
+            ("mutex", Category::Mutex),
         ];
         for (name, category) in cases {
             let set = Category::parse_list(name).unwrap();

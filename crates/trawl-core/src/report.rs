@@ -1105,7 +1105,7 @@ mod tests {
              \"registry_keys\":[],\"attack_techniques\":[],\"macs\":[],\
              \"crypto.xmr\":[],\"fuzzy_hashes\":[],\"asns\":[],\
              \"filenames\":[],\"crypto.ltc\":[],\"crypto.bch\":[],\
-             \"crypto.dash\":[]}"
+             \"crypto.dash\":[],\"mutexes\":[]}"
         );
     }
 
@@ -1132,7 +1132,7 @@ mod tests {
         assert!(
             json.ends_with(
                 "\"asns\":[\"h1\"],\"filenames\":[],\"crypto.ltc\":[],\
-                 \"crypto.bch\":[],\"crypto.dash\":[],\
+                 \"crypto.bch\":[],\"crypto.dash\":[],\"mutexes\":[],\
                  \"tickets\":[\"T-1\"],\"hosts\":[\"h2\",\"h1\"]}"
             ),
             "{json}"

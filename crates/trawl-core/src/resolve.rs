@@ -16,7 +16,9 @@
 //! looser ones they overlap, wherever those start (`overruling`): a
 //! registry key is never also a file path, an ssdeep or TLSH digest is
 //! never split into hashes, base64 or paths, a Monero address is never
-//! base64, and a MAC address is never a domain or an IP.
+//! base64, a MAC address is never a domain or an IP, and a mutex name,
+//! which only its context reports, is never also a path, file name,
+//! domain or base64 token.
 
 use crate::detect::Candidate;
 use crate::Category;
@@ -171,8 +173,13 @@ fn is_named_inside(candidate: &Candidate) -> bool {
 
 /// The categories that overrule every overlapping candidate of some
 /// looser category, in a fixed order.
-const STRONG: [Category; 4] =
-    [Category::RegistryKey, Category::FuzzyHash, Category::Xmr, Category::Mac];
+const STRONG: [Category; 5] = [
+    Category::RegistryKey,
+    Category::FuzzyHash,
+    Category::Xmr,
+    Category::Mac,
+    Category::Mutex,
+];
 
 /// Reports whether a candidate is of a `STRONG` category and not derived
 /// from a URL.
@@ -184,6 +191,7 @@ fn is_strong(candidate: &Candidate) -> bool {
                 | Category::FuzzyHash
                 | Category::Xmr
                 | Category::Mac
+                | Category::Mutex
         )
 }
 
@@ -191,10 +199,16 @@ fn is_strong(candidate: &Candidate) -> bool {
 /// overlapping candidate of `weak` before the greedy pass.
 fn overruling(weak: Category) -> &'static [Category] {
     match weak {
-        Category::FilePath => &[Category::RegistryKey, Category::FuzzyHash],
+        Category::FilePath => {
+            &[Category::RegistryKey, Category::FuzzyHash, Category::Mutex]
+        }
         Category::Hash => &[Category::FuzzyHash],
-        Category::Base64 => &[Category::FuzzyHash, Category::Xmr],
-        Category::Domain | Category::Ip => &[Category::Mac],
+        Category::Base64 => {
+            &[Category::FuzzyHash, Category::Xmr, Category::Mutex]
+        }
+        Category::Domain => &[Category::Mac, Category::Mutex],
+        Category::Ip => &[Category::Mac],
+        Category::FileName => &[Category::Mutex],
         _ => &[],
     }
 }

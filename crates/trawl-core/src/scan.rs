@@ -797,7 +797,7 @@ mod tests {
         #![proptest_config(proptest::test_runner::Config::with_cases(2048))]
 
         #[test]
-        fn chunked_scan_keeps_name_contexts(
+        fn chunked_scan_keeps_name_and_mutex_contexts(
             pieces in proptest::collection::vec(
                 proptest::sample::select(&[
                     "=== File names\n", "## Filenames\n", "== Network\n",
@@ -807,6 +807,12 @@ mod tests {
                     "| d41d8cd98f00b204e9800998ecf8427e | sysnetd |\n",
                     "\"type\": \"filename\",\n",
                     "\"value\": \"mdworker3\",\n", "wgl.dat\n", "\n",
+                    "==== Mutex names\n", "==== Semaphore names\n",
+                    "Mutexes:\n", "* `MSO~2`\n", "Global\\BitStreamSvc\n",
+                    "creates the mutex \"Foo1\"\n", "Mutex: Bar_2\n",
+                    "\"type\": \"mutex\",\n",
+                    "search=\"ProcessItem/HandleList/Handle/Name\"/>\n",
+                    "<Content>x1</Content>\n",
                     "blank", "blank", "wide", "wide", "prose", "prose",
                 ][..]),
                 0..80,

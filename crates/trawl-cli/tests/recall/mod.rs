@@ -102,12 +102,15 @@ pub enum Kind {
     Dash,
     /// A `filename` without a directory, scored against `filenames`.
     FileName,
+    /// `mutex`, scored against `mutexes`.
+    Mutex,
 }
 
 impl Kind {
     /// Returns the kind that scores `truth_type`, or `None` for a type
     /// that the peer comparison does not count: one trawl has no category
-    /// for (filename, mutex, ...) or one no peer tool covers (registry).
+    /// for (pdb, ...) or one no peer tool covers (registry, filename,
+    /// mutex).
     pub fn of_truth_type(truth_type: &str) -> Option<Kind> {
         match truth_type {
             "md5" | "sha1" | "sha256" | "sha512" => Some(Kind::Hash),
@@ -143,7 +146,10 @@ impl Kind {
             Kind::Ip => normalise_ip(value),
             Kind::Url => normalise_url(value),
             Kind::Cve => value.to_ascii_uppercase(),
-            Kind::Btc | Kind::Xmr | Kind::Dash => value.to_string(),
+            // Object names are case-sensitive.
+            Kind::Btc | Kind::Xmr | Kind::Dash | Kind::Mutex => {
+                value.to_string()
+            }
             // Key names are case-insensitive, and a trailing separator
             // names the same key.
             Kind::Registry => value.trim_end_matches('\\').to_lowercase(),
@@ -250,6 +256,7 @@ impl Found {
             "crypto.xmr" => Kind::Xmr,
             "crypto.dash" => Kind::Dash,
             "filenames" => Kind::FileName,
+            "mutexes" => Kind::Mutex,
             _ => return,
         };
         self.insert(kind, value);
@@ -463,6 +470,13 @@ mod tests {
         }));
         assert!(found.contains("pdb", "d:\\work\\release\\x.pdb"));
         assert!(!found.contains("mutex", "Global\\x"));
+    }
+
+    #[test]
+    fn mutexes_compare_case_sensitively() {
+        let found = Found::from_iocs(&json!({ "mutexes": ["Global\\Ab"] }));
+        assert!(found.has(Kind::Mutex, "Global\\Ab"));
+        assert!(!found.has(Kind::Mutex, "global\\ab"));
     }
 
     #[test]

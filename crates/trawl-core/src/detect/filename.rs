@@ -17,7 +17,7 @@ use super::Candidate;
 use crate::Category;
 
 mod column;
-mod misp;
+pub(crate) mod misp;
 mod section;
 
 use section::SectionContext;
@@ -34,7 +34,7 @@ const MAX_NAME: usize = 255;
 /// whole text. Detectors see refanged text, which is up to five times
 /// shorter than the input (`[dot]` becomes `.`), so the reach is an
 /// eighth of the default token length.
-const CONTEXT_REACH: usize = 1024;
+pub(crate) const CONTEXT_REACH: usize = 1024;
 
 /// The evidence that a name with an extension needs to be reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

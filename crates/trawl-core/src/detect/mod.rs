@@ -19,6 +19,7 @@ mod interior;
 pub(crate) mod ip;
 pub(crate) mod mac;
 pub(crate) mod monero;
+pub(crate) mod mutex;
 pub(crate) mod path;
 pub(crate) mod registry;
 pub(crate) mod url;
@@ -145,6 +146,7 @@ fn find_after_urls(
     find_marked(text, limits, out);
     find_long_runs(text, &runs, limits, out);
     filename::find_in_runs(text, &lettered_runs, &digests, out);
+    mutex::find(text, &runs, out);
     RUN_LISTS.set((runs, lettered_runs));
 }
 
