@@ -230,6 +230,12 @@ fn write_compact(out: &mut impl Write, report: &Report) -> io::Result<()> {
     out.write_all(b"}")
 }
 
+/// Bytes of a list that `write_iocs_compact` gathers before writing
+/// them. The bound keeps the buffer in memory already touched, because
+/// a buffer as large as the largest list faulted in fresh pages for all
+/// of it.
+const LIST_CHUNK: usize = 64 << 10;
+
 /// Writes the `iocs` object as compact JSON. Without `--detail` its
 /// values are the bulk of a report, so each goes through
 /// `write_json_str` instead of serde_json's byte-by-byte escape walk.
@@ -242,13 +248,15 @@ fn write_iocs_compact(out: &mut impl Write, iocs: &Iocs) -> io::Result<()> {
         }
         write_json_str(out, key)?;
         out.write_all(b":[")?;
-        // A list is written into one buffer and that at once. Most lists
-        // have no value that needs an escape, which one check over their
-        // concatenated values finds, and then no value is checked alone.
+        // A list is gathered into one buffer and written a chunk at a
+        // time. Most lists have no value that needs an escape, which one
+        // check over their concatenated values finds, and then no value
+        // is checked alone.
         let plain = !needs_escape(values.concatenated());
         list.clear();
         let quotes = values.len().saturating_mul(3);
-        list.reserve(values.concatenated().len().saturating_add(quotes));
+        let len = values.concatenated().len().saturating_add(quotes);
+        list.reserve(len.min(LIST_CHUNK));
         for (index, value) in values.iter().enumerate() {
             if index > 0 {
                 list.push(b',');
@@ -259,6 +267,10 @@ fn write_iocs_compact(out: &mut impl Write, iocs: &Iocs) -> io::Result<()> {
                 list.push(b'"');
             } else {
                 serde_json::to_writer(&mut list, value)?;
+            }
+            if list.len() >= LIST_CHUNK {
+                out.write_all(&list)?;
+                list.clear();
             }
         }
         out.write_all(&list)?;
@@ -453,6 +465,46 @@ mod tests {
             let expected = serde_json::to_string(report).unwrap();
             assert_eq!(String::from_utf8(written).unwrap(), expected);
         }
+    }
+
+    #[test]
+    fn compact_writer_splits_long_lists() {
+        // Lists of many chunks, with values that need an escape and
+        // values longer than a chunk.
+        let rules = trawl_core::RuleSet::default();
+        let scanner = trawl_core::Scanner::default()
+            .with_rules(std::sync::Arc::new(rules));
+        let mut builder = scanner.iocs_builder(usize::MAX);
+
+        let sizes = [1, 61, 1000, LIST_CHUNK - 3, LIST_CHUNK + 7];
+        let mut start = 0;
+        for round in 0..40 {
+            for (index, &size) in sizes.iter().enumerate() {
+                let escape = if round % 7 == 0 { "\\" } else { "" };
+                let value =
+                    format!("{round}-{index}-{}{escape}", "v".repeat(size));
+                let category = trawl_core::Category::ALL[index % 2];
+                builder.push(&trawl_core::Detection {
+                    category: trawl_core::IocKey::Category(category),
+                    rule: None,
+                    value,
+                    start,
+                    end: start + 1,
+                    kind: None,
+                    decoded: None,
+                    source: trawl_core::Source::Text,
+                });
+                start += 1;
+            }
+        }
+        let mut report = report(None);
+        report.iocs = builder.finish();
+
+        let mut written = Vec::new();
+        write_compact(&mut written, &report).unwrap();
+        let expected = serde_json::to_string(&report).unwrap();
+        assert!(written.len() > 10 * LIST_CHUNK, "{}", written.len());
+        assert!(String::from_utf8(written).unwrap() == expected);
     }
 
     #[test]
