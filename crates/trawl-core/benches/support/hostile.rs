@@ -79,9 +79,9 @@ const CASHADDR_SHAPE: WalletShape = WalletShape {
     len: 42,
 };
 
-/// A mebibyte of random space-separated tokens of one wallet shape, so
-/// that every token reaches a checksum and none passes it: the cost of
-/// the checks themselves.
+/// Builds a mebibyte of random space-separated tokens of one wallet
+/// shape. Every token reaches a checksum and none passes it, so the
+/// input measures the cost of the checks themselves.
 fn wallet_shaped(
     name: &'static str,
     rng: &mut SplitMix64,

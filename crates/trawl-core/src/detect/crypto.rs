@@ -7,10 +7,11 @@
 //! reads, so the text is not scanned again. Each run is split at its
 //! non-alphanumeric bytes. A piece is checked only when it starts as an
 //! address does and has a length that its type allows, and only then is a
-//! checksum computed. The starts are `0x` for Ethereum; `1`, `3`, `L`,
-//! `M`, `X` or `7` for legacy Base58Check, whose version byte then names
-//! the coin; `bc1` or `ltc1` for segwit; and `q` or `p` for Bitcoin Cash's
-//! CashAddr, whose `bitcoincash:` prefix is outside the run.
+//! checksum computed. Ethereum addresses start with `0x`, and segwit
+//! addresses with `bc1` or `ltc1`. Legacy Base58Check addresses start
+//! with `1`, `3`, `L`, `M`, `X` or `7`, and their version byte names the
+//! coin. Bitcoin Cash's CashAddr starts with `q` or `p`, because its
+//! `bitcoincash:` prefix lies outside the run.
 //!
 //! Bitcoin Cash and Litecoin also use Bitcoin's version bytes 0 and 5, so
 //! their addresses of that form are indistinguishable from Bitcoin's and

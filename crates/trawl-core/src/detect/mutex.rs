@@ -61,8 +61,8 @@ const NAMESPACES: [&[u8]; 5] = [
 
 /// The search for `ut`, which every label word has after its first
 /// letter, built once. One vector search finds `mutex` and `mutant` with
-/// a capital or a small `m`, where a search per word and case would
-/// read the text four times; the `m` before each hit is checked next.
+/// a capital or a small `m`, so the text is read once instead of four
+/// times. The `m` before each hit is checked next.
 static LABEL_ANCHOR: LazyLock<Finder<'static>> =
     LazyLock::new(|| Finder::new(b"ut"));
 
@@ -429,14 +429,14 @@ fn skip(bytes: &[u8], n: usize) -> &[u8] {
     bytes.get(n..).unwrap_or_default()
 }
 
-/// Strips the `.`, `,`, `;` and `)` that end a sentence or a clause from
-/// a bare name.
+/// Strips the `.`, `,`, `;`, `:` and `)` that end a sentence or a clause
+/// from a bare name.
 fn strip_trailing_punctuation(token: &[u8]) -> &[u8] {
-    let kept = token
+    let end = token
         .iter()
         .rposition(|b| !matches!(b, b'.' | b',' | b';' | b')' | b':'))
         .map_or(0, |last| last.saturating_add(1));
-    token.get(..kept).unwrap_or_default()
+    token.get(..end).unwrap_or_default()
 }
 
 /// Pushes the value of the MISP attribute whose type string `"mutex"`

@@ -152,14 +152,14 @@ fn cached<'c>(
     let [used, older] = cache.get_mut(first..first.saturating_add(2))? else {
         return None;
     };
-    let holds = |way: &Option<Entry>| {
+    let matches_key = |way: &Option<Entry>| {
         way.as_ref()
             .is_some_and(|entry| *entry.key == *key && entry.unit == unit)
     };
-    if holds(older) {
+    if matches_key(older) {
         return older.as_ref().map(|entry| &entry.conversion);
     }
-    if !holds(used) {
+    if !matches_key(used) {
         *older = used.take();
         *used = Some(Entry {
             key: key.into(),
